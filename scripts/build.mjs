@@ -1,0 +1,65 @@
+// One build script for every bundle: the CLI (Node), the extension host (Node, `vscode` external)
+// and the training panel's webview (browser). Entries that do not exist yet are skipped.
+import * as esbuild from 'esbuild';
+import { existsSync, mkdirSync, copyFileSync, writeFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+mkdirSync(dist, { recursive: true });
+
+const common = {
+  bundle: true,
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  legalComments: 'none',
+  define: { 'process.env.NODE_ENV': production ? '"production"' : '"development"' },
+};
+
+const targets = [
+  {
+    entryPoints: [join(root, 'src/cli/main.ts')],
+    outfile: join(dist, 'cli.js'),
+    platform: 'node', format: 'cjs', target: 'node20',
+    banner: { js: '#!/usr/bin/env node' },
+  },
+  {
+    entryPoints: [join(root, 'src/host/extension.ts')],
+    outfile: join(dist, 'extension.js'),
+    platform: 'node', format: 'cjs', target: 'node20',
+    external: ['vscode'],
+  },
+  {
+    entryPoints: [join(root, 'webview/main.ts')],
+    outfile: join(dist, 'webview.js'),
+    platform: 'browser', format: 'esm', target: 'es2022',
+  },
+  {
+    entryPoints: [join(root, 'webview/worker.ts')],
+    outfile: join(dist, 'worker.js'),
+    platform: 'browser', format: 'esm', target: 'es2022',
+  },
+].filter((t) => existsSync(t.entryPoints[0]));
+
+// The wasm backend's binaries travel next to the bundles (setWasmPaths points at dist/).
+const wasmDir = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+for (const f of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) copyFileSync(join(wasmDir, f), join(dist, f));
+
+// The DSL's JSON Schema, for contributes.jsonValidation and for editors.
+const schemaOut = await esbuild.build({
+  entryPoints: [join(root, 'src/core/dsl/schema.ts')], bundle: true, write: false, platform: 'node', format: 'cjs',
+});
+const mod = { exports: {} };
+new Function('module', 'exports', 'require', schemaOut.outputFiles[0].text)(mod, mod.exports, () => ({}));
+writeFileSync(join(dist, 'seqlab.schema.json'), JSON.stringify(mod.exports.seqlabSchema, null, 2) + '\n');
+
+if (watch) {
+  for (const t of targets) await (await esbuild.context({ ...common, ...t })).watch();
+  console.log('esbuild: watching');
+} else {
+  await Promise.all(targets.map((t) => esbuild.build({ ...common, ...t })));
+}
