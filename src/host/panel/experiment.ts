@@ -1,0 +1,74 @@
+/**
+ * Reads what the panel's worker needs to train an experiment: the definition's text (the open
+ * editor's text when it is open, saved or not) and every data file it references. Data paths are
+ * resolved against the definition and must stay inside the workspace; a refused or unreadable file
+ * is reported in `fileErrors` (the panel shows it and the worker's dataset build names it).
+ */
+import * as vscode from 'vscode';
+import { parseTree, findNodeAtLocation } from 'jsonc-parser';
+import { normalizePath, resolveDataPath, dirnameOf } from '../../core/paths';
+import type { ExperimentMsg } from '../../protocol';
+import type { ModelSpec } from '../../core/spec';
+
+const MAX_DATA_BYTES = 32 * 1024 * 1024;
+
+export async function readExperiment(def: vscode.Uri): Promise<ExperimentMsg> {
+  const folder = vscode.workspace.getWorkspaceFolder(def);
+  const root = folder ? folder.uri.fsPath : dirnameOf(def.fsPath);
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === def.toString());
+  const definitionText = open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(def));
+  const files: { path: string; text: string }[] = [];
+  const fileErrors: string[] = [];
+  for (const rel of referencedFiles(definitionText)) {
+    const r = resolveDataPath(def.fsPath, rel, root);
+    if ('error' in r) {
+      fileErrors.push(`data.file: ${r.error}`);
+      continue;
+    }
+    try {
+      const uri = vscode.Uri.file(r.path);
+      const stat = await vscode.workspace.fs.stat(uri);
+      if (stat.size > MAX_DATA_BYTES) throw new Error(`${stat.size} bytes is more than the panel's ${MAX_DATA_BYTES} byte limit`);
+      files.push({ path: normalizePath(r.path), text: new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)) });
+    } catch (e) {
+      fileErrors.push(`data.file '${rel}': cannot read ${r.path}: ${(e as Error).message}`);
+    }
+  }
+  const relPath = folder ? relative(folder.uri.fsPath, def.fsPath) : def.path.split('/').pop()!;
+  const base = def.path.split('/').pop() ?? 'experiment';
+  return {
+    key: def.toString(),
+    name: base.replace(/\.seqlab\.json$/, ''),
+    definitionFile: normalizePath(def.fsPath),
+    relPath,
+    workspaceRoot: normalizePath(root),
+    definitionText,
+    files,
+    fileErrors,
+  };
+}
+
+/** data.file of the definition (tolerant: a broken file references nothing). */
+export function referencedFiles(text: string): string[] {
+  const tree = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
+  if (!tree) return [];
+  const n = findNodeAtLocation(tree, ['data', 'file']);
+  return n && typeof n.value === 'string' && n.value.trim() ? [n.value] : [];
+}
+
+export function relative(root: string, file: string): string {
+  const r = normalizePath(root).replace(/\/$/, '');
+  const f = normalizePath(file);
+  return f.startsWith(r + '/') ? f.slice(r.length + 1) : f;
+}
+
+/**
+ * The normalised spec the run store records with a run. The webview's worker parses the same
+ * text; the host parses it again because the store needs it and the host must not trust a spec
+ * coming from the webview.
+ */
+export function parseSpecForRun(text: string, file: string): ModelSpec {
+  void text;
+  void file;
+  throw new Error('parseDefinition is not available yet');
+}

@@ -1,0 +1,284 @@
+/**
+ * The training panel's ONE message protocol: extension host <-> webview <-> training worker.
+ *
+ * Every message is `{ v: PROTOCOL_VERSION, seq, type, ...fields }`. `seq` increases by one per
+ * sender and channel; a receiver drops anything malformed, from another protocol version, or out of
+ * order (seq not greater than the last accepted one), logs why, and never acts on it. Run-scoped
+ * messages (metrics, runEnd) must belong to a run the receiver saw start: {@link RunLifecycle}.
+ *
+ * Types are inferred from the validators, so what is checked on receipt is exactly what is typed.
+ * Platform-neutral: imported by the host (Node), the webview and the worker (browser).
+ */
+import {
+  arr, bool, count, finite, lit, matrix, num, nums, obj, oneOf, opt, record, str, tagged, union,
+  type Check, type Infer,
+} from './validate';
+
+export const PROTOCOL_VERSION = 1;
+
+export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+export const PREFERENCES = ['auto', ...BACKENDS] as const;
+export type BackendPreference = (typeof PREFERENCES)[number];
+export const CONTROL_ACTIONS = ['start', 'pause', 'resume', 'step', 'stop', 'reset'] as const;
+export type ControlAction = (typeof CONTROL_ACTIONS)[number];
+export type Phase = 'loading' | 'ready' | 'running' | 'paused' | 'done' | 'error';
+
+function msg<T extends string, S extends Record<string, Check<unknown>>>(type: T, fields: S) {
+  return obj({ v: lit(PROTOCOL_VERSION), seq: count, type: lit(type), ...fields });
+}
+
+// ---- shared payloads ------------------------------------------------------------------------
+
+export const metricRow = obj({
+  step: count, loss: num, accuracy: opt(num), perplexity: opt(num), validLoss: opt(num),
+  validAccuracy: opt(num), validPerplexity: opt(num), gradNorm: opt(num), elapsedMs: num,
+});
+export type MetricRowMsg = Infer<typeof metricRow>;
+
+export const backendInfo = obj({
+  name: oneOf(...BACKENDS),
+  preferred: oneOf(...PREFERENCES),
+  /** GPU adapter (webgpu) or renderer (webgl) description, when known. */
+  adapter: opt(obj({ vendor: str, architecture: str, device: opt(str), description: opt(str), fallback: opt(bool) })),
+  /** Every backend tried before the one in use, and why it was not used. */
+  skipped: arr(obj({ name: oneOf(...BACKENDS), reason: str })),
+});
+export type BackendInfo = Infer<typeof backendInfo>;
+
+const gateKeys = ['i', 'f', 'g', 'o', 'r', 'z', 'n'] as const;
+export type GateKey = (typeof gateKeys)[number];
+const gates: Check<Partial<Record<GateKey, number[][]>>> = (v, p) => {
+  const e = record(matrix)(v, p);
+  if (e) return e;
+  for (const k of Object.keys(v as object)) if (!(gateKeys as readonly string[]).includes(k)) return `${p}: unknown gate '${k}'`;
+  return undefined;
+};
+
+export const traceLayer = obj({
+  layer: count, direction: oneOf('forward', 'backward'), cell: oneOf('rnn', 'lstm', 'gru'), units: count,
+  /** Present for encoder-decoder models: 'encoder' | 'decoder'. */
+  name: opt(str),
+  h: matrix, c: opt(matrix), gates: opt(gates),
+});
+export type TraceLayerMsg = Infer<typeof traceLayer>;
+
+export const probeResult = obj({
+  step: count,
+  inputTokens: arr(str),
+  /** Labels of the output time axis when it differs from the input's (encoder-decoder). */
+  outputTokens: opt(arr(str)),
+  layers: arr(traceLayer),
+  gradNorms: opt(nums),
+  prediction: union(
+    obj({ kind: lit('classes'), tokens: arr(str), probs: nums, targets: opt(arr(str)) }),
+    obj({ kind: lit('binary'), probs: nums, labels: arr(str), targets: opt(nums) }),
+    obj({ kind: lit('real'), predicted: matrix, target: matrix }),
+  ),
+  loss: num,
+});
+export type ProbeResultMsg = Infer<typeof probeResult>;
+
+export const stateDict = record(obj({ shape: arr(count), data: nums }));
+
+export const runSummaryLite = obj({
+  id: str, name: str, status: oneOf('running', 'completed', 'failed', 'stopped', 'interrupted'),
+  backend: str, startedAt: str, endedAt: opt(str), step: count, steps: count,
+  finalLoss: opt(num), lastLoss: opt(num), validLoss: opt(num), accuracy: opt(num), message: opt(str),
+});
+export type RunSummaryLite = Infer<typeof runSummaryLite>;
+
+const isNull: Check<null> = (v, p) => (v === null ? undefined : `${p}: expected null`);
+
+/** A past run of the same experiment, drawn as an overlay (few fields, thinned rows). */
+export const overlayRun = obj({
+  id: str, label: str, status: str,
+  steps: nums, loss: nums, validLoss: opt(arr(union(num, isNull))),
+});
+export type OverlayRun = Infer<typeof overlayRun>;
+
+export const settings = obj({
+  preferredBackend: oneOf(...PREFERENCES),
+  /** Metrics (the loss) are read back from the device every N steps. */
+  metricsInterval: count,
+  /** A hidden-state snapshot (probe) is taken every N steps. */
+  probeInterval: count,
+});
+export type PanelSettings = Infer<typeof settings>;
+
+export const sourceFile = obj({ path: str, text: str });
+
+/** The experiment as the host read it: definition text plus every data file it references. */
+export const experiment = obj({
+  key: str, name: str, definitionFile: str, relPath: str, workspaceRoot: str,
+  definitionText: str, files: arr(sourceFile),
+  /** Set when the host could not read a referenced file (shown, training refused). */
+  fileErrors: arr(str),
+});
+export type ExperimentMsg = Infer<typeof experiment>;
+
+export const restoredRun = obj({ summary: runSummaryLite, metrics: arr(metricRow) });
+
+// ---- host -> webview ------------------------------------------------------------------------
+
+export const hostToView = tagged({
+  init: msg('init', {
+    experiment, settings,
+    assets: obj({ workerUrl: str, wasmBase: opt(str) }),
+    /** The last run of this experiment (panel restored after a reload or reopened). */
+    restore: opt(restoredRun),
+    overlays: arr(overlayRun),
+  }),
+  /** The definition or its data changed on disk: the panel resets to it when idle. */
+  experiment: msg('experiment', { experiment }),
+  settings: msg('settings', { settings }),
+  control: msg('control', { action: oneOf(...CONTROL_ACTIONS) }),
+  /** Reply to runStart: the run store's id for the webview's run. */
+  runCreated: msg('runCreated', { clientRunId: str, runId: str }),
+  overlays: msg('overlays', { runs: arr(overlayRun) }),
+});
+export type HostToView = Infer<typeof hostToView>;
+
+// ---- webview -> host ------------------------------------------------------------------------
+
+export const viewToHost = tagged({
+  ready: msg('ready', {}),
+  backend: msg('backend', { info: backendInfo }),
+  state: msg('state', { phase: oneOf('loading', 'ready', 'running', 'paused', 'done', 'error'), step: count, steps: count }),
+  runStart: msg('runStart', { clientRunId: str, backend: str, steps: count }),
+  metrics: msg('metrics', { clientRunId: str, rows: arr(metricRow) }),
+  runEnd: msg('runEnd', {
+    clientRunId: str, status: oneOf('completed', 'stopped', 'failed'), step: count,
+    message: opt(str), weights: opt(stateDict),
+  }),
+  log: msg('log', { level: oneOf('info', 'warn', 'error'), message: str }),
+});
+export type ViewToHost = Infer<typeof viewToHost>;
+
+// ---- webview -> worker ----------------------------------------------------------------------
+
+export const toWorker = tagged({
+  init: msg('init', {
+    experiment, preferredBackend: oneOf(...PREFERENCES), metricsInterval: count, probeInterval: count,
+    /** wasm binaries fetched by the page (workers from blob: URLs cannot fetch webview resources). */
+    wasm: opt(record(((v: unknown, p: string) => (v instanceof ArrayBuffer ? undefined : `${p}: expected an ArrayBuffer`)) as Check<ArrayBuffer>)),
+  }),
+  control: msg('control', { action: oneOf(...CONTROL_ACTIONS) }),
+  settings: msg('settings', { metricsInterval: count, probeInterval: count }),
+  /** Probe the model on a validation example (index) or on typed text (character models). */
+  probe: msg('probe', { example: opt(count), text: opt(str) }),
+  sample: msg('sample', { temperature: finite, length: count, prefix: opt(str) }),
+  /** Test hook: loss and gradients of the current weights on the first training batch. */
+  gradients: msg('gradients', {}),
+});
+export type ToWorker = Infer<typeof toWorker>;
+
+// ---- worker -> webview ----------------------------------------------------------------------
+
+export const modelInfo = obj({
+  name: str, task: str, about: str, structure: str, steps: count, batchSize: count,
+  layers: arr(obj({ cell: oneOf('rnn', 'lstm', 'gru'), units: count, bidirectional: bool })),
+  inputKind: oneOf('tokens', 'real'), outputKind: oneOf('classes', 'binary', 'real'),
+  generative: bool, params: count,
+  /** Validation (or training) examples offered as probes. */
+  probes: arr(obj({ index: count, label: str })),
+});
+export type ModelInfo = Infer<typeof modelInfo>;
+
+export const fromWorker = tagged({
+  backend: msg('backend', { info: backendInfo }),
+  ready: msg('ready', { model: modelInfo }),
+  state: msg('state', { phase: oneOf('loading', 'ready', 'running', 'paused', 'done', 'error'), step: count, steps: count }),
+  metrics: msg('metrics', { rows: arr(metricRow) }),
+  probe: msg('probe', { result: probeResult }),
+  sample: msg('sample', { text: str, temperature: num }),
+  done: msg('done', { status: oneOf('completed', 'stopped', 'failed'), step: count, message: opt(str), weights: opt(stateDict) }),
+  /** Definition or data errors (with file position when the parser gave one), backend failures. */
+  error: msg('error', { message: str, details: opt(arr(str)) }),
+  gradients: msg('gradients', { loss: num, grads: record(nums) }),
+  log: msg('log', { level: oneOf('info', 'warn', 'error'), message: str }),
+});
+export type FromWorker = Infer<typeof fromWorker>;
+
+// ---- sending and receiving --------------------------------------------------------------------
+
+type Body<M> = M extends unknown ? Omit<M, 'v' | 'seq'> : never;
+export type Outgoing<M> = Body<M>;
+
+/** Stamps version and sequence numbers on outgoing messages of one channel. */
+export class Sender<M extends { type: string }> {
+  private seq = 0;
+  constructor(private readonly post: (m: M, transfer?: Transferable[]) => void) {}
+  send(body: Body<M>, transfer?: Transferable[]): void {
+    this.post({ v: PROTOCOL_VERSION, seq: ++this.seq, ...body } as unknown as M, transfer);
+  }
+}
+
+/**
+ * Validates incoming messages of one channel: shape, protocol version, and order. Returns the
+ * typed message, or undefined after logging why it was dropped.
+ */
+export class Receiver<M extends { seq: number; type: string }> {
+  private last = 0;
+  dropped = 0;
+  constructor(
+    private readonly check: Check<M>,
+    private readonly log: (why: string) => void,
+    private readonly channel: string,
+  ) {}
+  accept(raw: unknown): M | undefined {
+    const err = checkVersion(raw) ?? this.check(raw, this.channel);
+    if (err) return this.drop(`malformed message dropped: ${err}`);
+    const m = raw as M;
+    if (m.seq <= this.last) return this.drop(`out-of-order message dropped: ${this.channel} '${m.type}' seq ${m.seq} after seq ${this.last}`);
+    this.last = m.seq;
+    return m;
+  }
+  /** A new peer (a reloaded webview, a restarted worker) starts its numbering again. */
+  resetOrder(): void {
+    this.last = 0;
+  }
+  private drop(why: string): undefined {
+    this.dropped++;
+    this.log(why);
+    return undefined;
+  }
+}
+
+function checkVersion(raw: unknown): string | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined; // the shape check names it
+  const v = (raw as { v?: unknown }).v;
+  return v === PROTOCOL_VERSION ? undefined : `protocol version ${JSON.stringify(v)} (this side speaks ${PROTOCOL_VERSION})`;
+}
+
+/**
+ * Run-scoped ordering on the host side: metrics and runEnd are accepted only for a run that
+ * started and has not ended; a run id is never reused.
+ */
+export class RunLifecycle {
+  private readonly open = new Set<string>();
+  private readonly seen = new Set<string>();
+  check(m: ViewToHost): string | undefined {
+    switch (m.type) {
+      case 'runStart':
+        if (this.seen.has(m.clientRunId)) return `runStart for run '${m.clientRunId}' which already started`;
+        if (this.open.size) return `runStart for '${m.clientRunId}' while run '${[...this.open][0]}' is still open`;
+        return undefined;
+      case 'metrics':
+      case 'runEnd':
+        return this.open.has(m.clientRunId) ? undefined : `${m.type} for run '${m.clientRunId}' which is not running`;
+      default:
+        return undefined;
+    }
+  }
+  /** Record an accepted message. */
+  apply(m: ViewToHost): void {
+    if (m.type === 'runStart') {
+      this.seen.add(m.clientRunId);
+      this.open.add(m.clientRunId);
+    } else if (m.type === 'runEnd') this.open.delete(m.clientRunId);
+  }
+  get openRun(): string | undefined {
+    return [...this.open][0];
+  }
+}
