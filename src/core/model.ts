@@ -1,0 +1,308 @@
+/**
+ * A sequence model built from a ModelSpec: input encoding (one-hot or embedding, optional
+ * position feature), one or two recurrent stacks, and a dense head, wired for the structure:
+ *
+ *   many-to-many     x_1..x_T  -> y_1..y_T        (tagging, next character)
+ *   many-to-one      x_1..x_T  -> y               (sentiment, adding problem)
+ *   one-to-many      x         -> y_1..y_T        (x fed at t = 1, zeros after: generation)
+ *   encoder-decoder  x_1..x_S  -> y_1..y_T        (the encoder's final state starts the decoder,
+ *                                                   which is fed <start>, y_1, ..., y_{T-1})
+ *
+ * Parameter names follow PyTorch modules: `embedding.weight`, `rnn.weight_ih_l0`,
+ * `rnn.weight_hh_l0_reverse`, `head.weight` [O, D], `head.bias`; encoder-decoder uses
+ * `encoder.*`, `decoder.*` and `decoder_embedding.weight`. Everything runs time-major.
+ */
+import * as tf from './tf';
+import { RecurrentStack, directions, type LayerTrace, type RunResult } from './recurrent';
+import type { CellState } from './cells';
+import type { Example, SeqData } from './data';
+import { inputWidth, outputWidth } from './data';
+import type { LayerSpec, ModelSpec } from './spec';
+import { Rng } from './rng';
+
+/** A batch in device tensors, time-major (row t * B + b). */
+export interface Batch {
+  B: number;
+  Tin: number;
+  Tout: number;
+  /** Encoded input [Tin, B, F] (one-hot/real), or token ids [Tin * B] (embedding). */
+  x: tf.Tensor;
+  /** Targets [Tout * B, O]: one-hot classes, 0/1 labels, or real values. */
+  y: tf.Tensor2D;
+  /** encoder-decoder: decoder inputs (teacher forcing), encoded like x. */
+  dec?: tf.Tensor;
+  dispose(): void;
+}
+
+export interface ForwardOptions {
+  training?: boolean;
+  dropoutSeed?: number;
+  trace?: boolean;
+  /** Initial states for the (first) stack, PyTorch h_0 order; used by truncated BPTT and sampling. */
+  init?: CellState[];
+  /** Zero tensors added to h_t of the top layer (gradient probe), keyed `${layer}:${direction}`. */
+  inject?: Map<string, tf.Tensor2D[]>;
+}
+
+export interface ForwardResult {
+  /** Pre-activation outputs [Tout * B, O]. */
+  logits: tf.Tensor2D;
+  /** Final states of the stack that read x (carried across truncated-BPTT windows). */
+  final: CellState[];
+  traces?: LayerTrace[];
+}
+
+export class SeqModel {
+  readonly params = new Map<string, tf.Variable>();
+  readonly stack: RecurrentStack;
+  readonly decoder?: RecurrentStack;
+  readonly inputSize: number;
+  readonly outputSize: number;
+  readonly tokens: boolean;
+  private readonly featureWidth: number;
+  private readonly rng: Rng;
+  private randomStateSeed = 1;
+
+  constructor(readonly spec: ModelSpec, readonly data: SeqData, seed = spec.training.seed) {
+    this.rng = new Rng(seed);
+    this.tokens = data.input.kind === 'tokens';
+    this.inputSize = inputWidth(data);
+    this.outputSize = outputWidth(data);
+    const embed = spec.input.encoding === 'embedding';
+    if (embed && !this.tokens) throw new Error('An embedding needs token inputs; this task has real-valued inputs.');
+    const pos = spec.input.positionFeature ? 1 : 0;
+    this.featureWidth = (embed ? spec.input.embeddingSize : this.inputSize) + pos;
+    const ed = spec.structure === 'encoder-decoder';
+    if (embed) this.addEmbedding('embedding', this.inputSize);
+    this.stack = this.addStack(ed ? 'encoder' : 'rnn', this.featureWidth, spec.layers);
+    if (ed) {
+      const dl = spec.decoderLayers.length ? spec.decoderLayers : spec.layers.map((l) => ({ ...l, bidirectional: false }));
+      checkDecoderFits(spec.layers, dl);
+      const decIn = outputWidth(data);
+      if (embed) this.addEmbedding('decoder_embedding', decIn);
+      this.decoder = this.addStack('decoder', (embed ? spec.input.embeddingSize : decIn) + pos, dl);
+    }
+    const top = this.decoder ?? this.stack;
+    const D = top.outputSize;
+    const bound = 1 / Math.sqrt(D); // torch.nn.Linear's default init bound
+    this.addParam('head.weight', [this.outputSize, D], () => this.rng.uniform(-bound, bound));
+    this.addParam('head.bias', [this.outputSize], () => this.rng.uniform(-bound, bound));
+    if (spec.initialState === 'learned') {
+      for (const s of [this.stack, ...(this.decoder && !ed ? [this.decoder] : [])]) {
+        s.layers.forEach((l, k) => {
+          for (let d = 0; d < directions(l); d++) {
+            const suffix = `_l${k}${d ? '_reverse' : ''}`;
+            this.addParam(s.paramName(`h0${suffix}`), [l.units], () => 0);
+            if (l.cell === 'lstm') this.addParam(s.paramName(`c0${suffix}`), [l.units], () => 0);
+          }
+        });
+      }
+    }
+  }
+
+  private addParam(name: string, shape: number[], init: () => number): void {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(n);
+    for (let i = 0; i < n; i++) data[i] = init();
+    this.params.set(name, tf.tidy(() => tf.variable(tf.tensor(data, shape), true, name)));
+  }
+
+  private addEmbedding(name: string, vocab: number): void {
+    // torch.nn.Embedding: N(0, 1)
+    this.addParam(`${name}.weight`, [vocab, this.spec.input.embeddingSize], () => this.rng.normal());
+  }
+
+  private addStack(prefix: string, inputSize: number, layers: LayerSpec[]): RecurrentStack {
+    const s = new RecurrentStack(prefix, inputSize, layers, new Rng(this.rng.fork()));
+    for (const [k, v] of s.params) this.params.set(k, v);
+    return s;
+  }
+
+  get trainable(): tf.Variable[] {
+    return [...this.params.values()];
+  }
+
+  get parameterCount(): number {
+    let n = 0;
+    for (const v of this.params.values()) n += v.size;
+    return n;
+  }
+
+  /** Encode examples into device tensors. */
+  makeBatch(examples: Example[]): Batch {
+    const B = examples.length;
+    const ed = this.spec.structure === 'encoder-decoder';
+    const Tin = examples[0].x.length;
+    const Tout = examples[0].y.length;
+    for (const e of examples) {
+      if (e.x.length !== Tin || e.y.length !== Tout) throw new Error('All examples in a batch must have the same lengths.');
+    }
+    const x = this.encode(examples.map((e) => e.x), this.tokens, this.inputSize);
+    const O = this.outputSize;
+    const yData = new Float32Array(Tout * B * O);
+    const classes = this.data.output.kind === 'classes';
+    for (let t = 0; t < Tout; t++) {
+      for (let b = 0; b < B; b++) {
+        const row = (t * B + b) * O;
+        const v = examples[b].y[t];
+        if (classes) yData[row + v[0]] = 1;
+        else for (let o = 0; o < O; o++) yData[row + o] = v[o];
+      }
+    }
+    const y = tf.tensor2d(yData, [Tout * B, O]);
+    let dec: tf.Tensor | undefined;
+    if (ed) {
+      const start = this.data.startToken ?? 0;
+      dec = this.encode(examples.map((e) => [[start], ...e.y.slice(0, -1)]), true, O);
+    }
+    return { B, Tin, Tout, x, y, dec, dispose: () => tf.dispose([x, y, ...(dec ? [dec] : [])]) };
+  }
+
+  /**
+   * Float inputs are built here from Float32Arrays (never tf.cast(int) -> float followed by a
+   * transpose: tfjs-backend-webgpu 4.22 corrupts that; see shared/notes/tfjs-webgpu-facts.md).
+   */
+  private encode(seqs: number[][][], tokens: boolean, width: number): tf.Tensor {
+    const B = seqs.length;
+    const T = seqs[0].length;
+    const pos = this.spec.input.positionFeature ? 1 : 0;
+    if (tokens && this.spec.input.encoding === 'embedding') {
+      const ids = new Int32Array(T * B);
+      for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) ids[t * B + b] = seqs[b][t][0];
+      return tf.tensor1d(ids, 'int32');
+    }
+    const F = width + pos;
+    const data = new Float32Array(T * B * F);
+    for (let t = 0; t < T; t++) {
+      for (let b = 0; b < B; b++) {
+        const o = (t * B + b) * F;
+        const v = seqs[b][t];
+        if (tokens) data[o + v[0]] = 1;
+        else for (let f = 0; f < width; f++) data[o + f] = v[f];
+        if (pos) data[o + width] = T > 1 ? t / (T - 1) : 0;
+      }
+    }
+    return tf.tensor3d(data, [T, B, F]);
+  }
+
+  /** Token ids [T * B] -> embedded [T, B, E (+1)]. */
+  private embed(ids: tf.Tensor, table: string, T: number, B: number): tf.Tensor3D {
+    const e = tf.gather(this.params.get(table)!, ids);
+    let out = tf.reshape(e, [T, B, this.spec.input.embeddingSize]) as tf.Tensor3D;
+    if (this.spec.input.positionFeature) {
+      const p = new Float32Array(T * B);
+      for (let t = 0; t < T; t++) p.fill(T > 1 ? t / (T - 1) : 0, t * B, (t + 1) * B);
+      out = tf.concat([out, tf.tensor3d(p, [T, B, 1])], 2);
+    }
+    return out;
+  }
+
+  private initialStates(stack: RecurrentStack, B: number, given?: CellState[]): (CellState | undefined)[] | undefined {
+    if (given) return given;
+    const mode = this.spec.initialState;
+    if (mode === 'zeros') return undefined;
+    const out: CellState[] = [];
+    stack.layers.forEach((l, k) => {
+      for (let d = 0; d < directions(l); d++) {
+        const suffix = `_l${k}${d ? '_reverse' : ''}`;
+        const lstm = l.cell === 'lstm';
+        if (mode === 'learned') {
+          const p = (n: string) => tf.tile(tf.reshape(this.params.get(stack.paramName(n + suffix))!, [1, l.units]), [B, 1]) as tf.Tensor2D;
+          out.push({ h: p('h0'), c: lstm ? p('c0') : undefined });
+        } else {
+          const r = () => tf.randomNormal([B, l.units], 0, 0.1, 'float32', this.randomStateSeed++) as tf.Tensor2D;
+          out.push({ h: r(), c: lstm ? r() : undefined });
+        }
+      }
+    });
+    return out;
+  }
+
+  forward(batch: Batch, opts: ForwardOptions = {}): ForwardResult {
+    const { B, Tin, Tout } = batch;
+    const embed = this.spec.input.encoding === 'embedding';
+    let x = embed ? this.embed(batch.x, 'embedding.weight', Tin, B) : (batch.x as tf.Tensor3D);
+    const structure = this.spec.structure;
+    if (structure === 'one-to-many' && Tout > Tin) {
+      // the single input at t = 1, zeros afterwards
+      x = tf.concat([x, tf.zeros([Tout - Tin, B, x.shape[2]])], 0);
+    }
+    const run = (s: RecurrentStack, input: tf.Tensor3D, init?: (CellState | undefined)[], inject = opts.inject): RunResult =>
+      s.run(input, { init, training: opts.training, dropoutSeed: opts.dropoutSeed, trace: opts.trace, inject });
+    const r = run(this.stack, x, this.initialStates(this.stack, B, opts.init));
+    let features: tf.Tensor2D;
+    let traces = r.traces;
+    if (structure === 'encoder-decoder') {
+      const decIn = embed ? this.embed(batch.dec!, 'decoder_embedding.weight', Tout, B) : (batch.dec as tf.Tensor3D);
+      const d = run(this.decoder!, decIn, r.final, undefined);
+      features = tf.reshape(d.output, [Tout * B, -1]);
+      if (traces && d.traces) traces = [...traces, ...d.traces.map((t) => ({ ...t, layer: t.layer + this.stack.layers.length }))];
+    } else if (structure === 'many-to-one') {
+      features = this.lastFeatures(r);
+    } else {
+      features = tf.reshape(r.output, [r.output.shape[0] * B, -1]);
+    }
+    const logits = tf.add(tf.matMul(features, this.params.get('head.weight')!, false, true), this.params.get('head.bias')!) as tf.Tensor2D;
+    return { logits, final: r.final, traces };
+  }
+
+  /**
+   * many-to-one: the top layer's final state; for a bidirectional top layer, the forward
+   * direction's state after x_T merged with the backward direction's state after x_1
+   * (both have read the whole sequence).
+   */
+  private lastFeatures(r: RunResult): tf.Tensor2D {
+    const layers = this.stack.layers;
+    const top = layers[layers.length - 1];
+    const n = r.final.length;
+    if (!top.bidirectional) return r.final[n - 1].h;
+    const [f, b] = [r.final[n - 2].h, r.final[n - 1].h];
+    switch (top.merge) {
+      case 'concat': return tf.concat([f, b], 1);
+      case 'sum': return tf.add(f, b);
+      case 'mul': return tf.mul(f, b);
+      case 'avg': return tf.mul(tf.add(f, b), 0.5);
+    }
+  }
+
+  /** The loss the head implies, averaged over every target position. */
+  loss(logits: tf.Tensor2D, y: tf.Tensor2D): tf.Scalar {
+    switch (this.spec.head.loss) {
+      case 'cross-entropy':
+        return tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(logits)), 1))) as tf.Scalar;
+      case 'binary-cross-entropy':
+        // stable form of -[z log s(x) + (1 - z) log(1 - s(x))]
+        return tf.mean(tf.add(tf.sub(tf.relu(logits), tf.mul(logits, y)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))))) as tf.Scalar;
+      case 'mse':
+        return tf.mean(tf.squaredDifference(this.activate(logits), y)) as tf.Scalar;
+    }
+  }
+
+  /** Fraction of correct predictions (classes: argmax; binary: p > 0.5). Undefined for regression. */
+  accuracy(logits: tf.Tensor2D, y: tf.Tensor2D): tf.Scalar | undefined {
+    const kind = this.data.output.kind;
+    if (kind === 'classes') return tf.mean(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(y, 1)), 'float32')) as tf.Scalar;
+    if (kind === 'binary') return tf.mean(tf.cast(tf.equal(tf.greater(logits, 0), tf.greater(y, 0.5)), 'float32')) as tf.Scalar;
+    return undefined;
+  }
+
+  activate(logits: tf.Tensor2D): tf.Tensor2D {
+    switch (this.spec.head.activation) {
+      case 'softmax': return tf.softmax(logits);
+      case 'sigmoid': return tf.sigmoid(logits);
+      case 'linear': return logits;
+    }
+  }
+
+  dispose(): void {
+    for (const v of this.params.values()) v.dispose();
+    this.params.clear();
+  }
+}
+
+function checkDecoderFits(enc: LayerSpec[], dec: LayerSpec[]): void {
+  if (enc.some((l) => l.bidirectional)) throw new Error('encoder-decoder: a bidirectional encoder is not supported (its final state has two directions).');
+  if (dec.length !== enc.length || dec.some((l, k) => l.units !== enc[k].units || (l.cell === 'lstm') !== (enc[k].cell === 'lstm'))) {
+    throw new Error('encoder-decoder: the decoder must have as many layers as the encoder, with the same units (and LSTM where the encoder has LSTM), since the encoder\'s final state starts it.');
+  }
+}

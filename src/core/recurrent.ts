@@ -1,0 +1,204 @@
+/**
+ * A stack of recurrent layers, each forward-only or bidirectional, with PyTorch's parameter
+ * names (`weight_ih_l0`, `bias_hh_l1_reverse`, ...). Runs time-major: x is [T, B, I].
+ *
+ * Per layer and direction the work is: one matmul for the input projection of all T steps,
+ * then T steps of one recurrent matmul plus the gate arithmetic.
+ */
+import * as tf from './tf';
+import { makeCell, type Cell, type CellState, type CellWeights, type GateName } from './cells';
+import type { CellType, MergeMode, RnnActivation } from './spec';
+import { Rng } from './rng';
+
+export interface LayerConfig {
+  cell: CellType;
+  units: number;
+  activation: RnnActivation;
+  bias: boolean;
+  bidirectional: boolean;
+  merge: MergeMode;
+  dropout: number;
+}
+
+export type Direction = 'forward' | 'backward';
+
+/** Per layer and direction, stacked over time: h [T, B, H], c [T, B, H], gates [T, B, H]. */
+export interface LayerTrace {
+  layer: number;
+  direction: Direction;
+  cell: CellType;
+  units: number;
+  h: tf.Tensor3D;
+  c?: tf.Tensor3D;
+  gates: Partial<Record<GateName, tf.Tensor3D>>;
+}
+
+export interface RunOptions {
+  /** Initial state per (layer, direction), index layer * D + d, as PyTorch's h_0. Zeros when absent. */
+  init?: (CellState | undefined)[];
+  training?: boolean;
+  dropoutSeed?: number;
+  trace?: boolean;
+  /**
+   * Zero tensors added to h_t inside the recurrence (h_t' = h_t + e_t feeds both the output and
+   * step t+1), keyed `${layer}:${direction}`: the gradient with respect to e_t is dL/dh_t.
+   */
+  inject?: Map<string, tf.Tensor2D[]>;
+}
+
+export interface RunResult {
+  output: tf.Tensor3D;
+  /** Final state per (layer, direction), PyTorch's h_n order. */
+  final: CellState[];
+  traces?: LayerTrace[];
+}
+
+export function directions(l: LayerConfig): number {
+  return l.bidirectional ? 2 : 1;
+}
+
+export function mergedWidth(l: LayerConfig): number {
+  return l.bidirectional && l.merge === 'concat' ? 2 * l.units : l.units;
+}
+
+export class RecurrentStack {
+  readonly params = new Map<string, tf.Variable>();
+  private readonly cells: Cell[];
+
+  constructor(
+    readonly prefix: string,
+    readonly inputSize: number,
+    readonly layers: LayerConfig[],
+    rng: Rng,
+  ) {
+    this.cells = layers.map((l) => makeCell(l.cell, l.activation));
+    layers.forEach((l, k) => {
+      const inSize = k === 0 ? inputSize : mergedWidth(layers[k - 1]);
+      const G = this.cells[k].gates;
+      // PyTorch: every recurrent weight and bias ~ U(-1/sqrt(H), 1/sqrt(H))
+      const bound = 1 / Math.sqrt(l.units);
+      for (let d = 0; d < directions(l); d++) {
+        const suffix = `_l${k}${d === 1 ? '_reverse' : ''}`;
+        const mk = (name: string, shape: number[]) => {
+          const n = shape.reduce((a, b) => a * b, 1);
+          const data = new Float32Array(n);
+          for (let i = 0; i < n; i++) data[i] = rng.uniform(-bound, bound);
+          const full = this.paramName(name + suffix);
+          this.params.set(full, tf.tidy(() => tf.variable(tf.tensor(data, shape), true, full)));
+        };
+        mk('weight_ih', [G * l.units, inSize]);
+        mk('weight_hh', [G * l.units, l.units]);
+        if (l.bias) {
+          mk('bias_ih', [G * l.units]);
+          mk('bias_hh', [G * l.units]);
+        }
+      }
+    });
+  }
+
+  /** `rnn.weight_ih_l0`, or plain `weight_ih_l0` for a bare torch.nn.RNN/LSTM/GRU (prefix ''). */
+  paramName(local: string): string {
+    return this.prefix ? `${this.prefix}.${local}` : local;
+  }
+
+  get outputSize(): number {
+    return mergedWidth(this.layers[this.layers.length - 1]);
+  }
+
+  get numStates(): number {
+    return this.layers.reduce((a, l) => a + directions(l), 0);
+  }
+
+  weights(k: number, d: number): CellWeights {
+    const s = `_l${k}${d === 1 ? '_reverse' : ''}`;
+    const p = (n: string) => this.params.get(this.paramName(n + s));
+    return {
+      wIh: p('weight_ih') as tf.Tensor2D,
+      wHh: p('weight_hh') as tf.Tensor2D,
+      bIh: p('bias_ih') as tf.Tensor1D | undefined,
+      bHh: p('bias_hh') as tf.Tensor1D | undefined,
+    };
+  }
+
+  run(x: tf.Tensor3D, opts: RunOptions = {}): RunResult {
+    const [T, B] = x.shape;
+    const final: CellState[] = [];
+    const traces: LayerTrace[] = [];
+    let input = x;
+    this.layers.forEach((l, k) => {
+      const cell = this.cells[k];
+      const outs: tf.Tensor3D[] = [];
+      const D = directions(l);
+      for (let d = 0; d < D; d++) {
+        const w = this.weights(k, d);
+        const idx = final.length;
+        const init = opts.init?.[idx] ?? zeroState(cell, B, l.units);
+        const xp = tf.reshape(cell.projectInputs(tf.reshape(input, [T * B, input.shape[2]]), w), [T, B, -1]) as tf.Tensor3D;
+        const dir: Direction = d === 0 ? 'forward' : 'backward';
+        const r = runDirection(cell, w, d === 0 ? xp : tf.reverse(xp, 0), init, {
+          trace: !!opts.trace,
+          inject: opts.inject?.get(`${k}:${dir}`),
+        });
+        final.push(r.final);
+        const rev = <T extends tf.Tensor>(t: T): T => (d === 0 ? t : (tf.reverse(t, 0) as T));
+        outs.push(rev(r.h));
+        if (opts.trace) {
+          const gates: Partial<Record<GateName, tf.Tensor3D>> = {};
+          for (const [g, t] of Object.entries(r.gates)) gates[g as GateName] = rev(t);
+          traces.push({ layer: k, direction: dir, cell: l.cell, units: l.units, h: rev(r.h), c: r.c && rev(r.c), gates });
+        }
+      }
+      let out = D === 1 ? outs[0] : merge(outs[0], outs[1], l.merge);
+      if (opts.training && l.dropout > 0 && k < this.layers.length - 1) {
+        out = tf.dropout(out, l.dropout, undefined, (opts.dropoutSeed ?? 0) + k) as tf.Tensor3D;
+      }
+      input = out;
+    });
+    return { output: input, final, traces: opts.trace ? traces : undefined };
+  }
+}
+
+export function zeroState(cell: Cell, B: number, H: number): CellState {
+  return { h: tf.zeros([B, H]), c: cell.hasCellState ? tf.zeros([B, H]) : undefined };
+}
+
+function merge(a: tf.Tensor3D, b: tf.Tensor3D, mode: MergeMode): tf.Tensor3D {
+  switch (mode) {
+    case 'concat': return tf.concat([a, b], 2);
+    case 'sum': return tf.add(a, b);
+    case 'mul': return tf.mul(a, b);
+    case 'avg': return tf.mul(tf.add(a, b), 0.5);
+  }
+}
+
+interface DirectionResult {
+  h: tf.Tensor3D;
+  c?: tf.Tensor3D;
+  gates: Partial<Record<GateName, tf.Tensor3D>>;
+  final: CellState;
+}
+
+/** Unroll one direction over time (xp already in processing order). */
+function runDirection(
+  cell: Cell, w: CellWeights, xp: tf.Tensor3D, init: CellState,
+  o: { trace: boolean; inject?: tf.Tensor2D[] },
+): DirectionResult {
+  const steps = tf.unstack(xp) as tf.Tensor2D[];
+  let s = init;
+  const hs: tf.Tensor2D[] = [];
+  const cs: tf.Tensor2D[] = [];
+  const gs: Partial<Record<GateName, tf.Tensor2D[]>> = {};
+  steps.forEach((xt, t) => {
+    const r = cell.step(xt, s, w, o.trace);
+    s = r.state;
+    if (o.inject) s = { ...s, h: tf.add(s.h, o.inject[t]) };
+    hs.push(s.h);
+    if (o.trace) {
+      if (s.c) cs.push(s.c);
+      for (const [g, v] of Object.entries(r.gates ?? {})) (gs[g as GateName] ??= []).push(v);
+    }
+  });
+  const gates: Partial<Record<GateName, tf.Tensor3D>> = {};
+  for (const [g, v] of Object.entries(gs)) gates[g as GateName] = tf.stack(v) as tf.Tensor3D;
+  return { h: tf.stack(hs) as tf.Tensor3D, c: o.trace && cs.length ? (tf.stack(cs) as tf.Tensor3D) : undefined, gates, final: s };
+}

@@ -1,0 +1,212 @@
+/**
+ * PyTorch interchange: state_dict JSON (names, shapes, row-major data) and the reference
+ * fixtures of ../shared/fixtures/torch (format `torch-recurrent-fixture/1`).
+ */
+import * as tf from './tf';
+import { RecurrentStack, type LayerConfig } from './recurrent';
+import { Rng } from './rng';
+import type { CellState } from './cells';
+import type { CellType } from './spec';
+
+export interface TensorJson {
+  shape: number[];
+  data: number[];
+}
+export type StateDict = Record<string, TensorJson>;
+
+export const STATE_DICT_FORMAT = 'seqlab-state-dict/1';
+
+/** Serialisable container for exported weights: PyTorch names, shapes and row-major data. */
+export interface StateDictFile {
+  format: typeof STATE_DICT_FORMAT;
+  /** The model it belongs to (experiment name), for the reader. */
+  model?: string;
+  state_dict: StateDict;
+}
+
+export async function variablesToStateDict(params: Map<string, tf.Variable>): Promise<StateDict> {
+  const out: StateDict = {};
+  for (const [name, v] of params) out[name] = { shape: v.shape.slice(), data: Array.from(await v.data()) };
+  return out;
+}
+
+/**
+ * Assign a state_dict to variables. Every variable must be present with the same shape; extra
+ * entries are an error too (they usually mean the definition and the weights disagree).
+ */
+export function assignStateDict(params: Map<string, tf.Variable>, sd: StateDict): void {
+  const problems: string[] = [];
+  for (const [name, v] of params) {
+    const t = sd[name];
+    if (!t) problems.push(`missing '${name}' (expected shape [${v.shape}])`);
+    else if (!sameShape(t.shape, v.shape)) problems.push(`'${name}' has shape [${t.shape}], the model expects [${v.shape}]`);
+    else if (t.data.length !== v.size) problems.push(`'${name}' has ${t.data.length} values for shape [${t.shape}]`);
+  }
+  for (const name of Object.keys(sd)) if (!params.has(name)) problems.push(`unexpected '${name}' (not a parameter of this model)`);
+  if (problems.length) throw new Error(`The weights do not fit this model: ${problems.join('; ')}`);
+  tf.tidy(() => {
+    for (const [name, v] of params) v.assign(tf.tensor(Float32Array.from(sd[name].data), v.shape));
+  });
+}
+
+/** Parse and check a state_dict JSON: either a bare {name: {shape, data}} map or a StateDictFile. */
+export function parseStateDictJson(text: string): StateDict {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`not valid JSON: ${(e as Error).message}`);
+  }
+  const obj = isRecord(raw) && isRecord(raw.state_dict) ? raw.state_dict : raw;
+  if (!isRecord(obj)) throw new Error('expected an object mapping parameter names to {shape, data}');
+  const sd: StateDict = {};
+  for (const [k, v] of Object.entries(obj)) {
+    if (!isRecord(v) || !Array.isArray(v.shape) || !Array.isArray(v.data)) {
+      throw new Error(`'${k}' must be {"shape": [...], "data": [...]}`);
+    }
+    const shape = v.shape as number[];
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (!shape.every((d) => Number.isInteger(d) && d >= 0) || size !== v.data.length) {
+      throw new Error(`'${k}': shape [${shape}] does not match ${v.data.length} values`);
+    }
+    if (!(v.data as unknown[]).every((x) => typeof x === 'number' && Number.isFinite(x))) {
+      throw new Error(`'${k}': data must be finite numbers`);
+    }
+    sd[k] = { shape, data: v.data as number[] };
+  }
+  return sd;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures
+
+export interface TorchFixture {
+  format: string;
+  name: string;
+  module: {
+    type: 'RNN' | 'LSTM' | 'GRU';
+    input_size: number;
+    hidden_size: number;
+    num_layers: number;
+    bidirectional: boolean;
+    bias: boolean;
+    batch_first: boolean;
+    nonlinearity?: 'tanh' | 'relu';
+  };
+  state_dict: StateDict;
+  input: TensorJson;
+  h0?: TensorJson;
+  c0?: TensorJson;
+  output: TensorJson;
+  h_n: TensorJson;
+  c_n?: TensorJson;
+  g_output: TensorJson;
+  g_h_n: TensorJson;
+  g_c_n?: TensorJson;
+  loss_value: number;
+  grads: Record<string, TensorJson>;
+}
+
+export interface FixtureCheck {
+  tensor: string;
+  maxAbsError: number;
+}
+
+export function fixtureLayers(m: TorchFixture['module']): LayerConfig[] {
+  const cell = m.type.toLowerCase() as CellType;
+  return Array.from({ length: m.num_layers }, () => ({
+    cell,
+    units: m.hidden_size,
+    activation: m.nonlinearity ?? 'tanh',
+    bias: m.bias,
+    bidirectional: m.bidirectional,
+    merge: 'concat' as const,
+    dropout: 0,
+  }));
+}
+
+const tensorOf = (t: TensorJson) => tf.tensor(Float32Array.from(t.data), t.shape);
+
+/**
+ * Run a fixture's module forward and backward with our cells, returning the max abs error of
+ * every tensor it holds: output, h_n, c_n, loss, and the gradient of every input and parameter.
+ */
+export function checkFixture(fx: TorchFixture): FixtureCheck[] {
+  if (!fx.module.batch_first) throw new Error(`${fx.name}: only batch_first fixtures are supported`);
+  const layers = fixtureLayers(fx.module);
+  const stack = new RecurrentStack('', fx.module.input_size, layers, new Rng(0));
+  try {
+    assignStateDict(stack.params, fx.state_dict);
+    return tf.scoped(() => {
+      const x = tensorOf(fx.input) as tf.Tensor3D;
+      const h0 = fx.h0 ? (tensorOf(fx.h0) as tf.Tensor3D) : undefined;
+      const c0 = fx.c0 ? (tensorOf(fx.c0) as tf.Tensor3D) : undefined;
+      const lstm = fx.module.type === 'LSTM';
+      const forward = (xIn: tf.Tensor3D, h0In?: tf.Tensor3D, c0In?: tf.Tensor3D) => {
+        const init: (CellState | undefined)[] | undefined = h0In
+          ? (tf.unstack(h0In) as tf.Tensor2D[]).map((h, i) => ({ h, c: c0In ? (tf.unstack(c0In)[i] as tf.Tensor2D) : undefined }))
+          : undefined;
+        if (init && lstm && !c0In) throw new Error('LSTM fixture with h0 but no c0');
+        const r = stack.run(tf.transpose(xIn, [1, 0, 2]), { init });
+        const output = tf.transpose(r.output, [1, 0, 2]);
+        const hN = tf.stack(r.final.map((s) => s.h));
+        const cN = lstm ? tf.stack(r.final.map((s) => s.c!)) : undefined;
+        return { output, hN, cN };
+      };
+      const lossOf = (o: { output: tf.Tensor; hN: tf.Tensor; cN?: tf.Tensor }) => {
+        let l = tf.add(tf.sum(tf.mul(o.output, tensorOf(fx.g_output))), tf.sum(tf.mul(o.hN, tensorOf(fx.g_h_n))));
+        if (o.cN && fx.g_c_n) l = tf.add(l, tf.sum(tf.mul(o.cN, tensorOf(fx.g_c_n))));
+        return l as tf.Scalar;
+      };
+      const out = forward(x, h0, c0);
+      const checks: FixtureCheck[] = [
+        { tensor: 'output', maxAbsError: maxAbs(out.output, fx.output) },
+        { tensor: 'h_n', maxAbsError: maxAbs(out.hN, fx.h_n) },
+      ];
+      if (out.cN && fx.c_n) checks.push({ tensor: 'c_n', maxAbsError: maxAbs(out.cN, fx.c_n) });
+      checks.push({ tensor: 'loss', maxAbsError: Math.abs(lossOf(out).dataSync()[0] - fx.loss_value) });
+
+      // Gradients of the inputs (x, h0, c0) and of every parameter, in one backward pass.
+      const names = [...stack.params.keys()];
+      const vars = names.map((n) => stack.params.get(n)!);
+      const inputs: tf.Tensor[] = [x, ...(h0 ? [h0] : []), ...(c0 ? [c0] : [])];
+      const f = (...args: tf.Tensor[]) => {
+        const [xi, hi, ci] = args as tf.Tensor3D[];
+        return lossOf(forward(xi, h0 ? hi : undefined, c0 ? ci : undefined));
+      };
+      const { grads: varGrads } = tf.variableGrads(() => f(...inputs), vars);
+      const inGrads = tf.grads(f)(inputs);
+      const named: Record<string, tf.Tensor> = { input: inGrads[0] };
+      if (h0) named.h0 = inGrads[1];
+      if (c0) named.c0 = inGrads[2];
+      for (const n of names) named[n] = varGrads[n];
+      for (const [k, ref] of Object.entries(fx.grads)) {
+        const g = named[k];
+        if (!g) throw new Error(`${fx.name}: no gradient computed for '${k}'`);
+        checks.push({ tensor: `grad ${k}`, maxAbsError: maxAbs(g, ref) });
+      }
+      return checks;
+    });
+  } finally {
+    stack.params.forEach((v) => v.dispose());
+  }
+}
+
+function maxAbs(t: tf.Tensor, ref: TensorJson): number {
+  if (!sameShape(t.shape, ref.shape)) throw new Error(`shape [${t.shape}] != reference [${ref.shape}]`);
+  const a = t.dataSync();
+  let m = 0;
+  for (let i = 0; i < a.length; i++) {
+    const e = Math.abs(a[i] - ref.data[i]);
+    if (!(e <= m)) m = Number.isNaN(e) ? Infinity : e;
+  }
+  return m;
+}
