@@ -1,0 +1,83 @@
+/** Diagnostics reported by the DSL parser, with positions both as offsets and as line/column. */
+
+export type Severity = 'error' | 'warning' | 'info';
+export type JsonPath = (string | number)[];
+
+export interface Fix {
+  /** What the fix does, e.g. `Change to 'units'`. */
+  title: string;
+  /** Replaces the text [offset, offset + length) of the diagnostic. */
+  newText: string;
+}
+
+export interface Diagnostic {
+  severity: Severity;
+  message: string;
+  /** 0-based offset of the offending text in the source (UTF-16 code units). */
+  offset: number;
+  /** Length of the offending text (may be 0 at the end of the file). */
+  length: number;
+  /** 1-based line of `offset`. */
+  line: number;
+  /** 1-based column of `offset` (UTF-16 code units, a tab counts as one). */
+  column: number;
+  /** JSON path of the offending value, e.g. ['layers', 0, 'units']; [] for the whole document. */
+  path: JsonPath;
+  /** Stable identifier: 'syntax', 'schema', 'unknown-key', 'bidirectional-generator', ... (see docs/dsl.md). */
+  code: string;
+  fix?: Fix;
+}
+
+/** A diagnostic before its line and column are computed. */
+export type RawDiagnostic = Omit<Diagnostic, 'line' | 'column'>;
+
+/** 1-based line and column of a 0-based offset. Offsets outside the text are clamped. */
+export function offsetToLineColumn(text: string, offset: number): { line: number; column: number } {
+  const end = Math.max(0, Math.min(Number.isFinite(offset) ? Math.floor(offset) : 0, text.length));
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 /* \n */) {
+      line++;
+      lineStart = i + 1;
+    } else if (c === 13 /* \r */ && text.charCodeAt(i + 1) !== 10) {
+      // a lone \r ends a line; in \r\n the \n does
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: end - lineStart + 1 };
+}
+
+/** `file:line:col: severity: message`, the way compilers print it (clickable in terminals). */
+export function formatDiagnostic(file: string, d: Diagnostic): string {
+  return `${file}:${d.line}:${d.column}: ${d.severity}: ${d.message}`;
+}
+
+/** Order of diagnostics in a report: by position, errors before warnings at the same place. */
+export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
+  const rank = { error: 0, warning: 1, info: 2 } as const;
+  return a.offset - b.offset || rank[a.severity] - rank[b.severity] || a.message.localeCompare(b.message);
+}
+
+/** 'layers[0].units', 'data.task'; the empty path reads 'the definition'. */
+export function pathToString(path: JsonPath): string {
+  if (path.length === 0) return 'the definition';
+  let s = '';
+  for (const p of path) {
+    if (typeof p === 'number') s += `[${p}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(p)) s += s ? `.${p}` : p;
+    else s += `[${JSON.stringify(p)}]`;
+  }
+  return s;
+}
+
+export interface ParseOptions {
+  /** Absolute path of the definition file: data paths are resolved against its folder. */
+  file?: string;
+  /** Absolute path of the workspace root: data paths must stay inside it. */
+  workspaceRoot?: string;
+  /** Checks that a resolved data file exists (the core does no I/O itself). */
+  fileExists?: (abs: string) => boolean;
+}

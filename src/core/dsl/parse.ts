@@ -1,0 +1,118 @@
+/** parseDefinition: source text -> diagnostics and, when there is no error, the normalised ModelSpec. */
+import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import type { ModelSpec } from '../spec';
+import {
+  compareDiagnostics, offsetToLineColumn, pathToString, type Diagnostic, type JsonPath, type ParseOptions, type RawDiagnostic,
+} from './diagnostics';
+import { normalize } from './normalize';
+import { checkSchema } from './schemaErrors';
+import { checkSemantics } from './semantic';
+import { plainValue } from './tree';
+
+export interface ParseResult {
+  /** Present iff there is no error (warnings allowed). */
+  spec?: ModelSpec;
+  /** Sorted by position. */
+  diagnostics: Diagnostic[];
+}
+
+const SYNTAX_MESSAGES: Record<string, string> = {
+  InvalidSymbol: 'unexpected character: expected a JSON value, key or punctuation',
+  InvalidNumberFormat: 'invalid number',
+  PropertyNameExpected: 'expected a key in double quotes, e.g. "units"',
+  ValueExpected: 'expected a value (a string, number, true/false, null, object or list)',
+  ColonExpected: "expected ':' after the key",
+  CommaExpected: "expected ',' between the previous item and this one",
+  CloseBraceExpected: "expected '}' to close the object",
+  CloseBracketExpected: "expected ']' to close the list",
+  EndOfFileExpected: 'unexpected text after the end of the definition',
+  InvalidCommentToken: 'invalid comment',
+  UnexpectedEndOfComment: "comment is not closed: expected '*/'",
+  UnexpectedEndOfString: 'string is not closed: expected \'"\' before the end of the line',
+  UnexpectedEndOfNumber: 'number ends unexpectedly',
+  InvalidUnicode: 'invalid unicode escape in string',
+  InvalidEscapeCharacter: 'invalid escape character in string',
+  InvalidCharacter: 'invalid character in string (control characters must be escaped)',
+};
+
+export function parseDefinition(text: string, options: ParseOptions = {}): ParseResult {
+  const src = typeof text === 'string' ? text : '';
+  const raw: RawDiagnostic[] = [];
+  let spec: ModelSpec | undefined;
+  try {
+    spec = parseInto(src, options ?? {}, raw, typeof text === 'string');
+  } catch (e) {
+    // a bug must not take the editor or the CLI down: report it where it can be seen
+    raw.push({
+      severity: 'error', code: 'internal', path: [], offset: 0, length: 0,
+      message: `internal error while checking the definition: ${e instanceof Error ? e.message : String(e)}`,
+    });
+    spec = undefined;
+  }
+  const diagnostics = raw.map((d) => ({ ...d, ...offsetToLineColumn(src, d.offset) })).sort(compareDiagnostics);
+  return diagnostics.some((d) => d.severity === 'error') ? { diagnostics } : { spec, diagnostics };
+}
+
+function parseInto(text: string, options: ParseOptions, out: RawDiagnostic[], isString: boolean): ModelSpec | undefined {
+  if (!isString) {
+    out.push({ severity: 'error', code: 'syntax', path: [], offset: 0, length: 0, message: 'the definition must be text (JSON)' });
+    return undefined;
+  }
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true });
+  if (!root) {
+    out.push({
+      severity: 'error', code: 'syntax', path: [], offset: 0, length: 0,
+      message: 'the file is empty: a model definition is a JSON object like { "name": "my-model", "data": { "task": "hello" }, "layers": [ { "cell": "rnn", "units": 8 } ] }',
+    });
+    return undefined;
+  }
+  if (errors.length) {
+    for (const e of errors.slice(0, 20)) {
+      const code = printParseErrorCode(e.error);
+      out.push({
+        severity: 'error', code: 'syntax', path: [], offset: e.offset, length: e.length,
+        message: `syntax error: ${SYNTAX_MESSAGES[code] ?? code}`,
+      });
+    }
+    return undefined;
+  }
+
+  const value = plainValue(root);
+  const reported = new Set<string>();
+  checkTree(root, [], out, reported);
+  out.push(...checkSchema(text, root, value, reported));
+  out.push(...checkSemantics(root, value, options));
+  if (out.some((d) => d.severity === 'error')) return undefined;
+  return normalize(value);
+}
+
+/** Duplicate keys and numbers too large for a double, anywhere in the document. */
+function checkTree(node: Node, path: JsonPath, out: RawDiagnostic[], reported: Set<string>): void {
+  if (node.type === 'number' && !Number.isFinite(node.value)) {
+    out.push({
+      severity: 'error', code: 'number-range', path, offset: node.offset, length: node.length,
+      message: `${pathToString(path)} is a number too large to represent`,
+    });
+    reported.add(JSON.stringify(path));
+  } else if (node.type === 'object') {
+    const props = node.children ?? [];
+    const lastIndex = new Map<string, number>();
+    props.forEach((p, i) => {
+      const k = p.children?.[0]?.value;
+      if (typeof k === 'string') lastIndex.set(k, i);
+    });
+    props.forEach((p, i) => {
+      const [k, v] = p.children ?? [];
+      if (!k || typeof k.value !== 'string') return;
+      if (lastIndex.get(k.value) !== i) {
+        out.push({
+          severity: 'warning', code: 'duplicate-key', path: [...path, k.value], offset: k.offset, length: k.length,
+          message: `duplicate key '${k.value}'${path.length ? ` in ${pathToString(path)}` : ''}: this value is ignored, the later one is used`,
+        });
+      } else if (v) checkTree(v, [...path, k.value], out, reported);
+    });
+  } else if (node.type === 'array') {
+    (node.children ?? []).forEach((c, i) => checkTree(c, [...path, i], out, reported));
+  }
+}

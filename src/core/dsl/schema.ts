@@ -1,0 +1,328 @@
+/**
+ * The JSON Schema (draft-07) of a `*.seqlab.json` model definition.
+ *
+ * It serves two readers: ajv, which validates a definition in `parseDefinition`, and VS Code, which
+ * gets it through `contributes.jsonValidation` (the build writes dist/seqlab.schema.json from this
+ * export) and uses `description`/`markdownDescription`, `default`, `enumDescriptions`,
+ * `markdownEnumDescriptions` and `defaultSnippets` for completion and hover. It must stay
+ * self-contained: no `$ref` outside the document.
+ *
+ * Defaults that depend on the task (structure, head activation, samples/length/symbols) are
+ * explained in the descriptions; `default` carries the task-independent fallback.
+ */
+import { TASKS, TASK_NAMES } from '../tasks/catalog';
+
+/** Plain text for `description` from the markdown used in `markdownDescription`. */
+function plain(md: string): string {
+  return md.replace(/`([^`]*)`/g, "'$1'").replace(/\*\*([^*]*)\*\*/g, '$1').replace(/\*([^*]*)\*/g, '$1');
+}
+
+function doc(md: string): { description: string; markdownDescription: string } {
+  return { description: plain(md), markdownDescription: md };
+}
+
+/** A string enum whose every value is explained (completion lists show the explanation). */
+function enumOf<T extends string>(md: string, values: readonly (readonly [T, string])[], def?: T) {
+  return {
+    type: 'string',
+    ...doc(md),
+    enum: values.map((v) => v[0]),
+    enumDescriptions: values.map((v) => plain(v[1])),
+    markdownEnumDescriptions: values.map((v) => v[1]),
+    ...(def !== undefined ? { default: def } : {}),
+  };
+}
+
+function int(md: string, minimum: number, maximum?: number, def?: number) {
+  return {
+    type: 'integer',
+    ...doc(md),
+    minimum,
+    ...(maximum !== undefined ? { maximum } : {}),
+    ...(def !== undefined ? { default: def } : {}),
+  };
+}
+
+function bool(md: string, def: boolean) {
+  return { type: 'boolean', ...doc(md), default: def };
+}
+
+const taskValues = TASK_NAMES.map((t) => {
+  const i = TASKS[t];
+  const io = `${i.input} -> ${i.output}`;
+  const s = i.structures.map((x) => `\`${x}\``).join(', ');
+  return [t, `${i.title}. Input ${io}, structure ${s}, head \`${i.head}\`${i.needsText ? '; needs `file` or `text`' : ''}.`] as const;
+});
+
+const cellValues = [
+  ['rnn', 'Elman RNN: `h = act(W_ih x + b_ih + W_hh h + b_hh)`. Simple, forgets quickly (vanishing gradients).'],
+  ['lstm', 'Long short-term memory: input, forget, cell and output gates plus a cell state `c` that carries information over long spans.'],
+  ['gru', 'Gated recurrent unit: reset and update gates, no separate cell state. Often as good as an LSTM with fewer parameters.'],
+] as const;
+
+const layer = {
+  type: 'object',
+  ...doc('One recurrent layer. Layers are stacked: each one reads the sequence of hidden states of the one below.'),
+  additionalProperties: false,
+  required: ['cell', 'units'],
+  properties: {
+    cell: enumOf('The recurrent cell type.', cellValues),
+    units: int('Size of the hidden state (number of hidden units) of this layer, per direction.', 1, 4096),
+    activation: enumOf(
+      'Nonlinearity of an `rnn` cell. Ignored by `lstm` and `gru`, whose gates fix their activations.',
+      [
+        ['tanh', 'Hyperbolic tangent, bounded in (-1, 1): the classic choice.'],
+        ['relu', 'Rectified linear: unbounded, can explode without gradient clipping.'],
+      ],
+      'tanh',
+    ),
+    bias: bool('Whether the cell has bias vectors (`b_ih` and `b_hh`, as in PyTorch).', true),
+    bidirectional: bool(
+      'Run a second cell over the reversed sequence and merge both directions. Only for models that see the whole input before answering: not for text generation, `one-to-many`, or encoder-decoder.',
+      false,
+    ),
+    merge: enumOf(
+      'How the forward and backward outputs of a bidirectional layer are combined.',
+      [
+        ['concat', 'Concatenate: the output has `2 * units` features.'],
+        ['sum', 'Add element-wise: `units` features.'],
+        ['mul', 'Multiply element-wise: `units` features.'],
+        ['avg', 'Average element-wise: `units` features.'],
+      ],
+      'concat',
+    ),
+    dropout: {
+      type: 'number',
+      ...doc('Dropout probability applied to this layer\'s outputs during training (0 = none). `0 <= dropout < 1`.'),
+      minimum: 0,
+      exclusiveMaximum: 1,
+      default: 0,
+    },
+  },
+  defaultSnippets: [
+    { label: 'LSTM layer', description: 'An LSTM layer', body: { cell: 'lstm', units: '^${1:32}' } },
+    { label: 'GRU layer', description: 'A GRU layer', body: { cell: 'gru', units: '^${1:32}' } },
+    { label: 'RNN layer', description: 'An Elman RNN layer', body: { cell: 'rnn', units: '^${1:16}', activation: '${2|tanh,relu|}' } },
+    {
+      label: 'Bidirectional LSTM layer',
+      description: 'An LSTM reading the sequence in both directions',
+      body: { cell: 'lstm', units: '^${1:32}', bidirectional: true, merge: '${2|concat,sum,mul,avg|}' },
+    },
+  ],
+};
+
+const layersArray = (md: string) => ({
+  type: 'array',
+  ...doc(md),
+  minItems: 1,
+  maxItems: 16,
+  items: { $ref: '#/definitions/layer' },
+});
+
+const positiveUnit = (md: string, def: number) => ({ type: 'number', ...doc(md), minimum: 0, exclusiveMaximum: 1, default: def });
+
+export const seqlabSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'Sequence Lab model definition',
+  ...doc(
+    'A recurrent sequence model for **Sequence Lab**: the data (a built-in task), the recurrent layers, the output head and the training settings. Every field except `name`, `data.task` and `layers` has a default.',
+  ),
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'data', 'layers'],
+  definitions: { layer },
+  properties: {
+    $schema: { type: 'string', ...doc('The JSON Schema of this file (optional; editors use it for completion).') },
+    name: { type: 'string', ...doc('Name of the experiment, shown in the run list and the training panel.'), minLength: 1, maxLength: 200 },
+    description: { type: 'string', ...doc('What this experiment is for or what it teaches.'), default: '' },
+    data: {
+      type: 'object',
+      ...doc('Where the sequences come from: a built-in task, generated deterministically from `seed`, or (for `text` and `sine`) a file.'),
+      additionalProperties: false,
+      required: ['task'],
+      properties: {
+        task: enumOf('The built-in task. It fixes the input and output kinds and which structures and heads fit.', taskValues),
+        seed: int('Seed of the data generator (independent of `training.seed`).', 0, 4294967295, 1),
+        samples: int(
+          'Number of generated examples. Default depends on the task (hello 1, copy/reverse/parity 2000, adding 4000, sine 1000, sentiment/tagging 1500, spell 10); 1000 otherwise.',
+          1,
+          1000000,
+          1000,
+        ),
+        validation: {
+          type: 'number',
+          ...doc('Fraction of the examples held out for validation, `0 <= validation < 1`. Default 0.1 (0 for `hello` and `spell`, which have too few examples).'),
+          minimum: 0,
+          exclusiveMaximum: 1,
+          default: 0.1,
+        },
+        length: int(
+          'Sequence length of generated examples (copy, reverse, adding, parity, sine windows). Default depends on the task (copy/reverse 8, parity 10, sine 32, adding 50); 16 otherwise.',
+          1,
+          10000,
+          16,
+        ),
+        word: { type: 'string', ...doc('`hello` task: the word to learn. `"hello"` gives input `"hell"` and target `"ello"`.'), default: 'hello', maxLength: 10000 },
+        symbols: int('`copy`/`reverse`: number of distinct symbols in the random sequences.', 2, 64, 8),
+        file: {
+          type: 'string',
+          ...doc('`text`: a text file; `sine`: a CSV file whose `column` is the series. Path relative to this definition file; it must stay inside the workspace.'),
+          minLength: 1,
+        },
+        text: { type: 'string', ...doc('`text` task: inline training text instead of a `file`.') },
+        column: {
+          type: ['string', 'integer'],
+          ...doc('`sine` from a CSV `file`: the column holding the series, by header name or 0-based index.'),
+          minimum: 0,
+        },
+        vocabulary: {
+          type: 'array',
+          ...doc('Character tasks (`hello`, `text`): the input vocabulary, one character per entry, in this order. Every character of the data must be in it. Default: the characters of the data, sorted.'),
+          minItems: 1,
+          maxItems: 10000,
+          items: { type: 'string', minLength: 1 },
+        },
+      },
+      defaultSnippets: [
+        { label: 'hello task', body: { task: 'hello', word: '${1:hello}' } },
+        { label: 'text task from a file', body: { task: 'text', file: '${1:data/tiny.txt}' } },
+        { label: 'generated task', body: { task: '${1|copy,reverse,adding,parity,sine,sentiment,tagging,spell|}', seed: '^${2:1}' } },
+      ],
+    },
+    input: {
+      type: 'object',
+      ...doc('How input steps are fed to the first recurrent layer.'),
+      additionalProperties: false,
+      properties: {
+        encoding: enumOf(
+          'Token inputs: one-hot vectors or a learned embedding. Real-valued inputs (adding, sine) are always fed as they are and must use `onehot` (the default).',
+          [
+            ['onehot', 'Each token becomes a vector of vocabulary size with a single 1.'],
+            ['embedding', 'Each token is looked up in a learned table of `embeddingSize`-wide vectors.'],
+          ],
+          'onehot',
+        ),
+        embeddingSize: int('Width of the embedding vectors when `encoding` is `embedding`.', 1, 4096, 16),
+        positionFeature: bool('Append the relative position `t / (T - 1)` to every input step as one extra feature.', false),
+      },
+    },
+    layers: layersArray('The recurrent layers, bottom (reads the input) to top (feeds the head). At least one.'),
+    decoder: {
+      type: 'object',
+      ...doc('`encoder-decoder` only: the decoder stack. It starts from the encoder\'s final state, so it needs as many layers, of the same cell type and units. Default: the encoder layers, unidirectional.'),
+      additionalProperties: false,
+      required: ['layers'],
+      properties: { layers: layersArray('The decoder\'s recurrent layers (unidirectional).') },
+    },
+    initialState: enumOf(
+      'The hidden state at t = 0.',
+      [
+        ['zeros', 'All zeros (the usual choice).'],
+        ['random', 'Small random values, drawn afresh for every batch.'],
+        ['learned', 'A trainable vector per layer and direction, learned with the weights.'],
+      ],
+      'zeros',
+    ),
+    structure: enumOf(
+      'How input and output sequences line up. Default: the task\'s first structure (see `data.task`).',
+      [
+        ['many-to-one', 'Read the whole sequence, answer once from the last hidden state (e.g. sentiment, adding).'],
+        ['many-to-many', 'One output per input step (e.g. tagging, next-character prediction).'],
+        ['one-to-many', 'One input, a generated output sequence (e.g. spell a digit).'],
+        ['encoder-decoder', 'An encoder reads the input; a decoder, started from the encoder\'s final state, writes an output of its own length (e.g. reverse).'],
+      ],
+    ),
+    head: {
+      type: 'object',
+      ...doc('The output layer on top of the last recurrent layer: a linear map followed by `activation`, trained with `loss`.'),
+      additionalProperties: false,
+      properties: {
+        activation: enumOf(
+          'Output activation. It must fit the task: classes -> `softmax`, binary -> `sigmoid`, real values -> `linear`. Default: the task\'s.',
+          [
+            ['softmax', 'A probability distribution over classes (tokens, tags).'],
+            ['sigmoid', 'An independent probability per output (yes/no answers).'],
+            ['linear', 'Real numbers (regression).'],
+          ],
+        ),
+        loss: enumOf(
+          'Training loss. It must fit the activation: softmax -> `cross-entropy`, sigmoid -> `binary-cross-entropy`, linear -> `mse`. Default: the one that fits.',
+          [
+            ['cross-entropy', 'Negative log-likelihood of the correct class (with softmax).'],
+            ['binary-cross-entropy', 'Log loss of each yes/no output (with sigmoid).'],
+            ['mse', 'Mean squared error (with a linear head).'],
+          ],
+        ),
+      },
+    },
+    training: {
+      type: 'object',
+      ...doc('Optimizer and training loop settings.'),
+      additionalProperties: false,
+      properties: {
+        optimizer: enumOf(
+          'The optimizer (PyTorch semantics).',
+          [
+            ['sgd', 'Plain stochastic gradient descent: uses `learningRate` only.'],
+            ['momentum', 'SGD with momentum: uses `learningRate` and `momentum`.'],
+            ['rmsprop', 'RMSProp: uses `learningRate`, `rho`, `momentum` and `epsilon`.'],
+            ['adam', 'Adam: uses `learningRate`, `beta1`, `beta2` and `epsilon`. A robust default.'],
+          ],
+          'adam',
+        ),
+        learningRate: { type: 'number', ...doc('Step size of the optimizer.'), exclusiveMinimum: 0, maximum: 100, default: 0.01 },
+        momentum: { type: 'number', ...doc('Momentum factor (`momentum` and `rmsprop` optimizers), `0 <= momentum < 1`.'), minimum: 0, exclusiveMaximum: 1, default: 0.9 },
+        beta1: positiveUnit('Adam: decay of the first-moment (mean) estimate, `0 <= beta1 < 1`.', 0.9),
+        beta2: positiveUnit('Adam: decay of the second-moment (variance) estimate, `0 <= beta2 < 1`.', 0.999),
+        epsilon: { type: 'number', ...doc('Added to denominators for numerical stability (`adam`, `rmsprop`). Passed explicitly so every backend uses the same value.'), exclusiveMinimum: 0, maximum: 1, default: 1e-7 },
+        rho: positiveUnit('RMSProp: decay of the running average of squared gradients (PyTorch `alpha`), `0 <= rho < 1`.', 0.9),
+        batchSize: int('Examples per optimizer step.', 1, 65536, 32),
+        steps: int('Total optimizer steps. Give either `steps` or `epochs`, not both. Default 500.', 1, 10000000, 500),
+        epochs: int('Passes over the training examples, instead of `steps`: steps = ceil(epochs * examples / batchSize).', 1, 1000000),
+        sequenceLength: int('`text` task: length of each training window, in characters.', 1, 10000, 32),
+        tbptt: int('Truncated backpropagation through time: gradients flow back at most this many steps (at most `sequenceLength`). Default: `sequenceLength` (full BPTT).', 1, 10000),
+        clip: {
+          type: 'object',
+          ...doc('Gradient clipping. Giving only `threshold` means clipping by global norm.'),
+          additionalProperties: false,
+          properties: {
+            type: enumOf(
+              'How gradients are clipped before the optimizer step.',
+              [
+                ['none', 'No clipping.'],
+                ['norm', 'Rescale all gradients together when their global L2 norm exceeds `threshold` (PyTorch `clip_grad_norm_`).'],
+                ['value', 'Clamp every gradient element to `[-threshold, threshold]` (PyTorch `clip_grad_value_`).'],
+              ],
+              'none',
+            ),
+            threshold: { type: 'number', ...doc('Global-norm limit (`norm`) or element bound (`value`), > 0.'), exclusiveMinimum: 0, default: 5 },
+          },
+          defaultSnippets: [{ label: 'clip by norm', body: { type: 'norm', threshold: '^${1:1}' } }],
+        },
+        seed: int('Seed of weight initialisation, shuffling and dropout.', 0, 4294967295, 42),
+        logEvery: int('Read metrics back from the device every this many steps.', 1, 1000000, 10),
+        evalEvery: int('Evaluate on the validation examples every this many steps.', 1, 10000000, 50),
+      },
+      defaultSnippets: [
+        { label: 'Adam', body: { optimizer: 'adam', learningRate: '^${1:0.01}', batchSize: '^${2:32}', steps: '^${3:500}' } },
+        { label: 'SGD with momentum', body: { optimizer: 'momentum', learningRate: '^${1:0.1}', momentum: '^${2:0.9}', steps: '^${3:500}' } },
+      ],
+    },
+  },
+  defaultSnippets: [
+    {
+      label: 'Sequence Lab model',
+      description: 'A minimal model definition',
+      body: {
+        name: '${1:my-model}',
+        description: '${2:What this experiment teaches}',
+        data: { task: '${3|hello,copy,reverse,adding,parity,sine,sentiment,tagging,spell,text|}' },
+        layers: [{ cell: '${4|lstm,gru,rnn|}', units: '^${5:32}' }],
+        training: { optimizer: 'adam', learningRate: '^${6:0.01}', steps: '^${7:500}' },
+      },
+    },
+  ],
+} as const;
+
+/** Keywords of the schema that are editor annotations, not validation (ajv is told about them). */
+export const EDITOR_KEYWORDS = ['markdownDescription', 'enumDescriptions', 'markdownEnumDescriptions', 'defaultSnippets'] as const;

@@ -1,0 +1,303 @@
+/**
+ * Checks the schema cannot express: combinations of fields that make no sense for the chosen task
+ * or structure, data paths, vocabularies, and settings that would be silently ignored.
+ *
+ * Runs on the raw (plain) value even when the schema found unrelated problems, so it guards every
+ * type it relies on. Each diagnostic points at the exact offending value.
+ */
+import type { Node } from 'jsonc-parser';
+import { TASKS } from '../tasks/catalog';
+import { isInside, joinPath, dirnameOf, normalizePath, resolveDataPath } from '../paths';
+import type { HeadActivation, Loss, OptimizerType, Structure, TaskName } from '../spec';
+import { pathToString, type JsonPath, type ParseOptions, type RawDiagnostic, type Severity } from './diagnostics';
+import { isPlainObject, keyNodeAt, nodeAt } from './tree';
+
+export const HEAD_FOR_OUTPUT: Record<'classes' | 'binary' | 'real', HeadActivation> = {
+  classes: 'softmax',
+  binary: 'sigmoid',
+  real: 'linear',
+};
+export const LOSS_FOR_HEAD: Record<HeadActivation, Loss> = {
+  softmax: 'cross-entropy',
+  sigmoid: 'binary-cross-entropy',
+  linear: 'mse',
+};
+/** The optimizer settings each optimizer reads (learningRate is read by all). */
+export const OPTIMIZER_PARAMS: Record<OptimizerType, readonly string[]> = {
+  sgd: [],
+  momentum: ['momentum'],
+  rmsprop: ['rho', 'momentum', 'epsilon'],
+  adam: ['beta1', 'beta2', 'epsilon'],
+};
+const OPTIONAL_OPTIMIZER_PARAMS = ['momentum', 'beta1', 'beta2', 'epsilon', 'rho'] as const;
+const STRUCTURES: readonly Structure[] = ['many-to-one', 'many-to-many', 'one-to-many', 'encoder-decoder'];
+const OUTPUT_WORDS = { classes: 'classes (a softmax over tokens or tags)', binary: 'yes/no answers', real: 'real numbers' } as const;
+/** Tasks whose data is made of characters (data.vocabulary applies). */
+const CHARACTER_TASKS: readonly TaskName[] = ['hello', 'text'];
+const FILE_TASKS: readonly TaskName[] = ['text', 'sine'];
+
+type Obj = Record<string, unknown>;
+
+const obj = (v: unknown): Obj | undefined => (isPlainObject(v) ? v : undefined);
+const has = (o: Obj | undefined, k: string): boolean => !!o && Object.prototype.hasOwnProperty.call(o, k);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const q = (s: string): string => JSON.stringify(s);
+
+export function checkSemantics(root: Node, value: unknown, options: ParseOptions): RawDiagnostic[] {
+  const out: RawDiagnostic[] = [];
+  const top = obj(value);
+  if (!top) return out;
+
+  const report = (severity: Severity, code: string, path: JsonPath, message: string, on: 'value' | 'key' = 'value') => {
+    const n = on === 'key' ? keyNodeAt(root, path) ?? nodeAt(root, path) : nodeAt(root, path);
+    out.push({ severity, code, message, path, offset: n?.offset ?? 0, length: n?.length ?? 0 });
+  };
+  const error = (code: string, path: JsonPath, message: string) => report('error', code, path, message);
+  const warn = (code: string, path: JsonPath, message: string, on: 'value' | 'key' = 'value') => report('warning', code, path, message, on);
+
+  const data = obj(top.data);
+  const taskName = str(data?.task);
+  const task = taskName && Object.prototype.hasOwnProperty.call(TASKS, taskName) ? TASKS[taskName as TaskName] : undefined;
+  const givenStructure = str(top.structure);
+  const structure: Structure | undefined =
+    givenStructure && (STRUCTURES as readonly string[]).includes(givenStructure) ? (givenStructure as Structure) : task?.structures[0];
+
+  // --- structure vs task
+  if (task && givenStructure && structure && !task.structures.includes(structure)) {
+    const allowed = task.structures.map(q);
+    error(
+      'structure-task',
+      ['structure'],
+      `structure ${q(structure)} does not fit the '${task.name}' task, which can be laid out as ${allowed.length === 1 ? allowed[0] : `${allowed.slice(0, -1).join(', ')} or ${allowed[allowed.length - 1]}`}`,
+    );
+  }
+
+  // --- layers
+  const layers = Array.isArray(top.layers) ? top.layers : [];
+  const decoder = obj(top.decoder);
+  const decoderLayers = decoder && Array.isArray(decoder.layers) ? decoder.layers : undefined;
+  const checkLayer = (layer: unknown, path: JsonPath, inDecoder: boolean) => {
+    const l = obj(layer);
+    if (!l) return;
+    const where = pathToString(path);
+    if (l.bidirectional === true) {
+      const p = [...path, 'bidirectional'];
+      const future = 'a generator cannot see the future: a backward layer would read the very steps it has to predict';
+      if (inDecoder) {
+        error('bidirectional-generator', p, `${where}.bidirectional cannot be true: the decoder writes its output one step at a time, and ${future}`);
+      } else if (task?.generative) {
+        error(
+          'bidirectional-generator',
+          p,
+          `${where}.bidirectional cannot be true for the '${task.name}' task: it generates text one character at a time, and ${future}`,
+        );
+      } else if (structure === 'one-to-many') {
+        error('bidirectional-generator', p, `${where}.bidirectional cannot be true in a one-to-many model: it generates its output step by step, and ${future}`);
+      } else if (structure === 'encoder-decoder') {
+        error(
+          'bidirectional-encoder',
+          p,
+          `${where}.bidirectional is not supported in an encoder-decoder model: the decoder starts from the encoder's final state, which must come from a single direction; use a unidirectional encoder`,
+        );
+      }
+    }
+    if (has(l, 'activation') && (l.cell === 'lstm' || l.cell === 'gru')) {
+      warn('ignored-activation', [...path, 'activation'], `${where}.activation is ignored by ${l.cell === 'lstm' ? 'an LSTM' : 'a GRU'} cell, whose gates have fixed activations (it applies to "rnn" only)`);
+    }
+    if (has(l, 'merge') && l.bidirectional !== true) {
+      warn('merge-without-bidirectional', [...path, 'merge'], `${where}.merge is ignored: it combines the two directions of a bidirectional layer, and this layer is not bidirectional`);
+    }
+  };
+  layers.forEach((l, i) => checkLayer(l, ['layers', i], false));
+  decoderLayers?.forEach((l, i) => checkLayer(l, ['decoder', 'layers', i], true));
+
+  if (decoder && structure && structure !== 'encoder-decoder') {
+    warn('decoder-ignored', ['decoder'], `decoder is ignored: it is used only by the "encoder-decoder" structure (this model is ${q(structure)})`, 'key');
+  }
+  if (decoderLayers && structure === 'encoder-decoder' && layers.length > 0) {
+    if (decoderLayers.length !== layers.length) {
+      error(
+        'decoder-shape',
+        ['decoder', 'layers'],
+        `decoder.layers must have as many layers as the encoder (${layers.length}): each decoder layer starts from the final state of the matching encoder layer (got ${decoderLayers.length})`,
+      );
+    } else {
+      decoderLayers.forEach((dl, i) => {
+        const d = obj(dl);
+        const e = obj(layers[i]);
+        if (!d || !e) return;
+        if (typeof d.cell === 'string' && typeof e.cell === 'string' && d.cell !== e.cell) {
+          error('decoder-shape', ['decoder', 'layers', i, 'cell'], `decoder.layers[${i}].cell must match the encoder's layers[${i}].cell (${q(e.cell)}): the decoder starts from the encoder's final state`);
+        }
+        if (typeof d.units === 'number' && typeof e.units === 'number' && d.units !== e.units) {
+          error('decoder-shape', ['decoder', 'layers', i, 'units'], `decoder.layers[${i}].units must match the encoder's layers[${i}].units (${e.units}): the decoder starts from the encoder's final state`);
+        }
+      });
+    }
+  }
+
+  // --- head
+  const head = obj(top.head);
+  const givenActivation = str(head?.activation);
+  const activation = givenActivation && givenActivation in LOSS_FOR_HEAD ? (givenActivation as HeadActivation) : undefined;
+  if (task && activation && activation !== HEAD_FOR_OUTPUT[task.output]) {
+    error(
+      'head-task',
+      ['head', 'activation'],
+      `head.activation ${q(activation)} does not fit the '${task.name}' task, whose outputs are ${OUTPUT_WORDS[task.output]}: use ${q(HEAD_FOR_OUTPUT[task.output])}`,
+    );
+  }
+  const effectiveActivation = activation ?? (givenActivation === undefined ? task?.head : undefined);
+  const loss = str(head?.loss);
+  if (effectiveActivation && loss && (Object.values(LOSS_FOR_HEAD) as string[]).includes(loss) && loss !== LOSS_FOR_HEAD[effectiveActivation]) {
+    error(
+      'head-loss',
+      ['head', 'loss'],
+      `head.loss ${q(loss)} does not fit a ${q(effectiveActivation)} head${activation ? '' : ` (the '${task?.name}' task's)`}: use ${q(LOSS_FOR_HEAD[effectiveActivation])}`,
+    );
+  }
+
+  // --- input
+  const input = obj(top.input);
+  if (input?.encoding === 'embedding' && task?.input === 'real') {
+    error(
+      'embedding-real',
+      ['input', 'encoding'],
+      `input.encoding "embedding" needs token inputs, but the '${task.name}' task feeds real numbers: remove it (real inputs are fed as they are)`,
+    );
+  }
+  if (input && has(input, 'embeddingSize') && input.encoding !== 'embedding') {
+    warn('ignored-embedding-size', ['input', 'embeddingSize'], 'input.embeddingSize is ignored unless input.encoding is "embedding"');
+  }
+
+  // --- data
+  if (data && task) checkData(data, task.name, task.needsText, options, error, warn);
+
+  // --- training
+  const training = obj(top.training);
+  if (training) {
+    if (has(training, 'steps') && has(training, 'epochs')) {
+      error('steps-and-epochs', ['training', 'epochs'], 'training.epochs cannot be given together with training.steps: give one of them (epochs are converted to steps)');
+    }
+    const seqLen = typeof training.sequenceLength === 'number' ? training.sequenceLength : 32;
+    if (typeof training.tbptt === 'number' && training.tbptt > seqLen) {
+      error('tbptt-too-long', ['training', 'tbptt'], `training.tbptt (${training.tbptt}) must be at most training.sequenceLength (${seqLen}${has(training, 'sequenceLength') ? '' : ', the default'})`);
+    }
+    const opt = str(training.optimizer) ?? 'adam';
+    if (opt in OPTIMIZER_PARAMS) {
+      const uses = OPTIMIZER_PARAMS[opt as OptimizerType];
+      for (const p of OPTIONAL_OPTIMIZER_PARAMS) {
+        if (has(training, p) && !uses.includes(p)) {
+          const readers = (Object.keys(OPTIMIZER_PARAMS) as OptimizerType[]).filter((o) => OPTIMIZER_PARAMS[o].includes(p)).map(q);
+          warn(
+            'ignored-optimizer-param',
+            ['training', p],
+            `training.${p} is ignored by the ${q(opt)} optimizer${has(training, 'optimizer') ? '' : ' (the default)'}; it is used by ${readers.join(' and ')}`,
+          );
+        }
+      }
+    }
+    const clip = obj(training.clip);
+    if (clip && clip.type === 'none' && has(clip, 'threshold')) {
+      warn('ignored-clip-threshold', ['training', 'clip', 'threshold'], 'training.clip.threshold is ignored because clip.type is "none"');
+    }
+  }
+  return out;
+}
+
+function checkData(
+  data: Obj,
+  task: TaskName,
+  needsText: boolean,
+  options: ParseOptions,
+  error: (code: string, path: JsonPath, message: string) => void,
+  warn: (code: string, path: JsonPath, message: string) => void,
+): void {
+  const file = str(data.file);
+  const text = str(data.text);
+  const usesFile = FILE_TASKS.includes(task);
+  const usesText = task === 'text';
+
+  if (needsText && !has(data, 'file') && !has(data, 'text')) {
+    error('missing-text', ['data', 'task'], `the '${task}' task needs data.file (a text file, relative to this definition) or data.text (inline text)`);
+  }
+  if (usesText && has(data, 'file') && has(data, 'text')) {
+    error('file-and-text', ['data', 'text'], 'data.text cannot be given together with data.file: give one of them');
+  }
+  if (has(data, 'file') && !usesFile) warn('ignored-data-field', ['data', 'file'], `data.file is ignored by the '${task}' task, which generates its own data (files are read by "text" and "sine")`);
+  if (has(data, 'text') && !usesText) warn('ignored-data-field', ['data', 'text'], `data.text is ignored by the '${task}' task (it is read by "text" only)`);
+  if (has(data, 'column') && (task !== 'sine' || !has(data, 'file'))) {
+    warn('ignored-data-field', ['data', 'column'], 'data.column is ignored: it picks the series from a CSV data.file of the "sine" task');
+  }
+  if (has(data, 'word') && task !== 'hello') warn('ignored-data-field', ['data', 'word'], `data.word is ignored by the '${task}' task (it is read by "hello" only)`);
+  if (has(data, 'symbols') && task !== 'copy' && task !== 'reverse') {
+    warn('ignored-data-field', ['data', 'symbols'], `data.symbols is ignored by the '${task}' task (it is read by "copy" and "reverse")`);
+  }
+
+  if (file !== undefined && usesFile && file !== '') {
+    if (options.file && options.workspaceRoot) {
+      const r = resolveDataPath(options.file, file, options.workspaceRoot);
+      if ('error' in r) error('file-outside-workspace', ['data', 'file'], `data.file ${r.error}: data files must be inside the workspace`);
+      else if (options.fileExists && !safeExists(options.fileExists, r.path)) {
+        error('file-not-found', ['data', 'file'], `data.file ${q(file)} not found (looked for ${r.path})`);
+      }
+    } else if (options.file && options.fileExists) {
+      const abs = joinPath(dirnameOf(options.file), file);
+      if (!safeExists(options.fileExists, abs)) error('file-not-found', ['data', 'file'], `data.file ${q(file)} not found (looked for ${normalizePath(abs)})`);
+    } else if (options.workspaceRoot && !options.file && isAbsoluteOutside(file, options.workspaceRoot)) {
+      error('file-outside-workspace', ['data', 'file'], `data.file ${q(file)} is outside the workspace root ${normalizePath(options.workspaceRoot)}: data files must be inside the workspace`);
+    }
+  }
+
+  if (usesText && text !== undefined && Array.from(text).length < 2) {
+    error('text-too-short', ['data', 'text'], `data.text must have at least 2 characters: a character model learns to predict each character from the ones before it (got ${Array.from(text).length})`);
+  }
+  const word = str(data.word);
+  if (task === 'hello' && word !== undefined && Array.from(word).length < 2) {
+    error('word-too-short', ['data', 'word'], `data.word must have at least 2 characters: "hello" learns to predict each letter from the previous one (got ${q(word)})`);
+  }
+  if (task === 'adding' && typeof data.length === 'number' && data.length < 2) {
+    error('length-too-short', ['data', 'length'], `data.length must be at least 2 for the 'adding' task: two of the numbers are marked (got ${data.length})`);
+  }
+
+  if (Array.isArray(data.vocabulary)) {
+    const vocab = data.vocabulary;
+    if (!CHARACTER_TASKS.includes(task)) {
+      warn('ignored-data-field', ['data', 'vocabulary'], `data.vocabulary is ignored by the '${task}' task (it applies to the character tasks "hello" and "text")`);
+      return;
+    }
+    const seen = new Map<string, number>();
+    vocab.forEach((v, i) => {
+      if (typeof v !== 'string') return;
+      if (Array.from(v).length !== 1) {
+        error('vocabulary-entry', ['data', 'vocabulary', i], `data.vocabulary[${i}] must be a single character (got ${q(v)})`);
+      } else if (seen.has(v)) {
+        error('vocabulary-duplicate', ['data', 'vocabulary', i], `data.vocabulary[${i}] repeats ${q(v)}, already at data.vocabulary[${seen.get(v)}]`);
+      } else seen.set(v, i);
+    });
+    const source = task === 'hello' ? { field: 'data.word', text: word ?? 'hello' } : text !== undefined ? { field: 'data.text', text } : undefined;
+    if (source) {
+      const missing = [...new Set(Array.from(source.text))].filter((c) => !seen.has(c));
+      if (missing.length) {
+        const shown = missing.slice(0, 10).map(q).join(', ') + (missing.length > 10 ? `, ... (${missing.length} in all)` : '');
+        error(
+          'vocabulary-mismatch',
+          ['data', 'vocabulary'],
+          `data.vocabulary lacks ${missing.length === 1 ? 'the character' : 'the characters'} ${shown}, which ${missing.length === 1 ? 'appears' : 'appear'} in ${source.field}${source.field === 'data.word' && word === undefined ? ' (default "hello")' : ''}`,
+        );
+      }
+    }
+  }
+}
+
+function safeExists(fileExists: (abs: string) => boolean, abs: string): boolean {
+  try {
+    return fileExists(abs);
+  } catch {
+    return false;
+  }
+}
+
+function isAbsoluteOutside(file: string, root: string): boolean {
+  return /^([a-zA-Z]:)?[\\/]/.test(file) && !isInside(root, file);
+}
