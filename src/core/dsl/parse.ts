@@ -1,5 +1,7 @@
 /** parseDefinition: source text -> diagnostics and, when there is no error, the normalised ModelSpec. */
-import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+// The ESM build of jsonc-parser: its UMD `main` does not survive bundling for Node (esbuild
+// leaves its dynamic `require('./impl/format')` unresolved).
+import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser/lib/esm/main.js';
 import type { ModelSpec } from '../spec';
 import {
   compareDiagnostics, offsetToLineColumn, pathToString, type Diagnostic, type JsonPath, type ParseOptions, type RawDiagnostic,

@@ -3,7 +3,7 @@
  * act on: placed on the offending value (or key), worded as sentences, with did-you-mean fixes.
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import type { Node } from 'jsonc-parser';
+import type { Node } from 'jsonc-parser/lib/esm/main.js';
 import { EDITOR_KEYWORDS, seqlabSchema } from './schema';
 import { knownKeysAt, type SchemaNode } from './keys';
 import { didYouMean } from './suggest';

@@ -5,7 +5,7 @@
  * Runs on the raw (plain) value even when the schema found unrelated problems, so it guards every
  * type it relies on. Each diagnostic points at the exact offending value.
  */
-import type { Node } from 'jsonc-parser';
+import type { Node } from 'jsonc-parser/lib/esm/main.js';
 import { TASKS } from '../tasks/catalog';
 import { isInside, joinPath, dirnameOf, normalizePath, resolveDataPath } from '../paths';
 import type { HeadActivation, Loss, OptimizerType, Structure, TaskName } from '../spec';

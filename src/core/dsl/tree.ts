@@ -1,5 +1,5 @@
 /** Helpers over jsonc-parser's syntax tree: plain values, nodes by path, and readable excerpts. */
-import type { Node } from 'jsonc-parser';
+import type { Node } from 'jsonc-parser/lib/esm/main.js';
 import type { JsonPath } from './diagnostics';
 
 /** A plain JS value of a node; for duplicate keys the last one wins (as in JSON.parse). */
