@@ -16,14 +16,18 @@ export interface TaskInfo {
   generative: boolean;
   /** Needs data.file or data.text. */
   needsText: boolean;
-  defaults: { length?: number; samples?: number; symbols?: number };
+  /**
+   * Defaults the DSL fills in for this task. `validation` is given where the usual held-out
+   * fraction makes no sense (hello has one example; spell has ten, each needed to learn it).
+   */
+  defaults: { length?: number; samples?: number; symbols?: number; validation?: number };
 }
 
 export const TASKS: Record<TaskName, TaskInfo> = {
   hello: {
     name: 'hello', title: 'The classic "hell" -> "ello" character example',
     structures: ['many-to-many'], input: 'tokens', output: 'classes', head: 'softmax',
-    generative: true, needsText: false, defaults: { samples: 1 },
+    generative: true, needsText: false, defaults: { samples: 1, validation: 0 },
   },
   copy: {
     name: 'copy', title: 'Copy a random symbol sequence',
@@ -63,7 +67,7 @@ export const TASKS: Record<TaskName, TaskInfo> = {
   spell: {
     name: 'spell', title: 'Spell a digit: one input (3) generates a sequence ("three")',
     structures: ['one-to-many'], input: 'tokens', output: 'classes', head: 'softmax',
-    generative: false, needsText: false, defaults: { samples: 10 },
+    generative: false, needsText: false, defaults: { samples: 10, validation: 0 },
   },
   text: {
     name: 'text', title: 'Character-level language model on a text file or inline text',

@@ -1,0 +1,186 @@
+/**
+ * Helpers shared by the task generators: the error type, parameter checks, the train/validation
+ * split and reading a data file through the host's reader.
+ */
+import type { Example } from '../data';
+import { isAbsolutePath, joinPath, dirnameOf, normalizePath, resolveDataPath } from '../paths';
+import { Rng } from '../rng';
+import type { ModelSpec } from '../spec';
+import { TASKS } from './catalog';
+
+/** A data set could not be built. `path` is the JSON path in the DSL of the field at fault. */
+export class DataError extends Error {
+  constructor(
+    message: string,
+    readonly path: (string | number)[],
+  ) {
+    super(message);
+    this.name = 'DataError';
+  }
+}
+
+/** How the host lets the core read files (the core itself never touches the file system). */
+export interface TaskContext {
+  readFile?: (absPath: string) => string;
+  /** Absolute path of the `*.seqlab.json` file: relative data paths are resolved against its folder. */
+  definitionFile?: string;
+  /** Data files must stay inside this folder. */
+  workspaceRoot?: string;
+}
+
+/** Refuse a structure the task cannot be laid out for. */
+export function checkStructure(spec: ModelSpec): void {
+  const info = TASKS[spec.data.task];
+  if (!info.structures.includes(spec.structure)) {
+    throw new DataError(
+      `task '${spec.data.task}' cannot be laid out as '${spec.structure}'; use ${info.structures.map((s) => `'${s}'`).join(' or ')}`,
+      ['structure'],
+    );
+  }
+}
+
+/** An integer field of `data` within [min, max]. */
+export function intParam(spec: ModelSpec, key: 'length' | 'samples' | 'symbols', min: number, max: number): number {
+  const v = spec.data[key];
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new DataError(
+      `data.${key} must be a whole number from ${min} to ${max} for task '${spec.data.task}' (got ${String(v)})`,
+      ['data', key],
+    );
+  }
+  return v;
+}
+
+export function validationFraction(spec: ModelSpec): number {
+  const v = spec.data.validation;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v >= 1) {
+    throw new DataError(`data.validation must be a fraction in [0, 1) (got ${String(v)})`, ['data', 'validation']);
+  }
+  return v;
+}
+
+/**
+ * How many of `n` examples are held out: round(n * fraction), at least one when the fraction is
+ * positive, and always leaving at least one training example.
+ */
+export function validCount(n: number, fraction: number): number {
+  if (n < 2 || fraction <= 0) return 0;
+  return Math.min(n - 1, Math.max(1, Math.round(n * fraction)));
+}
+
+/** Guard against definitions that would exhaust memory (numbers held in the example arrays). */
+export function checkSize(total: number): void {
+  const LIMIT = 20_000_000;
+  if (total > LIMIT) {
+    throw new DataError(
+      `this data set would hold ${total.toLocaleString('en-US')} numbers (limit ${LIMIT.toLocaleString('en-US')}); lower data.samples or data.length`,
+      ['data', 'samples'],
+    );
+  }
+}
+
+/**
+ * Draw `samples` examples from `gen` and split them into train and validation. When the generator
+ * gives keys, validation examples are distinct from each other and no training example repeats a
+ * validation one (as long as the space of sequences is large enough; otherwise duplicates are
+ * accepted rather than looping forever).
+ */
+export function generateSplit(
+  rng: Rng,
+  samples: number,
+  fraction: number,
+  gen: (rng: Rng) => { ex: Example; key?: string },
+): { train: Example[]; valid: Example[] } {
+  const nValid = validCount(samples, fraction);
+  const valid: Example[] = [];
+  const held = new Set<string>();
+  const MAX_TRIES = 50;
+  while (valid.length < nValid) {
+    let drawn = gen(rng);
+    for (let k = 0; k < MAX_TRIES && drawn.key !== undefined && held.has(drawn.key); k++) drawn = gen(rng);
+    if (drawn.key !== undefined) held.add(drawn.key);
+    valid.push(drawn.ex);
+  }
+  const train: Example[] = [];
+  while (train.length < samples - nValid) {
+    let drawn = gen(rng);
+    for (let k = 0; k < MAX_TRIES && drawn.key !== undefined && held.has(drawn.key); k++) drawn = gen(rng);
+    train.push(drawn.ex);
+  }
+  return { train, valid };
+}
+
+/** Characters of a string as code points (so that astral characters are one token). */
+export function chars(s: string): string[] {
+  return Array.from(s);
+}
+
+/**
+ * The character vocabulary: `data.vocabulary` when given (each entry one character, no repeats,
+ * covering every character of `text`), otherwise `fallback()`.
+ */
+export function charVocabulary(spec: ModelSpec, text: string[], fallback: () => string[]): string[] {
+  const given = spec.data.vocabulary;
+  if (given === undefined) return fallback();
+  if (!Array.isArray(given) || given.length === 0) {
+    throw new DataError('data.vocabulary must be a non-empty list of characters', ['data', 'vocabulary']);
+  }
+  const seen = new Set<string>();
+  given.forEach((c, i) => {
+    if (typeof c !== 'string' || chars(c).length !== 1) {
+      throw new DataError(`data.vocabulary[${i}] must be a single character (got ${JSON.stringify(c)})`, ['data', 'vocabulary', i]);
+    }
+    if (seen.has(c)) throw new DataError(`data.vocabulary lists ${JSON.stringify(c)} twice`, ['data', 'vocabulary', i]);
+    seen.add(c);
+  });
+  const missing = [...new Set(text.filter((c) => !seen.has(c)))];
+  if (missing.length) {
+    const shown = missing.slice(0, 20).map((c) => JSON.stringify(c)).join(', ');
+    throw new DataError(
+      `data.vocabulary is missing ${missing.length} character${missing.length > 1 ? 's' : ''} used by the data: ${shown}${missing.length > 20 ? ', ...' : ''}`,
+      ['data', 'vocabulary'],
+    );
+  }
+  return [...given];
+}
+
+/**
+ * Read `data.file` through the host: resolved against the definition's folder and refused when
+ * it leaves the workspace. Returns the file's text and a display name.
+ */
+export function readDataFile(spec: ModelSpec, ctx: TaskContext): { text: string; name: string; abs: string } {
+  const rel = spec.data.file;
+  const where: (string | number)[] = ['data', 'file'];
+  if (typeof rel !== 'string' || rel.trim() === '') throw new DataError('data.file must be a non-empty path', where);
+  let abs: string;
+  if (ctx.definitionFile && ctx.workspaceRoot) {
+    const r = resolveDataPath(ctx.definitionFile, rel, ctx.workspaceRoot);
+    if ('error' in r) throw new DataError(`data.file ${r.error}`, where);
+    abs = r.path;
+  } else if (isAbsolutePath(rel)) {
+    abs = normalizePath(rel);
+  } else if (ctx.definitionFile) {
+    abs = joinPath(dirnameOf(ctx.definitionFile), rel);
+  } else if (ctx.workspaceRoot) {
+    abs = joinPath(ctx.workspaceRoot, rel);
+  } else {
+    throw new DataError(`cannot resolve the relative path '${rel}': the definition file's location is not known`, where);
+  }
+  if (!ctx.readFile) throw new DataError(`cannot read '${rel}': no file access here (give data.text instead)`, where);
+  let text: string;
+  try {
+    text = ctx.readFile(abs);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new DataError(`cannot read data file '${rel}' (${abs}): ${why}`, where);
+  }
+  if (typeof text !== 'string') throw new DataError(`cannot read data file '${rel}': the reader returned no text`, where);
+  // A byte-order mark is not data.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return { text, name: rel, abs };
+}
+
+/** Round for messages. */
+export function fmt(v: number, digits = 4): string {
+  return Number(v.toPrecision(digits)).toString();
+}
