@@ -70,7 +70,11 @@ function parseInto(text: string, options: ParseOptions, out: RawDiagnostic[], is
     return undefined;
   }
   if (errors.length) {
-    for (const e of errors.slice(0, 20)) {
+    const at = new Set<number>();
+    for (const e of errors) {
+      // the parser recovers and often reports the same spot again: keep the first, and at most 20
+      if (at.has(e.offset) || at.size >= 20) continue;
+      at.add(e.offset);
       const code = printParseErrorCode(e.error);
       out.push({
         severity: 'error', code: 'syntax', path: [], offset: e.offset, length: e.length,
