@@ -1,0 +1,455 @@
+/**
+ * Training by backpropagation through time with tfjs autodiff.
+ *
+ * One optimizer step = forward over the (window of the) batch, loss, gradients of every
+ * parameter, optional clipping (global norm or value), update. Nothing is read back from the
+ * device between steps: the loss and gradient norm of each step stay on the device until
+ * `runSteps` ends, then come back in one read, where a NaN/Inf is traced to its exact step.
+ */
+import * as tf from './tf';
+import { SeqModel, type Batch } from './model';
+import type { Example, SeqData } from './data';
+import type { ModelSpec } from './spec';
+import type { CellState, GateName } from './cells';
+import { Rng } from './rng';
+import { assignStateDict, variablesToStateDict, type StateDict } from './torch';
+
+export interface MetricRow {
+  step: number;
+  loss: number;
+  accuracy?: number;
+  perplexity?: number;
+  validLoss?: number;
+  validAccuracy?: number;
+  validPerplexity?: number;
+  /** Global gradient norm before clipping. */
+  gradNorm?: number;
+  /** ms since training started. */
+  elapsedMs: number;
+}
+
+export interface TraceLayer {
+  layer: number;
+  direction: 'forward' | 'backward';
+  cell: 'rnn' | 'lstm' | 'gru';
+  units: number;
+  /** [T][units] */
+  h: number[][];
+  c?: number[][];
+  gates?: Partial<Record<GateName, number[][]>>;
+}
+
+export type Prediction =
+  | { kind: 'classes'; tokens: string[]; probs: number[]; targets: string[] }
+  | { kind: 'binary'; probs: number[]; labels: string[]; targets: number[] }
+  | { kind: 'real'; predicted: number[][]; target: number[][] };
+
+export interface ProbeResult {
+  step: number;
+  inputTokens: string[];
+  layers: TraceLayer[];
+  /** ||dL/dh_t|| of the top layer (forward direction; backward added when bidirectional) per t. */
+  gradNorms?: number[];
+  prediction: Prediction;
+  loss: number;
+}
+
+export class DivergenceError extends Error {
+  constructor(readonly step: number, message: string) {
+    super(message);
+    this.name = 'DivergenceError';
+  }
+}
+
+export class DataShapeError extends Error {}
+
+interface StepScalars {
+  step: number;
+  values: tf.Tensor1D; // [loss, gradNorm]
+}
+
+export class Trainer {
+  readonly model: SeqModel;
+  readonly optimizer: tf.Optimizer;
+  /** Optimizer steps done. */
+  step = 0;
+  /** Total optimizer steps planned (from steps, or epochs). */
+  readonly totalSteps: number;
+  private readonly rng: Rng;
+  private order: number[] = [];
+  private cursor = 0;
+  private pending: StepScalars[] = [];
+  private lastAccuracy?: tf.Scalar;
+  private readonly started = Date.now();
+  /** Truncated BPTT: the batch being walked window by window, and the state carried between windows. */
+  private tbptt?: { examples: Example[]; offset: number; state?: CellState[] };
+
+  constructor(readonly spec: ModelSpec, readonly data: SeqData) {
+    if (data.train.length === 0) throw new DataShapeError('The data set has no training examples.');
+    this.model = new SeqModel(spec, data);
+    this.rng = new Rng(spec.training.seed + 7919);
+    const t = spec.training;
+    this.optimizer = makeOptimizer(spec);
+    const windows = this.windowsPerBatch();
+    this.totalSteps = t.epochs
+      ? Math.max(1, Math.ceil((t.epochs * data.train.length) / this.batchSize) * windows)
+      : t.steps;
+  }
+
+  get batchSize(): number {
+    return Math.min(this.spec.training.batchSize, this.data.train.length);
+  }
+
+  get done(): boolean {
+    return this.step >= this.totalSteps;
+  }
+
+  private windowsPerBatch(): number {
+    const T = this.data.train[0].x.length;
+    const w = this.spec.training.tbptt;
+    return this.usesTbptt() ? Math.ceil(T / w) : 1;
+  }
+
+  /** Truncated BPTT applies to many-to-many sequences longer than the window. */
+  private usesTbptt(): boolean {
+    return this.spec.structure === 'many-to-many' && this.spec.training.tbptt < this.data.train[0].x.length;
+  }
+
+  private nextExamples(): Example[] {
+    const n = this.data.train.length;
+    const out: Example[] = [];
+    for (let i = 0; i < this.batchSize; i++) {
+      if (this.cursor >= this.order.length) {
+        this.order = this.rng.shuffle(Array.from({ length: n }, (_, k) => k));
+        this.cursor = 0;
+      }
+      out.push(this.data.train[this.order[this.cursor++]]);
+    }
+    return out;
+  }
+
+  /** One optimizer step, all on the device. */
+  private trainStep(keepAccuracy: boolean): void {
+    let examples: Example[];
+    let init: CellState[] | undefined;
+    if (this.usesTbptt()) {
+      const w = this.spec.training.tbptt;
+      if (!this.tbptt || this.tbptt.offset >= this.tbptt.examples[0].x.length) {
+        this.disposeCarry();
+        this.tbptt = { examples: this.nextExamples(), offset: 0 };
+      }
+      const { offset } = this.tbptt;
+      examples = this.tbptt.examples.map((e) => ({ x: e.x.slice(offset, offset + w), y: e.y.slice(offset, offset + w) }));
+      init = this.tbptt.state;
+    } else {
+      examples = this.nextExamples();
+    }
+    const batch = this.model.makeBatch(examples);
+    const stepNo = this.step + 1;
+    let carried: CellState[] | undefined;
+    let accuracy: tf.Scalar | undefined;
+    const t = this.spec.training;
+    const scalars = tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(() => {
+        const out = this.model.forward(batch, { training: true, dropoutSeed: stepNo * 31, init });
+        if (this.tbptt) carried = out.final.map((s) => ({ h: tf.keep(s.h), c: s.c && tf.keep(s.c) }));
+        if (keepAccuracy) {
+          const a = this.model.accuracy(out.logits, batch.y);
+          if (a) accuracy = tf.keep(a);
+        }
+        return this.model.loss(out.logits, batch.y);
+      }, this.model.trainable);
+      const list = Object.values(grads);
+      const norm = tf.sqrt(tf.addN(list.map((g) => tf.sum(tf.square(g)))));
+      let clipped = grads;
+      if (t.clip.type === 'norm') {
+        const scale = tf.div(t.clip.threshold, tf.maximum(norm, t.clip.threshold));
+        clipped = Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, scale)]));
+      } else if (t.clip.type === 'value') {
+        clipped = Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.clipByValue(g, -t.clip.threshold, t.clip.threshold)]));
+      }
+      this.optimizer.applyGradients(clipped);
+      return tf.stack([value, norm]) as tf.Tensor1D;
+    });
+    batch.dispose();
+    if (this.tbptt) {
+      this.disposeCarry();
+      this.tbptt.state = carried;
+      this.tbptt.offset += t.tbptt;
+    }
+    if (accuracy) {
+      this.lastAccuracy?.dispose();
+      this.lastAccuracy = accuracy;
+    }
+    this.step = stepNo;
+    this.pending.push({ step: stepNo, values: scalars });
+  }
+
+  private disposeCarry(): void {
+    for (const s of this.tbptt?.state ?? []) tf.dispose([s.h, ...(s.c ? [s.c] : [])]);
+    if (this.tbptt) this.tbptt.state = undefined;
+  }
+
+  /**
+   * Run up to `n` optimizer steps (never past the planned total) and read their metrics back
+   * once. Throws DivergenceError naming the first step whose loss or gradient was not finite.
+   */
+  async runSteps(n: number): Promise<MetricRow> {
+    const todo = Math.max(0, Math.min(n, this.totalSteps - this.step));
+    for (let i = 0; i < todo; i++) this.trainStep(i === todo - 1);
+    return this.flush();
+  }
+
+  private async flush(): Promise<MetricRow> {
+    const pending = this.pending;
+    this.pending = [];
+    let values: Float32Array | number[] = [];
+    if (pending.length) {
+      const all = tf.concat(pending.map((p) => p.values));
+      values = (await all.data()) as Float32Array;
+      all.dispose();
+      pending.forEach((p) => p.values.dispose());
+    }
+    for (let i = 0; i < pending.length; i++) {
+      const [loss, norm] = [values[2 * i], values[2 * i + 1]];
+      if (!Number.isFinite(loss) || !Number.isFinite(norm)) throw this.divergence(pending[i].step, loss, norm);
+    }
+    const k = pending.length - 1;
+    const row: MetricRow = { step: this.step, loss: NaN, elapsedMs: Date.now() - this.started };
+    if (k >= 0) {
+      row.loss = values[2 * k];
+      row.gradNorm = values[2 * k + 1];
+      if (this.data.output.kind === 'classes' && this.data.generative) row.perplexity = Math.exp(row.loss);
+    }
+    if (this.lastAccuracy) {
+      row.accuracy = (await this.lastAccuracy.data())[0];
+      this.lastAccuracy.dispose();
+      this.lastAccuracy = undefined;
+    }
+    return row;
+  }
+
+  private divergence(step: number, loss: number, norm: number): DivergenceError {
+    const t = this.spec.training;
+    const what = !Number.isFinite(loss)
+      ? `the loss became ${loss}`
+      : `the gradient norm became ${norm} (loss was ${loss.toPrecision(4)})`;
+    const tips: string[] = [];
+    if (t.clip.type === 'none') tips.push('clip gradients ("training": {"clip": {"type": "norm", "threshold": 1}})');
+    else tips.push(`a tighter clip threshold (now ${t.clip.type} ${t.clip.threshold})`);
+    tips.push(`a lower learning rate (now ${t.learningRate}; try ${t.learningRate / 10})`);
+    if (this.spec.layers.some((l) => l.cell === 'rnn' && l.activation === 'relu')) tips.push('tanh instead of relu, or an LSTM/GRU cell');
+    return new DivergenceError(
+      step,
+      `Training diverged at step ${step}: ${what}. Exploding gradients are the usual cause in recurrent nets. Try ${tips.join(', or ')}.`,
+    );
+  }
+
+  /** Loss (and accuracy/perplexity) over the validation set, or the training set when there is none. */
+  async evaluate(): Promise<{ loss: number; accuracy?: number; perplexity?: number }> {
+    const set = this.data.valid.length ? this.data.valid : this.data.train;
+    const bs = Math.max(1, Math.min(256, set.length));
+    const parts: tf.Tensor1D[] = [];
+    const sizes: number[] = [];
+    for (let i = 0; i < set.length; i += bs) {
+      const batch = this.model.makeBatch(set.slice(i, i + bs));
+      parts.push(tf.tidy(() => {
+        const out = this.model.forward(batch);
+        const acc = this.model.accuracy(out.logits, batch.y);
+        return tf.stack([this.model.loss(out.logits, batch.y), acc ?? tf.scalar(NaN)]) as tf.Tensor1D;
+      }));
+      sizes.push(Math.min(bs, set.length - i));
+      batch.dispose();
+    }
+    const all = tf.concat(parts);
+    const v = await all.data();
+    tf.dispose([all, ...parts]);
+    let loss = 0;
+    let acc = 0;
+    sizes.forEach((s, i) => {
+      loss += v[2 * i] * s;
+      acc += v[2 * i + 1] * s;
+    });
+    loss /= set.length;
+    acc /= set.length;
+    const classes = this.data.output.kind === 'classes';
+    return {
+      loss,
+      accuracy: Number.isNaN(acc) ? undefined : acc,
+      perplexity: classes && this.data.generative ? Math.exp(loss) : undefined,
+    };
+  }
+
+  /** Turn a typed probe string into an example (token tasks: x = s[:-1], y = s[1:] for generators). */
+  exampleFromText(text: string): Example {
+    const inp = this.data.input;
+    if (inp.kind !== 'tokens') throw new DataShapeError('Only token tasks take a typed probe.');
+    const words = inp.vocab.some((v) => v.length > 1);
+    const parts = words ? text.trim().split(/\s+/) : [...text];
+    const ids = parts.map((p) => {
+      const i = inp.vocab.indexOf(p);
+      if (i < 0) throw new DataShapeError(`'${p}' is not in the vocabulary (${inp.vocab.slice(0, 40).map((v) => JSON.stringify(v)).join(' ')}${inp.vocab.length > 40 ? ' ...' : ''}).`);
+      return i;
+    });
+    if (this.data.generative) {
+      if (ids.length < 2) throw new DataShapeError('Type at least two characters.');
+      return { x: ids.slice(0, -1).map((i) => [i]), y: ids.slice(1).map((i) => [i]) };
+    }
+    const ref = this.data.valid[0] ?? this.data.train[0];
+    if (this.spec.structure !== 'many-to-one' && ids.length !== ref.x.length) {
+      throw new DataShapeError(`This task's sequences have ${ref.x.length} tokens; the probe has ${ids.length}.`);
+    }
+    const zeroY = ref.y.map((v) => v.map(() => 0));
+    return { x: ids.map((i) => [i]), y: this.spec.structure === 'many-to-many' ? ids.map(() => zeroY[0]) : zeroY };
+  }
+
+  /**
+   * Hidden states, cell states and gates of every layer for one sequence, the prediction,
+   * and optionally ||dL/dh_t|| per timestep for the top layer: the vanishing/exploding view.
+   */
+  async probe(example?: Example | string, opts: { gradients?: boolean } = {}): Promise<ProbeResult> {
+    const ex = typeof example === 'string' ? this.exampleFromText(example) : example ?? this.data.valid[0] ?? this.data.train[0];
+    const batch = this.model.makeBatch([ex]);
+    const top = this.model.stack.layers.length - 1;
+    const topLayer = this.model.stack.layers[top];
+    const T = this.spec.structure === 'one-to-many' ? ex.y.length : ex.x.length;
+    const inject = new Map<string, tf.Tensor2D[]>();
+    if (opts.gradients) {
+      const dirs = topLayer.bidirectional ? ['forward', 'backward'] : ['forward'];
+      for (const d of dirs) inject.set(`${top}:${d}`, Array.from({ length: T }, () => tf.zeros([1, topLayer.units]) as tf.Tensor2D));
+    }
+    const injected = [...inject.values()].flat();
+    const meta: { layer: number; direction: 'forward' | 'backward'; cell: TraceLayer['cell']; units: number }[] = [];
+    interface ProbeTensors { loss: tf.Scalar; probs: tf.Tensor2D; gradNorm?: tf.Tensor1D; h: tf.Tensor[]; c: (tf.Tensor | null)[]; gates: Record<string, tf.Tensor>[] }
+    const res = tf.tidy(() => {
+      let gradNorm: tf.Tensor1D | undefined;
+      if (opts.gradients) {
+        const f = () => this.model.loss(this.model.forward(batch, { inject }).logits, batch.y);
+        const g = tf.grads(() => f())(injected) as tf.Tensor2D[];
+        // per t: sqrt(sum over directions of ||dL/dh_t||^2)
+        const perDir = [...inject.keys()].map((_, d) => tf.stack(g.slice(d * T, (d + 1) * T).map((x) => tf.sum(tf.square(x)))));
+        gradNorm = tf.sqrt(tf.addN(perDir)) as tf.Tensor1D;
+      }
+      const out = this.model.forward(batch, { trace: true });
+      const traces = out.traces!;
+      for (const l of traces) meta.push({ layer: l.layer, direction: l.direction, cell: l.cell, units: l.units });
+      const r: ProbeTensors = {
+        loss: this.model.loss(out.logits, batch.y),
+        probs: this.model.activate(out.logits),
+        h: traces.map((l) => tf.squeeze(l.h, [1])),
+        c: traces.map((l) => (l.c ? tf.squeeze(l.c, [1]) : null)),
+        gates: traces.map((l) => Object.fromEntries(Object.entries(l.gates).map(([k, v]) => [k, tf.squeeze(v, [1])]))),
+      };
+      if (gradNorm) r.gradNorm = gradNorm;
+      return r as unknown as tf.TensorContainer;
+    }) as unknown as ProbeTensors;
+    batch.dispose();
+    tf.dispose(injected);
+    const layers: TraceLayer[] = [];
+    for (let i = 0; i < meta.length; i++) {
+      const gates: Partial<Record<GateName, number[][]>> = {};
+      for (const [k, v] of Object.entries(res.gates[i])) gates[k as GateName] = (await v.array()) as number[][];
+      const c = res.c[i];
+      layers.push({
+        ...meta[i],
+        h: (await res.h[i].array()) as number[][],
+        c: c ? ((await c.array()) as number[][]) : undefined,
+        gates: Object.keys(gates).length ? gates : undefined,
+      });
+    }
+    const probs = (await res.probs.array()) as number[][];
+    const loss = (await res.loss.data())[0];
+    const gradNorms = res.gradNorm ? Array.from(await res.gradNorm.data()) : undefined;
+    tf.dispose(res as unknown as tf.TensorContainer);
+    return { step: this.step, inputTokens: this.inputTokens(ex), layers, gradNorms, prediction: this.prediction(probs, ex), loss };
+  }
+
+  private inputTokens(ex: Example): string[] {
+    const inp = this.data.input;
+    const toks = inp.kind === 'tokens' ? ex.x.map((v) => inp.vocab[v[0]]) : ex.x.map((_, t) => `t${t}`);
+    if (this.spec.structure === 'one-to-many') while (toks.length < ex.y.length) toks.push('·');
+    return toks;
+  }
+
+  private prediction(probs: number[][], ex: Example): Prediction {
+    const o = this.data.output;
+    if (o.kind === 'classes') {
+      const best = probs.map((p) => p.reduce((bi, v, i) => (v > p[bi] ? i : bi), 0));
+      return { kind: 'classes', tokens: best.map((i) => o.classes[i]), probs: best.map((i, t) => probs[t][i]), targets: ex.y.map((v) => o.classes[v[0]]) };
+    }
+    if (o.kind === 'binary') return { kind: 'binary', probs: probs.map((p) => p[0]), labels: o.labels, targets: ex.y.map((v) => v[0]) };
+    return { kind: 'real', predicted: probs, target: ex.y };
+  }
+
+  /** Sample text from a next-character model, temperature-scaled. */
+  async sample(opts: { prefix?: string; length: number; temperature: number; seed?: number }): Promise<string> {
+    const inp = this.data.input;
+    if (!this.data.generative || inp.kind !== 'tokens') throw new DataShapeError('Only next-token (generative) tasks can be sampled.');
+    const rng = new Rng(opts.seed ?? this.step + 1);
+    const prefix = opts.prefix && opts.prefix.length ? opts.prefix : inp.vocab[rng.int(inp.vocab.length)];
+    const ids = [...prefix].map((ch) => {
+      const i = inp.vocab.indexOf(ch);
+      if (i < 0) throw new DataShapeError(`'${ch}' is not in the vocabulary.`);
+      return i;
+    });
+    const temp = Math.max(1e-3, opts.temperature);
+    let state: CellState[] | undefined;
+    let out = prefix;
+    let feed = ids;
+    for (let n = 0; n < opts.length; n++) {
+      const batch = this.model.makeBatch([{ x: feed.map((i) => [i]), y: feed.map(() => [0]) }]);
+      const { probs, final } = tf.tidy(() => {
+        const f = this.model.forward(batch, { init: state });
+        const last = tf.slice(f.logits, [feed.length - 1, 0], [1, -1]);
+        return { probs: tf.softmax(tf.div(last, temp)), final: f.final.map((s) => ({ h: tf.keep(s.h), c: s.c && tf.keep(s.c) })) };
+      });
+      batch.dispose();
+      for (const s of state ?? []) tf.dispose([s.h, ...(s.c ? [s.c] : [])]);
+      state = final;
+      const p = await probs.data();
+      probs.dispose();
+      let r = rng.next();
+      let next = p.length - 1;
+      for (let i = 0; i < p.length; i++) {
+        r -= p[i];
+        if (r <= 0) {
+          next = i;
+          break;
+        }
+      }
+      out += inp.vocab[next];
+      feed = [next];
+    }
+    for (const s of state ?? []) tf.dispose([s.h, ...(s.c ? [s.c] : [])]);
+    return out;
+  }
+
+  stateDict(): Promise<StateDict> {
+    return variablesToStateDict(this.model.params);
+  }
+
+  loadStateDict(sd: StateDict): void {
+    assignStateDict(this.model.params, sd);
+  }
+
+  dispose(): void {
+    this.pending.forEach((p) => p.values.dispose());
+    this.pending = [];
+    this.lastAccuracy?.dispose();
+    this.disposeCarry();
+    this.optimizer.dispose();
+    this.model.dispose();
+  }
+}
+
+function makeOptimizer(spec: ModelSpec): tf.Optimizer {
+  const t = spec.training;
+  switch (t.optimizer) {
+    case 'sgd': return tf.train.sgd(t.learningRate);
+    case 'momentum': return tf.train.momentum(t.learningRate, t.momentum);
+    case 'rmsprop': return tf.train.rmsprop(t.learningRate, t.rho, 0, t.epsilon);
+    case 'adam': return tf.train.adam(t.learningRate, t.beta1, t.beta2, t.epsilon);
+  }
+}
+
+export type { Batch };

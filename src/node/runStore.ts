@@ -1,0 +1,255 @@
+/**
+ * The run store: `.seqlab/runs/<run-id>/` under the workspace root, one folder per run:
+ *
+ *   definition.seqlab.json   the definition exactly as trained
+ *   summary.json             status, progress, final figures (rewritten atomically)
+ *   metrics.jsonl            one MetricRow per line (appended; a torn last line is ignored)
+ *   weights.json             PyTorch-named state_dict (atomic)
+ *
+ * Used by the CLI and the extension host alike, so runs from either show up in both.
+ * Reading never throws on a damaged run: it becomes an entry with `broken` set to the reason.
+ */
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join, relative, resolve, sep } from 'node:path';
+import { writeFileAtomic } from './atomic';
+import type { MetricRow } from '../core/train';
+import type { ModelSpec } from '../core/spec';
+import { STATE_DICT_FORMAT, parseStateDictJson, type StateDict, type StateDictFile } from '../core/torch';
+
+export type RunStatus = 'running' | 'completed' | 'failed' | 'stopped' | 'interrupted';
+export const RUN_STATUSES: RunStatus[] = ['running', 'completed', 'failed', 'stopped', 'interrupted'];
+
+export interface RunSummary {
+  format: 'seqlab-run/1';
+  id: string;
+  /** Definition path relative to the workspace root, '/' separators. */
+  experiment: string;
+  name: string;
+  status: RunStatus;
+  backend: string;
+  startedAt: string;
+  endedAt?: string;
+  updatedAt?: string;
+  step: number;
+  steps: number;
+  lastLoss?: number;
+  finalLoss?: number;
+  validLoss?: number;
+  accuracy?: number;
+  validAccuracy?: number;
+  parameters?: number;
+  message?: string;
+  /** Who is writing the run while it is running: a dead writer means the run was interrupted. */
+  pid?: number;
+  host?: string;
+  /** 'cli' | 'host' | 'panel' */
+  source?: string;
+}
+
+export interface RunEntry {
+  id: string;
+  dir: string;
+  summary?: RunSummary;
+  /** Why the run could not be read (missing or corrupt summary). */
+  broken?: string;
+}
+
+export class RunStoreError extends Error {}
+
+export class RunStore {
+  readonly dir: string;
+
+  constructor(readonly workspaceRoot: string, runsDir = '.seqlab/runs') {
+    this.dir = resolve(workspaceRoot, runsDir);
+  }
+
+  experimentId(definitionFile: string): string {
+    return relative(this.workspaceRoot, resolve(definitionFile)).split(sep).join('/');
+  }
+
+  list(experiment?: string): RunEntry[] {
+    if (!existsSync(this.dir)) return [];
+    const out: RunEntry[] = [];
+    for (const id of readdirSync(this.dir)) {
+      const dir = join(this.dir, id);
+      try {
+        if (!statSync(dir).isDirectory()) continue;
+      } catch {
+        continue;
+      }
+      const e = this.read(id);
+      if (experiment && e.summary?.experiment !== experiment) continue;
+      out.push(e);
+    }
+    return out.sort((a, b) => (b.summary?.startedAt ?? '').localeCompare(a.summary?.startedAt ?? '') || b.id.localeCompare(a.id));
+  }
+
+  read(id: string): RunEntry {
+    const dir = join(this.dir, id);
+    const file = join(dir, 'summary.json');
+    if (!existsSync(file)) return { id, dir, broken: 'summary.json is missing' };
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (e) {
+      return { id, dir, broken: `summary.json is not valid JSON (${(e as Error).message})` };
+    }
+    const why = checkSummary(raw);
+    if (why) return { id, dir, broken: `summary.json: ${why}` };
+    const summary = raw as RunSummary;
+    if (summary.status === 'running' && !writerAlive(summary)) {
+      return { id, dir, summary: { ...summary, status: 'interrupted', message: summary.message ?? 'The process writing this run ended before it finished.' } };
+    }
+    return { id, dir, summary };
+  }
+
+  /** Persist 'interrupted' for runs whose writer is gone. Returns their ids. */
+  recoverInterrupted(): string[] {
+    const fixed: string[] = [];
+    for (const e of this.list()) {
+      if (!e.summary || e.summary.status !== 'interrupted') continue;
+      const onDisk = JSON.parse(readFileSync(join(e.dir, 'summary.json'), 'utf8')) as RunSummary;
+      if (onDisk.status !== 'running') continue;
+      writeFileAtomic(join(e.dir, 'summary.json'), JSON.stringify({ ...e.summary, endedAt: e.summary.updatedAt ?? e.summary.startedAt }, null, 2) + '\n');
+      fixed.push(e.id);
+    }
+    return fixed;
+  }
+
+  active(experiment: string): RunEntry | undefined {
+    return this.list(experiment).find((e) => e.summary?.status === 'running');
+  }
+
+  create(opts: { definitionFile: string; definitionText: string; spec: ModelSpec; backend: string; steps: number; source?: string; parameters?: number }): RunWriter {
+    const experiment = this.experimentId(opts.definitionFile);
+    const busy = this.active(experiment);
+    if (busy) throw new RunStoreError(`${experiment} is already training (run ${busy.id}). Stop it first.`);
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+    const slug = opts.spec.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'run';
+    let id = `${stamp}-${slug}`;
+    for (let n = 2; existsSync(join(this.dir, id)); n++) id = `${stamp}-${slug}-${n}`;
+    const dir = join(this.dir, id);
+    mkdirSync(dir, { recursive: true });
+    writeFileAtomic(join(dir, 'definition.seqlab.json'), opts.definitionText);
+    const now = new Date().toISOString();
+    const summary: RunSummary = {
+      format: 'seqlab-run/1', id, experiment, name: opts.spec.name, status: 'running', backend: opts.backend,
+      startedAt: now, updatedAt: now, step: 0, steps: opts.steps, parameters: opts.parameters,
+      pid: process.pid, host: hostname(), source: opts.source,
+    };
+    return new RunWriter(id, dir, summary);
+  }
+
+  delete(id: string): void {
+    const dir = join(this.dir, id);
+    if (!dir.startsWith(this.dir + sep) || !existsSync(dir)) throw new RunStoreError(`No run '${id}'.`);
+    const e = this.read(id);
+    if (e.summary?.status === 'running') throw new RunStoreError(`Run ${id} is still training: stop it first.`);
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  /** Keep the newest `keep` finished runs of an experiment; delete older finished ones. */
+  prune(experiment: string, keep: number): string[] {
+    const finished = this.list(experiment).filter((e) => e.summary && e.summary.status !== 'running');
+    const gone = finished.slice(Math.max(0, keep)).map((e) => e.id);
+    for (const id of gone) rmSync(join(this.dir, id), { recursive: true, force: true });
+    return gone;
+  }
+
+  readMetrics(id: string): MetricRow[] {
+    const file = join(this.dir, id, 'metrics.jsonl');
+    if (!existsSync(file)) return [];
+    const rows: MetricRow[] = [];
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        const r = JSON.parse(line);
+        if (typeof r.step === 'number') rows.push(r);
+      } catch {
+        // a torn last line from a killed writer: skip it
+      }
+    }
+    return rows;
+  }
+
+  readWeights(id: string): StateDict | undefined {
+    const file = join(this.dir, id, 'weights.json');
+    if (!existsSync(file)) return undefined;
+    return parseStateDictJson(readFileSync(file, 'utf8'));
+  }
+
+  definitionText(id: string): string | undefined {
+    const file = join(this.dir, id, 'definition.seqlab.json');
+    return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+  }
+}
+
+export class RunWriter {
+  private closed = false;
+
+  constructor(readonly id: string, readonly dir: string, private summary: RunSummary) {
+    this.flushSummary();
+  }
+
+  get current(): RunSummary {
+    return { ...this.summary };
+  }
+
+  appendMetrics(rows: MetricRow[]): void {
+    if (!rows.length) return;
+    appendFileSync(join(this.dir, 'metrics.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const last = rows[rows.length - 1];
+    const valid = [...rows].reverse().find((r) => r.validLoss !== undefined);
+    this.update({
+      step: last.step,
+      lastLoss: Number.isFinite(last.loss) ? last.loss : this.summary.lastLoss,
+      accuracy: last.accuracy ?? this.summary.accuracy,
+      validLoss: valid?.validLoss ?? this.summary.validLoss,
+      validAccuracy: valid?.validAccuracy ?? this.summary.validAccuracy,
+    });
+  }
+
+  update(p: Partial<RunSummary>): void {
+    this.summary = { ...this.summary, ...p, updatedAt: new Date().toISOString() };
+    this.flushSummary();
+  }
+
+  saveWeights(sd: StateDict, model?: string): void {
+    const file: StateDictFile = { format: STATE_DICT_FORMAT, model, state_dict: sd };
+    writeFileAtomic(join(this.dir, 'weights.json'), JSON.stringify(file));
+  }
+
+  finish(status: Exclude<RunStatus, 'running'>, message?: string): RunSummary {
+    if (this.closed) return this.current;
+    this.closed = true;
+    this.update({ status, message, endedAt: new Date().toISOString(), finalLoss: status === 'completed' ? this.summary.lastLoss : this.summary.finalLoss, pid: undefined });
+    return this.current;
+  }
+
+  private flushSummary(): void {
+    writeFileAtomic(join(this.dir, 'summary.json'), JSON.stringify(this.summary, null, 2) + '\n');
+  }
+}
+
+function checkSummary(raw: unknown): string | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'expected an object';
+  const s = raw as Record<string, unknown>;
+  for (const k of ['id', 'experiment', 'name', 'startedAt', 'backend'] as const) {
+    if (typeof s[k] !== 'string') return `'${k}' must be a string`;
+  }
+  if (!RUN_STATUSES.includes(s.status as RunStatus)) return `'status' must be one of ${RUN_STATUSES.join(', ')} (got ${JSON.stringify(s.status)})`;
+  if (typeof s.step !== 'number' || typeof s.steps !== 'number') return "'step' and 'steps' must be numbers";
+  return undefined;
+}
+
+function writerAlive(s: RunSummary): boolean {
+  if (!s.pid) return false;
+  if (s.host && s.host !== hostname()) return true; // another machine's process: cannot tell, assume alive
+  try {
+    process.kill(s.pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

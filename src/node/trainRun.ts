@@ -1,0 +1,123 @@
+/**
+ * Train one definition file in this Node process (CLI, extension host), recording the run in
+ * the run store. Metrics are read back every `logEvery` steps; validation every `evalEvery`.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parseDefinition, formatDiagnostic, type Diagnostic } from '../core/dsl';
+import { buildDataset, DataError } from '../core/tasks';
+import { DivergenceError, Trainer, type MetricRow } from '../core/train';
+import type { ModelSpec } from '../core/spec';
+import type { SeqData } from '../core/data';
+import { useBackend, type NodeBackend } from './backend';
+import { RunStore, type RunSummary, type RunWriter } from './runStore';
+
+export class DefinitionError extends Error {
+  constructor(readonly file: string, readonly diagnostics: Diagnostic[]) {
+    super(diagnostics.filter((d) => d.severity === 'error').map((d) => formatDiagnostic(file, d)).join('\n'));
+    this.name = 'DefinitionError';
+  }
+}
+
+/** The workspace a definition belongs to: the nearest folder up with .seqlab, .git or .vscode. */
+export function findWorkspaceRoot(file: string): string {
+  let dir = dirname(resolve(file));
+  for (;;) {
+    if (['.seqlab', '.git', '.vscode'].some((m) => existsSync(join(dir, m)))) return dir;
+    const up = dirname(dir);
+    if (up === dir) return dirname(resolve(file));
+    dir = up;
+  }
+}
+
+export interface Loaded {
+  file: string;
+  workspaceRoot: string;
+  text: string;
+  spec: ModelSpec;
+  data: SeqData;
+  warnings: Diagnostic[];
+}
+
+/** Read, validate and build the data of a definition. Throws DefinitionError with located messages. */
+export function loadDefinition(fileIn: string, workspaceRoot?: string): Loaded {
+  const file = resolve(fileIn);
+  let text: string;
+  try {
+    if (statSync(file).isDirectory()) throw new Error('is a directory');
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new DefinitionError(file, [{ severity: 'error', message: `cannot read the file: ${(e as Error).message}`, offset: 0, length: 0, line: 1, column: 1, path: [], code: 'io' }]);
+  }
+  const root = workspaceRoot ?? findWorkspaceRoot(file);
+  const r = parseDefinition(text, { file, workspaceRoot: root, fileExists: (p) => existsSync(p) });
+  if (!r.spec) throw new DefinitionError(file, r.diagnostics);
+  let data: SeqData;
+  try {
+    data = buildDataset(r.spec, { readFile: (p) => readFileSync(p, 'utf8'), definitionFile: file, workspaceRoot: root });
+  } catch (e) {
+    if (e instanceof DataError) {
+      throw new DefinitionError(file, [{ severity: 'error', message: e.message, offset: 0, length: 0, line: 1, column: 1, path: e.path, code: 'data' }]);
+    }
+    throw e;
+  }
+  return { file, workspaceRoot: root, text, spec: r.spec, data, warnings: r.diagnostics };
+}
+
+export interface TrainOptions {
+  workspaceRoot?: string;
+  steps?: number;
+  backend?: NodeBackend;
+  signal?: AbortSignal;
+  source?: string;
+  runsDir?: string;
+  onStart?(w: RunWriter, t: Trainer, loaded: Loaded): void;
+  onMetrics?(row: MetricRow, t: Trainer): void;
+}
+
+export async function trainFile(file: string, opts: TrainOptions = {}): Promise<RunSummary> {
+  const loaded = loadDefinition(file, opts.workspaceRoot);
+  let spec = loaded.spec;
+  if (opts.steps !== undefined) spec = { ...spec, training: { ...spec.training, steps: opts.steps, epochs: undefined } };
+  const backend = await useBackend(opts.backend ?? 'wasm');
+  const trainer = new Trainer(spec, loaded.data);
+  const store = new RunStore(loaded.workspaceRoot, opts.runsDir);
+  const writer = store.create({
+    definitionFile: loaded.file, definitionText: loaded.text, spec, backend,
+    steps: trainer.totalSteps, source: opts.source ?? 'cli', parameters: trainer.model.parameterCount,
+  });
+  opts.onStart?.(writer, trainer, loaded);
+  const t = spec.training;
+  try {
+    while (!trainer.done) {
+      if (opts.signal?.aborted) {
+        await saveWeights(writer, trainer);
+        return writer.finish('stopped', `Stopped at step ${trainer.step}.`);
+      }
+      const row = await trainer.runSteps(t.logEvery);
+      if (trainer.step % t.evalEvery < t.logEvery || trainer.done) {
+        const v = await trainer.evaluate();
+        row.validLoss = v.loss;
+        row.validAccuracy = v.accuracy;
+        row.validPerplexity = v.perplexity;
+      }
+      writer.appendMetrics([row]);
+      opts.onMetrics?.(row, trainer);
+      await new Promise((r) => setImmediate(r)); // let signals and UI events through
+    }
+    await saveWeights(writer, trainer);
+    return writer.finish('completed');
+  } catch (e) {
+    // no weights after a divergence: they are NaN
+    const msg = e instanceof DivergenceError ? e.message : `Training failed: ${(e as Error).message}`;
+    const s = writer.finish('failed', msg);
+    if (e instanceof DivergenceError) return s;
+    throw e;
+  } finally {
+    trainer.dispose();
+  }
+}
+
+async function saveWeights(w: RunWriter, t: Trainer): Promise<void> {
+  w.saveWeights(await t.stateDict(), t.spec.name);
+}
