@@ -375,6 +375,18 @@ test('tbptt longer than sequenceLength', () => {
   ]);
 });
 
+test('task-specific limits: copy length, sine file type, adding length', () => {
+  check('{"name":"m","data":{"task":"copy","length":501},"layers":[{"cell":"gru","units":8}]}', [
+    { code: 'length-too-long', line: 1, column: 44, message: "data.length must be at most 500 for the 'copy' task (got 501)" },
+  ]);
+  check('{"name":"m","data":{"task":"sine","file":"series.txt"},"layers":[{"cell":"gru","units":8}]}', [
+    { code: 'file-type', line: 1, column: 42, message: `data.file must be a .csv file for the 'sine' task` },
+  ]);
+  check('{"name":"m","data":{"task":"adding","length":1},"layers":[{"cell":"gru","units":8}]}', [
+    { code: 'length-too-short', line: 1, column: 46, message: "data.length must be at least 2 for the 'adding' task" },
+  ]);
+});
+
 test('a hello word shorter than 2 characters', () => {
   check('{"name":"m","data":{"task":"hello","word":"h"},"layers":[{"cell":"rnn","units":8}]}', [
     { code: 'word-too-short', line: 1, column: 43, message: 'data.word must have at least 2 characters' },

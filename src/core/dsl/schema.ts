@@ -163,7 +163,7 @@ export const seqlabSchema = {
           16,
         ),
         word: { type: 'string', ...doc('`hello` task: the word to learn. `"hello"` gives input `"hell"` and target `"ello"`.'), default: 'hello', maxLength: 10000 },
-        symbols: int('`copy`/`reverse`: number of distinct symbols in the random sequences.', 2, 64, 8),
+        symbols: int('`copy`/`reverse`: number of distinct symbols (the letters `a`, `b`, ...) in the random sequences, 2 to 26.', 2, 26, 8),
         file: {
           type: 'string',
           ...doc('`text`: a text file; `sine`: a CSV file whose `column` is the series. Path relative to this definition file; it must stay inside the workspace.'),

@@ -260,6 +260,13 @@ function checkData(
     error('length-too-short', ['data', 'length'], `data.length must be at least 2 for the 'adding' task: two of the numbers are marked (got ${data.length})`);
   }
 
+  if ((task === 'copy' || task === 'reverse') && typeof data.length === 'number' && data.length > 500) {
+    error('length-too-long', ['data', 'length'], `data.length must be at most 500 for the '${task}' task (got ${data.length})`);
+  }
+  if (task === 'sine' && file !== undefined && !/\.csv$/i.test(file)) {
+    error('file-type', ['data', 'file'], `data.file must be a .csv file for the 'sine' task, whose series is one of its columns (got ${q(file)})`);
+  }
+
   if (Array.isArray(data.vocabulary)) {
     const vocab = data.vocabulary;
     if (!CHARACTER_TASKS.includes(task)) {
