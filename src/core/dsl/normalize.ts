@@ -27,9 +27,6 @@ export const DEFAULTS = {
   clip: { type: 'none', threshold: 5 } as ClipSpec,
 } as const;
 
-/** Tasks with too few examples to hold any out for validation by default. */
-const NO_VALIDATION: readonly TaskName[] = ['hello', 'spell'];
-
 export function normalizeLayer(raw: unknown): LayerSpec {
   const l = o(raw);
   const d = DEFAULTS.layer;
@@ -56,7 +53,7 @@ export function normalize(raw: unknown): ModelSpec {
     task,
     seed: pick(rd.seed, dd.seed),
     samples: pick(rd.samples, info.defaults.samples ?? dd.samples),
-    validation: pick(rd.validation, NO_VALIDATION.includes(task) ? 0 : dd.validation),
+    validation: pick(rd.validation, info.defaults.validation ?? dd.validation),
     length: pick(rd.length, info.defaults.length ?? dd.length),
     word: pick(rd.word, dd.word),
     symbols: pick(rd.symbols, info.defaults.symbols ?? dd.symbols),
