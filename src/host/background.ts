@@ -1,0 +1,106 @@
+/**
+ * Training in the extension host (Node, wasm or CPU backend) without a panel: `trainFile` from
+ * src/node/trainRun.ts with a cancellable progress notification and the status bar item.
+ */
+import * as vscode from 'vscode';
+import type { RunSummary } from '../node/runStore';
+import { nodeBackend, readConfig } from './config';
+import { baseName, errorsOf, loadDefinition } from './definitions';
+import { loadTrainRun } from './heavy';
+import { errorMessage, log } from './log';
+import type { Runs } from './runs';
+import { AlreadyTrainingError, formatLoss, type TrainingStatus } from './trainingStatus';
+
+export interface BackgroundOptions {
+  /** Override the number of steps (tests). */
+  steps?: number;
+  /** Do not show the "finished" message (tests, batch use). */
+  quiet?: boolean;
+}
+
+export class BackgroundTrainer {
+  constructor(private readonly runs: Runs, private readonly status: TrainingStatus) {}
+
+  /** Trains one definition; resolves with the run's summary, or undefined when it could not start. */
+  async train(uri: vscode.Uri, opts: BackgroundOptions = {}): Promise<RunSummary | undefined> {
+    const name = baseName(uri);
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage(vscode.l10n.t('Training is disabled in a restricted workspace. Trust the workspace to train {0}.', name));
+      return undefined;
+    }
+    const at = this.runs.locate(uri);
+    if (!at) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('{0} is not in a local workspace folder: open its folder to train it.', name));
+      return undefined;
+    }
+    if (this.status.isActive(uri)) {
+      void vscode.window.showWarningMessage(new AlreadyTrainingError(uri).message);
+      return undefined;
+    }
+    // Train what the user sees: save unsaved edits first.
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (doc?.isDirty) await doc.save();
+    const parsed = await loadDefinition(uri);
+    const errs = errorsOf(parsed);
+    if (errs.length || !parsed.spec) {
+      const show = vscode.l10n.t('Show Problems');
+      void vscode.window.showErrorMessage(
+        vscode.l10n.t('{0} has {1} problem(s) and cannot be trained: {2}', name, errs.length, errs[0] ? `${errs[0].line}:${errs[0].column} ${errs[0].message}` : ''),
+        show,
+      ).then((c) => { if (c === show) void vscode.commands.executeCommand('workbench.actions.view.problems'); });
+      return undefined;
+    }
+    const cfg = readConfig(uri);
+    const backend = nodeBackend(cfg.preferredBackend);
+    const steps = opts.steps ?? parsed.spec.training.steps;
+    const ac = new AbortController();
+    const handle = this.status.begin({ experiment: uri, label: parsed.spec.name || name, backend, steps, cancel: () => ac.abort() });
+    const t0 = Date.now();
+    log().info(`Background training of ${at.experiment} started (${backend}, ${steps} steps)`);
+    try {
+      const { trainFile } = await loadTrainRun();
+      let lastRefresh = 0;
+      const summary = await trainFile(uri.fsPath, {
+        workspaceRoot: at.folder.uri.fsPath,
+        runsDir: cfg.runsFolder,
+        steps,
+        backend,
+        source: 'host',
+        signal: ac.signal,
+        onStart: (w) => { log().info(`Run ${w.id} writes to ${w.dir}`); this.runs.fire(0); },
+        onMetrics: (row) => {
+          handle.report(row.step, row.loss, steps);
+          if (Date.now() - lastRefresh > 2000) { lastRefresh = Date.now(); this.runs.fire(0); }
+        },
+      });
+      const secs = ((Date.now() - t0) / 1000).toFixed(1);
+      log().info(`Run ${summary.id} of ${at.experiment} ${summary.status} after ${summary.step} steps in ${secs} s, loss ${formatLoss(summary.finalLoss ?? summary.lastLoss)}${summary.message ? `: ${summary.message}` : ''}`);
+      if (!opts.quiet) this.announce(uri, summary);
+      return summary;
+    } catch (e) {
+      log().error(`Background training of ${at.experiment} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Training {0} failed: {1}', name, errorMessage(e)));
+      return undefined;
+    } finally {
+      handle.end();
+      this.runs.prune(at.folder, at.experiment);
+      this.runs.fire(0);
+    }
+  }
+
+  private announce(uri: vscode.Uri, s: RunSummary): void {
+    const loss = formatLoss(s.finalLoss ?? s.lastLoss);
+    const openPanel = vscode.l10n.t('Open Training Panel');
+    const openRun = vscode.l10n.t('Open Run');
+    const msg = s.status === 'completed'
+      ? vscode.l10n.t('{0} finished {1} steps, loss {2}.', baseName(uri), s.step, loss)
+      : s.status === 'stopped'
+        ? vscode.l10n.t('{0} stopped at step {1}, loss {2}.', baseName(uri), s.step, loss)
+        : vscode.l10n.t('{0} {1} at step {2}: {3}', baseName(uri), s.status, s.step, s.message ?? '');
+    const show = s.status === 'failed' ? vscode.window.showErrorMessage : vscode.window.showInformationMessage;
+    void show(msg, openRun, openPanel).then((c) => {
+      if (c === openPanel) void vscode.commands.executeCommand('seqlab.openPanel', uri);
+      if (c === openRun) void vscode.commands.executeCommand('seqlab.openRun', { runId: s.id, definition: uri });
+    });
+  }
+}

@@ -1,0 +1,33 @@
+/** Typed access to the `seqlab.*` settings. */
+import * as vscode from 'vscode';
+
+export type PreferredBackend = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+export type TrainIn = 'panel' | 'background';
+
+export interface SeqlabConfig {
+  trainIn: TrainIn;
+  preferredBackend: PreferredBackend;
+  metricsInterval: number;
+  runsFolder: string;
+  runsKeptPerExperiment: number;
+}
+
+export function readConfig(scope?: vscode.ConfigurationScope): SeqlabConfig {
+  const c = vscode.workspace.getConfiguration('seqlab', scope);
+  const backend = c.get<string>('preferredBackend', 'auto');
+  const trainIn = c.get<string>('trainIn', 'panel');
+  // In a restricted workspace the runs folder is a restricted setting: only the default applies.
+  const runsFolder = vscode.workspace.isTrusted ? c.get<string>('runsFolder', '.seqlab/runs') : '.seqlab/runs';
+  return {
+    trainIn: trainIn === 'background' ? 'background' : 'panel',
+    preferredBackend: (['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const).find((b) => b === backend) ?? 'auto',
+    metricsInterval: Math.max(1, Math.floor(c.get<number>('metricsInterval', 10)) || 10),
+    runsFolder: runsFolder.trim() || '.seqlab/runs',
+    runsKeptPerExperiment: Math.max(0, Math.floor(c.get<number>('runsKeptPerExperiment', 20)) || 0),
+  };
+}
+
+/** Background training runs in Node: only wasm and cpu exist there. */
+export function nodeBackend(pref: PreferredBackend): 'wasm' | 'cpu' {
+  return pref === 'cpu' ? 'cpu' : 'wasm';
+}

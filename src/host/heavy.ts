@@ -1,0 +1,31 @@
+/**
+ * The heavy parts of the extension (TensorFlow.js, the trainer, the task generators) are imported
+ * only when a command needs them, never at activation. esbuild keeps each dynamically imported
+ * module in a lazy initialiser, so nothing of tfjs runs until one of these is awaited.
+ */
+/** True once TensorFlow.js was loaded in this extension host (tfjs-core creates its engine global on load). */
+export function heavyLoaded(): boolean {
+  return (globalThis as { _tfengine?: unknown })._tfengine != null;
+}
+
+export async function loadTrainRun(): Promise<typeof import('../node/trainRun')> {
+  return import('../node/trainRun');
+}
+
+export async function loadTrainer(): Promise<typeof import('../core/train')> {
+  return import('../core/train');
+}
+
+export async function loadTorch(): Promise<typeof import('../core/torch')> {
+  return import('../core/torch');
+}
+
+export async function loadTasks(): Promise<typeof import('../core/tasks')> {
+  return import('../core/tasks');
+}
+
+/** TensorFlow.js on the plain CPU backend, for short jobs in the extension host (importing weights). */
+export async function cpuBackend(): Promise<void> {
+  const { useBackend } = await import('../node/backend');
+  await useBackend('cpu');
+}

@@ -1,0 +1,168 @@
+/**
+ * Read-only markdown documents (scheme `seqlab-report`): one run's report, and a comparison of
+ * several runs (final/valid loss, steps, backend, and where their definitions differ).
+ */
+import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MetricRow } from '../core/train';
+import { parseDefinition } from '../core/dsl';
+import type { RunRef } from './runs';
+import { relativeTime, runLoss, statusLabel } from './tree';
+import { formatLoss } from './trainingStatus';
+
+export const REPORT_SCHEME = 'seqlab-report';
+
+export class ReportProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly docs = new Map<string, string>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private n = 0;
+  private readonly reg = vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, this);
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.docs.get(uri.path) ?? '';
+  }
+
+  /** Shows markdown as a document (and its preview when the markdown extension is there). */
+  async show(title: string, markdown: string): Promise<vscode.Uri> {
+    const uri = vscode.Uri.from({ scheme: REPORT_SCHEME, path: `/${++this.n}/${title.replace(/[\\/:*?"<>|#]/g, '_')}.md` });
+    this.docs.set(uri.path, markdown);
+    this.changed.fire(uri);
+    try {
+      await vscode.commands.executeCommand('markdown.showPreview', uri);
+    } catch {
+      const doc = await vscode.workspace.openTextDocument(uri);
+      await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
+      await vscode.window.showTextDocument(doc, { preview: true });
+    }
+    return uri;
+  }
+
+  dispose(): void {
+    this.reg.dispose();
+    this.changed.dispose();
+  }
+}
+
+const cell = (v: unknown) => (v === undefined || v === null || v === '' ? '–' : String(v).replace(/\|/g, '\\|').replace(/\n/g, ' '));
+
+/** The definition a run was trained with (the run store keeps a copy in the run folder). */
+export function runDefinitionText(r: RunRef): string | undefined {
+  try {
+    return r.store.definitionText(r.entry.id);
+  } catch {
+    return undefined;
+  }
+}
+
+function flatten(v: unknown, prefix: string, out: Map<string, string>): void {
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) flatten(x, prefix ? `${prefix}.${k}` : k, out);
+  } else if (Array.isArray(v) && v.some((x) => x && typeof x === 'object')) {
+    v.forEach((x, i) => flatten(x, `${prefix}[${i}]`, out));
+    out.set(`${prefix}.length`, String(v.length));
+  } else {
+    out.set(prefix, JSON.stringify(v));
+  }
+}
+
+/** The normalised spec of each run flattened to dotted paths ("training.learningRate" -> "0.01"). */
+function specOf(r: RunRef): Map<string, string> | undefined {
+  const text = runDefinitionText(r);
+  if (text === undefined) return undefined;
+  const p = parseDefinition(text);
+  const out = new Map<string, string>();
+  if (p.spec) { const { name: _n, description: _d, ...rest } = p.spec; void _n; void _d; flatten(rest, '', out); }
+  return p.spec ? out : undefined;
+}
+
+function duration(s: { startedAt: string; endedAt?: string }): string {
+  if (!s.endedAt) return '';
+  const ms = Date.parse(s.endedAt) - Date.parse(s.startedAt);
+  if (!Number.isFinite(ms) || ms < 0) return '';
+  return ms < 60000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60000)} min ${Math.round((ms % 60000) / 1000)} s`;
+}
+
+export function compareMarkdown(runs: RunRef[]): string {
+  const t = vscode.l10n.t;
+  const lines: string[] = [`# ${t('Run comparison')}`, ''];
+  const head = [t('Run'), t('Experiment'), t('Status'), t('Steps'), t('Final loss'), t('Validation loss'), t('Accuracy'), t('Backend'), t('Started'), t('Duration')];
+  lines.push(`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i >= 3 && i <= 6 ? '---:' : '---')).join('|')}|`);
+  for (const r of runs) {
+    const s = r.entry.summary;
+    if (!s || r.entry.broken) {
+      lines.push(`| ${cell(r.entry.id)} | – | ${statusLabel('broken')}: ${cell(r.entry.broken)} | – | – | – | – | – | – | – |`);
+      continue;
+    }
+    lines.push(`| ${cell(s.name || r.entry.id)} | ${cell(s.experiment)} | ${cell(statusLabel(s.status))} | ${s.step}/${s.steps} | ${cell(formatLoss(runLoss(s)))} | ${cell(s.validLoss !== undefined ? formatLoss(s.validLoss) : undefined)} | ${cell(s.accuracy !== undefined ? `${(s.accuracy * 100).toFixed(1)}%` : undefined)} | ${cell(s.backend)} | ${cell(relativeTime(s.startedAt))} | ${cell(duration(s))} |`);
+  }
+  const best = runs.filter((r) => r.entry.summary && runLoss(r.entry.summary) !== undefined)
+    .sort((a, b) => (a.entry.summary!.validLoss ?? runLoss(a.entry.summary!)!) - (b.entry.summary!.validLoss ?? runLoss(b.entry.summary!)!))[0];
+  if (best) lines.push('', t('Lowest loss: **{0}**.', best.entry.summary!.name || best.entry.id));
+
+  lines.push('', `## ${t('Definition differences')}`, '');
+  const specs = runs.map(specOf);
+  const missing = runs.filter((_, i) => !specs[i]).map((r) => r.entry.id);
+  const keys = new Set<string>();
+  for (const s of specs) if (s) for (const k of s.keys()) keys.add(k);
+  const diff = [...keys].sort().filter((k) => new Set(specs.filter(Boolean).map((s) => s!.get(k) ?? '–')).size > 1);
+  if (specs.filter(Boolean).length < 2) lines.push(t('Fewer than two of these runs have a readable definition, so there is nothing to compare.'));
+  else if (!diff.length) lines.push(t('The runs were trained from the same model and training settings.'));
+  else {
+    const names = runs.map((r) => cell(r.entry.summary?.name || r.entry.id));
+    lines.push(`| ${t('Setting')} | ${names.join(' | ')} |`, `|---|${names.map(() => '---').join('|')}|`);
+    for (const k of diff) lines.push(`| \`${k}\` | ${specs.map((s) => (s ? cell(s.get(k) ?? '–') : '?')).join(' | ')} |`);
+  }
+  if (missing.length) lines.push('', t('No readable definition in: {0}', missing.join(', ')));
+  return lines.join('\n') + '\n';
+}
+
+function sparkline(values: number[]): string {
+  if (values.length < 2) return '';
+  const bars = '▁▂▃▄▅▆▇█';
+  const lo = Math.min(...values), hi = Math.max(...values);
+  const k = Math.max(1, Math.ceil(values.length / 60));
+  const picked = values.filter((_, i) => i % k === 0);
+  return picked.map((v) => bars[hi > lo ? Math.min(7, Math.floor(((v - lo) / (hi - lo)) * 8)) : 0]).join('');
+}
+
+export function runMarkdown(r: RunRef, metrics: MetricRow[]): string {
+  const t = vscode.l10n.t;
+  const s = r.entry.summary;
+  const lines: string[] = [];
+  if (!s || r.entry.broken) {
+    lines.push(`# ${r.entry.id}`, '', `**${statusLabel('broken')}**: ${cell(r.entry.broken)}`, '', `\`${r.entry.dir}\``);
+    return lines.join('\n') + '\n';
+  }
+  lines.push(`# ${s.name || r.entry.id}`, '', `| | |`, `|---|---|`);
+  const row = (k: string, v: unknown) => { if (v !== undefined && v !== '') lines.push(`| ${k} | ${cell(v)} |`); };
+  row(t('Experiment'), s.experiment);
+  row(t('Run'), r.entry.id);
+  row(t('Status'), statusLabel(s.status));
+  row(t('Steps'), `${s.step}/${s.steps}`);
+  row(t('Final loss'), s.finalLoss !== undefined ? formatLoss(s.finalLoss) : undefined);
+  row(t('Latest loss'), s.lastLoss !== undefined ? formatLoss(s.lastLoss) : undefined);
+  row(t('Validation loss'), s.validLoss !== undefined ? formatLoss(s.validLoss) : undefined);
+  row(t('Accuracy'), s.accuracy !== undefined ? `${(s.accuracy * 100).toFixed(1)}%` : undefined);
+  row(t('Backend'), s.backend);
+  row(t('Started'), new Date(s.startedAt).toLocaleString(vscode.env.language));
+  row(t('Ended'), s.endedAt ? new Date(s.endedAt).toLocaleString(vscode.env.language) : undefined);
+  row(t('Duration'), duration(s));
+  row(t('Message'), s.message);
+  row(t('Folder'), r.entry.dir);
+  row(t('Weights'), existsSync(join(r.entry.dir, 'weights.json')) ? 'weights.json' : undefined);
+  if (metrics.length) {
+    lines.push('', `## ${t('Loss')}`, '', '```', sparkline(metrics.map((m) => m.loss)), '```', '');
+    const hasValid = metrics.some((m) => m.validLoss !== undefined);
+    const hasAcc = metrics.some((m) => m.accuracy !== undefined);
+    const head = [t('Step'), t('Loss'), ...(hasValid ? [t('Validation loss')] : []), ...(hasAcc ? [t('Accuracy')] : [])];
+    lines.push(`| ${head.join(' | ')} |`, `|${head.map(() => '---:').join('|')}|`);
+    const k = Math.max(1, Math.ceil(metrics.length / 25));
+    const shown = metrics.filter((_, i) => i % k === 0 || i === metrics.length - 1);
+    for (const m of shown) {
+      lines.push(`| ${m.step} | ${formatLoss(m.loss)} |${hasValid ? ` ${m.validLoss !== undefined ? formatLoss(m.validLoss) : '–'} |` : ''}${hasAcc ? ` ${m.accuracy !== undefined ? `${(m.accuracy * 100).toFixed(1)}%` : '–'} |` : ''}`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}
