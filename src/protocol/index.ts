@@ -108,12 +108,44 @@ export type PanelSettings = Infer<typeof settings>;
 
 export const sourceFile = obj({ path: str, text: str });
 
+// The normalised definition (src/core/spec.ts). The host parses the definition (ajv, which the
+// parser uses, compiles validators with Function(): not allowed under the webview's CSP) and the
+// worker checks the result's shape here before training on it.
+const layerSpec = obj({
+  cell: oneOf('rnn', 'lstm', 'gru'), units: count, activation: oneOf('tanh', 'relu'), bias: bool,
+  bidirectional: bool, merge: oneOf('concat', 'sum', 'mul', 'avg'), dropout: finite,
+});
+export const modelSpec = obj({
+  name: str, description: str,
+  data: obj({
+    task: oneOf('hello', 'copy', 'reverse', 'adding', 'parity', 'sine', 'sentiment', 'tagging', 'spell', 'text'),
+    seed: finite, samples: count, validation: finite, length: count, word: str, symbols: count,
+    file: opt(str), text: opt(str), column: opt(union(str, finite)), vocabulary: opt(arr(str)),
+  }),
+  input: obj({ encoding: oneOf('onehot', 'embedding'), embeddingSize: count, positionFeature: bool }),
+  layers: arr(layerSpec),
+  decoderLayers: arr(layerSpec),
+  initialState: oneOf('zeros', 'random', 'learned'),
+  structure: oneOf('many-to-one', 'many-to-many', 'one-to-many', 'encoder-decoder'),
+  head: obj({ activation: oneOf('softmax', 'sigmoid', 'linear'), loss: oneOf('cross-entropy', 'binary-cross-entropy', 'mse') }),
+  training: obj({
+    optimizer: oneOf('sgd', 'momentum', 'rmsprop', 'adam'), learningRate: finite, momentum: finite, beta1: finite,
+    beta2: finite, epsilon: finite, rho: finite, batchSize: count, steps: count, epochs: opt(finite),
+    sequenceLength: count, tbptt: count, clip: obj({ type: oneOf('none', 'norm', 'value'), threshold: finite }),
+    seed: finite, logEvery: count, evalEvery: count,
+  }),
+});
+
 /** The experiment as the host read it: definition text plus every data file it references. */
 export const experiment = obj({
   key: str, name: str, definitionFile: str, relPath: str, workspaceRoot: str,
   definitionText: str, files: arr(sourceFile),
   /** Set when the host could not read a referenced file (shown, training refused). */
   fileErrors: arr(str),
+  /** The parsed definition, absent when it has errors. */
+  spec: opt(modelSpec),
+  /** The definition's errors as `file:line:col: message` (training refused while any exist). */
+  problems: arr(str),
 });
 export type ExperimentMsg = Infer<typeof experiment>;
 

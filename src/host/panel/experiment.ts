@@ -9,6 +9,8 @@ import { parseTree, findNodeAtLocation } from 'jsonc-parser';
 import { normalizePath, resolveDataPath, dirnameOf } from '../../core/paths';
 import type { ExperimentMsg } from '../../protocol';
 import type { ModelSpec } from '../../core/spec';
+import { parseDefinition } from '../../core/dsl';
+import { existsSync } from 'node:fs';
 
 const MAX_DATA_BYTES = 32 * 1024 * 1024;
 
@@ -36,6 +38,10 @@ export async function readExperiment(def: vscode.Uri): Promise<ExperimentMsg> {
   }
   const relPath = folder ? relative(folder.uri.fsPath, def.fsPath) : def.path.split('/').pop()!;
   const base = def.path.split('/').pop() ?? 'experiment';
+  const parsed = parseDefinition(definitionText, { file: def.fsPath, workspaceRoot: root, fileExists: (abs) => existsSync(abs) });
+  const problems = parsed.diagnostics
+    .filter((d) => d.severity === 'error')
+    .map((d) => `${relPath}:${d.line}:${d.column}: ${d.message}`);
   return {
     key: def.toString(),
     name: base.replace(/\.seqlab\.json$/, ''),
@@ -45,6 +51,8 @@ export async function readExperiment(def: vscode.Uri): Promise<ExperimentMsg> {
     definitionText,
     files,
     fileErrors,
+    ...(parsed.spec && !problems.length ? { spec: parsed.spec } : {}),
+    problems,
   };
 }
 
@@ -62,13 +70,9 @@ export function relative(root: string, file: string): string {
   return f.startsWith(r + '/') ? f.slice(r.length + 1) : f;
 }
 
-/**
- * The normalised spec the run store records with a run. The webview's worker parses the same
- * text; the host parses it again because the store needs it and the host must not trust a spec
- * coming from the webview.
- */
-export function parseSpecForRun(text: string, file: string): ModelSpec {
-  void text;
-  void file;
-  throw new Error('parseDefinition is not available yet');
+/** The normalised spec the run store records with a run (parsed by the host, never taken from the webview). */
+export function parseSpecForRun(text: string, file: string, workspaceRoot: string): ModelSpec {
+  const r = parseDefinition(text, { file, workspaceRoot, fileExists: (abs) => existsSync(abs) });
+  if (!r.spec) throw new Error(`${file} has errors: ${r.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.line}:${d.column} ${d.message}`).join('; ')}`);
+  return r.spec;
 }

@@ -196,6 +196,7 @@ class PanelSession {
   private readonly queue: Parameters<PanelSession['post']>[0][] = [];
   private files = new Set<string>();
   private definitionText = '';
+  private workspaceRoot = '';
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -244,6 +245,7 @@ class PanelSession {
     const exp = await readExperiment(this.def);
     this.files = new Set(exp.files.map((f) => f.path));
     this.definitionText = exp.definitionText;
+    this.workspaceRoot = exp.workspaceRoot;
     this.sender.send({ type: 'experiment', experiment: exp });
   }
 
@@ -255,6 +257,7 @@ class PanelSession {
     const exp = await readExperiment(this.def);
     this.files = new Set(exp.files.map((f) => f.path));
     this.definitionText = exp.definitionText;
+    this.workspaceRoot = exp.workspaceRoot;
     let restore: Extract<HostToView, { type: 'init' }>['restore'];
     let overlays: OverlayRun[] = [];
     try {
@@ -321,7 +324,7 @@ class PanelSession {
         return;
       }
       case 'runStart': {
-        const spec = parseSpecForRun(this.definitionText, this.def.fsPath);
+        const spec = parseSpecForRun(this.definitionText, this.def.fsPath, this.workspaceRoot);
         const writer = this.store().create({ definitionFile: this.def.fsPath, definitionText: this.definitionText, spec, backend: m.backend });
         writer.update({ steps: m.steps, step: 0 });
         const status = this.deps.status.begin({

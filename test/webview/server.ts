@@ -1,0 +1,144 @@
+/**
+ * Test harness for the panel's real bundles in headless Chromium: serves dist/ and media/ from
+ * 127.0.0.1 with the panel's own HTML and CSP (src/host/panel/html.ts), plus a fake
+ * `acquireVsCodeApi` that records what the page posts to the host (the VS Code host cannot run
+ * here; everything else is the real thing).
+ */
+import { createServer, type Server } from 'node:http';
+import { readFileSync, existsSync, statSync } from 'node:fs';
+import { join, extname, normalize } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { makeNonce, panelHtml } from '../../src/host/panel/html';
+import { parseDefinition } from '../../src/core/dsl';
+import { PROTOCOL_VERSION, type ExperimentMsg, type HostToView } from '../../src/protocol';
+
+export const ROOT = join(__dirname, '..', '..');
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.map': 'application/json', '.html': 'text/html',
+};
+
+/** The fake VS Code webview API: records posted messages, keeps state. */
+const FAKE_API = `
+window.__posted = [];
+window.__state = undefined;
+window.acquireVsCodeApi = () => ({
+  postMessage: (m) => { window.__posted.push(JSON.parse(JSON.stringify(m))); },
+  getState: () => window.__state,
+  setState: (s) => { window.__state = s; },
+});`;
+
+export interface Served { server: Server; origin: string; close(): Promise<void> }
+
+export async function serve(): Promise<Served> {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname === '/panel') {
+      const origin = `http://${req.headers.host}`;
+      const nonce = makeNonce((n) => randomBytes(n));
+      let html = panelHtml({
+        cspSource: origin, nonce, scriptUri: `${origin}/dist/webview.js`,
+        styleUris: [`${origin}/dist/webview.css`, `${origin}/media/panel.css`], title: 'test',
+      });
+      html = html.replace('<script nonce', `<script nonce="${nonce}">${FAKE_API}</script>\n<script nonce`);
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(html);
+      return;
+    }
+    const rel = normalize(decodeURIComponent(url.pathname)).replace(/^\/+/, '');
+    if (!/^(dist|media)\//.test(rel)) return void res.writeHead(404).end();
+    const file = join(ROOT, rel);
+    if (!existsSync(file) || !statSync(file).isFile()) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+    res.end(readFileSync(file));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  return { server, origin: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+export const CHROMIUM = process.env.SEQLAB_CHROMIUM ?? '/usr/bin/chromium';
+
+export async function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--enable-unsafe-webgpu', '--enable-unsafe-swiftshader', '--use-angle=swiftshader',
+      '--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync',
+    ],
+  });
+}
+
+/** The hello example as the host would send it (parsed by the real DSL parser). */
+export function helloExperiment(over: (spec: NonNullable<ExperimentMsg['spec']>) => void = () => {}): ExperimentMsg {
+  const file = join(ROOT, 'examples', 'hello.seqlab.json');
+  const text = readFileSync(file, 'utf8');
+  const r = parseDefinition(text, { file, workspaceRoot: ROOT });
+  if (!r.spec) throw new Error(`hello example does not parse: ${JSON.stringify(r.diagnostics)}`);
+  over(r.spec);
+  return {
+    key: `file://${file}`, name: 'hello', definitionFile: file, relPath: 'examples/hello.seqlab.json', workspaceRoot: ROOT,
+    definitionText: text, files: [], fileErrors: [], spec: r.spec, problems: [],
+  };
+}
+
+export type Posted = { type: string; seq: number; [k: string]: unknown };
+
+/** A panel page driven like the host drives it. */
+export class PanelPage {
+  private seq = 0;
+  constructor(readonly page: Page, readonly origin: string) {}
+
+  static async open(browser: Browser, origin: string): Promise<PanelPage> {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 1400 } });
+    const p = new PanelPage(page, origin);
+    page.on('console', (m) => { if (process.env.SEQLAB_TEST_VERBOSE) console.log(`[page ${m.type()}] ${m.text()}`); });
+    page.on('pageerror', (e) => console.log(`[page error] ${e.message}`));
+    await page.goto(`${origin}/panel`);
+    await p.waitFor((m) => m.type === 'ready');
+    return p;
+  }
+
+  async posted(): Promise<Posted[]> {
+    return this.page.evaluate(() => (window as unknown as { __posted: Posted[] }).__posted);
+  }
+
+  async waitFor(pred: (m: Posted) => boolean, timeoutMs = 120_000): Promise<Posted> {
+    const t0 = Date.now();
+    for (;;) {
+      const found = (await this.posted()).find(pred);
+      if (found) return found;
+      if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting; posted: ${JSON.stringify((await this.posted()).map((m) => m.type === 'log' ? `log:${m.message}` : m.type))}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** Send a host message (stamped with version and the next sequence number unless raw). */
+  async send(body: Record<string, unknown>, raw = false): Promise<void> {
+    const m = raw ? body : { v: PROTOCOL_VERSION, seq: ++this.seq, ...body };
+    await this.page.evaluate((x) => window.postMessage(x, '*'), m);
+  }
+
+  async init(experiment: ExperimentMsg, preferredBackend: string, metricsInterval = 5): Promise<void> {
+    const init: Omit<Extract<HostToView, { type: 'init' }>, 'v' | 'seq'> = {
+      type: 'init', experiment,
+      settings: { preferredBackend: preferredBackend as never, metricsInterval, probeInterval: metricsInterval },
+      assets: { workerUrl: `${this.origin}/dist/worker.js`, wasmBase: `${this.origin}/dist/` },
+      overlays: [],
+    };
+    await this.send(init as unknown as Record<string, unknown>);
+  }
+
+  /** Train to completion answering runStart like the host does; returns the run's messages. */
+  async trainToEnd(timeoutMs = 240_000): Promise<{ metrics: { step: number; loss: number }[]; end: Posted }> {
+    await this.page.waitForFunction(() => document.body.dataset.phase === 'ready', undefined, { timeout: 120_000 });
+    await this.page.click('#btn-start');
+    const start = await this.waitFor((m) => m.type === 'runStart');
+    await this.send({ type: 'runCreated', clientRunId: start.clientRunId, runId: 'test-run' });
+    const end = await this.waitFor((m) => m.type === 'runEnd', timeoutMs);
+    const metrics = (await this.posted()).filter((m) => m.type === 'metrics').flatMap((m) => m.rows as { step: number; loss: number }[]);
+    return { metrics, end };
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Backend selection inside the training worker: WebGPU, then WebGL (OffscreenCanvas), then wasm,
+ * then CPU, starting at the preferred one. Every faster backend that was skipped is reported with
+ * the reason, so the panel can say why it is not on the GPU.
+ */
+import * as tf from '../src/core/tf';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-webgl';
+import '@tensorflow/tfjs-backend-webgpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { BACKENDS, type BackendInfo, type BackendName, type BackendPreference } from '../src/protocol';
+
+interface GpuAdapterInfoLike { vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean }
+interface GpuAdapterLike { info?: GpuAdapterInfoLike; isFallbackAdapter?: boolean }
+interface GpuLike { requestAdapter(o?: { powerPreference?: string }): Promise<GpuAdapterLike | null> }
+
+type Attempt = { ok: true; adapter?: BackendInfo['adapter'] } | { ok: false; reason: string };
+
+const msg = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+async function tryWebgpu(): Promise<Attempt> {
+  const gpu = (globalThis.navigator as unknown as { gpu?: GpuLike }).gpu;
+  if (!gpu) return { ok: false, reason: 'navigator.gpu missing (WebGPU is not enabled in this browser)' };
+  let adapter: GpuAdapterLike | null;
+  try {
+    adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  } catch (e) {
+    return { ok: false, reason: `requestAdapter failed: ${msg(e)}` };
+  }
+  if (!adapter) return { ok: false, reason: 'no adapter (navigator.gpu.requestAdapter() returned null)' };
+  const info = adapter.info ?? {};
+  if (!tf.findBackendFactory('webgpu')) return { ok: false, reason: 'the WebGPU backend did not register' };
+  const ok = await tf.setBackend('webgpu').catch((e) => msg(e));
+  if (ok !== true) return { ok: false, reason: `WebGPU backend failed to initialise${typeof ok === 'string' ? `: ${ok}` : ''}` };
+  return {
+    ok: true,
+    adapter: {
+      vendor: info.vendor || 'unknown', architecture: info.architecture || 'unknown',
+      ...(info.device ? { device: info.device } : {}), ...(info.description ? { description: info.description } : {}),
+      fallback: Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter),
+    },
+  };
+}
+
+async function tryWebgl(): Promise<Attempt> {
+  if (typeof OffscreenCanvas === 'undefined') return { ok: false, reason: 'OffscreenCanvas missing in the worker' };
+  let gl: WebGL2RenderingContext | null = null;
+  try {
+    gl = new OffscreenCanvas(1, 1).getContext('webgl2');
+  } catch (e) {
+    return { ok: false, reason: `webgl context failed: ${msg(e)}` };
+  }
+  if (!gl) return { ok: false, reason: "webgl context failed: getContext('webgl2') returned null" };
+  const dbg = gl.getExtension('WEBGL_debug_renderer_info');
+  const vendor = String(dbg ? gl.getParameter(dbg.UNMASKED_VENDOR_WEBGL) : gl.getParameter(gl.VENDOR));
+  const renderer = String(dbg ? gl.getParameter(dbg.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+  gl.getExtension('WEBGL_lose_context')?.loseContext();
+  const ok = await tf.setBackend('webgl').catch((e) => msg(e));
+  if (ok !== true) return { ok: false, reason: `webgl context failed: backend initialisation ${typeof ok === 'string' ? ok : 'returned false'}` };
+  return { ok: true, adapter: { vendor, architecture: renderer, fallback: /swiftshader|llvmpipe|software/i.test(renderer) } };
+}
+
+async function tryWasm(wasm: Record<string, ArrayBuffer> | undefined): Promise<Attempt> {
+  if (typeof WebAssembly === 'undefined') return { ok: false, reason: 'WebAssembly missing' };
+  if (!wasm || !Object.keys(wasm).length) return { ok: false, reason: 'wasm binaries not provided to the worker' };
+  const map: Record<string, string> = {};
+  for (const [name, bytes] of Object.entries(wasm)) map[name] = URL.createObjectURL(new Blob([bytes], { type: 'application/wasm' }));
+  try {
+    setWasmPaths(map);
+  } catch (e) {
+    return { ok: false, reason: `setWasmPaths failed: ${msg(e)}` };
+  }
+  const ok = await tf.setBackend('wasm').catch((e) => msg(e));
+  if (ok !== true) return { ok: false, reason: `wasm backend failed to initialise${typeof ok === 'string' ? `: ${ok}` : ''}` };
+  return { ok: true };
+}
+
+export async function selectBackend(preferred: BackendPreference, wasm?: Record<string, ArrayBuffer>): Promise<BackendInfo> {
+  const start = preferred === 'auto' ? 0 : BACKENDS.indexOf(preferred);
+  const skipped: BackendInfo['skipped'] = [];
+  for (const name of BACKENDS.slice(start)) {
+    const a = await attempt(name, wasm);
+    if (a.ok) {
+      await tf.ready();
+      return { name, preferred, ...(a.adapter ? { adapter: a.adapter } : {}), skipped };
+    }
+    skipped.push({ name, reason: a.reason });
+  }
+  throw new Error(`no TensorFlow.js backend could start: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
+}
+
+function attempt(name: BackendName, wasm?: Record<string, ArrayBuffer>): Promise<Attempt> {
+  switch (name) {
+    case 'webgpu': return tryWebgpu();
+    case 'webgl': return tryWebgl();
+    case 'wasm': return tryWasm(wasm);
+    case 'cpu':
+      return tf.setBackend('cpu').then((ok) => (ok ? { ok: true as const } : { ok: false as const, reason: 'cpu backend failed' }));
+  }
+}

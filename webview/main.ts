@@ -1,0 +1,553 @@
+/**
+ * The training panel's page: controls, backend badge, live loss curve, hidden-state heatmaps,
+ * unit-over-text, gradient strip and predictions. Training itself runs in a Web Worker
+ * (dist/worker.js); this thread only draws. All messages, both ways, go through src/protocol.
+ */
+import {
+  Receiver, Sender, fromWorker, hostToView,
+  type BackendInfo, type ControlAction, type ExperimentMsg, type FromWorker, type HostToView, type ModelInfo,
+  type PanelSettings, type Phase, type ProbeResultMsg, type ToWorker, type TraceLayerMsg, type ViewToHost,
+} from '../src/protocol';
+import { LossChart } from './ui/chart';
+import { Heatmap, diverging, fmt } from './ui/heatmap';
+
+interface VsCodeApi { postMessage(m: unknown): void; getState(): unknown; setState(s: unknown): void }
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const host = new Sender<ViewToHost>((m) => vscode.postMessage(m));
+const hostLog = (level: 'info' | 'warn' | 'error', message: string) => host.send({ type: 'log', level, message });
+const fromHost = new Receiver<HostToView>(hostToView, (why) => { console.warn(why); hostLog('warn', `webview: ${why}`); }, 'host->webview');
+
+// ---- state ------------------------------------------------------------------------------------
+let experiment: ExperimentMsg | undefined;
+let settings: PanelSettings | undefined;
+let assets: { workerUrl: string; wasmBase?: string } | undefined;
+let worker: Worker | undefined;
+let toWorker: Sender<ToWorker> | undefined;
+let workerIn: Receiver<FromWorker> | undefined;
+let backend: BackendInfo | undefined;
+let model: ModelInfo | undefined;
+let phase: Phase = 'loading';
+let step = 0;
+let steps = 0;
+let run: { clientRunId: string; runId?: string } | undefined;
+let pendingStart = false;
+let staleDefinition = false;
+const snapshots: ProbeResultMsg[] = [];
+const MAX_SNAPSHOTS = 300;
+let followLive = true;
+
+// ---- DOM --------------------------------------------------------------------------------------
+const $ = <K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string) => {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+};
+const app = document.getElementById('app')!;
+app.textContent = '';
+const header = $('header', 'top');
+const title = $('h1', 'title', 'Sequence Lab');
+const about = $('p', 'about');
+const backendBox = $('div', 'backend');
+backendBox.id = 'backend';
+const status = $('div', 'status');
+status.id = 'status';
+status.setAttribute('role', 'status');
+const errors = $('div', 'errors');
+errors.id = 'errors';
+errors.hidden = true;
+header.append(title, about, backendBox, status);
+
+const controls = $('div', 'controls');
+const buttons = {} as Record<ControlAction, HTMLButtonElement>;
+for (const a of ['start', 'pause', 'resume', 'step', 'stop', 'reset'] as const) {
+  const b = $('button', `btn btn-${a}`, { start: 'Start', pause: 'Pause', resume: 'Resume', step: 'Step once', stop: 'Stop', reset: 'Reset' }[a]);
+  b.id = `btn-${a}`;
+  b.addEventListener('click', () => userControl(a));
+  buttons[a] = b;
+  controls.append(b);
+}
+
+const chartSection = $('section', 'card chart-card');
+const chartTools = $('div', 'tools');
+const logToggle = $('input');
+logToggle.type = 'checkbox';
+logToggle.id = 'log-scale';
+const logLabel = $('label', undefined, ' log scale');
+logLabel.prepend(logToggle);
+const smoothing = $('input');
+smoothing.type = 'range'; smoothing.min = '0'; smoothing.max = '0.99'; smoothing.step = '0.01'; smoothing.value = '0.6';
+smoothing.id = 'smoothing';
+const smoothingLabel = $('label', undefined, ' smoothing ');
+const smoothingValue = $('span', 'num', '0.60');
+smoothingLabel.append(smoothing, smoothingValue);
+chartTools.append($('h2', undefined, 'Loss'), logLabel, smoothingLabel);
+const chartEl = $('div', 'chart');
+chartEl.id = 'chart';
+chartSection.append(chartTools, chartEl);
+const chart = new LossChart(chartEl);
+logToggle.addEventListener('change', () => chart.setLog(logToggle.checked));
+smoothing.addEventListener('input', () => {
+  smoothingValue.textContent = Number(smoothing.value).toFixed(2);
+  chart.setSmoothing(Number(smoothing.value));
+});
+
+const heatSection = $('section', 'card heat-card');
+const heatTools = $('div', 'tools');
+const viewSelect = $('select');
+viewSelect.id = 'heat-view';
+const probeSelect = $('select');
+probeSelect.id = 'probe-select';
+const probeText = $('input');
+probeText.id = 'probe-text';
+probeText.placeholder = 'type a probe text…';
+probeText.hidden = true;
+const snapSlider = $('input');
+snapSlider.type = 'range'; snapSlider.min = '0'; snapSlider.max = '0'; snapSlider.value = '0';
+snapSlider.id = 'snapshot';
+const snapLabel = $('span', 'num', 'no snapshots');
+snapLabel.id = 'snapshot-label';
+heatTools.append($('h2', undefined, 'Hidden state'), viewSelect, probeSelect, probeText, snapSlider, snapLabel);
+const heatHost = $('div', 'heat');
+heatHost.id = 'heatmap';
+const heatmap = new Heatmap(heatHost);
+heatmap.canvas.id = 'heatmap-canvas';
+heatmap.tooltip.id = 'heatmap-tooltip';
+const unitRow = $('div', 'unit-row');
+const unitInput = $('input');
+unitInput.type = 'number'; unitInput.min = '0'; unitInput.value = '0';
+unitInput.id = 'unit';
+const unitLabel = $('label', undefined, 'unit over text: ');
+unitLabel.append(unitInput);
+const unitText = $('div', 'unit-text');
+unitText.id = 'unit-text';
+unitRow.append(unitLabel, unitText);
+heatSection.append(heatTools, heatHost, $('p', 'hint', 'rows: units, columns: timesteps; colour: value (blue < 0 < red); ∇ strip: ‖dL/dh_t‖ of the top layer (log scale)'), unitRow);
+
+const predSection = $('section', 'card pred-card');
+predSection.append($('h2', undefined, 'Predictions'));
+const predBody = $('div', 'pred');
+predBody.id = 'predictions';
+const sampleRow = $('div', 'sample-row');
+sampleRow.hidden = true;
+const temp = $('input');
+temp.type = 'range'; temp.min = '0.1'; temp.max = '2'; temp.step = '0.05'; temp.value = '0.8';
+temp.id = 'temperature';
+const tempValue = $('span', 'num', '0.80');
+temp.addEventListener('input', () => (tempValue.textContent = Number(temp.value).toFixed(2)));
+const sampleBtn = $('button', 'btn', 'Sample');
+sampleBtn.id = 'btn-sample';
+const sampleOut = $('pre', 'sample');
+sampleOut.id = 'sample-text';
+const tempLabel = $('label', undefined, 'temperature ');
+tempLabel.append(temp, tempValue);
+sampleRow.append(tempLabel, sampleBtn, sampleOut);
+sampleBtn.addEventListener('click', () => toWorker?.send({ type: 'sample', temperature: Number(temp.value), length: 200 }));
+const predChartEl = $('canvas', 'pred-chart');
+predChartEl.hidden = true;
+predSection.append(predBody, predChartEl, sampleRow);
+
+app.append(header, errors, controls, chartSection, heatSection, predSection);
+
+// ---- rendering ---------------------------------------------------------------------------------
+function renderStatus(): void {
+  const last = chart.points ? '' : '';
+  status.textContent = `${phase}${steps ? ` · step ${step} / ${steps}` : ''}${run?.runId ? ` · run ${run.runId}` : ''}${staleDefinition ? ' · definition changed: Reset to apply' : ''}${last}`;
+  document.body.dataset.phase = phase;
+  const can: Record<ControlAction, boolean> = {
+    start: phase === 'ready' || phase === 'done',
+    pause: phase === 'running',
+    resume: phase === 'paused',
+    step: phase === 'ready' || phase === 'paused',
+    stop: phase === 'running' || phase === 'paused',
+    reset: phase !== 'loading',
+  };
+  for (const [a, b] of Object.entries(buttons)) b.disabled = !can[a as ControlAction];
+}
+
+function renderBackend(): void {
+  backendBox.textContent = '';
+  if (!backend) {
+    backendBox.append($('span', 'badge', 'starting backend…'));
+    return;
+  }
+  const badge = $('span', `badge backend-${backend.name}`, backend.name.toUpperCase());
+  badge.id = 'backend-name';
+  backendBox.append(badge);
+  if (backend.adapter) {
+    const a = backend.adapter;
+    backendBox.append($('span', 'adapter', ` ${a.vendor} · ${a.architecture}${a.description ? ` · ${a.description}` : ''}${a.fallback ? ' (software fallback adapter)' : ''}`));
+  }
+  if (backend.skipped.length) {
+    const why = $('ul', 'why-not');
+    why.id = 'backend-why';
+    for (const s of backend.skipped) why.append($('li', undefined, `${s.name}: ${s.reason}`));
+    backendBox.append($('span', 'adapter', ' — not used:'), why);
+  }
+}
+
+function showErrors(message: string, details: string[] = []): void {
+  errors.hidden = false;
+  errors.textContent = '';
+  errors.append($('strong', undefined, message));
+  if (details.length) {
+    const ul = $('ul');
+    for (const d of details) ul.append($('li', undefined, d));
+    errors.append(ul);
+  }
+}
+
+interface View { key: string; label: string; pick(p: ProbeResultMsg): number[][] | undefined }
+let views: View[] = [];
+
+function layerName(l: TraceLayerMsg, bidi: boolean): string {
+  return `${l.name ? `${l.name} ` : ''}layer ${l.layer}${bidi ? ` ${l.direction}` : ''}`;
+}
+
+function buildViews(p: ProbeResultMsg): void {
+  const next: View[] = [];
+  const find = (l: TraceLayerMsg) => (q: ProbeResultMsg) =>
+    q.layers.find((x) => x.layer === l.layer && x.direction === l.direction && x.name === l.name);
+  for (const l of p.layers) {
+    const bidi = p.layers.some((x) => x.layer === l.layer && x.name === l.name && x.direction === 'backward');
+    const base = layerName(l, bidi);
+    const get = find(l);
+    next.push({ key: `${base}|h`, label: `${base}: h_t`, pick: (q) => get(q)?.h });
+    if (l.c) next.push({ key: `${base}|c`, label: `${base}: c_t (cell state)`, pick: (q) => get(q)?.c });
+    for (const g of Object.keys(l.gates ?? {}) as (keyof NonNullable<TraceLayerMsg['gates']>)[]) {
+      next.push({ key: `${base}|${g}`, label: `${base}: gate ${g}`, pick: (q) => get(q)?.gates?.[g] });
+    }
+  }
+  const keys = next.map((v) => v.key).join('\n');
+  if (keys === views.map((v) => v.key).join('\n')) return;
+  const selected = viewSelect.value;
+  views = next;
+  viewSelect.textContent = '';
+  for (const v of views) {
+    const o = $('option', undefined, v.label);
+    o.value = v.key;
+    viewSelect.append(o);
+  }
+  if (views.some((v) => v.key === selected)) viewSelect.value = selected;
+}
+
+function currentSnapshot(): ProbeResultMsg | undefined {
+  return snapshots[Number(snapSlider.value)] ?? snapshots[snapshots.length - 1];
+}
+
+function renderProbe(): void {
+  const p = currentSnapshot();
+  if (!p) {
+    heatmap.set(undefined);
+    return;
+  }
+  buildViews(p);
+  const view = views.find((v) => v.key === viewSelect.value) ?? views[0];
+  const values = view?.pick(p);
+  const tokens = values && values.length !== p.inputTokens.length && p.outputTokens ? p.outputTokens : p.inputTokens;
+  heatmap.set(values ? { values, tokens, label: view!.key.split('|')[1] === 'h' ? 'h' : view!.key.split('|')[1]!.length === 1 ? `gate ${view!.key.split('|')[1]}` : view!.key.split('|')[1]!, gradNorms: p.gradNorms } : undefined);
+  snapLabel.textContent = `snapshot ${Number(snapSlider.value) + 1}/${snapshots.length} · step ${p.step}${followLive ? ' (live)' : ''} · probe loss ${fmt(p.loss)}`;
+  renderUnitText(p, values);
+  renderPrediction(p);
+}
+
+function renderUnitText(p: ProbeResultMsg, values: number[][] | undefined): void {
+  unitText.textContent = '';
+  if (!values?.length) return;
+  const units = values[0]!.length;
+  unitInput.max = String(units - 1);
+  const u = Math.max(0, Math.min(units - 1, Number(unitInput.value) || 0));
+  let m = 0;
+  for (const row of values) m = Math.max(m, Math.abs(row[u] ?? 0));
+  values.forEach((row, t) => {
+    const s = $('span', 'tok', p.inputTokens[t] ?? '·');
+    const v = row[u] ?? 0;
+    const [r, g, b] = diverging(m ? v / m : 0);
+    s.style.backgroundColor = `rgb(${r},${g},${b})`;
+    s.style.color = (r * 299 + g * 587 + b * 114) / 1000 > 140 ? '#000' : '#fff';
+    s.title = `t=${t} unit ${u}: ${fmt(v)}`;
+    unitText.append(s);
+  });
+}
+
+function renderPrediction(p: ProbeResultMsg): void {
+  predBody.textContent = '';
+  const pr = p.prediction;
+  predChartEl.hidden = pr.kind !== 'real';
+  if (pr.kind === 'classes') {
+    const table = $('table', 'pred-table');
+    const rows = [['input', ...p.inputTokens], ['predicted', ...pr.tokens], ['p', ...pr.probs.map((x) => x.toFixed(2))]];
+    if (pr.targets) rows.push(['target', ...pr.targets]);
+    for (const r of rows) {
+      const tr = $('tr');
+      r.forEach((c, i) => tr.append($(i ? 'td' : 'th', undefined, c)));
+      table.append(tr);
+    }
+    predBody.append(table);
+  } else if (pr.kind === 'binary') {
+    const lines = pr.probs.map((q, i) => `${pr.labels[q >= 0.5 ? 1 : 0] ?? (q >= 0.5 ? 'positive' : 'negative')} (p=${q.toFixed(3)})${pr.targets ? ` · true: ${pr.labels[pr.targets[i]! >= 0.5 ? 1 : 0] ?? pr.targets[i]}` : ''}`);
+    predBody.append($('p', 'pred-binary', lines.length === 1 ? `predicted: ${lines[0]}` : lines.join(' | ')));
+  } else {
+    predBody.append($('p', undefined, 'predicted (solid) vs true (dashed)'));
+    drawSeries(pr.predicted.map((r) => r[0] ?? 0), pr.target.map((r) => r[0] ?? 0));
+  }
+}
+
+function drawSeries(pred: number[], truth: number[]): void {
+  const c = predChartEl;
+  c.width = Math.max(300, predSection.clientWidth - 24);
+  c.height = 140;
+  const ctx = c.getContext('2d')!;
+  ctx.clearRect(0, 0, c.width, c.height);
+  const all = [...pred, ...truth].filter(Number.isFinite);
+  const lo = Math.min(...all), hi = Math.max(...all);
+  const n = Math.max(pred.length, truth.length);
+  const X = (i: number) => 8 + (i * (c.width - 16)) / Math.max(1, n - 1);
+  const Y = (v: number) => c.height - 8 - ((v - lo) / (hi - lo || 1)) * (c.height - 16);
+  const line = (vs: number[], color: string, dash: number[]) => {
+    ctx.strokeStyle = color; ctx.setLineDash(dash); ctx.lineWidth = 2; ctx.beginPath();
+    vs.forEach((v, i) => (i ? ctx.lineTo(X(i), Y(v)) : ctx.moveTo(X(i), Y(v))));
+    if (vs.length === 1) { ctx.arc(X(0), Y(vs[0]!), 3, 0, 7); }
+    ctx.stroke();
+  };
+  const cs = getComputedStyle(document.body);
+  line(truth, cs.getPropertyValue('--vscode-charts-orange').trim() || '#d18616', [5, 4]);
+  line(pred, cs.getPropertyValue('--vscode-charts-blue').trim() || '#3794ff', []);
+}
+
+viewSelect.addEventListener('change', renderProbe);
+unitInput.addEventListener('input', renderProbe);
+snapSlider.addEventListener('input', () => {
+  followLive = Number(snapSlider.value) === snapshots.length - 1;
+  renderProbe();
+});
+probeSelect.addEventListener('change', () => {
+  if (probeSelect.value === 'text') {
+    probeText.hidden = false;
+    probeText.focus();
+    return;
+  }
+  probeText.hidden = true;
+  toWorker?.send({ type: 'probe', example: Number(probeSelect.value) });
+});
+probeText.addEventListener('change', () => toWorker?.send({ type: 'probe', text: probeText.value }));
+
+function renderModel(): void {
+  if (!model) return;
+  title.textContent = `${model.name} — ${model.task}`;
+  about.textContent = `${model.about} · ${model.structure} · ${model.layers.map((l) => `${l.bidirectional ? 'bi-' : ''}${l.cell.toUpperCase()}(${l.units})`).join(' → ')} · ${model.params.toLocaleString()} parameters · ${model.steps} steps`;
+  probeSelect.textContent = '';
+  for (const p of model.probes) {
+    const o = $('option', undefined, `probe: ${p.label}`);
+    o.value = String(p.index);
+    probeSelect.append(o);
+  }
+  if (model.inputKind === 'tokens' && model.generative) {
+    const o = $('option', undefined, 'probe: type a text…');
+    o.value = 'text';
+    probeSelect.append(o);
+  }
+  sampleRow.hidden = !model.generative;
+}
+
+// ---- worker ------------------------------------------------------------------------------------
+const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm'];
+
+async function startWorker(): Promise<void> {
+  stopWorker('the training worker was restarted');
+  if (!experiment || !settings || !assets) return;
+  phase = 'loading';
+  backend = undefined;
+  model = undefined;
+  staleDefinition = false;
+  errors.hidden = true;
+  renderBackend();
+  renderStatus();
+  let url: string;
+  try {
+    const src = await (await fetch(assets.workerUrl)).text();
+    url = URL.createObjectURL(new Blob([src], { type: 'text/javascript' }));
+  } catch (e) {
+    showErrors(`cannot load the training worker: ${(e as Error).message}`);
+    return;
+  }
+  const wasm: Record<string, ArrayBuffer> = {};
+  if (assets.wasmBase && (settings.preferredBackend === 'auto' || settings.preferredBackend === 'wasm')) {
+    await Promise.all(WASM_FILES.map(async (f) => {
+      try {
+        const r = await fetch(assets!.wasmBase + f);
+        if (r.ok) wasm[f] = await r.arrayBuffer();
+      } catch { /* the worker reports the wasm backend as unavailable */ }
+    }));
+  }
+  const w = new Worker(url, { type: 'module', name: 'seqlab-training' });
+  worker = w;
+  workerIn = new Receiver<FromWorker>(fromWorker, (why) => hostLog('warn', `webview: ${why}`), 'worker->webview');
+  toWorker = new Sender<ToWorker>((m, transfer) => w.postMessage(m, transfer ?? []));
+  w.onmessage = (ev) => {
+    if (w !== worker) return;
+    const m = workerIn!.accept(ev.data);
+    if (m) onWorker(m);
+  };
+  w.onerror = (ev) => {
+    showErrors(`training worker error: ${ev.message}`);
+    hostLog('error', `worker error: ${ev.message}`);
+  };
+  toWorker.send({
+    type: 'init', experiment, preferredBackend: settings.preferredBackend,
+    metricsInterval: settings.metricsInterval, probeInterval: settings.probeInterval,
+    ...(Object.keys(wasm).length ? { wasm } : {}),
+  }, Object.values(wasm));
+}
+
+function stopWorker(why: string): void {
+  if (run) endRun('stopped', why);
+  worker?.terminate();
+  worker = undefined;
+  toWorker = undefined;
+}
+
+function endRun(status: 'completed' | 'stopped' | 'failed', message?: string, weights?: Extract<FromWorker, { type: 'done' }>['weights'], atStep = step): void {
+  if (!run) return;
+  host.send({ type: 'runEnd', clientRunId: run.clientRunId, status, step: atStep, ...(message ? { message } : {}), ...(weights ? { weights } : {}) });
+  run = undefined;
+}
+
+function onWorker(m: FromWorker): void {
+  switch (m.type) {
+    case 'backend':
+      backend = m.info;
+      renderBackend();
+      host.send({ type: 'backend', info: m.info });
+      return;
+    case 'ready':
+      model = m.model;
+      renderModel();
+      return;
+    case 'state': {
+      const prev = phase;
+      phase = m.phase; step = m.step; steps = m.steps;
+      if ((phase === 'running' || phase === 'paused') && !run && prev !== 'running' && prev !== 'paused') {
+        run = { clientRunId: `r${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}` };
+        chart.reset();
+        snapshots.splice(0, Math.max(0, snapshots.length - 1));
+        host.send({ type: 'runStart', clientRunId: run.clientRunId, backend: backend?.name ?? 'unknown', steps });
+      }
+      if (phase === 'ready' && pendingStart) {
+        pendingStart = false;
+        toWorker?.send({ type: 'control', action: 'start' });
+      }
+      renderStatus();
+      host.send({ type: 'state', phase, step, steps });
+      return;
+    }
+    case 'metrics':
+      chart.append(m.rows);
+      if (run) host.send({ type: 'metrics', clientRunId: run.clientRunId, rows: m.rows });
+      return;
+    case 'probe':
+      snapshots.push(m.result);
+      if (snapshots.length > MAX_SNAPSHOTS) snapshots.splice(0, snapshots.length - MAX_SNAPSHOTS);
+      snapSlider.max = String(snapshots.length - 1);
+      if (followLive) snapSlider.value = String(snapshots.length - 1);
+      renderProbe();
+      return;
+    case 'sample':
+      sampleOut.textContent = m.text;
+      return;
+    case 'done':
+      endRun(m.status, m.message, m.weights, m.step);
+      if (m.status === 'failed') showErrors(`training failed: ${m.message ?? ''}`);
+      return;
+    case 'error':
+      showErrors(m.message, m.details);
+      hostLog('error', `${m.message}${m.details?.length ? `: ${m.details.join('; ')}` : ''}`);
+      return;
+    case 'gradients':
+      (window as unknown as { seqlabGradients?: unknown }).seqlabGradients = m;
+      return;
+    case 'log':
+      hostLog(m.level, m.message);
+      return;
+  }
+}
+
+function userControl(a: ControlAction): void {
+  if (a === 'reset' && staleDefinition) {
+    void startWorker();
+    return;
+  }
+  if (a === 'start' && phase === 'loading') {
+    pendingStart = true;
+    return;
+  }
+  toWorker?.send({ type: 'control', action: a });
+}
+
+// ---- host --------------------------------------------------------------------------------------
+window.addEventListener('message', (ev: MessageEvent) => {
+  const m = fromHost.accept(ev.data);
+  if (!m) return;
+  if (m.type !== 'init' && !experiment) {
+    hostLog('warn', `webview: out-of-order message dropped: '${m.type}' before 'init'`);
+    return;
+  }
+  switch (m.type) {
+    case 'init':
+      experiment = m.experiment;
+      settings = m.settings;
+      assets = m.assets;
+      vscode.setState({ definition: m.experiment.key });
+      title.textContent = m.experiment.name;
+      chart.setOverlays(m.overlays.filter((o) => o.id !== m.restore?.summary.id));
+      if (m.restore) {
+        chart.reset(m.restore.metrics);
+        const s = m.restore.summary;
+        status.textContent = `last run ${s.id}: ${s.status} at step ${s.step}/${s.steps}${s.finalLoss !== undefined ? `, final loss ${fmt(s.finalLoss)}` : ''}`;
+      }
+      void startWorker();
+      return;
+    case 'experiment':
+      experiment = m.experiment;
+      if (phase === 'running' || phase === 'paused') {
+        staleDefinition = true;
+        renderStatus();
+      } else void startWorker();
+      return;
+    case 'settings': {
+      const backendChanged = settings?.preferredBackend !== m.settings.preferredBackend;
+      settings = m.settings;
+      if (backendChanged && phase !== 'running' && phase !== 'paused') void startWorker();
+      else toWorker?.send({ type: 'settings', metricsInterval: m.settings.metricsInterval, probeInterval: m.settings.probeInterval });
+      return;
+    }
+    case 'control':
+      userControl(m.action);
+      return;
+    case 'runCreated':
+      if (run && run.clientRunId === m.clientRunId) {
+        run.runId = m.runId;
+        renderStatus();
+      } else hostLog('warn', `webview: out-of-order message dropped: runCreated for unknown run '${m.clientRunId}'`);
+      return;
+    case 'overlays':
+      chart.setOverlays(m.runs);
+      return;
+  }
+});
+
+// Test and benchmark hooks (read-only views of what is drawn).
+(window as unknown as { seqlabPanel: unknown }).seqlabPanel = {
+  chart, heatmap,
+  get snapshots() { return snapshots; },
+  get phase() { return phase; },
+  get backend() { return backend; },
+  get droppedFromHost() { return fromHost.dropped; },
+  send: (m: Parameters<Sender<ToWorker>['send']>[0]) => toWorker?.send(m),
+};
+
+renderBackend();
+renderStatus();
+host.send({ type: 'ready' });

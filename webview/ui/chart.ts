@@ -1,0 +1,228 @@
+/**
+ * The live loss curve (uPlot): train loss (raw, faint) and its EMA-smoothed line (TensorBoard's
+ * debiased EMA), validation loss, accuracy on a right-hand 0..1 axis where the task has one,
+ * dashed overlays of other runs of the same experiment. Log-scale toggle; uPlot's legend is the
+ * hover readout. Appends are O(1); the redraw is batched to one per animation frame.
+ */
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { MetricRowMsg, OverlayRun } from '../../src/protocol';
+
+/** TensorBoard's smoothing: debiased exponential moving average, weight in [0, 1). */
+export function emaSmooth(values: (number | null)[], weight: number, out: (number | null)[] = [], from = 0, state = { last: 0, n: 0 }): (number | null)[] {
+  let { last, n } = state;
+  for (let i = from; i < values.length; i++) {
+    const v = values[i];
+    if (v === null || v === undefined || !Number.isFinite(v)) {
+      out[i] = null;
+      continue;
+    }
+    last = last * weight + (1 - weight) * v;
+    n++;
+    out[i] = weight === 0 ? v : last / (1 - Math.pow(weight, n));
+  }
+  state.last = last;
+  state.n = n;
+  return out;
+}
+
+const css = (name: string, fallback: string) =>
+  getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
+
+export class LossChart {
+  private u?: uPlot;
+  private xs: number[] = [];
+  private loss: (number | null)[] = [];
+  private smooth: (number | null)[] = [];
+  private valid: (number | null)[] = [];
+  private acc: (number | null)[] = [];
+  private overlays: { run: OverlayRun; loss: (number | null)[]; valid: (number | null)[] }[] = [];
+  private emaState = { last: 0, n: 0 };
+  private smoothing = 0.6;
+  private log = false;
+  private hasAcc = false;
+  private frame = 0;
+  private dirtyStructure = true;
+  /** ms spent in the last setData (benchmarks read it). */
+  lastUpdateMs = 0;
+
+  constructor(private readonly el: HTMLElement) {
+    new ResizeObserver(() => this.u?.setSize(this.size())).observe(el);
+  }
+
+  setSmoothing(w: number): void {
+    this.smoothing = Math.min(0.999, Math.max(0, w));
+    this.emaState = { last: 0, n: 0 };
+    this.smooth = emaSmooth(this.loss, this.smoothing, [], 0, this.emaState);
+    this.schedule();
+  }
+
+  setLog(on: boolean): void {
+    this.log = on;
+    this.dirtyStructure = true;
+    this.schedule();
+  }
+
+  /** Start a new current run (clears its curve, keeps overlays). */
+  reset(rows: MetricRowMsg[] = []): void {
+    this.xs = []; this.loss = []; this.smooth = []; this.valid = []; this.acc = [];
+    this.emaState = { last: 0, n: 0 };
+    this.hasAcc = false;
+    this.rebuildOverlays();
+    this.append(rows);
+    this.dirtyStructure = true;
+    this.schedule();
+  }
+
+  setOverlays(runs: OverlayRun[]): void {
+    this.overlays = runs.map((run) => ({ run, loss: [], valid: [] }));
+    // Rebuild the union x grid: current-run rows stay, overlay steps are merged in.
+    const rows = this.currentRows();
+    this.reset(rows);
+  }
+
+  private currentRows(): MetricRowMsg[] {
+    const rows: MetricRowMsg[] = [];
+    for (let i = 0; i < this.xs.length; i++) {
+      const l = this.loss[i];
+      if (l === null || l === undefined) continue;
+      const r: MetricRowMsg = { step: this.xs[i]!, loss: l, elapsedMs: 0 };
+      if (this.valid[i] !== null && this.valid[i] !== undefined) r.validLoss = this.valid[i]!;
+      if (this.acc[i] !== null && this.acc[i] !== undefined) r.accuracy = this.acc[i]!;
+      rows.push(r);
+    }
+    return rows;
+  }
+
+  private rebuildOverlays(): void {
+    const steps = new Set<number>(this.xs);
+    for (const o of this.overlays) for (const s of o.run.steps) steps.add(s);
+    const xs = [...steps].sort((a, b) => a - b);
+    const index = new Map(xs.map((s, i) => [s, i]));
+    const col = () => new Array<number | null>(xs.length).fill(null);
+    const [loss, valid, acc] = [col(), col(), col()];
+    for (let i = 0; i < this.xs.length; i++) {
+      const j = index.get(this.xs[i]!)!;
+      loss[j] = this.loss[i] ?? null; valid[j] = this.valid[i] ?? null; acc[j] = this.acc[i] ?? null;
+    }
+    for (const o of this.overlays) {
+      o.loss = col(); o.valid = col();
+      o.run.steps.forEach((s, k) => {
+        const j = index.get(s)!;
+        o.loss[j] = o.run.loss[k] ?? null;
+        if (o.run.validLoss) o.valid[j] = o.run.validLoss[k] ?? null;
+      });
+    }
+    this.xs = xs; this.loss = loss; this.valid = valid; this.acc = acc;
+    this.emaState = { last: 0, n: 0 };
+    this.smooth = emaSmooth(this.loss, this.smoothing, [], 0, this.emaState);
+  }
+
+  append(rows: MetricRowMsg[]): void {
+    for (const r of rows) {
+      const lastX = this.xs.length ? this.xs[this.xs.length - 1]! : -Infinity;
+      if (r.step <= lastX) {
+        // A step inside the grid (overlay steps ahead of the current run): place it there.
+        const i = this.xs.indexOf(r.step);
+        if (i >= 0) {
+          this.loss[i] = r.loss; this.valid[i] = r.validLoss ?? this.valid[i] ?? null; this.acc[i] = r.accuracy ?? this.acc[i] ?? null;
+          this.emaState = { last: 0, n: 0 };
+          this.smooth = emaSmooth(this.loss, this.smoothing, [], 0, this.emaState);
+          continue;
+        }
+        const rest = [...this.currentRows(), r].sort((a, b) => a.step - b.step);
+        this.xs = []; this.loss = []; this.valid = []; this.acc = [];
+        this.pushRows(rest);
+        this.rebuildOverlays();
+        continue;
+      }
+      this.pushRows([r]);
+      emaSmooth(this.loss, this.smoothing, this.smooth, this.loss.length - 1, this.emaState);
+    }
+    this.schedule();
+  }
+
+  private pushRows(rows: MetricRowMsg[]): void {
+    for (const r of rows) {
+      this.xs.push(r.step);
+      this.loss.push(Number.isFinite(r.loss) ? r.loss : null);
+      this.valid.push(r.validLoss ?? null);
+      const a = r.accuracy ?? r.validAccuracy;
+      if (a !== undefined && !this.hasAcc) {
+        this.hasAcc = true;
+        this.dirtyStructure = true;
+      }
+      this.acc.push(a ?? null);
+      for (const o of this.overlays) {
+        o.loss.push(null);
+        o.valid.push(null);
+      }
+    }
+  }
+
+  get points(): number {
+    return this.xs.length;
+  }
+
+  private schedule(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.flush();
+    });
+  }
+
+  /** Draw now (tests and benchmarks call it directly). */
+  flush(): void {
+    const t0 = performance.now();
+    const data = this.data();
+    if (!this.u || this.dirtyStructure) {
+      this.u?.destroy();
+      this.u = new uPlot(this.options(), data, this.el);
+      this.dirtyStructure = false;
+    } else this.u.setData(data);
+    this.lastUpdateMs = performance.now() - t0;
+  }
+
+  private data(): uPlot.AlignedData {
+    const cols: (number | null)[][] = [this.loss, this.smooth, this.valid];
+    if (this.hasAcc) cols.push(this.acc);
+    for (const o of this.overlays) cols.push(o.loss);
+    return [this.xs, ...cols] as uPlot.AlignedData;
+  }
+
+  private size(): { width: number; height: number } {
+    return { width: Math.max(200, this.el.clientWidth || 600), height: 260 };
+  }
+
+  private options(): uPlot.Options {
+    const fg = css('--vscode-foreground', '#ccc');
+    const grid = css('--vscode-panel-border', 'rgba(128,128,128,0.25)');
+    const train = css('--vscode-charts-blue', '#3794ff');
+    const valid = css('--vscode-charts-orange', '#d18616');
+    const acc = css('--vscode-charts-green', '#89d185');
+    const other = [css('--vscode-charts-purple', '#b180d7'), css('--vscode-charts-yellow', '#cca700'), css('--vscode-charts-red', '#f14c4c')];
+    const axis = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
+    const fmt = (v: number | null) => (v === null || v === undefined ? '—' : Math.abs(v) >= 100 ? v.toFixed(1) : v.toPrecision(4));
+    const series: uPlot.Series[] = [
+      { label: 'step', value: (_u, v) => (v === null ? '—' : String(v)) },
+      { label: 'train loss', stroke: train, width: 1, alpha: 0.3, spanGaps: true, value: (_u, v) => fmt(v) } as uPlot.Series,
+      { label: 'train (smoothed)', stroke: train, width: 2, spanGaps: true, value: (_u, v) => fmt(v) },
+      { label: 'validation loss', stroke: valid, width: 2, spanGaps: true, points: { show: true, size: 4 }, value: (_u, v) => fmt(v) },
+    ];
+    if (this.hasAcc) series.push({ label: 'accuracy', stroke: acc, width: 1.5, scale: 'acc', spanGaps: true, value: (_u, v) => fmt(v) });
+    this.overlays.forEach((o, i) =>
+      series.push({ label: o.run.label, stroke: other[i % other.length]!, width: 1, dash: [4, 4], spanGaps: true, value: (_u, v) => fmt(v) }),
+    );
+    const axes: uPlot.Axis[] = [{ ...axis, label: 'step' }, { ...axis, label: this.log ? 'loss (log)' : 'loss' }];
+    if (this.hasAcc) axes.push({ ...axis, scale: 'acc', side: 1, grid: { show: false }, label: 'accuracy' });
+    return {
+      ...this.size(),
+      cursor: { drag: { x: true, y: false } },
+      scales: { x: { time: false }, y: { distr: this.log ? 3 : 1 }, acc: { range: [0, 1] } },
+      legend: { live: true },
+      series,
+      axes,
+    };
+  }
+}
