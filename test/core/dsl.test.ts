@@ -8,6 +8,8 @@ import {
   parseDefinition, formatDiagnostic, offsetToLineColumn, KNOWN_KEYS, knownKeysAt, seqlabSchema, type Diagnostic, type ParseOptions,
 } from '../../src/core/dsl/index';
 import type { ModelSpec } from '../../src/core/spec';
+import Ajv from 'ajv';
+import { schemaAt } from '../../src/core/dsl/index';
 
 interface Expect {
   severity?: Diagnostic['severity'];
@@ -496,4 +498,38 @@ test('the schema documents every property, and every enum value twice', () => {
   assert.ok(Array.isArray((s.definitions as Record<string, Record<string, unknown>>).layer.defaultSnippets));
   // self-contained: every $ref is local
   assert.ok(!/"\$ref":"(?!#)/.test(JSON.stringify(s)));
+});
+
+test('the schema is plain JSON that a stock validator accepts, as VS Code gets it', () => {
+  const json = JSON.parse(JSON.stringify(seqlabSchema));
+  assert.deepEqual(json, seqlabSchema);
+  const validate = new Ajv({ strict: false, allErrors: true }).compile(json);
+  assert.equal(validate({ name: 'm', data: { task: 'hello' }, layers: [{ cell: 'rnn', units: 8 }] }), true);
+  assert.equal(validate({ name: 'm', data: { task: 'hello' }, layers: [{ cell: 'rnn', units: 0 }] }), false);
+});
+
+test('the defaults in the schema are the ones the parser fills in', () => {
+  const { spec } = check('{"name":"m","data":{"task":"copy"},"layers":[{"cell":"rnn","units":8}]}', []);
+  const s = spec as unknown as Record<string, Record<string, unknown>>;
+  const pairs: [(string | number)[], unknown][] = [
+    [['description'], spec!.description],
+    [['initialState'], spec!.initialState],
+    [['data', 'seed'], spec!.data.seed],
+    [['data', 'word'], spec!.data.word],
+    [['data', 'validation'], spec!.data.validation],
+  ];
+  for (const k of Object.keys(s.input)) pairs.push([['input', k], s.input[k]]);
+  for (const k of Object.keys(spec!.layers[0])) pairs.push([['layers', 0, k], (spec!.layers[0] as unknown as Record<string, unknown>)[k]]);
+  for (const k of Object.keys(s.training)) {
+    if (k === 'clip') for (const c of ['type', 'threshold'] as const) pairs.push([['training', 'clip', c], spec!.training.clip[c]]);
+    else pairs.push([['training', k], s.training[k]]);
+  }
+  let compared = 0;
+  for (const [path, value] of pairs) {
+    const d = schemaAt(path)?.default;
+    if (d === undefined) continue; // cell, units, tbptt: no static default
+    assert.deepEqual(d, value, path.join('.'));
+    compared++;
+  }
+  assert.ok(compared >= 25, `compared ${compared} defaults`);
 });

@@ -117,6 +117,10 @@ const layersArray = (md: string) => ({
   minItems: 1,
   maxItems: 16,
   items: { $ref: '#/definitions/layer' },
+  defaultSnippets: [
+    { label: 'one LSTM layer', body: [{ cell: 'lstm', units: '^${1:32}' }] },
+    { label: 'two stacked GRU layers', body: [{ cell: 'gru', units: '^${1:32}' }, { cell: 'gru', units: '^${2:32}' }] },
+  ],
 });
 
 const positiveUnit = (md: string, def: number) => ({ type: 'number', ...doc(md), minimum: 0, exclusiveMaximum: 1, default: def });
