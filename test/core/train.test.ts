@@ -1,0 +1,184 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '../../src/core/tf';
+import { useBackend } from '../../src/node/backend';
+import { DivergenceError, Trainer } from '../../src/core/train';
+import { SeqModel } from '../../src/core/model';
+import { define } from '../support/spec';
+
+const hello = (cell: string, extra: Record<string, unknown> = {}) =>
+  define({ data: { task: 'hello' }, layers: [{ cell, units: 8 }], training: { learningRate: 0.05, steps: 200, batchSize: 1, logEvery: 20, ...extra } });
+
+async function curve(t: Trainer, every: number): Promise<number[]> {
+  const losses: number[] = [];
+  while (!t.done) losses.push((await t.runSteps(every)).loss);
+  return losses;
+}
+
+for (const cell of ['rnn', 'lstm', 'gru']) {
+  test(`hello (${cell}): "hell" -> "ello" reaches 100% accuracy and near-zero loss`, async () => {
+    await useBackend('wasm');
+    const { spec, data } = hello(cell);
+    const t = new Trainer(spec, data);
+    const losses = await curve(t, 20);
+    const ev = await t.evaluate();
+    assert.equal(ev.accuracy, 1);
+    assert.ok(ev.loss < 0.05, `final loss ${ev.loss}`);
+    assert.ok(losses[losses.length - 1] < losses[0] / 10, 'the loss falls');
+    const p = await t.probe();
+    assert.deepEqual(p.prediction.kind === 'classes' && p.prediction.tokens, ['e', 'l', 'l', 'o']);
+    assert.equal(await t.sample({ prefix: 'h', length: 4, temperature: 0.01 }), 'hello');
+    t.dispose();
+  });
+}
+
+test('the same seed and backend give the same loss curve; another seed does not', async () => {
+  await useBackend('cpu');
+  const run = async (seed: number) => {
+    const { spec, data } = define({ data: { task: 'parity', length: 6, samples: 200 }, layers: [{ cell: 'gru', units: 8, dropout: 0.2 }, { cell: 'rnn', units: 6 }], training: { seed, steps: 60, batchSize: 16 } });
+    const t = new Trainer(spec, data);
+    const c = await curve(t, 5);
+    t.dispose();
+    return c;
+  };
+  const a = await run(3);
+  const b = await run(3);
+  const c = await run(4);
+  assert.deepEqual(a, b);
+  assert.notDeepEqual(a, c);
+});
+
+const LEAK_CASES: [string, Record<string, unknown>][] = [
+  ['lstm many-to-many, onehot', { data: { task: 'hello' }, layers: [{ cell: 'lstm', units: 6 }], training: { batchSize: 1, clip: { type: 'norm', threshold: 1 } } }],
+  ['bidirectional gru tagger with embedding, 2 layers, dropout', { data: { task: 'tagging', samples: 64 }, input: { encoding: 'embedding', embeddingSize: 4 }, layers: [{ cell: 'gru', units: 5, bidirectional: true, dropout: 0.1 }, { cell: 'lstm', units: 4, bidirectional: true, merge: 'sum' }], training: { batchSize: 8, clip: { type: 'value', threshold: 0.5 } } }],
+  ['rnn many-to-one with learned initial state', { data: { task: 'parity', length: 5, samples: 64 }, layers: [{ cell: 'rnn', units: 4 }], initialState: 'learned', training: { batchSize: 8, optimizer: 'rmsprop' } }],
+  ['one-to-many with random initial state', { data: { task: 'spell' }, layers: [{ cell: 'gru', units: 8 }], initialState: 'random', training: { batchSize: 4, optimizer: 'momentum' } }],
+  ['encoder-decoder', { data: { task: 'reverse', length: 4, symbols: 4, samples: 64 }, structure: 'encoder-decoder', layers: [{ cell: 'lstm', units: 6 }], training: { batchSize: 8, optimizer: 'sgd' } }],
+  ['truncated BPTT over text', { data: { task: 'text', text: 'the cat sat on the mat. '.repeat(8) }, layers: [{ cell: 'lstm', units: 6 }], training: { batchSize: 4, sequenceLength: 16, tbptt: 4 } }],
+];
+
+for (const [name, def] of LEAK_CASES) {
+  test(`no tensor leak over 210 steps: ${name}`, async () => {
+    await useBackend('cpu');
+    const { spec, data } = define({ ...def, training: { ...(def.training as object), steps: 1000, logEvery: 10 } });
+    const t = new Trainer(spec, data);
+    await t.runSteps(10); // optimizer slots exist after the first steps
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 20; i++) await t.runSteps(10);
+    await t.evaluate();
+    await t.probe(undefined, { gradients: true });
+    assert.equal(t.step, 210);
+    assert.equal(tf.memory().numTensors, before, 'numTensors stays flat across steps');
+    t.dispose();
+    assert.ok(tf.memory().numTensors < before, 'dispose frees the model');
+  });
+}
+
+test('divergence: a NaN stops training with the step and a remedy; clipping cures the same run', async () => {
+  await useBackend('cpu');
+  const def = (clip: unknown) => define({
+    data: { task: 'adding', length: 20, samples: 64 }, layers: [{ cell: 'rnn', units: 16, activation: 'relu' }],
+    training: { optimizer: 'sgd', learningRate: 2, steps: 40, batchSize: 16, logEvery: 10, clip },
+  });
+  const { spec, data } = def({ type: 'none' });
+  const t = new Trainer(spec, data);
+  const n0 = tf.memory().numTensors;
+  let err: unknown;
+  try {
+    while (!t.done) await t.runSteps(10);
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err instanceof DivergenceError, 'diverges without clipping');
+  assert.ok(err.step >= 1 && err.step <= 40);
+  assert.match(err.message, new RegExp(`at step ${err.step}:`));
+  assert.match(err.message, /clip/);
+  assert.match(err.message, /lower learning rate/);
+  assert.ok(tf.memory().numTensors <= n0 + 10, 'no pile-up of pending tensors after the error');
+  t.dispose();
+
+  const c = def({ type: 'norm', threshold: 1 });
+  const t2 = new Trainer(c.spec, c.data);
+  while (!t2.done) {
+    const r = await t2.runSteps(10);
+    assert.ok(Number.isFinite(r.loss));
+  }
+  t2.dispose();
+});
+
+test('probe: traces of every layer and direction, LSTM cell state and gates, GRU gates, gradient norms', async () => {
+  await useBackend('cpu');
+  const { spec, data } = define({
+    data: { task: 'tagging', samples: 32 }, input: { encoding: 'embedding', embeddingSize: 4 },
+    layers: [{ cell: 'lstm', units: 5, bidirectional: true }, { cell: 'gru', units: 3 }], training: { steps: 5 },
+  });
+  const t = new Trainer(spec, data);
+  await t.runSteps(5);
+  const p = await t.probe(undefined, { gradients: true });
+  const T = data.valid[0].x.length;
+  assert.deepEqual(p.layers.map((l) => `${l.layer}${l.direction}${l.cell}`), ['0forwardlstm', '0backwardlstm', '1forwardgru']);
+  const [f, b, g] = p.layers;
+  assert.equal(f.h.length, T);
+  assert.equal(f.h[0].length, 5);
+  assert.deepEqual(Object.keys(f.gates!).sort(), ['f', 'g', 'i', 'o']);
+  assert.equal(f.c!.length, T);
+  // h = o * tanh(c) at every step, read straight from the traces
+  for (let t2 = 0; t2 < T; t2++) for (let u = 0; u < 5; u++) assert.ok(Math.abs(f.h[t2][u] - f.gates!.o![t2][u] * Math.tanh(f.c![t2][u])) < 1e-5);
+  assert.ok(b.h.length === T && b.c);
+  assert.deepEqual(Object.keys(g.gates!).sort(), ['n', 'r', 'z']);
+  assert.equal(p.inputTokens.length, T);
+  assert.equal(p.gradNorms!.length, T);
+  assert.ok(p.gradNorms!.every((x) => Number.isFinite(x) && x >= 0) && p.gradNorms!.some((x) => x > 0));
+  t.dispose();
+});
+
+test('gradient flow: at initialisation a tanh RNN passes far less gradient back 50 steps than an LSTM', async () => {
+  await useBackend('cpu');
+  const ratio = async (cell: string) => {
+    const { spec, data } = define({ data: { task: 'adding', length: 50, samples: 16 }, layers: [{ cell, units: 32 }], training: { steps: 1 } });
+    const t = new Trainer(spec, data);
+    const p = await t.probe(undefined, { gradients: true });
+    t.dispose();
+    return p.gradNorms![0] / p.gradNorms![49];
+  };
+  const rnn = await ratio('rnn');
+  const lstm = await ratio('lstm');
+  assert.ok(rnn < 1e-3, `RNN dL/dh_1 / dL/dh_50 = ${rnn}`);
+  assert.ok(lstm > rnn * 10, `LSTM ratio ${lstm} vs RNN ${rnn}`);
+});
+
+for (const cell of ['rnn', 'lstm', 'gru']) {
+  test(`finite-difference gradient check of a tiny ${cell} model (embedding, 2 layers, head, loss)`, async () => {
+    await useBackend('cpu');
+    const { spec, data } = define({
+      data: { task: 'parity', length: 4, samples: 8, validation: 0 }, input: { encoding: 'embedding', embeddingSize: 3 },
+      layers: [{ cell, units: 3, bidirectional: true, merge: 'avg' }, { cell, units: 2 }], head: { activation: 'sigmoid' },
+    });
+    const m = new SeqModel(spec, data, 5);
+    const batch = m.makeBatch(data.train.slice(0, 4));
+    const lossFn = () => m.loss(m.forward(batch).logits, batch.y);
+    const { grads } = tf.variableGrads(lossFn, m.trainable);
+    let checked = 0;
+    for (const [name, v] of m.params) {
+      const g = await grads[name].data();
+      for (const i of [0, Math.floor(v.size / 2), v.size - 1]) {
+        const base = (await v.data()).slice();
+        const at = (delta: number) => {
+          const d = base.slice();
+          d[i] += delta;
+          v.assign(tf.tensor(d, v.shape));
+          return tf.tidy(() => lossFn().dataSync()[0]);
+        };
+        const eps = 1e-2;
+        const fd = (at(eps) - at(-eps)) / (2 * eps);
+        v.assign(tf.tensor(base, v.shape));
+        assert.ok(Math.abs(fd - g[i]) <= 2e-3 + 2e-2 * Math.abs(g[i]), `${name}[${i}]: autodiff ${g[i]} vs finite difference ${fd}`);
+        checked++;
+      }
+    }
+    assert.ok(checked >= 3 * 10);
+    tf.dispose(Object.values(grads));
+    batch.dispose();
+    m.dispose();
+  });
+}
