@@ -448,6 +448,13 @@ test('never throws: garbage, truncations and odd values all give diagnostics', (
     for (const d of r.diagnostics) assert.ok(d.line >= 1 && d.column >= 1 && d.message.length > 0);
   }
   assert.equal(parseDefinition(undefined as unknown as string).diagnostics[0].code, 'syntax');
+  const deep = '{"x":' + '['.repeat(100000) + ']'.repeat(100000) + '}';
+  assert.deepEqual(parseDefinition(deep).diagnostics.map((d) => [d.code, d.message]), [['syntax', 'the definition is nested too deeply to read']]);
+  const many = '{"name":"m","data":{"task":"hello"},"layers":[' + Array(300).fill('{"cell":"rnn","units":0}').join(',') + ']}';
+  const r = parseDefinition(many);
+  assert.equal(r.diagnostics.length, 201);
+  assert.deepEqual([r.diagnostics[200].severity, r.diagnostics[200].code], ['info', 'more']);
+  assert.match(r.diagnostics[200].message, /^101 more problems not shown$/);
 });
 
 test('offsetToLineColumn handles \\n, \\r\\n and \\r', () => {

@@ -37,6 +37,9 @@ const SYNTAX_MESSAGES: Record<string, string> = {
   InvalidCharacter: 'invalid character in string (control characters must be escaped)',
 };
 
+/** More than this many diagnostics are summarised in one last 'more' entry. */
+const MAX_DIAGNOSTICS = 200;
+
 export function parseDefinition(text: string, options: ParseOptions = {}): ParseResult {
   const src = typeof text === 'string' ? text : '';
   const raw: RawDiagnostic[] = [];
@@ -44,14 +47,26 @@ export function parseDefinition(text: string, options: ParseOptions = {}): Parse
   try {
     spec = parseInto(src, options ?? {}, raw, typeof text === 'string');
   } catch (e) {
-    // a bug must not take the editor or the CLI down: report it where it can be seen
-    raw.push({
-      severity: 'error', code: 'internal', path: [], offset: 0, length: 0,
-      message: `internal error while checking the definition: ${e instanceof Error ? e.message : String(e)}`,
-    });
+    raw.length = 0;
+    if (e instanceof RangeError) {
+      // e.g. thousands of nested brackets: the tree walkers are recursive
+      raw.push({ severity: 'error', code: 'syntax', path: [], offset: 0, length: 0, message: 'the definition is nested too deeply to read' });
+    } else {
+      // a bug must not take the editor or the CLI down: report it where it can be seen
+      raw.push({
+        severity: 'error', code: 'internal', path: [], offset: 0, length: 0,
+        message: `internal error while checking the definition: ${e instanceof Error ? e.message : String(e)}`,
+      });
+    }
     spec = undefined;
   }
-  const diagnostics = raw.map((d) => ({ ...d, ...offsetToLineColumn(src, d.offset) })).sort(compareDiagnostics);
+  let diagnostics = raw.map((d) => ({ ...d, ...offsetToLineColumn(src, d.offset) })).sort(compareDiagnostics);
+  if (diagnostics.length > MAX_DIAGNOSTICS) {
+    const rest = diagnostics.length - MAX_DIAGNOSTICS;
+    const { offset, length, line, column, path } = diagnostics[MAX_DIAGNOSTICS - 1];
+    diagnostics = diagnostics.slice(0, MAX_DIAGNOSTICS);
+    diagnostics.push({ severity: 'info', code: 'more', offset, length, line, column, path, message: `${rest} more problems not shown` });
+  }
   return diagnostics.some((d) => d.severity === 'error') ? { diagnostics } : { spec, diagnostics };
 }
 
