@@ -82,7 +82,7 @@ export function checkSemantics(root: Node, value: unknown, options: ParseOptions
     const where = pathToString(path);
     if (l.bidirectional === true) {
       const p = [...path, 'bidirectional'];
-      const future = 'a generator cannot see the future: a backward layer would read the very steps it has to predict';
+      const future = 'a generator cannot see the future (a backward layer would read the very steps it has to predict)';
       if (inDecoder) {
         error('bidirectional-generator', p, `${where}.bidirectional cannot be true: the decoder writes its output one step at a time, and ${future}`);
       } else if (task?.generative) {
