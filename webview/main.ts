@@ -317,6 +317,16 @@ function drawSeries(pred: number[], truth: number[]): void {
   line(pred, cs.getPropertyValue('--vscode-charts-blue').trim() || '#3794ff', []);
 }
 
+/** Probes can arrive faster than frames: draw only the latest, once per animation frame. */
+let probeFrame = 0;
+function scheduleProbe(): void {
+  if (probeFrame) return;
+  probeFrame = requestAnimationFrame(() => {
+    probeFrame = 0;
+    renderProbe();
+  });
+}
+
 viewSelect.addEventListener('change', renderProbe);
 unitInput.addEventListener('input', renderProbe);
 snapSlider.addEventListener('input', () => {
@@ -429,6 +439,11 @@ function onWorker(m: FromWorker): void {
     case 'state': {
       const prev = phase;
       phase = m.phase; step = m.step; steps = m.steps;
+      if (m.phase !== 'running' && probeFrame) {
+        cancelAnimationFrame(probeFrame);
+        probeFrame = 0;
+        renderProbe();
+      }
       if ((phase === 'running' || phase === 'paused') && !run && prev !== 'running' && prev !== 'paused') {
         run = { clientRunId: `r${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}` };
         chart.reset();
@@ -445,6 +460,8 @@ function onWorker(m: FromWorker): void {
     }
     case 'metrics':
       chart.append(m.rows);
+      if (m.rows.length) step = m.rows[m.rows.length - 1]!.step;
+      renderStatus();
       if (run) host.send({ type: 'metrics', clientRunId: run.clientRunId, rows: m.rows });
       return;
     case 'probe':
@@ -452,7 +469,7 @@ function onWorker(m: FromWorker): void {
       if (snapshots.length > MAX_SNAPSHOTS) snapshots.splice(0, snapshots.length - MAX_SNAPSHOTS);
       snapSlider.max = String(snapshots.length - 1);
       if (followLive) snapSlider.value = String(snapshots.length - 1);
-      renderProbe();
+      scheduleProbe();
       return;
     case 'sample':
       sampleOut.textContent = m.text;

@@ -21,6 +21,8 @@ const TYPES: Record<string, string> = {
 /** The fake VS Code webview API: records posted messages, keeps state. */
 const FAKE_API = `
 window.__posted = [];
+window.__csp = [];
+document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
 window.__state = undefined;
 window.acquireVsCodeApi = () => ({
   postMessage: (m) => { window.__posted.push(JSON.parse(JSON.stringify(m))); },
@@ -59,12 +61,13 @@ export async function serve(): Promise<Served> {
 
 export const CHROMIUM = process.env.SEQLAB_CHROMIUM ?? '/usr/bin/chromium';
 
-export async function launch(): Promise<Browser> {
+/** Headless Chromium; `webgpu: false` leaves WebGPU off (no --enable-unsafe-webgpu) to exercise the fallback. */
+export async function launch(o: { webgpu?: boolean } = {}): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: [
-      '--enable-unsafe-webgpu', '--enable-unsafe-swiftshader', '--use-angle=swiftshader',
+      ...(o.webgpu === false ? [] : ['--enable-unsafe-webgpu']), '--enable-unsafe-swiftshader', '--use-angle=swiftshader',
       '--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync',
     ],
@@ -99,6 +102,10 @@ export class PanelPage {
     await page.goto(`${origin}/panel`);
     await p.waitFor((m) => m.type === 'ready');
     return p;
+  }
+
+  async cspViolations(): Promise<string[]> {
+    return this.page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
   }
 
   async posted(): Promise<Posted[]> {

@@ -1,0 +1,107 @@
+/** The panel protocol's validators, ordering and run lifecycle (src/protocol). */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  PROTOCOL_VERSION, Receiver, RunLifecycle, Sender, fromWorker, hostToView, toWorker, viewToHost, type ViewToHost,
+} from '../../src/protocol';
+import type { Check } from '../../src/protocol/validate';
+
+const v = PROTOCOL_VERSION;
+
+function receiver<M extends { seq: number; type: string }>(check: Check<M>) {
+  const logs: string[] = [];
+  return { r: new Receiver<M>(check, (w) => logs.push(w), 'test'), logs };
+}
+
+test('well-formed messages pass and are typed', () => {
+  const { r, logs } = receiver<ViewToHost>(viewToHost);
+  const m = r.accept({ v, seq: 1, type: 'metrics', clientRunId: 'a', rows: [{ step: 5, loss: 0.5, elapsedMs: 10, validLoss: 0.6 }] });
+  assert.equal(m?.type, 'metrics');
+  assert.deepEqual(logs, []);
+});
+
+test('malformed messages are dropped with the reason', () => {
+  const { r, logs } = receiver<ViewToHost>(viewToHost);
+  const bad: unknown[] = [
+    null, 42, 'metrics', [], {},
+    { v, seq: 1, type: 'nope' },
+    { v, seq: 2, type: 'metrics', clientRunId: 'a', rows: [{ step: -1, loss: 0.5, elapsedMs: 0 }] },
+    { v, seq: 3, type: 'metrics', clientRunId: 'a', rows: [{ step: 1, loss: '0.5', elapsedMs: 0 }] },
+    { v, seq: 4, type: 'metrics', clientRunId: 7, rows: [] },
+    { v, seq: 5, type: 'runEnd', clientRunId: 'a', status: 'exploded', step: 1 },
+    { v, seq: 6, type: 'ready', extra: true },
+    { v: v + 1, seq: 7, type: 'ready' },
+    { seq: 8, type: 'ready' },
+    { v, seq: 1.5, type: 'ready' },
+    { v, seq: 9, type: 'runEnd', clientRunId: 'a', status: 'completed', step: 1, weights: { w: { shape: [2], data: [1, 'x'] } } },
+  ];
+  for (const b of bad) assert.equal(r.accept(b), undefined, JSON.stringify(b));
+  assert.equal(r.dropped, bad.length);
+  assert.ok(logs.every((l) => l.startsWith('malformed message dropped')), logs.join('\n'));
+  assert.ok(logs.some((l) => /unknown message type "nope"/.test(l)));
+  assert.ok(logs.some((l) => /rows\[0\]\.step: expected a non-negative integer/.test(l)));
+  assert.ok(logs.some((l) => /unexpected field 'extra'/.test(l)));
+  assert.ok(logs.some((l) => /protocol version 2/.test(l)));
+  assert.ok(logs.some((l) => /weights\["w"\]\.data\[1\]: expected a number/.test(l)));
+});
+
+test('out-of-order (replayed or older) sequence numbers are dropped', () => {
+  const { r, logs } = receiver<ViewToHost>(viewToHost);
+  assert.ok(r.accept({ v, seq: 1, type: 'ready' }));
+  assert.ok(r.accept({ v, seq: 3, type: 'ready' }));
+  assert.equal(r.accept({ v, seq: 3, type: 'ready' }), undefined);
+  assert.equal(r.accept({ v, seq: 2, type: 'ready' }), undefined);
+  assert.match(logs[0]!, /out-of-order message dropped: test 'ready' seq 3 after seq 3/);
+  assert.ok(r.accept({ v, seq: 4, type: 'ready' }));
+  r.resetOrder();
+  assert.ok(r.accept({ v, seq: 1, type: 'ready' }), 'a new peer starts again');
+});
+
+test('Sender stamps version and increasing sequence numbers that a Receiver accepts', () => {
+  const sent: unknown[] = [];
+  const s = new Sender<ViewToHost>((m) => sent.push(m));
+  s.send({ type: 'ready' });
+  s.send({ type: 'log', level: 'info', message: 'hi' });
+  assert.deepEqual(sent, [{ v, seq: 1, type: 'ready' }, { v, seq: 2, type: 'log', level: 'info', message: 'hi' }]);
+  const { r } = receiver<ViewToHost>(viewToHost);
+  assert.ok(sent.every((m) => r.accept(m)));
+});
+
+test('run lifecycle: metrics and runEnd only for a started, open run; ids never reused', () => {
+  const life = new RunLifecycle();
+  const m = (o: object) => ({ v, seq: 1, ...o }) as ViewToHost;
+  assert.match(life.check(m({ type: 'metrics', clientRunId: 'a', rows: [] }))!, /not running/);
+  assert.match(life.check(m({ type: 'runEnd', clientRunId: 'a', status: 'completed', step: 1 }))!, /not running/);
+  const start = m({ type: 'runStart', clientRunId: 'a', backend: 'cpu', steps: 10 });
+  assert.equal(life.check(start), undefined);
+  life.apply(start);
+  assert.match(life.check(m({ type: 'runStart', clientRunId: 'b', backend: 'cpu', steps: 10 }))!, /still open/);
+  assert.equal(life.check(m({ type: 'metrics', clientRunId: 'a', rows: [] })), undefined);
+  assert.match(life.check(m({ type: 'metrics', clientRunId: 'b', rows: [] }))!, /not running/);
+  const end = m({ type: 'runEnd', clientRunId: 'a', status: 'stopped', step: 3 });
+  life.apply(end);
+  assert.match(life.check(m({ type: 'metrics', clientRunId: 'a', rows: [] }))!, /not running/);
+  assert.match(life.check(start)!, /already started/);
+});
+
+test('every channel has validators: host->view, view->worker, worker->view', () => {
+  assert.equal(hostToView({ v, seq: 1, type: 'control', action: 'start' }, 'm'), undefined);
+  assert.match(hostToView({ v, seq: 1, type: 'control', action: 'fly' }, 'm')!, /expected one of start\|pause/);
+  assert.equal(toWorker({ v, seq: 1, type: 'sample', temperature: 0.8, length: 10 }, 'm'), undefined);
+  assert.match(toWorker({ v, seq: 1, type: 'sample', temperature: NaN, length: 10 }, 'm')!, /finite/);
+  const probe = {
+    v, seq: 1, type: 'probe',
+    result: {
+      step: 0, inputTokens: ['h', 'e'], loss: 1,
+      layers: [{ layer: 0, direction: 'forward', cell: 'lstm', units: 2, h: [[0, 1], [1, 0]], gates: { i: [[0, 0], [0, 0]] } }],
+      prediction: { kind: 'classes', tokens: ['e', 'l'], probs: [0.5, 0.5] },
+    },
+  };
+  assert.equal(fromWorker(probe, 'm'), undefined);
+  const badGate = structuredClone(probe);
+  (badGate.result.layers[0]!.gates as Record<string, unknown>).q = [[0]];
+  assert.match(fromWorker(badGate, 'm')!, /unknown gate 'q'/);
+  const badH = structuredClone(probe);
+  badH.result.layers[0]!.h = [[0, 'x' as never]];
+  assert.match(fromWorker(badH, 'm')!, /h\[0\]\[1\]: expected a number/);
+});
