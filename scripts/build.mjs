@@ -11,6 +11,8 @@ const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 mkdirSync(dist, { recursive: true });
 
+// Node bundles take the packages' ESM builds ('module'): tfjs's "main" node builds are marked
+// side-effect free, so esbuild would drop the imports that register backends and kernels.
 const common = {
   bundle: true,
   sourcemap: production ? false : 'linked',
@@ -24,13 +26,13 @@ const targets = [
   {
     entryPoints: [join(root, 'src/cli/main.ts')],
     outfile: join(dist, 'cli.js'),
-    platform: 'node', format: 'cjs', target: 'node20',
+    platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'],
     banner: { js: '#!/usr/bin/env node' },
   },
   {
     entryPoints: [join(root, 'src/host/extension.ts')],
     outfile: join(dist, 'extension.js'),
-    platform: 'node', format: 'cjs', target: 'node20',
+    platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'],
     external: ['vscode'],
   },
   {

@@ -1,0 +1,170 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeFixture } from '../support/reference';
+
+const ROOT = join(__dirname, '..', '..');
+const CLI = join(ROOT, 'dist', 'cli.js');
+const FIXTURES = join(ROOT, '..', 'shared', 'fixtures', 'torch');
+
+function seqlab(args: string[], cwd = ROOT) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function workspace(): string {
+  const ws = mkdtempSync(join(tmpdir(), 'seqlab-cli-'));
+  mkdirSync(join(ws, '.vscode'));
+  cpSync(join(ROOT, 'examples'), join(ws, 'examples'), { recursive: true });
+  return ws;
+}
+
+test('the CLI bundle exists (npm run build)', () => {
+  assert.ok(existsSync(CLI), 'dist/cli.js');
+});
+
+test('train --json: JSON lines with step and loss, a complete run record', () => {
+  const ws = workspace();
+  const r = seqlab(['train', 'examples/hello.seqlab.json', '--json', '--steps', '60'], ws);
+  assert.equal(r.code, 0, r.err);
+  const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
+  const rows = lines.filter((l) => typeof l.step === 'number' && typeof l.loss === 'number');
+  assert.ok(rows.length >= 3);
+  assert.ok(rows[rows.length - 1].loss < rows[0].loss, 'loss falls');
+  const end = lines[lines.length - 1];
+  assert.equal(end.event, 'end');
+  assert.equal(end.status, 'completed');
+  const dir = join(ws, '.seqlab', 'runs', end.id);
+  for (const f of ['definition.seqlab.json', 'metrics.jsonl', 'weights.json', 'summary.json']) assert.ok(existsSync(join(dir, f)), f);
+  const weights = JSON.parse(readFileSync(join(dir, 'weights.json'), 'utf8')).state_dict;
+  assert.deepEqual(Object.keys(weights).sort(), ['head.bias', 'head.weight', 'rnn.bias_hh_l0', 'rnn.bias_ih_l0', 'rnn.weight_hh_l0', 'rnn.weight_ih_l0']);
+  assert.deepEqual(weights['rnn.weight_ih_l0'].shape, [8, 4]);
+  assert.equal(readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').length, rows.length);
+});
+
+test('train prints plain lines when piped, and hello reaches near-zero loss', () => {
+  const ws = workspace();
+  const r = seqlab(['train', 'examples/hello.seqlab.json'], ws);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^step \d+ {2}loss /m);
+  assert.doesNotMatch(r.out, /\r/);
+  const m = /completed: step (\d+)\/\1, loss ([0-9.e-]+)/.exec(r.out);
+  assert.ok(m && Number(m[2]) < 0.01, r.out.slice(-300));
+});
+
+test('a run killed midway leaves a readable record marked interrupted', async () => {
+  const ws = workspace();
+  const child = spawn(process.execPath, [CLI, 'train', 'examples/hello.seqlab.json', '--json', '--steps', '1000000'], { cwd: ws });
+  let buf = '';
+  await new Promise<void>((resolve) => {
+    child.stdout.on('data', (d) => {
+      buf += d;
+      if (buf.split('\n').filter((l) => l.includes('"loss"')).length >= 2) resolve();
+    });
+  });
+  child.kill('SIGKILL');
+  await new Promise((r) => child.on('exit', r));
+  const runs = seqlab(['runs'], ws);
+  assert.match(runs.out, /interrupted\s+examples\/hello\.seqlab\.json\s+step \d+\/\d+/);
+  const id = readdirSync(join(ws, '.seqlab', 'runs'))[0];
+  const metrics = readFileSync(join(ws, '.seqlab', 'runs', id, 'metrics.jsonl'), 'utf8');
+  assert.ok(metrics.trim().split('\n').length >= 2, 'its metrics are kept');
+});
+
+test('SIGINT stops a run cleanly: status stopped, weights saved', async () => {
+  const ws = workspace();
+  const child = spawn(process.execPath, [CLI, 'train', 'examples/hello.seqlab.json', '--json', '--steps', '1000000'], { cwd: ws });
+  let buf = '';
+  let sent = false;
+  child.stdout.on('data', (d) => {
+    buf += d;
+    if (!sent && buf.includes('"loss"')) {
+      sent = true;
+      child.kill('SIGINT');
+    }
+  });
+  const code = await new Promise((r) => child.on('exit', r));
+  assert.equal(code, 130);
+  const end = JSON.parse(buf.trim().split('\n').pop()!);
+  assert.equal(end.status, 'stopped');
+  assert.ok(existsSync(join(ws, '.seqlab', 'runs', end.id, 'weights.json')));
+});
+
+test('validate: file:line:col messages, exit 1 on errors, no stack traces', () => {
+  const ws = workspace();
+  writeFileSync(join(ws, 'bad.seqlab.json'), '{\n  "name": "bad",\n  "data": { "task": "hello" },\n  "layers": [ { "cell": "lstm", "units": 0 } ]\n}\n');
+  writeFileSync(join(ws, 'broken.seqlab.json'), '{ "name": "x", ');
+  const r = seqlab(['validate', 'bad.seqlab.json', 'broken.seqlab.json', 'missing.seqlab.json', 'examples/hello.seqlab.json'], ws);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /^bad\.seqlab\.json:4:42: error: .*units/m);
+  assert.match(r.err, /^broken\.seqlab\.json:1:\d+: error: /m);
+  assert.match(r.err, /^missing\.seqlab\.json:1:1: error: cannot read the file: no such file/m);
+  assert.match(r.out, /examples\/hello\.seqlab\.json: ok/);
+  assert.doesNotMatch(r.err + r.out, /\n\s+at /, 'no stack trace');
+  assert.equal(seqlab(['validate', 'examples/hello.seqlab.json'], ws).code, 0);
+});
+
+test('train on an invalid definition: located error, exit 1', () => {
+  const ws = workspace();
+  writeFileSync(join(ws, 'escape.seqlab.json'), '{"name": "x", "data": {"task": "text", "file": "../../../etc/passwd"}, "layers": [{"cell": "gru", "units": 4}]}');
+  const r = seqlab(['train', 'escape.seqlab.json'], ws);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /escape\.seqlab\.json:1:\d+: error: .*outside the workspace/);
+  assert.doesNotMatch(r.err, /\n\s+at /);
+});
+
+test('verify-torch: every shared fixture passes; unseen sizes pass; a corrupted one fails', () => {
+  const r = seqlab(['verify-torch', FIXTURES]);
+  assert.equal(r.code, 0, r.out + r.err);
+  assert.equal((r.out.match(/^PASS /gm) ?? []).length, readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).length);
+  const dir = mkdtempSync(join(tmpdir(), 'seqlab-fx-'));
+  writeFileSync(join(dir, 'gru_3layer.json'), JSON.stringify(makeFixture('gru_3layer', { type: 'GRU', input_size: 3, hidden_size: 6, num_layers: 3, bidirectional: false, bias: true }, 2, 5, 3, true)));
+  writeFileSync(join(dir, 'lstm_bi.json'), JSON.stringify(makeFixture('lstm_bi', { type: 'LSTM', input_size: 5, hidden_size: 3, num_layers: 2, bidirectional: true, bias: true }, 3, 4, 9, false)));
+  const u = seqlab(['verify-torch', dir]);
+  assert.equal(u.code, 0, u.out + u.err);
+  assert.match(u.out, /PASS gru_3layer/);
+  const fx = JSON.parse(readFileSync(join(FIXTURES, 'lstm_1layer.json'), 'utf8'));
+  fx.output.data[0] += 0.5;
+  writeFileSync(join(dir, 'bad.json'), JSON.stringify(fx));
+  const b = seqlab(['verify-torch', join(dir, 'bad.json')]);
+  assert.equal(b.code, 1);
+  assert.match(b.out, /FAIL .*\n\s+! output/);
+  writeFileSync(join(dir, 'junk.json'), '{nope');
+  const j = seqlab(['verify-torch', join(dir, 'junk.json')]);
+  assert.equal(j.code, 1);
+  assert.doesNotMatch(j.err, /\n\s+at /);
+});
+
+test('export -> import round-trips PyTorch-named weights', () => {
+  const ws = workspace();
+  const t = seqlab(['train', 'examples/hello.seqlab.json', '--json', '--steps', '100'], ws);
+  const end = JSON.parse(t.out.trim().split('\n').pop()!);
+  const out = join(ws, 'hello.pt.json');
+  const e = seqlab(['export', end.id, '--format', 'torch-json', '--out', out], ws);
+  assert.equal(e.code, 0, e.err);
+  const sd = JSON.parse(readFileSync(out, 'utf8'));
+  assert.deepEqual(sd['head.weight'].shape, [4, 8]);
+  const i = seqlab(['import', 'examples/hello.seqlab.json', '--weights', out], ws);
+  assert.equal(i.code, 0, i.err);
+  const m = /as run (\S+); validation loss ([0-9.e-]+), accuracy 100\.0%/.exec(i.out);
+  assert.ok(m, i.out);
+  const again = join(ws, 'again.json');
+  seqlab(['export', m[1], '--format', 'torch-json', '--out', again], ws);
+  assert.deepEqual(JSON.parse(readFileSync(again, 'utf8')), sd, 'identical after the round trip');
+  sd['head.weight'].shape = [8, 4];
+  writeFileSync(out, JSON.stringify(sd));
+  const bad = seqlab(['import', 'examples/hello.seqlab.json', '--weights', out], ws);
+  assert.equal(bad.code, 1);
+  assert.match(bad.err, /'head.weight' has shape \[8,4\], the model expects \[4,8\]/);
+});
+
+test('usage errors exit 2 with the usage text', () => {
+  const r = seqlab(['train']);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /Usage:/);
+  assert.equal(seqlab(['frobnicate']).code, 2);
+  assert.equal(seqlab(['train', 'examples/hello.seqlab.json', '--steps', '-3']).code, 2);
+});
