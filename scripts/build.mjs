@@ -1,7 +1,7 @@
 // One build script for every bundle: the CLI (Node), the extension host (Node, `vscode` external)
 // and the training panel's webview (browser). Entries that do not exist yet are skipped.
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync, copyFileSync, writeFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, copyFileSync, writeFileSync, readdirSync, chmodSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -64,4 +64,5 @@ if (watch) {
   console.log('esbuild: watching');
 } else {
   await Promise.all(targets.map((t) => esbuild.build({ ...common, ...t })));
+  chmodSync(join(dist, 'cli.js'), 0o755); // the `seqlab` bin
 }
