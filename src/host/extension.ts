@@ -32,7 +32,7 @@ export interface SeqlabApi {
   heavyLoaded(): boolean;
 }
 
-export function activate(context: vscode.ExtensionContext): SeqlabApi {
+export async function activate(context: vscode.ExtensionContext): Promise<SeqlabApi> {
   const t0 = performance.now();
   const channel = log();
   context.subscriptions.push({ dispose: disposeLog });
@@ -53,7 +53,7 @@ export function activate(context: vscode.ExtensionContext): SeqlabApi {
 
   let panels: Panels | undefined;
   try {
-    panels = createPanels(context, runs, status);
+    panels = await createPanels(context, runs, status);
     context.subscriptions.push(panels);
     context.subscriptions.push(panels.onDidEndRun((e) => {
       const at = runs.locate(e.definition);

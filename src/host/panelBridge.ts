@@ -3,7 +3,7 @@
  * Commands talk to `Panels`; when the panel cannot be used the commands fall back to background training.
  */
 import * as vscode from 'vscode';
-import { registerTrainingPanels, type TrainingPanels } from './panel';
+import type { TrainingPanels } from './panel';
 import { log } from './log';
 import type { Runs } from './runs';
 import type { TrainingStatus } from './trainingStatus';
@@ -12,7 +12,13 @@ export type Panels = Pick<TrainingPanels, 'open' | 'train' | 'stop' | 'has' | 's
   readonly onDidEndRun: vscode.Event<{ definition: vscode.Uri }>;
 };
 
-export function createPanels(context: vscode.ExtensionContext, runs: Runs, status: TrainingStatus): Panels {
+/**
+ * Registers the training panels (and their serializer). Imported dynamically so that a failure in
+ * the panel's module is logged and leaves the rest of the extension working (training then runs in
+ * the background).
+ */
+export async function createPanels(context: vscode.ExtensionContext, runs: Runs, status: TrainingStatus): Promise<Panels> {
+  const { registerTrainingPanels } = await import('./panel');
   return registerTrainingPanels(context, {
     log: log(),
     status,

@@ -1,0 +1,83 @@
+// Editing a definition: the core's diagnostics at exact ranges as you type, quick fixes, CodeLens.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { api, closeEditors, remove, waitFor, writeText, wsUri } from './host-helpers';
+
+const BAD = '{\n  "name": "bad",\n  "data": { "task": "hello" },\n  "layers": [ { "cell": "lstm", "unitz": 8 } ],\n  "trainig": {}\n}\n';
+
+function rangeOfText(doc: vscode.TextDocument, needle: string): vscode.Range {
+  const at = doc.getText().indexOf(needle);
+  assert.ok(at >= 0, `${needle} is in the document`);
+  return new vscode.Range(doc.positionAt(at), doc.positionAt(at + needle.length));
+}
+
+const seqlabDiags = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'seqlab');
+
+suite('host: editing definitions', () => {
+  const uri = wsUri('diag-test.seqlab.json');
+  suiteSetup(async () => { await api(); await writeText(uri, BAD); });
+  suiteTeardown(async () => { await closeEditors(); await remove(uri); });
+
+  test('publishes the core diagnostics at exact ranges', async () => {
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    const diags = await waitFor('seqlab diagnostics', () => { const d = seqlabDiags(uri); return d.length >= 3 ? d : undefined; });
+    const unitz = diags.find((d) => d.message.includes("'unitz'"));
+    assert.ok(unitz, 'a warning for the misspelt key unitz');
+    assert.equal(unitz.severity, vscode.DiagnosticSeverity.Warning);
+    assert.equal(unitz.code, 'unknown-key');
+    assert.ok(unitz.range.isEqual(rangeOfText(doc, '"unitz"')), `range ${JSON.stringify(unitz.range)} covers "unitz" (line 4, columns 33-39)`);
+    assert.equal(unitz.range.start.line, 3);
+    assert.equal(unitz.range.start.character, 32);
+
+    const trainig = diags.find((d) => d.message.includes("'trainig'"));
+    assert.ok(trainig);
+    assert.ok(trainig.range.isEqual(rangeOfText(doc, '"trainig"')));
+
+    const missing = diags.find((d) => d.severity === vscode.DiagnosticSeverity.Error && /units/.test(d.message));
+    assert.ok(missing, 'an error for the missing units');
+    const layerStart = doc.getText().indexOf('{ "cell"');
+    assert.ok(missing.range.start.isEqual(doc.positionAt(layerStart)), 'the missing-units error points at the layer object');
+  });
+
+  test('offers the did-you-mean quick fix and re-validates as you type', async () => {
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const range = rangeOfText(doc, '"unitz"');
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, range, vscode.CodeActionKind.QuickFix.value);
+    const fix = actions.find((a) => a.title === "Change to 'units'");
+    assert.ok(fix, `quick fix offered (got: ${actions.map((a) => a.title).join(', ')})`);
+    assert.equal(fix.kind?.value, vscode.CodeActionKind.QuickFix.value);
+    assert.ok(fix.edit && (await vscode.workspace.applyEdit(fix.edit)));
+    assert.ok(doc.getText().includes('"units": 8'));
+    // Fixed key: the warning and the missing-units error go away once the debounced check runs.
+    await waitFor('diagnostics to follow the edit', () => {
+      const d = seqlabDiags(uri);
+      return !d.some((x) => x.message.includes("'unitz'")) && !d.some((x) => x.severity === vscode.DiagnosticSeverity.Error) ? d : undefined;
+    });
+    // Type an error: it shows at the new text.
+    const edit = new vscode.WorkspaceEdit();
+    const at = rangeOfText(doc, '"units": 8');
+    edit.replace(uri, at, '"units": -3');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    const neg = await waitFor('an error for units -3', () => seqlabDiags(uri).find((x) => x.severity === vscode.DiagnosticSeverity.Error));
+    assert.ok(neg.range.intersection(rangeOfText(doc, '-3')), `the error (${neg.message}) is at the -3`);
+    await doc.save();
+  });
+
+  test('shows Train, Open Panel and Validate lenses at the top', async () => {
+    await vscode.workspace.openTextDocument(wsUri('hello.seqlab.json')); // the provider runs on a loaded model
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', wsUri('hello.seqlab.json'));
+    const cmds = lenses.map((l) => l.command?.command);
+    assert.deepEqual(cmds, ['seqlab.train', 'seqlab.openPanel', 'seqlab.validate']);
+    for (const l of lenses) assert.equal(l.range.start.line, 0);
+    assert.match(lenses[0].command!.title, /Train|학습/);
+    assert.equal((lenses[0].command!.arguments![0] as vscode.Uri).toString(), wsUri('hello.seqlab.json').toString());
+  });
+
+  test('Validate Definition reports problems and accepts a valid definition', async () => {
+    const bad = await vscode.commands.executeCommand<{ ok: boolean; diagnostics: unknown[] }>('seqlab.validate', uri);
+    assert.equal(bad.ok, false);
+    const good = await vscode.commands.executeCommand<{ ok: boolean; dataError?: string }>('seqlab.validate', wsUri('char-gru.seqlab.json'));
+    assert.equal(good.ok, true, `char-gru is valid and its data file builds (${good.dataError ?? ''})`);
+  });
+});
