@@ -56,9 +56,14 @@ interface Active {
   done: () => void;
 }
 
+/** Key of an experiment given only by a name (no path): it is shown, but cannot be opened. */
+const LABEL_SCHEME = 'seqlab-label';
+
 export function toUri(experiment: vscode.Uri | string): vscode.Uri {
   if (typeof experiment !== 'string') return experiment;
-  return /^[a-z][a-z0-9+.-]+:/i.test(experiment) && !/^[a-z]:[\\/]/i.test(experiment) ? vscode.Uri.parse(experiment) : vscode.Uri.file(experiment);
+  if (/^[a-z][a-z0-9+.-]+:/i.test(experiment) && !/^[a-z]:[\\/]/i.test(experiment)) return vscode.Uri.parse(experiment);
+  if (!/[\\/]/.test(experiment)) return vscode.Uri.from({ scheme: LABEL_SCHEME, path: `/${experiment}` });
+  return vscode.Uri.file(experiment);
 }
 
 export function formatLoss(loss: number | undefined): string {
@@ -177,7 +182,8 @@ export class TrainingStatus implements vscode.Disposable {
     for (const x of all) tip.appendMarkdown(`- ${x.label}: ${this.describe(x)}\n`);
     tip.appendMarkdown(`\n${vscode.l10n.t('Click to open the training panel.')}`);
     this.item.tooltip = tip;
-    this.item.command = { command: 'seqlab.openPanel', title: vscode.l10n.t('Open Training Panel'), arguments: [a.handle.experiment] };
+    const exp = a.handle.experiment;
+    this.item.command = { command: 'seqlab.openPanel', title: vscode.l10n.t('Open Training Panel'), arguments: exp.scheme === LABEL_SCHEME ? [] : [exp] };
     this.item.show();
   }
 

@@ -20,6 +20,12 @@ suite('host: activation', () => {
     console.log(`    seqlab activation: activate() ${a.activation.activateMs.toFixed(1)} ms, bundle load ${a.activation.loadMs.toFixed(1)} ms`);
   });
 
+  test('registers the training panel (its serializer and commands come with it)', async () => {
+    const a = await api();
+    assert.ok(a.panels, 'the training panel module failed to load: see the "Sequence Lab" log');
+    assert.equal(typeof a.panels.open, 'function');
+  });
+
   test('the manifest declares the view, the schema and the jsonc association', () => {
     const pkg = extension().packageJSON as {
       main: string; contributes: { views: Record<string, { id: string }[]>; jsonValidation: { fileMatch: string; url: string }[]; languages: { id: string; filenamePatterns: string[] }[] };
