@@ -51,4 +51,30 @@ suite('host: training status', () => {
       await cfg.update('trainIn', undefined, vscode.ConfigurationTarget.Workspace);
     }
   });
+
+  test('keeps only seqlab.runsKeptPerExperiment finished runs of an experiment', async () => {
+    const a = await api();
+    const cfg = vscode.workspace.getConfiguration('seqlab');
+    await cfg.update('runsKeptPerExperiment', 2, vscode.ConfigurationTarget.Workspace);
+    try {
+      const def = wsUri('spell.seqlab.json');
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const s = await vscode.commands.executeCommand<{ id: string; status: string }>('seqlab.trainInBackground', def, { quiet: true, steps: 2 });
+        assert.equal(s.status, 'completed');
+        ids.push(s.id);
+      }
+      const left = a.runs.all().filter((r) => r.entry.summary?.experiment === 'spell.seqlab.json').map((r) => r.entry.id).sort();
+      assert.deepEqual(left, ids.slice(1).sort(), 'the oldest run was deleted, the two newest kept');
+    } finally {
+      await cfg.update('runsKeptPerExperiment', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
+  test('Open an Example copies the example into the workspace once and opens it', async () => {
+    const uri = await vscode.commands.executeCommand<vscode.Uri>('seqlab.openExample', { example: 'hello' });
+    assert.equal(uri.toString(), wsUri('hello.seqlab.json').toString(), 'the existing copy is reused, not overwritten');
+    assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), uri.toString());
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
 });
