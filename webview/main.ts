@@ -448,7 +448,7 @@ function onWorker(m: FromWorker): void {
         run = { clientRunId: `r${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}` };
         chart.reset();
         snapshots.splice(0, Math.max(0, snapshots.length - 1));
-        host.send({ type: 'runStart', clientRunId: run.clientRunId, backend: backend?.name ?? 'unknown', steps });
+        host.send({ type: 'runStart', clientRunId: run.clientRunId, backend: backend?.name ?? 'unknown', steps, ...(model ? { parameters: model.params } : {}) });
       }
       if (phase === 'ready' && pendingStart) {
         pendingStart = false;

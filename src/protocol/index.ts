@@ -177,7 +177,7 @@ export const viewToHost = tagged({
   ready: msg('ready', {}),
   backend: msg('backend', { info: backendInfo }),
   state: msg('state', { phase: oneOf('loading', 'ready', 'running', 'paused', 'done', 'error'), step: count, steps: count }),
-  runStart: msg('runStart', { clientRunId: str, backend: str, steps: count }),
+  runStart: msg('runStart', { clientRunId: str, backend: str, steps: count, parameters: opt(count) }),
   metrics: msg('metrics', { clientRunId: str, rows: arr(metricRow) }),
   runEnd: msg('runEnd', {
     clientRunId: str, status: oneOf('completed', 'stopped', 'failed'), step: count,

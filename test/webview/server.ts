@@ -13,7 +13,8 @@ import { makeNonce, panelHtml } from '../../src/host/panel/html';
 import { parseDefinition } from '../../src/core/dsl';
 import { PROTOCOL_VERSION, type ExperimentMsg, type HostToView } from '../../src/protocol';
 
-export const ROOT = join(__dirname, '..', '..');
+/** Repository root (this file's grandparent; the working directory when loaded from an ES module). */
+export const ROOT = typeof __dirname === 'string' && existsSync(join(__dirname, 'server.ts')) ? join(__dirname, '..', '..') : process.cwd();
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.map': 'application/json', '.html': 'text/html',
 };

@@ -262,7 +262,7 @@ class PanelSession {
     let overlays: OverlayRun[] = [];
     try {
       const store = this.store();
-      const entries = store.list(exp.relPath).filter((e) => e.summary);
+      const entries = store.list(store.experimentId?.(this.def.fsPath) ?? exp.relPath).filter((e) => e.summary);
       entries.sort((a, b) => (a.summary!.startedAt < b.summary!.startedAt ? 1 : -1));
       const last = entries[0];
       if (last?.summary) restore = { summary: liteSummary(last.summary), metrics: thinRows(store.readMetrics(last.id), 20000).map(cleanRow) };
@@ -324,8 +324,20 @@ class PanelSession {
         return;
       }
       case 'runStart': {
-        const spec = parseSpecForRun(this.definitionText, this.def.fsPath, this.workspaceRoot);
-        const writer = this.store().create({ definitionFile: this.def.fsPath, definitionText: this.definitionText, spec, backend: m.backend });
+        let writer: PanelRunWriter;
+        try {
+          const spec = parseSpecForRun(this.definitionText, this.def.fsPath, this.workspaceRoot);
+          writer = this.store().create({
+          definitionFile: this.def.fsPath, definitionText: this.definitionText, spec, backend: m.backend, steps: m.steps,
+            source: 'panel', ...(m.parameters !== undefined ? { parameters: m.parameters } : {}),
+          });
+        } catch (e) {
+          // e.g. the same experiment already trains in the background: do not train unrecorded
+          this.deps.log.error(`training panel: cannot record a run: ${(e as Error).message}`);
+          void vscode.window.showErrorMessage(`Sequence Lab: ${(e as Error).message}`);
+          this.sender.send({ type: 'control', action: 'stop' });
+          return;
+        }
         writer.update({ steps: m.steps, step: 0 });
         const status = this.deps.status.begin({
           experiment: panelTitle(this.def).replace(/^Train: /, ''),
@@ -338,7 +350,8 @@ class PanelSession {
         return;
       }
       case 'metrics': {
-        const r = this.run!;
+        const r = this.run;
+        if (!r || r.clientRunId !== m.clientRunId) return;
         if (!m.rows.length) return;
         const rows = m.rows.map(cleanRow);
         r.writer.appendMetrics(rows);
@@ -354,7 +367,8 @@ class PanelSession {
         return;
       }
       case 'runEnd': {
-        const r = this.run!;
+        const r = this.run;
+        if (!r || r.clientRunId !== m.clientRunId) return;
         if (m.weights) {
           try {
             r.writer.saveWeights(m.weights);

@@ -26,6 +26,8 @@ export interface PanelRunWriter {
 
 export interface PanelRunStore {
   list(experiment?: string): { id: string; summary?: PanelRunSummary }[];
-  create(opts: { definitionFile: string; definitionText: string; spec: ModelSpec; backend: string }): PanelRunWriter;
+  create(opts: { definitionFile: string; definitionText: string; spec: ModelSpec; backend: string; steps: number; source?: string; parameters?: number }): PanelRunWriter;
   readMetrics(id: string): PanelMetricRow[];
+  /** The store's experiment id of a definition file (defaults to the workspace-relative path). */
+  experimentId?(definitionFile: string): string;
 }
