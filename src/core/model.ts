@@ -25,7 +25,7 @@ export interface Batch {
   B: number;
   Tin: number;
   Tout: number;
-  /** Encoded input [Tin, B, F] (one-hot/real), or token ids [Tin * B] (embedding). */
+  /** Encoded input [Tin, B, F]: one-hot or real features (+ position); embedding lookups multiply the one-hot rows. */
   x: tf.Tensor;
   /** Targets [Tout * B, O]: one-hot classes, 0/1 labels, or real values. */
   y: tf.Tensor2D;
@@ -166,11 +166,6 @@ export class SeqModel {
     const B = seqs.length;
     const T = seqs[0].length;
     const pos = this.spec.input.positionFeature ? 1 : 0;
-    if (tokens && this.spec.input.encoding === 'embedding') {
-      const ids = new Int32Array(T * B);
-      for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) ids[t * B + b] = seqs[b][t][0];
-      return tf.tensor1d(ids, 'int32');
-    }
     const F = width + pos;
     const data = new Float32Array(T * B * F);
     for (let t = 0; t < T; t++) {
@@ -185,16 +180,20 @@ export class SeqModel {
     return tf.tensor3d(data, [T, B, F]);
   }
 
-  /** Token ids [T * B] -> embedded [T, B, E (+1)]. */
-  private embed(ids: tf.Tensor, table: string, T: number, B: number): tf.Tensor3D {
-    const e = tf.gather(this.params.get(table)!, ids);
-    let out = tf.reshape(e, [T, B, this.spec.input.embeddingSize]) as tf.Tensor3D;
-    if (this.spec.input.positionFeature) {
-      const p = new Float32Array(T * B);
-      for (let t = 0; t < T; t++) p.fill(T > 1 ? t / (T - 1) : 0, t * B, (t + 1) * B);
-      out = tf.concat([out, tf.tensor3d(p, [T, B, 1])], 2);
-    }
-    return out;
+  /**
+   * Embedding lookup as a matmul of the one-hot rows with the table: exact, differentiable on
+   * every backend (the wasm backend has no gradient kernel for gather), and no int tensors.
+   * [T, B, V (+1)] -> [T, B, E (+1)]
+   */
+  private embed(onehot: tf.Tensor, table: string): tf.Tensor3D {
+    const [T, B, F] = onehot.shape as [number, number, number];
+    const pos = this.spec.input.positionFeature;
+    const V = pos ? F - 1 : F;
+    const rows = tf.reshape(onehot, [T * B, F]) as tf.Tensor2D;
+    const ids = pos ? (tf.slice(rows, [0, 0], [-1, V]) as tf.Tensor2D) : rows;
+    let out = tf.matMul(ids, this.params.get(table)! as tf.Tensor2D);
+    if (pos) out = tf.concat([out, tf.slice(rows, [0, V], [-1, 1])], 1);
+    return tf.reshape(out, [T, B, -1]) as tf.Tensor3D;
   }
 
   private initialStates(stack: RecurrentStack, B: number, given?: CellState[]): (CellState | undefined)[] | undefined {
@@ -221,7 +220,7 @@ export class SeqModel {
   forward(batch: Batch, opts: ForwardOptions = {}): ForwardResult {
     const { B, Tin, Tout } = batch;
     const embed = this.spec.input.encoding === 'embedding';
-    let x = embed ? this.embed(batch.x, 'embedding.weight', Tin, B) : (batch.x as tf.Tensor3D);
+    let x = embed ? this.embed(batch.x, 'embedding.weight') : (batch.x as tf.Tensor3D);
     const structure = this.spec.structure;
     if (structure === 'one-to-many' && Tout > Tin) {
       // the single input at t = 1, zeros afterwards
@@ -233,7 +232,7 @@ export class SeqModel {
     let features: tf.Tensor2D;
     let traces = r.traces;
     if (structure === 'encoder-decoder') {
-      const decIn = embed ? this.embed(batch.dec!, 'decoder_embedding.weight', Tout, B) : (batch.dec as tf.Tensor3D);
+      const decIn = embed ? this.embed(batch.dec!, 'decoder_embedding.weight') : (batch.dec as tf.Tensor3D);
       const d = run(this.decoder!, decIn, r.final, undefined);
       features = tf.reshape(d.output, [Tout * B, -1]);
       if (traces && d.traces) traces = [...traces, ...d.traces.map((t) => ({ ...t, layer: t.layer + this.stack.layers.length }))];
