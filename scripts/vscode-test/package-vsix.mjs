@@ -2,7 +2,7 @@
 // `npm run package`: production build, then vsce (offline; dependencies are bundled by esbuild, so
 // --no-dependencies), then a check that the .vsix holds what it should and nothing else.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './codeserver.mjs';
 
@@ -21,10 +21,17 @@ function run(cmd, args, opts = {}) {
 
 mkdirSync(join(repoRoot, 'dist-vsix'), { recursive: true });
 run(process.execPath, [join(repoRoot, 'scripts', 'build.mjs'), '--production']);
-run(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', out]);
+// Without a `repository` in package.json vsce cannot rewrite README's relative links (and asks
+// about the missing field); without a LICENSE file it asks too. Both prompts would hang CI.
+const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
+const flags = ['--no-dependencies', '-o', out];
+if (!manifest.repository) flags.push('--allow-missing-repository', '--no-rewrite-relative-links');
+if (!['LICENSE', 'LICENSE.md', 'LICENSE.txt'].some((f) => existsSync(join(repoRoot, f)))) flags.push('--skip-license');
+const vsceOut = run(process.execPath, [vsce, 'package', ...flags], { capture: true });
+for (const line of vsceOut.split('\n')) if (/WARNING|ERROR|DONE/.test(line)) console.log(line.trim());
 
 // What went in: vsce ls lists the files .vscodeignore lets through.
-const files = run(process.execPath, [vsce, 'ls', '--no-dependencies', '--allow-missing-repository'], { capture: true })
+const files = run(process.execPath, [vsce, 'ls', '--no-dependencies'], { capture: true })
   .split('\n').map((l) => l.trim()).filter(Boolean);
 const bad = files.filter((f) => /\.map$|^src\/|^test\/|^node_modules\/|^out\/|^\.|tsconfig|\.ts$/.test(f));
 for (const need of ['package.json', 'dist/extension.js']) {

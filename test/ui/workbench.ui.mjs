@@ -1,0 +1,211 @@
+// UI test: the packaged extension in a real VS Code workbench (code-server 4.139 = Code 1.139, OSS
+// build) in headless Debian Chromium, driven the way a person would: activity bar, tree, command
+// palette, quick pick, input box, editor, Problems. Run by `npm run test:ui` (node's test runner).
+//
+// Steps (each a test, in order; a step whose predecessor failed fails with that reason):
+//   package  : npm run package -> dist-vsix/seqlab.vsix (SEQLAB_UI_VSIX=<path> uses a given .vsix)
+//   install  : code-server --install-extension into a fresh extensions dir
+//   open     : workbench on a temp workspace holding examples/hello.seqlab.json
+//   tree     : Sequence Lab activity-bar view shows "Experiments" with the example
+//   new      : F1 "Sequence Lab: New Experiment", first template, default name -> the file opens
+//   problems : the new definition has no problems; text after the definition shows a Sequence Lab
+//              problem (so the zero could have been non-zero), undo clears it
+// Screenshots go to test-artifacts/ (workbench.png at the end, <step>-failed.png on failure).
+import { after, before, test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, cpSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  repoRoot, ensureSetup, makeScratch, startCodeServer, launchChromium, workbenchUrl, installVsix, sleep,
+} from '../../scripts/vscode-test/codeserver.mjs';
+
+const artifacts = join(repoRoot, 'test-artifacts');
+const STEP_TIMEOUT = 120_000;
+const WAIT = 30_000;
+
+/** @type {{ scratch?: any, server?: any, browser?: any, page?: import('playwright-core').Page, vsix?: string, workspace?: string, extensionsDir?: string, userData?: string, newName?: string }} */
+const S = {};
+let failedStep = '';
+
+/** Each step is a test; after a failure the later ones fail fast and say why (no skipping). */
+function step(name, fn) {
+  test(name, { timeout: STEP_TIMEOUT }, async () => {
+    if (failedStep) throw new Error(`not run: the earlier step "${failedStep}" failed`);
+    try {
+      await fn();
+    } catch (e) {
+      failedStep = name;
+      if (S.page) {
+        const shot = join(artifacts, `${name.split(':')[0].replace(/\W+/g, '-')}-failed.png`);
+        await S.page.screenshot({ path: shot }).catch(() => {});
+        if (e instanceof Error) e.message += `\n(screenshot: ${shot})`;
+      }
+      throw e;
+    }
+  });
+}
+
+/** Waits for a locator to be visible, failing with `what` instead of a selector dump. */
+async function see(locator, what, timeout = WAIT) {
+  try {
+    await locator.first().waitFor({ state: 'visible', timeout });
+  } catch {
+    throw new Error(`not visible after ${timeout / 1000} s: ${what}`);
+  }
+  return locator.first();
+}
+
+/**
+ * Runs a command from the palette like a person: F1, type ">title", wait for the entry, Enter.
+ * The palette does not refresh while open, so retry until the extension's command shows up.
+ */
+async function runCommand(page, title, timeout = WAIT) {
+  const deadline = Date.now() + timeout;
+  const input = page.locator('.quick-input-widget input');
+  for (;;) {
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(`>${title}`);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title });
+    try {
+      await row.first().waitFor({ state: 'visible', timeout: 2_000 });
+      await page.keyboard.press('Enter');
+      return;
+    } catch {
+      await page.keyboard.press('Escape');
+      if (Date.now() > deadline) throw new Error(`command "${title}" did not appear in the command palette within ${timeout / 1000} s`);
+      await sleep(500);
+    }
+  }
+}
+
+/** The status-bar problems entry's accessible label, e.g. "No Problems" or "1 error, 0 warnings". */
+async function problemsLabel(page) {
+  const item = await see(page.locator('#status\\.problems a, #status\\.problems [role="button"]'), 'the Problems entry in the status bar');
+  return (await item.getAttribute('aria-label')) || (await item.textContent()) || '';
+}
+
+/** Polls the status-bar problems label until `ok(label)` holds. */
+async function waitProblems(page, ok, what, timeout = WAIT) {
+  const deadline = Date.now() + timeout;
+  let label = '';
+  while (Date.now() < deadline) {
+    label = await problemsLabel(page);
+    if (ok(label)) return label;
+    await sleep(250);
+  }
+  throw new Error(`${what}: the status bar says "${label}" after ${timeout / 1000} s`);
+}
+const noProblems = (l) => /no problems/i.test(l) || /^\s*0\D+0\s*$/.test(l);
+
+before(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  ensureSetup();
+  S.scratch = makeScratch('seqlab-ui-');
+});
+
+after(async () => {
+  await S.browser?.close().catch(() => {});
+  await S.server?.stop();
+  S.scratch?.cleanup();
+});
+
+step('package: npm run package builds the .vsix', async () => {
+  if (process.env.SEQLAB_UI_VSIX) {
+    S.vsix = process.env.SEQLAB_UI_VSIX;
+  } else {
+    const r = spawnSync('npm', ['run', '--silent', 'package'], { cwd: repoRoot, encoding: 'utf8' });
+    assert.equal(r.status, 0, `npm run package failed:\n${r.stdout}\n${r.stderr}`);
+    S.vsix = join(repoRoot, 'dist-vsix', 'seqlab.vsix');
+  }
+  assert.ok(existsSync(S.vsix), `${S.vsix} does not exist`);
+});
+
+step('install: code-server --install-extension puts it in a fresh extensions dir', async () => {
+  S.extensionsDir = join(S.scratch.dir, 'extensions');
+  S.userData = join(S.scratch.dir, 'user-data');
+  mkdirSync(S.extensionsDir, { recursive: true });
+  const out = installVsix(S.vsix, S.extensionsDir, S.userData);
+  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
+  const dir = `${pkg.publisher}.${pkg.name}-${pkg.version}`;
+  assert.ok(readdirSync(S.extensionsDir).includes(dir), `${dir} not in ${S.extensionsDir} after install:\n${out}`);
+  assert.ok(existsSync(join(S.extensionsDir, dir, 'dist', 'extension.js')), 'the installed extension has no dist/extension.js');
+});
+
+step('open: the workbench opens a workspace with the hello example', async () => {
+  S.workspace = join(S.scratch.dir, 'workspace');
+  mkdirSync(S.workspace, { recursive: true });
+  cpSync(join(repoRoot, 'examples', 'hello.seqlab.json'), join(S.workspace, 'hello.seqlab.json'));
+  S.server = await startCodeServer({ dir: S.scratch.dir, locale: 'en' });
+  S.browser = await launchChromium();
+  const context = await S.browser.newContext({ viewport: { width: 1400, height: 900 } });
+  S.page = await context.newPage();
+  await S.page.goto(workbenchUrl(S.server, S.workspace));
+  await see(S.page.locator('.monaco-workbench'), 'the VS Code workbench (.monaco-workbench)', 60_000);
+  await see(S.page.locator('.part.statusbar'), 'the status bar');
+});
+
+step('tree: the Sequence Lab view lists the example under Experiments', async () => {
+  const page = S.page;
+  const icon = await see(page.locator('.part.activitybar .action-item a[aria-label^="Sequence Lab"], .part.activitybar [role="tab"][aria-label^="Sequence Lab"]'),
+    'the Sequence Lab icon in the activity bar');
+  await icon.click();
+  const sidebar = page.locator('.part.sidebar');
+  // A container with one view shows it in the side bar title ("Sequence Lab: Experiments"),
+  // with more views as a pane header.
+  await see(sidebar.locator('.composite.title .title-label, .pane-header', { hasText: /Experiments/ }),
+    'the "Experiments" view title in the side bar');
+  await see(sidebar.locator('.monaco-list-row', { hasText: 'hello' }), 'the "hello" experiment row in the Experiments tree');
+  await page.screenshot({ path: join(artifacts, 'tree.png') });
+});
+
+step('new: "Sequence Lab: New Experiment" creates a definition from the first template and opens it', async () => {
+  const page = S.page;
+  await runCommand(page, 'Sequence Lab: New Experiment');
+  // Quick pick of templates (its rows describe "<id>.seqlab.json · <task>"): take the first one.
+  const widget = page.locator('.quick-input-widget');
+  const firstTemplate = await see(widget.locator('.quick-input-list .monaco-list-row', { hasText: '.seqlab.json' }),
+    'the template quick pick (rows naming *.seqlab.json)');
+  const templateLabel = ((await firstTemplate.locator('.label-name').first().textContent().catch(() => '')) || '').trim();
+  await page.keyboard.press('Enter');
+  // Input box for the name, prefilled with "<template>-<n>": accept it.
+  await see(widget.locator('.quick-input-message, .quick-input-description', { hasText: /name/i }),
+    `the name input box after picking template "${templateLabel}"`);
+  const input = widget.locator('input');
+  const deadline = Date.now() + WAIT;
+  let name = '';
+  while (Date.now() < deadline && !(name = await input.inputValue())) await sleep(100);
+  assert.ok(name && !name.startsWith('>'), `the name input box has no suggested name (template "${templateLabel}", value "${name}")`);
+  await page.keyboard.press('Enter');
+  S.newName = name;
+  const file = `${name}.seqlab.json`;
+  await see(page.locator('.tabs-container .tab', { hasText: file }), `an editor tab for ${file}`);
+  assert.ok(existsSync(join(S.workspace, file)), `${file} was not written to the workspace`);
+  await see(page.locator('.part.sidebar .monaco-list-row', { hasText: name }), `"${name}" in the Experiments tree`);
+  await see(page.locator('.editor-instance .monaco-editor .view-lines', { hasText: '"name"' }), `the text of ${file} in the editor`);
+});
+
+step('problems: the new definition has no problems, a typo shows one, undo clears it', async () => {
+  const page = S.page;
+  // Give validation a moment to run, then the count must be zero.
+  await sleep(1500);
+  await waitProblems(page, noProblems, `${S.newName}.seqlab.json should have no problems`);
+  await (await see(page.locator('#status\\.problems'), 'the Problems entry in the status bar')).click();
+  await see(page.locator('.markers-panel, .markers-panel-container'), 'the Problems panel');
+  await see(page.locator('.part.panel', { hasText: /No problems have been detected/i }), 'the Problems panel saying there are no problems');
+  await page.screenshot({ path: join(artifacts, 'workbench.png') });
+
+  // The check above must be able to fail: break the definition and watch the count go up.
+  await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type('\n,,,', { delay: 20 });
+  const broken = await waitProblems(page, (l) => !noProblems(l), 'after typing ",,," at the end of the file a problem should show');
+  await see(page.locator('.part.panel .monaco-list-row', { hasText: `${S.newName}.seqlab.json` }), 'the broken file listed in the Problems panel');
+  // ...and Sequence Lab's own validator (diagnostic source "seqlab"), not only VS Code's JSON support.
+  await see(page.locator('.part.panel .monaco-list-row', { hasText: 'seqlab' }).filter({ hasText: /after the end|syntax/i }),
+    'a Sequence Lab (source "seqlab") problem for the text after the definition in the Problems panel');
+  await page.screenshot({ path: join(artifacts, 'workbench-problem.png') });
+  for (let i = 0; i < 6; i++) await page.keyboard.press('Control+Z');
+  await waitProblems(page, noProblems, `undo should clear the problem ("${broken}")`);
+});
