@@ -1,6 +1,7 @@
 /** Every `seqlab.*` command. Each accepts the tree's nodes, a Uri, or a plain object (tests, links). */
 import * as vscode from 'vscode';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { RunSummary } from '../node/runStore';
 import type { StateDict } from '../core/torch';
 import type { BackgroundTrainer } from './background';
@@ -188,10 +189,14 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     reg('seqlab.refresh', () => { runs.recoverInterrupted(); tree.refresh(); }),
 
     reg('seqlab.showLog', async (arg) => {
+      // For a run: its raw record (metrics.jsonl, one JSON row per logged step; summary.json when
+      // nothing was logged). Otherwise the extension's own log.
       const r = runRefOf(deps, arg);
       if (r) {
-        const metrics = r.entry.summary ? r.store.readMetrics(r.entry.id) : [];
-        return reports.show(`${r.entry.summary?.name || r.entry.id}`, runMarkdown(r, metrics));
+        const metrics = vscode.Uri.file(join(r.entry.dir, 'metrics.jsonl'));
+        const file = existsSync(metrics.fsPath) ? metrics : vscode.Uri.file(join(r.entry.dir, 'summary.json'));
+        await vscode.window.showTextDocument(file, { preview: true });
+        return file;
       }
       log().show(true);
       return undefined;

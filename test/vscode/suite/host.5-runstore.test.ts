@@ -72,6 +72,11 @@ suite('host: run store in the tree', () => {
     const item = a.tree.getTreeItem(run);
     assert.equal((item.iconPath as vscode.ThemeIcon).id, 'warning');
     assert.match(String(item.description), /0\.3300/);
+    // Show Log opens the run's raw metrics (the torn line of the killed writer included).
+    const log = await vscode.commands.executeCommand<vscode.Uri>('seqlab.showLog', run);
+    assert.equal(log.fsPath, join(dir, 'metrics.jsonl'));
+    assert.match(vscode.window.activeTextEditor!.document.getText(), /"step":15/);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     // Recovering again changes nothing.
     assert.deepEqual(a.runs.recoverInterrupted(), []);
   });
