@@ -2,7 +2,7 @@
  * `seqlab`: train, validate, verify against PyTorch fixtures, export and import weights.
  * Exit codes: 0 ok, 1 failure (invalid definition, failed check, diverged run), 2 usage error.
  */
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseDefinition, formatDiagnostic } from '../core/dsl';
 import { checkFixture, parseStateDictJson, type TorchFixture } from '../core/torch';

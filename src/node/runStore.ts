@@ -15,7 +15,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { writeFileAtomic } from './atomic';
 import type { MetricRow } from '../core/train';
 import type { ModelSpec } from '../core/spec';
-import { STATE_DICT_FORMAT, parseStateDictJson, type StateDict, type StateDictFile } from '../core/torch';
+import { STATE_DICT_FORMAT, parseStateDictJson, type StateDict, type StateDictFile } from '../core/stateDict';
 
 export type RunStatus = 'running' | 'completed' | 'failed' | 'stopped' | 'interrupted';
 export const RUN_STATUSES: RunStatus[] = ['running', 'completed', 'failed', 'stopped', 'interrupted'];

@@ -71,6 +71,8 @@ export interface TrainOptions {
   signal?: AbortSignal;
   source?: string;
   runsDir?: string;
+  /** Read metrics back every N steps (default: the definition's training.logEvery). */
+  logEvery?: number;
   onStart?(w: RunWriter, t: Trainer, loaded: Loaded): void;
   onMetrics?(row: MetricRow, t: Trainer): void;
 }
@@ -94,8 +96,9 @@ export async function trainFile(file: string, opts: TrainOptions = {}): Promise<
         await saveWeights(writer, trainer);
         return writer.finish('stopped', `Stopped at step ${trainer.step}.`);
       }
-      const row = await trainer.runSteps(t.logEvery);
-      if (trainer.step % t.evalEvery < t.logEvery || trainer.done) {
+      const every = Math.max(1, opts.logEvery ?? t.logEvery);
+      const row = await trainer.runSteps(every);
+      if (trainer.step % t.evalEvery < every || trainer.done) {
         const v = await trainer.evaluate();
         row.validLoss = v.loss;
         row.validAccuracy = v.accuracy;
