@@ -9,6 +9,7 @@ import * as tf from './tf';
 import { makeCell, type Cell, type CellState, type CellWeights, type GateName } from './cells';
 import type { CellType, MergeMode, RnnActivation } from './spec';
 import { Rng } from './rng';
+import { getRecurrenceKernel } from './fused';
 
 export interface LayerConfig {
   cell: CellType;
@@ -132,9 +133,19 @@ export class RecurrentStack {
       for (let d = 0; d < D; d++) {
         const w = this.weights(k, d);
         const idx = final.length;
+        const dir: Direction = d === 0 ? 'forward' : 'backward';
+        // a registered fused kernel (src/core/fused.ts) may run the whole direction; it returns time order
+        const fused = opts.inject?.has(`${k}:${dir}`) ? undefined : getRecurrenceKernel()?.direction({
+          cell: l.cell, activation: l.activation, units: l.units, x: input, reverse: d === 1, w, init: opts.init?.[idx], trace: !!opts.trace,
+        });
+        if (fused) {
+          final.push(fused.final);
+          outs.push(fused.h);
+          if (opts.trace) traces.push({ layer: k, direction: dir, cell: l.cell, units: l.units, h: fused.h, c: fused.c, gates: fused.gates });
+          continue;
+        }
         const init = opts.init?.[idx] ?? zeroState(cell, B, l.units);
         const xp = tf.reshape(cell.projectInputs(tf.reshape(input, [T * B, input.shape[2]]), w), [T, B, -1]) as tf.Tensor3D;
-        const dir: Direction = d === 0 ? 'forward' : 'backward';
         const r = runDirection(cell, w, d === 0 ? xp : tf.reverse(xp, 0), init, {
           trace: !!opts.trace,
           inject: opts.inject?.get(`${k}:${dir}`),

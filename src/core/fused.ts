@@ -1,0 +1,57 @@
+/**
+ * A hook for fused recurrent kernels. `RecurrentStack.run` asks the registered kernel to run one
+ * direction of one layer; when none is registered, or it declines (returns undefined), the
+ * op-by-op path of recurrent.ts runs, which stays the reference.
+ *
+ * Platform-neutral: implementations (e.g. the WebGPU one in src/gpu) are registered at runtime
+ * by whoever runs on that backend.
+ */
+import type * as tf from './tf';
+import type { CellState, CellWeights, GateName } from './cells';
+import type { CellType, RnnActivation } from './spec';
+
+export interface FusedDirectionArgs {
+  cell: CellType;
+  activation: RnnActivation;
+  units: number;
+  /** The layer's input in time order, [T, B, I]. */
+  x: tf.Tensor3D;
+  /** Process t = T-1 .. 0 (the backward direction of a bidirectional layer). */
+  reverse: boolean;
+  /** PyTorch layout: W_ih [G*H, I], W_hh [G*H, H], biases [G*H]. */
+  w: CellWeights;
+  /** Initial state (PyTorch h_0 / c_0); zeros when absent. */
+  init?: CellState;
+  /** Also return c and the gate activations over time. */
+  trace: boolean;
+}
+
+export interface FusedDirectionResult {
+  /** h_t in time order, [T, B, H] (for the reverse direction too). */
+  h: tf.Tensor3D;
+  /** LSTM cell states in time order (traces only). */
+  c?: tf.Tensor3D;
+  /** Gate activations in time order (traces only). */
+  gates: Partial<Record<GateName, tf.Tensor3D>>;
+  /** State after the last processed step (h_n, c_n). */
+  final: CellState;
+}
+
+export interface RecurrenceKernel {
+  readonly name: string;
+  /** One direction of one layer, differentiable; undefined declines (the op-by-op path runs). */
+  direction(args: FusedDirectionArgs): FusedDirectionResult | undefined;
+}
+
+let current: RecurrenceKernel | undefined;
+
+/** Register (or, with undefined, remove) the fused kernel; returns the previous one. */
+export function setRecurrenceKernel(kernel: RecurrenceKernel | undefined): RecurrenceKernel | undefined {
+  const prev = current;
+  current = kernel;
+  return prev;
+}
+
+export function getRecurrenceKernel(): RecurrenceKernel | undefined {
+  return current;
+}

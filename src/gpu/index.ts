@@ -1,0 +1,85 @@
+/**
+ * Fused recurrent kernels for the tfjs WebGPU backend. After `tf.setBackend('webgpu')`:
+ *
+ *   import { registerWebGpuKernels } from '../src/gpu';
+ *   registerWebGpuKernels();
+ *
+ * From then on every RNN/LSTM/GRU direction that runs while the backend is 'webgpu' goes through
+ * one fused forward program and one fused backward program (see programs.ts), with the input
+ * projection and the weight gradients as single matmuls over all timesteps. On any other backend,
+ * and for the gradient probe (`inject`), the op-by-op path of src/core/recurrent.ts runs.
+ */
+import * as tf from '../core/tf';
+import { setRecurrenceKernel, type FusedDirectionArgs, type FusedDirectionResult, type RecurrenceKernel } from '../core/fused';
+import type { GateName } from '../core/cells';
+import { FORWARD, gather, registerKernels, type ForwardAttrs, type GatherAttrs } from './kernels';
+import { gatesOf, savedGatesOf, stateLayout, type Mode } from './programs';
+
+export interface WebGpuKernelOptions {
+  /**
+   * 'sequence': one dispatch per direction (one workgroup loops over time); 'step': one dispatch
+   * per timestep over B*H invocations; 'auto' (default) picks by size (see chooseMode).
+   */
+  mode?: Mode | 'auto';
+}
+
+/** 'sequence' while one workgroup's share of a step stays small; measured in bench/gpu. */
+export function chooseMode(B: number, H: number, G: number): Mode {
+  return B * H * G * H <= 4 * 32 * 128 * 128 ? 'sequence' : 'step';
+}
+
+const GATE_NAMES: Record<string, GateName[]> = { lstm: ['i', 'f', 'g', 'o'], gru: ['r', 'z', 'n'], rnn: [] };
+
+export class WebGpuRecurrence implements RecurrenceKernel {
+  readonly name = 'webgpu-fused';
+  constructor(readonly options: WebGpuKernelOptions = {}) {}
+
+  direction(args: FusedDirectionArgs): FusedDirectionResult | undefined {
+    if (tf.getBackend() !== 'webgpu') return undefined;
+    const { w, x, units: H, cell } = args;
+    if (!!w.bIh !== !!w.bHh) return undefined;
+    const [T, B, I] = x.shape;
+    if (T === 0 || B === 0) return undefined;
+    const G = gatesOf(cell);
+    const bias = !!w.bIh;
+    const hasInit = !!args.init;
+    const mode = this.options.mode && this.options.mode !== 'auto' ? this.options.mode : chooseMode(B, H, G);
+    const attrs: ForwardAttrs = { cell, activation: args.activation, reverse: args.reverse, mode, T, B, H, bias, hasInit };
+    // the input projection of all T steps in one matmul (biases are added inside the kernel)
+    const xp = tf.matMul(tf.reshape(x, [T * B, I]), w.wIh, false, true);
+    const inputs: tf.NamedTensorMap = { xp, wHh: w.wHh };
+    if (bias) Object.assign(inputs, { bIh: w.bIh!, bHh: w.bHh! });
+    if (args.init) {
+      inputs.h0 = args.init.h;
+      if (cell === 'lstm') inputs.c0 = args.init.c ?? tf.zerosLike(args.init.h);
+    }
+    const outs = tf.engine().runKernel(FORWARD, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+    const [S, h, hN, cN] = outs;
+    const result: FusedDirectionResult = {
+      h: h as tf.Tensor3D,
+      final: { h: hN as tf.Tensor2D, c: cell === 'lstm' ? (cN as tf.Tensor2D) : undefined },
+      gates: {},
+    };
+    if (args.trace) {
+      const L = stateLayout(cell, T, B, H);
+      const rows = (base: number, width: number, shift: number, col: number): GatherAttrs => ({
+        shape: [T, B, H], nb: B, nw: H, base, rowStride: B * width, bStride: width, col,
+        a: args.reverse ? T - 1 + shift : shift, rev: args.reverse,
+      });
+      if (cell === 'lstm') result.c = gather(S, rows(L.cOff, H, 1, 0)) as tf.Tensor3D;
+      const SG = savedGatesOf(cell) * H;
+      GATE_NAMES[cell].forEach((g, k) => { result.gates[g] = gather(S, rows(L.gOff, SG, 0, k * H)) as tf.Tensor3D; });
+    }
+    return result;
+  }
+}
+
+/** Register the WGSL kernels and route recurrent layers through them while the backend is 'webgpu'. */
+export function registerWebGpuKernels(options: WebGpuKernelOptions = {}): WebGpuRecurrence {
+  registerKernels();
+  const k = new WebGpuRecurrence(options);
+  setRecurrenceKernel(k);
+  return k;
+}
+
+export { setRecurrenceKernel };

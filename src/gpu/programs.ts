@@ -1,0 +1,336 @@
+/**
+ * WGSL programs for fused recurrent layers, in the shape the tfjs WebGPU backend (4.22) runs
+ * through `backend.runWebGPUProgram(program, inputs, dtype, uniforms, output?)`. The backend
+ * writes the header (bindings: `result` read_write at 0, inputs read-only by variable name, a
+ * `uniforms` struct with every shape plus the fields in `program.uniforms`) and calls
+ * `main(index)` with the global invocation index (flat dispatch).
+ *
+ * Every program writes one flat float32 buffer. The forward program fills the "state buffer" S
+ * of one direction, in processing order s (s = t forward, s = T-1-t reverse):
+ *
+ *   h region  [(T+1), B, H]   row 0 = h_0 (initial), row s+1 = h after step s
+ *   c region  [(T+1), B, H]   LSTM only, same rows
+ *   gate rgn  [T, B, 4H]      LSTM: i f g o (activations); GRU: r z n and hn = W_hn h + b_hn
+ *
+ * which is also everything backpropagation needs. The backward program fills D:
+ *
+ *   dXP  [T, B, G*H]  time order: gradient of the input projection X W_ih^T (= of b_ih)
+ *   dHP  [T, B, G*H]  GRU only: gradient of h W_hh^T + b_hh (its n block differs: r * dn)
+ *   dh0  [B, H]       gradient of the initial h
+ *   carry[B, H]       LSTM: dc (ends as dc0); GRU: dh of the step processed last
+ *
+ * Two ways to run the recurrence, same code per unit:
+ *   'sequence': ONE dispatch of one workgroup loops over all T steps (storage barrier between
+ *               steps): one dispatch per direction, compute on one workgroup.
+ *   'step':     one dispatch per timestep, B*H invocations (plus one for dh0 when needed).
+ */
+import type { CellType, RnnActivation } from '../core/spec';
+
+export type Mode = 'sequence' | 'step';
+
+/** The subset of tfjs-backend-webgpu's WebGPUProgram that these programs fill in. */
+export interface Program {
+  outputShape: number[];
+  shaderKey: string;
+  dispatchLayout: { x: number[] };
+  dispatch: [number, number, number];
+  variableNames: string[];
+  workgroupSize: [number, number, number];
+  uniforms?: string;
+  getUserCode(): string;
+}
+
+export const SEQ_WORKGROUP = 256;
+const STEP_WORKGROUP = 64;
+
+export interface RecurrentShape {
+  cell: CellType;
+  activation: RnnActivation;
+  B: number;
+  H: number;
+  reverse: boolean;
+  bias: boolean;
+  hasInit: boolean;
+  mode: Mode;
+}
+
+export const gatesOf = (cell: CellType): number => (cell === 'lstm' ? 4 : cell === 'gru' ? 3 : 1);
+/** Floats per (s, b) row of the saved-gates region. */
+export const savedGatesOf = (cell: CellType): number => (cell === 'rnn' ? 0 : 4);
+
+/** Sizes of S for T steps. */
+export function stateLayout(cell: CellType, T: number, B: number, H: number) {
+  const BH = B * H;
+  const hSize = (T + 1) * BH;
+  const cSize = cell === 'lstm' ? (T + 1) * BH : 0;
+  const gSize = T * B * savedGatesOf(cell) * H;
+  return { hOff: 0, cOff: hSize, gOff: hSize + cSize, total: hSize + cSize + gSize };
+}
+
+/** Sizes of D for T steps. */
+export function gradLayout(cell: CellType, T: number, B: number, H: number) {
+  const n = T * B * gatesOf(cell) * H;
+  const dhpOff = cell === 'gru' ? n : 0;
+  const d0Off = cell === 'gru' ? 2 * n : n;
+  return { dxpOff: 0, dhpOff, d0Off, carryOff: d0Off + B * H, total: d0Off + 2 * B * H };
+}
+
+const MATH = `
+fn sigm(x: f32) -> f32 { return 1.0 / (1.0 + exp(-x)); }
+fn tanhf(x: f32) -> f32 { let e = exp(-2.0 * abs(x)); return sign(x) * (1.0 - e) / (1.0 + e); }
+`;
+
+function consts(p: RecurrentShape): string {
+  const G = gatesOf(p.cell);
+  return `
+const B = ${p.B};
+const H = ${p.H};
+const BH = ${p.B * p.H};
+const GH = ${G * p.H};
+const SG = ${savedGatesOf(p.cell) * p.H};
+const REV = ${p.reverse};
+fn tm(s: i32) -> i32 { return select(s, uniforms.T - 1 - s, REV); }
+fn cOff() -> i32 { return (uniforms.T + 1) * BH; }
+fn gOff() -> i32 { return (uniforms.T + 1) * BH${p.cell === 'lstm' ? ' * 2' : ''}; }
+`;
+}
+
+function mainOf(p: RecurrentShape, body: string, after = ''): string {
+  if (p.mode === 'sequence') {
+    return `
+fn main(index: i32) {
+  ${body}
+  ${after}
+}`;
+  }
+  return `fn main(index: i32) { ${body} }`;
+}
+
+function dispatchOf(p: RecurrentShape): [number, number, number] {
+  return p.mode === 'sequence' ? [1, 1, 1] : [Math.ceil((p.B * p.H) / STEP_WORKGROUP), 1, 1];
+}
+
+function key(p: RecurrentShape): string {
+  return `${p.cell}_${p.activation}_${p.B}_${p.H}_${p.reverse ? 1 : 0}${p.bias ? 1 : 0}${p.hasInit ? 1 : 0}_${p.mode}`;
+}
+
+/**
+ * Forward over all steps ('sequence') or step uniforms.s ('step'). Inputs: XP = X W_ih^T
+ * [T*B, G*H] in time order, W = W_hh [G*H, H], BI/BH biases, H0/C0 initial state.
+ */
+export class RecurrentForwardProgram implements Program {
+  outputShape: number[];
+  shaderKey: string;
+  dispatchLayout = { x: [0] };
+  dispatch: [number, number, number];
+  variableNames: string[];
+  workgroupSize: [number, number, number];
+  uniforms = 'T : i32, s : i32,';
+
+  constructor(readonly p: RecurrentShape, T: number) {
+    this.outputShape = [stateLayout(p.cell, T, p.B, p.H).total];
+    this.variableNames = ['XP', 'W', ...(p.bias ? ['BI', 'BHH'] : []), ...(p.hasInit ? ['H0', ...(p.cell === 'lstm' ? ['C0'] : [])] : [])];
+    this.workgroupSize = [p.mode === 'sequence' ? SEQ_WORKGROUP : STEP_WORKGROUP, 1, 1];
+    this.dispatch = dispatchOf(p);
+    this.shaderKey = `seqlab_rnn_fwd_${key(p)}`;
+  }
+
+  getUserCode(): string {
+    const p = this.p;
+    const G = gatesOf(p.cell);
+    const bias = (g: number, which: 'BI' | 'BHH') => (p.bias ? ` + ${which}[${g} * H + j]` : '');
+    // pre-activation accumulators: input part x_g, hidden part a_g (separate only where GRU needs it)
+    const init = Array.from({ length: G }, (_, g) => {
+      const x = `XP[xrow + ${g} * H + j]${bias(g, 'BI')}`;
+      return p.cell === 'gru'
+        ? `let x${g} = ${x};\n  var a${g} = 0.0${bias(g, 'BHH')};`
+        : `var a${g} = ${x}${bias(g, 'BHH')};`;
+    }).join('\n  ');
+    const dot = (src: string, base: string) => `
+    for (var k = 0; k < H; k++) {
+      let hk = ${src}[${base} + k];
+      ${Array.from({ length: G }, (_, g) => `a${g} += W[(${g} * H + j) * H + k] * hk;`).join('\n      ')}
+    }`;
+    const hp = p.hasInit ? 'H0[u]' : '0.0';
+    const cp = p.hasInit && p.cell === 'lstm' ? 'C0[u]' : '0.0';
+    let update: string;
+    if (p.cell === 'lstm') {
+      update = `
+  let ig = sigm(a0); let fg = sigm(a1); let gg = tanhf(a2); let og = sigm(a3);
+  var cprev = ${cp};
+  if (s > 0) { cprev = result[cOff() + s * BH + u]; } else { result[cOff() + u] = cprev; }
+  let c = fg * cprev + ig * gg;
+  result[cOff() + (s + 1) * BH + u] = c;
+  result[(s + 1) * BH + u] = og * tanhf(c);
+  let gb = gOff() + (s * B + b) * SG + j;
+  result[gb] = ig; result[gb + H] = fg; result[gb + 2 * H] = gg; result[gb + 3 * H] = og;`;
+    } else if (p.cell === 'gru') {
+      update = `
+  let r = sigm(x0 + a0); let z = sigm(x1 + a1); let n = tanhf(x2 + r * a2);
+  result[(s + 1) * BH + u] = n + z * (hprev - n);
+  let gb = gOff() + (s * B + b) * SG + j;
+  result[gb] = r; result[gb + H] = z; result[gb + 2 * H] = n; result[gb + 3 * H] = a2;`;
+    } else {
+      update = `
+  result[(s + 1) * BH + u] = ${p.activation === 'relu' ? 'max(a0, 0.0)' : 'tanhf(a0)'};`;
+    }
+    const unit = `
+fn unitForward(s: i32, u: i32) {
+  let b = u / H;
+  let j = u - b * H;
+  let xrow = (tm(s) * B + b) * GH;
+  ${init}
+  var hprev = ${hp};
+  if (s > 0) {
+    hprev = result[s * BH + u];${dot('result', 's * BH + b * H')}
+  } else {
+    result[u] = hprev;${p.hasInit ? dot('H0', 'b * H') : ''}
+  }${update}
+}`;
+    const body = p.mode === 'sequence'
+      ? `for (var s = 0; s < uniforms.T; s++) {
+    for (var u = index; u < BH; u += ${SEQ_WORKGROUP}) { unitForward(s, u); }
+    storageBarrier();
+    workgroupBarrier();
+  }`
+      : 'if (index < BH) { unitForward(uniforms.s, index); }';
+    return MATH + consts(p) + unit + mainOf(p, body);
+  }
+}
+
+export interface BackwardShape extends RecurrentShape {
+  hasDhs: boolean;
+  hasDhN: boolean;
+  hasDcN: boolean;
+}
+
+/**
+ * Backward over all steps ('sequence'), or step uniforms.s ('step'; s = -1 computes dh0).
+ * Inputs: S (forward state buffer), W = W_hh, DHS [T, B, H] time order, DHN/DCN [B, H].
+ */
+export class RecurrentBackwardProgram implements Program {
+  outputShape: number[];
+  shaderKey: string;
+  dispatchLayout = { x: [0] };
+  dispatch: [number, number, number];
+  variableNames: string[];
+  workgroupSize: [number, number, number];
+  uniforms = 'T : i32, s : i32,';
+
+  constructor(readonly p: BackwardShape, T: number) {
+    this.outputShape = [gradLayout(p.cell, T, p.B, p.H).total];
+    this.variableNames = ['S', 'W', ...(p.hasDhs ? ['DHS'] : []), ...(p.hasDhN ? ['DHN'] : []), ...(p.hasDcN ? ['DCN'] : [])];
+    this.workgroupSize = [p.mode === 'sequence' ? SEQ_WORKGROUP : STEP_WORKGROUP, 1, 1];
+    this.dispatch = dispatchOf(p);
+    this.shaderKey = `seqlab_rnn_bwd_${key(p)}_${p.hasDhs ? 1 : 0}${p.hasDhN ? 1 : 0}${p.hasDcN ? 1 : 0}`;
+  }
+
+  getUserCode(): string {
+    const p = this.p;
+    const gru = p.cell === 'gru';
+    const layout = `
+fn nG() -> i32 { return uniforms.T * B * GH; }
+fn dhpOff() -> i32 { return ${gru ? 'nG()' : '0'}; }
+fn d0Off() -> i32 { return ${gru ? '2 * nG()' : 'nG()'}; }
+fn carryOff() -> i32 { return d0Off() + BH; }
+`;
+    // the recurrent part of dL/dh_{s}: from the gate gradients of step s+1 (processing order)
+    const rec = `
+fn recurrent(s1: i32, u: i32) -> f32 {
+  let b = u / H;
+  let j = u - b * H;
+  let base = dhpOff() + (tm(s1) * B + b) * GH;
+  var acc = 0.0;
+  for (var k = 0; k < GH; k++) { acc += result[base + k] * W[k * H + j]; }
+  ${gru ? 'acc += result[carryOff() + u] * S[gOff() + (s1 * B + b) * SG + H + j];' : ''}
+  return acc;
+}`;
+    let cellBwd: string;
+    if (p.cell === 'lstm') {
+      cellBwd = `
+  let gb = gOff() + (s * B + b) * SG + j;
+  let ig = S[gb]; let fg = S[gb + H]; let gg = S[gb + 2 * H]; let og = S[gb + 3 * H];
+  let tc = tanhf(S[cOff() + (s + 1) * BH + u]);
+  let cprev = S[cOff() + s * BH + u];
+  var dc = ${p.hasDcN ? 'DCN[u]' : '0.0'};
+  if (s < uniforms.T - 1) { dc = result[carryOff() + u]; }
+  dc += dh * og * (1.0 - tc * tc);
+  result[carryOff() + u] = dc * fg;
+  result[xo] = dc * gg * ig * (1.0 - ig);
+  result[xo + H] = dc * cprev * fg * (1.0 - fg);
+  result[xo + 2 * H] = dc * ig * (1.0 - gg * gg);
+  result[xo + 3 * H] = dh * tc * og * (1.0 - og);`;
+    } else if (gru) {
+      cellBwd = `
+  let gb = gOff() + (s * B + b) * SG + j;
+  let r = S[gb]; let z = S[gb + H]; let n = S[gb + 2 * H]; let hn = S[gb + 3 * H];
+  let hprev = S[s * BH + u];
+  let dnp = dh * (1.0 - z) * (1.0 - n * n);
+  let drp = dnp * hn * r * (1.0 - r);
+  let dzp = dh * (hprev - n) * z * (1.0 - z);
+  result[carryOff() + u] = dh;
+  result[xo] = drp; result[xo + H] = dzp; result[xo + 2 * H] = dnp;
+  let ho = dhpOff() + xo;
+  result[ho] = drp; result[ho + H] = dzp; result[ho + 2 * H] = dnp * r;`;
+    } else {
+      cellBwd = `
+  let h = S[(s + 1) * BH + u];
+  result[xo] = ${p.activation === 'relu' ? 'select(0.0, dh, h > 0.0)' : 'dh * (1.0 - h * h)'};`;
+    }
+    const unit = `
+fn unitBackward(s: i32, u: i32) {
+  let b = u / H;
+  let j = u - b * H;
+  let t = tm(s);
+  var dh = ${p.hasDhN ? 'DHN[u]' : '0.0'};
+  if (s < uniforms.T - 1) { dh = recurrent(s + 1, u); }
+  ${p.hasDhs ? 'dh += DHS[(t * B + b) * H + j];' : ''}
+  let xo = (t * B + b) * GH + j;${cellBwd}
+}
+fn unitInitial(u: i32) {
+  result[d0Off() + u] = recurrent(0, u);
+}`;
+    const body = p.mode === 'sequence'
+      ? `for (var i = 0; i < uniforms.T; i++) {
+    for (var u = index; u < BH; u += ${SEQ_WORKGROUP}) { unitBackward(uniforms.T - 1 - i, u); }
+    storageBarrier();
+    workgroupBarrier();
+  }
+  ${p.hasInit ? `for (var u = index; u < BH; u += ${SEQ_WORKGROUP}) { unitInitial(u); }` : ''}`
+      : `if (index < BH) { if (uniforms.s >= 0) { unitBackward(uniforms.s, index); } else { unitInitial(index); } }`;
+    return MATH + consts(p) + layout + rec + unit + mainOf(p, body);
+  }
+}
+
+/**
+ * Copies rows out of a flat buffer: out[t, b, w] = X[base + row(t) * rowStride + b * bStride + col + w],
+ * row(t) = a + t (or a - t when rev = 1). One pipeline serves every slice, reversal and gate pick.
+ */
+export class GatherRowsProgram implements Program {
+  outputShape: number[];
+  shaderKey = 'seqlab_gather_rows';
+  dispatchLayout = { x: [0] };
+  dispatch: [number, number, number];
+  variableNames = ['X'];
+  workgroupSize: [number, number, number] = [64, 1, 1];
+  uniforms = 'n : i32, nb : i32, nw : i32, base : i32, rowStride : i32, bStride : i32, col : i32, a : i32, rev : i32,';
+
+  constructor(size: number) {
+    this.outputShape = [size];
+    this.dispatch = [Math.ceil(size / 64), 1, 1];
+  }
+
+  getUserCode(): string {
+    return `
+fn main(index: i32) {
+  if (index >= uniforms.n) { return; }
+  let per = uniforms.nb * uniforms.nw;
+  let t = index / per;
+  let rem = index - t * per;
+  let b = rem / uniforms.nw;
+  let w = rem - b * uniforms.nw;
+  let row = select(uniforms.a + t, uniforms.a - t, uniforms.rev == 1);
+  result[index] = X[uniforms.base + row * uniforms.rowStride + b * uniforms.bStride + uniforms.col + w];
+}`;
+  }
+}
