@@ -172,7 +172,7 @@ export async function startCodeServer({ dir, locale, env = {}, settings = {} }) 
  * the workbench's own strings stay English, while the extension under test gets the requested
  * language through VS Code's real lookup.
  */
-function registerLanguagePack(userData, locale) {
+export function registerLanguagePack(userData, locale) {
   const translations = join(userData, 'seqlab-test-langpack', `${locale}.i18n.json`);
   mkdirSync(dirname(translations), { recursive: true });
   writeFileSync(translations, JSON.stringify({ contents: {} }));
@@ -208,6 +208,23 @@ export async function launchChromium() {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
   });
+}
+
+/**
+ * The extension-test passes: by default the English pass runs every test whose title lacks "@ko"
+ * and the Korean pass only those with it. SEQLAB_TEST_LOCALE and/or SEQLAB_TEST_GREP
+ * (+ SEQLAB_TEST_GREP_INVERT=1) select a single pass instead. Each pass's `env` reaches the mocha
+ * entry (test/vscode/index.ts) through the extension host's environment.
+ */
+export function testPasses(env = process.env) {
+  const single = env.SEQLAB_TEST_LOCALE || env.SEQLAB_TEST_GREP;
+  const passes = single
+    ? [{ name: env.SEQLAB_TEST_LOCALE || 'custom', locale: env.SEQLAB_TEST_LOCALE, grep: env.SEQLAB_TEST_GREP, invert: env.SEQLAB_TEST_GREP_INVERT === '1' }]
+    : [{ name: 'en', locale: 'en', grep: '@ko', invert: true }, { name: 'ko', locale: 'ko', grep: '@ko', invert: false }];
+  return passes.map((p) => ({
+    ...p,
+    env: { SEQLAB_TEST_LOCALE: p.locale || 'en', SEQLAB_TEST_GREP: p.grep || '', SEQLAB_TEST_GREP_INVERT: p.invert ? '1' : '' },
+  }));
 }
 
 /** The URL that opens `folder` and (optionally) runs extension tests through the smoke-test driver. */

@@ -17,7 +17,7 @@ import { existsSync } from 'node:fs';
 import { format } from 'node:util';
 import { join } from 'node:path';
 import {
-  repoRoot, ensureSetup, makeScratch, makeWorkspace, startCodeServer, launchChromium, workbenchUrl,
+  repoRoot, ensureSetup, makeScratch, makeWorkspace, startCodeServer, launchChromium, workbenchUrl, testPasses,
 } from '../../scripts/vscode-test/codeserver.mjs';
 
 const timeoutS = Number(process.env.SEQLAB_TEST_TIMEOUT_S || 600);
@@ -54,12 +54,11 @@ function run(cmd, args) {
 }
 
 /** One pass: fresh server + workspace + browser, returns the suite's exit code. */
-async function runPass({ name, locale, grep, invert }) {
+async function runPass({ name, locale, grep, invert, env }) {
   const t0 = Date.now();
   const scratch = makeScratch(`seqlab-vscode-${name}-`);
   cleanups.push(scratch.cleanup);
   const workspace = makeWorkspace(join(scratch.dir, 'workspace'));
-  const env = { SEQLAB_TEST_LOCALE: locale || 'en', SEQLAB_TEST_GREP: grep || '', SEQLAB_TEST_GREP_INVERT: invert ? '1' : '' };
   const server = await startCodeServer({ dir: scratch.dir, locale, env });
   cleanups.push(server.stop);
   log(`[${name}] code-server ${server.url} (pid ${server.pid}), workspace ${workspace}, locale ${locale || 'default'}` +
@@ -102,12 +101,8 @@ try {
   if (!existsSync(testsIndex)) throw new Error(`${testsIndex} missing: run node test/vscode/build.mjs`);
   if (!existsSync(join(extensionDir, 'dist', 'extension.js'))) throw new Error('dist/extension.js missing: npm run build failed to produce it');
 
-  const single = process.env.SEQLAB_TEST_LOCALE || process.env.SEQLAB_TEST_GREP;
-  const passes = single
-    ? [{ name: process.env.SEQLAB_TEST_LOCALE || 'custom', locale: process.env.SEQLAB_TEST_LOCALE, grep: process.env.SEQLAB_TEST_GREP, invert: process.env.SEQLAB_TEST_GREP_INVERT === '1' }]
-    : [{ name: 'en', locale: 'en', grep: '@ko', invert: true }, { name: 'ko', locale: 'ko', grep: '@ko', invert: false }];
   const results = [];
-  for (const p of passes) results.push([p.name, await runPass(p)]);
+  for (const p of testPasses()) results.push([p.name, await runPass(p)]);
   const failed = results.filter(([, c]) => c !== 0);
   log(`${results.map(([n, c]) => `${n}: ${c === 0 ? 'passed' : `FAILED (exit ${c})`}`).join(', ')} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   exitCode = failed.length ? 1 : 0;
