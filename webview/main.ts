@@ -549,6 +549,14 @@ window.addEventListener('message', (ev: MessageEvent) => {
         renderStatus();
       } else hostLog('warn', `webview: out-of-order message dropped: runCreated for unknown run '${m.clientRunId}'`);
       return;
+    case 'runRefused':
+      if (run && run.clientRunId === m.clientRunId) {
+        // The host will not record this run: end it (closing it on the host side too) and stop training.
+        endRun('stopped', `refused by the host: ${m.reason}`);
+        toWorker?.send({ type: 'control', action: 'stop' });
+        showErrors(`Training stopped: ${m.reason}`);
+      } else hostLog('warn', `webview: out-of-order message dropped: runRefused for unknown run '${m.clientRunId}'`);
+      return;
     case 'overlays':
       chart.setOverlays(m.runs);
       return;

@@ -167,6 +167,8 @@ export const hostToView = tagged({
   control: msg('control', { action: oneOf(...CONTROL_ACTIONS) }),
   /** Reply to runStart: the run store's id for the webview's run. */
   runCreated: msg('runCreated', { clientRunId: str, runId: str }),
+  /** Reply to runStart: the host will not record this run (e.g. it already trains elsewhere); the panel stops it. */
+  runRefused: msg('runRefused', { clientRunId: str, reason: str }),
   overlays: msg('overlays', { runs: arr(overlayRun) }),
 });
 export type HostToView = Infer<typeof hostToView>;

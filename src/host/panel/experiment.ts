@@ -5,7 +5,7 @@
  * is reported in `fileErrors` (the panel shows it and the worker's dataset build names it).
  */
 import * as vscode from 'vscode';
-import { parseTree, findNodeAtLocation } from 'jsonc-parser';
+import { parseTree, findNodeAtLocation } from 'jsonc-parser/lib/esm/main.js';
 import { normalizePath, resolveDataPath, dirnameOf } from '../../core/paths';
 import type { ExperimentMsg } from '../../protocol';
 import type { ModelSpec } from '../../core/spec';

@@ -12,17 +12,34 @@ import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import {
   Receiver, RunLifecycle, Sender, viewToHost, PREFERENCES,
-  type BackendPreference, type HostToView, type OverlayRun, type PanelSettings, type ViewToHost,
+  type BackendInfo, type BackendPreference, type HostToView, type OverlayRun, type PanelSettings, type Phase, type ViewToHost,
 } from '../../protocol';
 import { makeNonce, panelHtml } from './html';
 import { readExperiment, parseSpecForRun } from './experiment';
-import type { PanelRunStore, PanelRunWriter, PanelRunSummary, PanelMetricRow } from './store';
+import { RunRecorder, type StatusHandle } from './recorder';
+import { restoreData } from './restore';
+export { thinRows, restoreData } from './restore';
+import type { PanelRunStore, PanelRunSummary } from './store';
 
 export const TRAINING_PANEL_VIEW_TYPE = 'seqlab.trainingPanel';
 export const SELECT_BACKEND_COMMAND = 'seqlab.selectBackend';
 
+/**
+ * The host's training status (src/host/trainingStatus.ts): one active run per experiment, keyed by
+ * the definition's Uri, so the status bar, CodeLens, tree and Stop find the panel's run. `begin`
+ * throws AlreadyTrainingError while the experiment trains elsewhere (e.g. in the background).
+ */
 export interface TrainingStatusService {
-  begin(o: { experiment: string; backend: string; cancel(): void }): { report(step: number, loss: number): void; end(): void };
+  begin(o: { experiment: vscode.Uri; backend: string; cancel(): void; label?: string; steps?: number }): StatusHandle;
+}
+
+/** What a panel last reported (for tests and diagnostics). */
+export interface PanelInfo {
+  backend?: BackendInfo;
+  phase: Phase;
+  step: number;
+  /** The run being recorded, if any. */
+  run?: { clientRunId: string; runId: string; step: number };
 }
 
 export interface TrainingPanelDeps {
@@ -43,6 +60,10 @@ export interface TrainingPanels extends vscode.Disposable {
   selectBackend(): Promise<void>;
   /** Fires when a panel's run ends and its record is on disk. */
   readonly onDidEndRun: vscode.Event<{ definition: vscode.Uri; summary: PanelRunSummary }>;
+  /** What the experiment's panel last reported, undefined without a panel. */
+  info(def: vscode.Uri): PanelInfo | undefined;
+  /** The serializer's restore (VS Code calls it after a reload; tests call it with a fresh panel). */
+  deserialize(panel: vscode.WebviewPanel, state: unknown): Promise<void>;
 }
 
 /** Webview state persisted by VS Code for the serializer. */
@@ -78,24 +99,26 @@ export function registerTrainingPanels(context: vscode.ExtensionContext, deps: T
     return s;
   };
 
+  const deserialize = async (panel: vscode.WebviewPanel, state: unknown): Promise<void> => {
+    const def = typeof (state as PersistedState)?.definition === 'string' ? (state as PersistedState).definition! : undefined;
+    if (!def) {
+      deps.log.warn('training panel restored without a definition in its state: closing it');
+      panel.dispose();
+      return;
+    }
+    const uri = vscode.Uri.parse(def);
+    if (sessions.has(uri.toString())) {
+      panel.dispose();
+      return;
+    }
+    panel.webview.options = webviewOptions(context);
+    panel.title = panelTitle(uri);
+    await adopt(uri, panel).start();
+  };
+
   disposables.push(
     vscode.window.registerWebviewPanelSerializer(TRAINING_PANEL_VIEW_TYPE, {
-      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
-        const def = typeof (state as PersistedState)?.definition === 'string' ? (state as PersistedState).definition! : undefined;
-        if (!def) {
-          deps.log.warn('training panel restored without a definition in its state: closing it');
-          panel.dispose();
-          return;
-        }
-        const uri = vscode.Uri.parse(def);
-        if (sessions.has(uri.toString())) {
-          panel.dispose();
-          return;
-        }
-        panel.webview.options = webviewOptions(context);
-        panel.title = panelTitle(uri);
-        await adopt(uri, panel).start();
-      },
+      deserializeWebviewPanel: (panel: vscode.WebviewPanel, state: unknown) => deserialize(panel, state),
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('seqlab')) return;
@@ -134,6 +157,13 @@ export function registerTrainingPanels(context: vscode.ExtensionContext, deps: T
       deps.log.info(`preferred backend set to ${pick.value}`);
     },
     onDidEndRun: ended.event,
+    info(def) {
+      const s = sessions.get(def.toString());
+      if (!s) return undefined;
+      const run = s.activeRun;
+      return { ...(s.backend ? { backend: s.backend } : {}), phase: s.phase, step: s.step, ...(run ? { run } : {}) };
+    },
+    deserialize,
     dispose() {
       for (const s of [...sessions.values()]) s.panel.dispose();
       for (const d of disposables) d.dispose();
@@ -175,43 +205,53 @@ export function readSettings(scope?: vscode.Uri): PanelSettings {
   };
 }
 
-/** Thin a run's curve to at most `max` points (every k-th row, always keeping the last). */
-export function thinRows(rows: PanelMetricRow[], max: number): PanelMetricRow[] {
-  if (rows.length <= max) return rows;
-  const k = Math.ceil(rows.length / max);
-  const out = rows.filter((_, i) => i % k === 0);
-  if (out[out.length - 1] !== rows[rows.length - 1]) out.push(rows[rows.length - 1]!);
-  return out;
-}
-
 class PanelSession {
   private readonly sender: Sender<HostToView>;
   private readonly receiver: Receiver<ViewToHost>;
   private lifecycle = new RunLifecycle();
-  private run?: {
-    clientRunId: string; writer: PanelRunWriter; status: { report(step: number, loss: number): void; end(): void };
-    step: number; definitionText: string;
-  };
+  private readonly recorder: RunRecorder;
   private ready = false;
   private readonly queue: Parameters<PanelSession['post']>[0][] = [];
   private files = new Set<string>();
   private definitionText = '';
   private workspaceRoot = '';
+  private label: string;
   private readonly disposables: vscode.Disposable[] = [];
+  /** What the webview last reported (test hooks and the log). */
+  backend?: BackendInfo;
+  phase: Phase = 'loading';
+  step = 0;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly deps: TrainingPanelDeps,
     readonly def: vscode.Uri,
     readonly panel: vscode.WebviewPanel,
-    private readonly onEnded: (s: PanelRunSummary) => void,
+    onEnded: (s: PanelRunSummary) => void,
   ) {
+    this.label = panelTitle(def).replace(/^Train: /, '');
     this.sender = new Sender<HostToView>((m) => void panel.webview.postMessage(m));
     this.receiver = new Receiver<ViewToHost>(viewToHost, (why) => deps.log.warn(`training panel: ${why}`), 'webview');
+    this.recorder = new RunRecorder({
+      definitionFile: def.fsPath,
+      store: () => this.deps.runStore(this.def),
+      parseSpec: (text) => parseSpecForRun(text, this.def.fsPath, this.workspaceRoot),
+      beginStatus: (o) => this.deps.status.begin({ experiment: this.def, ...o }),
+      send: (body) => this.post(body),
+      log: {
+        info: (m) => deps.log.info(m), warn: (m) => deps.log.warn(m), error: (m) => deps.log.error(m),
+      },
+      showError: (m) => void vscode.window.showErrorMessage(`Sequence Lab: ${m}`),
+      onEnded,
+    });
     this.disposables.push(
       panel.webview.onDidReceiveMessage((raw) => this.receive(raw)),
       panel.onDidDispose(() => this.closed()),
     );
+  }
+
+  get activeRun(): { clientRunId: string; runId: string; step: number } | undefined {
+    return this.recorder.active;
   }
 
   async start(): Promise<void> {
@@ -249,24 +289,17 @@ class PanelSession {
     this.sender.send({ type: 'experiment', experiment: exp });
   }
 
-  private store(): PanelRunStore {
-    return this.deps.runStore(this.def);
-  }
-
   private async init(): Promise<void> {
     const exp = await readExperiment(this.def);
     this.files = new Set(exp.files.map((f) => f.path));
     this.definitionText = exp.definitionText;
     this.workspaceRoot = exp.workspaceRoot;
+    this.label = exp.spec?.name || exp.name;
     let restore: Extract<HostToView, { type: 'init' }>['restore'];
     let overlays: OverlayRun[] = [];
     try {
-      const store = this.store();
-      const entries = store.list(store.experimentId?.(this.def.fsPath) ?? exp.relPath).filter((e) => e.summary);
-      entries.sort((a, b) => (a.summary!.startedAt < b.summary!.startedAt ? 1 : -1));
-      const last = entries[0];
-      if (last?.summary) restore = { summary: liteSummary(last.summary), metrics: thinRows(store.readMetrics(last.id), 20000).map(cleanRow) };
-      overlays = entries.slice(0, 10).map((e) => overlayOf(e.summary!, store.readMetrics(e.id)));
+      const store = this.deps.runStore(this.def);
+      ({ restore, overlays } = restoreData(store, store.experimentId?.(this.def.fsPath) ?? exp.relPath));
     } catch (e) {
       this.deps.log.warn(`training panel: could not read earlier runs: ${(e as Error).message}`);
     }
@@ -305,7 +338,7 @@ class PanelSession {
   private handle(m: ViewToHost): void {
     switch (m.type) {
       case 'ready': {
-        if (this.run) this.endRun('stopped', 'the panel was reloaded');
+        this.recorder.end('stopped', 'the panel was reloaded');
         this.lifecycle = new RunLifecycle();
         this.ready = false;
         void this.init().then(
@@ -319,125 +352,33 @@ class PanelSession {
       }
       case 'backend': {
         const i = m.info;
+        this.backend = i;
         const why = i.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
         this.deps.log.info(`training panel backend: ${i.name}${i.adapter ? ` (${i.adapter.vendor} ${i.adapter.architecture})` : ''}${why ? ` — not used: ${why}` : ''}`);
         return;
       }
-      case 'runStart': {
-        let writer: PanelRunWriter;
-        try {
-          const spec = parseSpecForRun(this.definitionText, this.def.fsPath, this.workspaceRoot);
-          writer = this.store().create({
-          definitionFile: this.def.fsPath, definitionText: this.definitionText, spec, backend: m.backend, steps: m.steps,
-            source: 'panel', ...(m.parameters !== undefined ? { parameters: m.parameters } : {}),
-          });
-        } catch (e) {
-          // e.g. the same experiment already trains in the background: do not train unrecorded
-          this.deps.log.error(`training panel: cannot record a run: ${(e as Error).message}`);
-          void vscode.window.showErrorMessage(`Sequence Lab: ${(e as Error).message}`);
-          this.sender.send({ type: 'control', action: 'stop' });
-          return;
-        }
-        writer.update({ steps: m.steps, step: 0 });
-        const status = this.deps.status.begin({
-          experiment: panelTitle(this.def).replace(/^Train: /, ''),
-          backend: m.backend,
-          cancel: () => this.post({ type: 'control', action: 'stop' }),
-        });
-        this.run = { clientRunId: m.clientRunId, writer, status, step: 0, definitionText: this.definitionText };
-        this.deps.log.info(`training panel: run ${writer.id} started on ${m.backend} (${m.steps} steps)`);
-        this.sender.send({ type: 'runCreated', clientRunId: m.clientRunId, runId: writer.id });
+      case 'runStart':
+      case 'metrics':
+      case 'runEnd':
+        this.recorder.handle(m, this.definitionText, this.label);
         return;
-      }
-      case 'metrics': {
-        const r = this.run;
-        if (!r || r.clientRunId !== m.clientRunId) return;
-        if (!m.rows.length) return;
-        const rows = m.rows.map(cleanRow);
-        r.writer.appendMetrics(rows);
-        const last = rows[rows.length - 1]!;
-        const withValid = [...rows].reverse().find((x) => x.validLoss !== undefined);
-        r.step = last.step;
-        r.writer.update({
-          step: last.step, lastLoss: last.loss,
-          ...(withValid ? { validLoss: withValid.validLoss } : {}),
-          ...(last.accuracy !== undefined ? { accuracy: last.accuracy } : {}),
-        });
-        r.status.report(last.step, last.loss);
-        return;
-      }
-      case 'runEnd': {
-        const r = this.run;
-        if (!r || r.clientRunId !== m.clientRunId) return;
-        if (m.weights) {
-          try {
-            r.writer.saveWeights(m.weights);
-          } catch (e) {
-            this.deps.log.error(`training panel: could not save weights: ${(e as Error).message}`);
-          }
-        }
-        r.step = m.step;
-        r.writer.update({ step: m.step });
-        this.endRun(m.status, m.message);
-        return;
-      }
       case 'log':
         this.deps.log[m.level](`training panel: ${m.message}`);
         return;
       case 'state':
+        this.phase = m.phase;
+        this.step = m.step;
         return;
-    }
-  }
-
-  private endRun(status: 'completed' | 'stopped' | 'failed', message?: string): void {
-    const r = this.run;
-    if (!r) return;
-    this.run = undefined;
-    r.status.end();
-    try {
-      const summary = r.writer.finish(status, message);
-      this.deps.log.info(`training panel: run ${r.writer.id} ${status}${message ? `: ${message}` : ''}`);
-      this.onEnded(summary);
-    } catch (e) {
-      this.deps.log.error(`training panel: could not finish run ${r.writer.id}: ${(e as Error).message}`);
     }
   }
 
   private closed(): void {
     // Closing the panel stops training: the worker dies with the webview; the run is saved as stopped.
-    this.endRun('stopped', 'the training panel was closed');
+    this.recorder.end('stopped', 'the training panel was closed');
     for (const d of this.disposables) d.dispose();
   }
 }
 
 function isFreshReady(raw: unknown): boolean {
   return typeof raw === 'object' && raw !== null && (raw as { type?: unknown }).type === 'ready' && (raw as { seq?: unknown }).seq === 1;
-}
-
-function cleanRow(r: PanelMetricRow): PanelMetricRow {
-  // JSON cannot hold NaN/Infinity: drop non-finite optional fields rather than write invalid lines.
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(r)) if (typeof v === 'number' && (Number.isFinite(v) || k === 'loss')) out[k] = v;
-  return out as unknown as PanelMetricRow;
-}
-
-function liteSummary(s: PanelRunSummary) {
-  const pick = <K extends keyof PanelRunSummary>(k: K) => (s[k] === undefined || s[k] === null ? {} : { [k]: s[k] });
-  return {
-    id: s.id, name: s.name, status: s.status, backend: s.backend, startedAt: s.startedAt, step: s.step, steps: s.steps,
-    ...pick('endedAt'), ...pick('finalLoss'), ...pick('lastLoss'), ...pick('validLoss'), ...pick('accuracy'), ...pick('message'),
-  };
-}
-
-function overlayOf(s: PanelRunSummary, rows: PanelMetricRow[]): OverlayRun {
-  const t = thinRows(rows, 2000);
-  const hasValid = t.some((r) => r.validLoss !== undefined);
-  return {
-    id: s.id,
-    label: `${s.name || s.id} (${s.status}, ${s.backend})`,
-    status: s.status,
-    steps: t.map((r) => r.step),
-    loss: t.map((r) => r.loss),
-    ...(hasValid ? { validLoss: t.map((r) => r.validLoss ?? null) } : {}),
-  };
 }

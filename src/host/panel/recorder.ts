@@ -1,0 +1,159 @@
+/**
+ * Records the training panel's runs: turns the webview's validated run messages (runStart,
+ * metrics, runEnd) into a run in the run store and a training-status entry. No `vscode` import,
+ * so it is tested under Node against the real run store (test/webview/recorder.test.ts).
+ *
+ * Order of checks on runStart: the training-status service first (one active run per experiment,
+ * also across background training: it throws AlreadyTrainingError), then the definition is parsed
+ * by the host (never taken from the webview) and the store creates the run. Any refusal stops the
+ * webview's training and tells the panel why (runRefused): training is never left unrecorded.
+ */
+import type { Outgoing, HostToView, ViewToHost } from '../../protocol';
+import type { ModelSpec } from '../../core/spec';
+import type { PanelMetricRow, PanelRunStore, PanelRunSummary, PanelRunWriter } from './store';
+
+export interface StatusHandle {
+  report(step: number, loss?: number, steps?: number): void;
+  end(): void;
+}
+
+export interface RecorderDeps {
+  /** The definition file (absolute path) the panel trains. */
+  definitionFile: string;
+  store(): PanelRunStore;
+  /** Parse the definition text for the run record (throws with the definition's errors). */
+  parseSpec(text: string): ModelSpec;
+  /** Register the run with the training status (throws when the experiment already trains). */
+  beginStatus(o: { backend: string; steps: number; label: string; cancel(): void }): StatusHandle;
+  send(body: Outgoing<HostToView>): void;
+  log: { info(m: string): void; warn(m: string): void; error(m: string): void };
+  /** A refusal the user must see (a notification in VS Code). */
+  showError(message: string): void;
+  /** A run ended and its record is on disk. */
+  onEnded(summary: PanelRunSummary): void;
+}
+
+type RunMsg = Extract<ViewToHost, { type: 'runStart' | 'metrics' | 'runEnd' }>;
+
+export class RunRecorder {
+  private run?: { clientRunId: string; writer: PanelRunWriter; status: StatusHandle; step: number; steps: number };
+  /** Runs the host refused: their later messages are expected and ignored quietly. */
+  private readonly refused = new Set<string>();
+
+  constructor(private readonly deps: RecorderDeps) {}
+
+  get active(): { clientRunId: string; runId: string; step: number } | undefined {
+    const r = this.run;
+    return r && { clientRunId: r.clientRunId, runId: r.writer.id, step: r.step };
+  }
+
+  /**
+   * Handles a run message. `definitionText` is the text the host sent to the webview (the
+   * record stores exactly what trained).
+   */
+  handle(m: RunMsg, definitionText: string, label: string): void {
+    switch (m.type) {
+      case 'runStart':
+        return this.start(m, definitionText, label);
+      case 'metrics':
+        return this.metrics(m);
+      case 'runEnd': {
+        const r = this.run;
+        if (!r || r.clientRunId !== m.clientRunId) {
+          if (!this.refused.has(m.clientRunId)) this.deps.log.warn(`training panel: runEnd for unknown run '${m.clientRunId}' ignored`);
+          return;
+        }
+        if (m.weights) {
+          try {
+            r.writer.saveWeights(m.weights);
+          } catch (e) {
+            this.deps.log.error(`training panel: could not save weights: ${(e as Error).message}`);
+          }
+        }
+        r.step = m.step;
+        r.writer.update({ step: m.step });
+        this.end(m.status, m.message);
+        return;
+      }
+    }
+  }
+
+  private start(m: Extract<RunMsg, { type: 'runStart' }>, definitionText: string, label: string): void {
+    if (this.run) this.end('stopped', 'a new run started in the panel');
+    let status: StatusHandle;
+    try {
+      status = this.deps.beginStatus({
+        backend: m.backend, steps: m.steps, label,
+        cancel: () => this.deps.send({ type: 'control', action: 'stop' }),
+      });
+    } catch (e) {
+      const already = (e as Error).name === 'AlreadyTrainingError';
+      return this.refuse(m.clientRunId, already
+        ? `${(e as Error).message} (it is training in the background or in another panel; the panel did not start a second run)`
+        : `cannot start training: ${(e as Error).message}`);
+    }
+    let writer: PanelRunWriter;
+    try {
+      const spec = this.deps.parseSpec(definitionText);
+      writer = this.deps.store().create({
+        definitionFile: this.deps.definitionFile, definitionText, spec, backend: m.backend, steps: m.steps,
+        source: 'panel', ...(m.parameters !== undefined ? { parameters: m.parameters } : {}),
+      });
+      writer.update({ steps: m.steps, step: 0 });
+    } catch (e) {
+      status.end();
+      // e.g. the CLI trains the same experiment (its run is 'running' in the store): do not train unrecorded
+      return this.refuse(m.clientRunId, `cannot record a run: ${(e as Error).message}`);
+    }
+    this.run = { clientRunId: m.clientRunId, writer, status, step: 0, steps: m.steps };
+    this.deps.log.info(`training panel: run ${writer.id} started on ${m.backend} (${m.steps} steps)`);
+    this.deps.send({ type: 'runCreated', clientRunId: m.clientRunId, runId: writer.id });
+  }
+
+  private refuse(clientRunId: string, reason: string): void {
+    this.refused.add(clientRunId);
+    this.deps.log.error(`training panel: ${reason}`);
+    this.deps.showError(reason);
+    this.deps.send({ type: 'runRefused', clientRunId, reason });
+  }
+
+  private metrics(m: Extract<RunMsg, { type: 'metrics' }>): void {
+    const r = this.run;
+    if (!r || r.clientRunId !== m.clientRunId || !m.rows.length) return;
+    const rows = m.rows.map(cleanRow);
+    r.writer.appendMetrics(rows);
+    const last = rows[rows.length - 1]!;
+    const withValid = [...rows].reverse().find((x) => x.validLoss !== undefined);
+    r.step = last.step;
+    r.writer.update({
+      step: last.step, lastLoss: last.loss,
+      ...(withValid ? { validLoss: withValid.validLoss } : {}),
+      ...(last.accuracy !== undefined ? { accuracy: last.accuracy } : {}),
+    });
+    r.status.report(last.step, last.loss, r.steps);
+  }
+
+  /** Finish the open run (the panel closed or reloaded, or the worker said it ended). */
+  end(status: 'completed' | 'stopped' | 'failed', message?: string): PanelRunSummary | undefined {
+    const r = this.run;
+    if (!r) return undefined;
+    this.run = undefined;
+    r.status.end();
+    try {
+      const summary = r.writer.finish(status, message);
+      this.deps.log.info(`training panel: run ${r.writer.id} ${status}${message ? `: ${message}` : ''}`);
+      this.deps.onEnded(summary);
+      return summary;
+    } catch (e) {
+      this.deps.log.error(`training panel: could not finish run ${r.writer.id}: ${(e as Error).message}`);
+      return undefined;
+    }
+  }
+}
+
+/** JSON cannot hold NaN/Infinity: drop non-finite optional fields rather than write invalid lines. */
+export function cleanRow(r: PanelMetricRow): PanelMetricRow {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(r)) if (typeof v === 'number' && (Number.isFinite(v) || k === 'loss')) out[k] = v;
+  return out as unknown as PanelMetricRow;
+}
