@@ -8,7 +8,7 @@ import { parseDefinition, formatDiagnostic } from '../core/dsl';
 import { checkFixture, parseStateDictJson, type TorchFixture } from '../core/torch';
 import { Trainer, type MetricRow } from '../core/train';
 import { useBackend, type NodeBackend } from '../node/backend';
-import { DefinitionError, findWorkspaceRoot, loadDefinition, trainFile } from '../node/trainRun';
+import { DefinitionError, findWorkspaceRoot, loadDefinition, readDefinitionText, trainFile } from '../node/trainRun';
 import { RunStore } from '../node/runStore';
 import { writeFileAtomic } from '../node/atomic';
 
@@ -131,10 +131,9 @@ function cmdValidate(argv: string[]): number {
     const file = resolve(f);
     let text: string;
     try {
-      if (statSync(file).isDirectory()) throw new Error('is a directory');
-      text = readFileSync(file, 'utf8');
+      text = readDefinitionText(file);
     } catch (e) {
-      err(`${f}:1:1: error: cannot read the file: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+      err((e as DefinitionError).diagnostics.map((d) => formatDiagnostic(f, d)).join('\n'));
       errors++;
       continue;
     }

@@ -7,19 +7,12 @@
  */
 import * as tf from './tf';
 import { makeCell, type Cell, type CellState, type CellWeights, type GateName } from './cells';
-import type { CellType, MergeMode, RnnActivation } from './spec';
+import type { CellType, LayerSpec, MergeMode } from './spec';
 import { Rng } from './rng';
 import { getRecurrenceKernel } from './fused';
 
-export interface LayerConfig {
-  cell: CellType;
-  units: number;
-  activation: RnnActivation;
-  bias: boolean;
-  bidirectional: boolean;
-  merge: MergeMode;
-  dropout: number;
-}
+/** One layer as the DSL describes it (cell, units, activation, bias, bidirectional, merge, dropout). */
+export type LayerConfig = LayerSpec;
 
 export type Direction = 'forward' | 'backward';
 

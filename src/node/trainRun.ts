@@ -39,16 +39,21 @@ export interface Loaded {
   warnings: Diagnostic[];
 }
 
+/** A definition's text, or a DefinitionError at 1:1 saying why it cannot be read. */
+export function readDefinitionText(file: string): string {
+  try {
+    if (statSync(file).isDirectory()) throw new Error('is a directory');
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
+    throw new DefinitionError(file, [{ severity: 'error', message: `cannot read the file: ${why}`, offset: 0, length: 0, line: 1, column: 1, path: [], code: 'io' }]);
+  }
+}
+
 /** Read, validate and build the data of a definition. Throws DefinitionError with located messages. */
 export function loadDefinition(fileIn: string, workspaceRoot?: string): Loaded {
   const file = resolve(fileIn);
-  let text: string;
-  try {
-    if (statSync(file).isDirectory()) throw new Error('is a directory');
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new DefinitionError(file, [{ severity: 'error', message: `cannot read the file: ${(e as Error).message}`, offset: 0, length: 0, line: 1, column: 1, path: [], code: 'io' }]);
-  }
+  const text = readDefinitionText(file);
   const root = workspaceRoot ?? findWorkspaceRoot(file);
   const r = parseDefinition(text, { file, workspaceRoot: root, fileExists: (p) => existsSync(p) });
   if (!r.spec) throw new DefinitionError(file, r.diagnostics);
