@@ -40,6 +40,8 @@ export interface PanelInfo {
   step: number;
   /** The run being recorded, if any. */
   run?: { clientRunId: string; runId: string; step: number };
+  /** Why the host last refused to record a run the panel started (e.g. it already trains in the background). */
+  refused?: string;
 }
 
 export interface TrainingPanelDeps {
@@ -161,7 +163,7 @@ export function registerTrainingPanels(context: vscode.ExtensionContext, deps: T
       const s = sessions.get(def.toString());
       if (!s) return undefined;
       const run = s.activeRun;
-      return { ...(s.backend ? { backend: s.backend } : {}), phase: s.phase, step: s.step, ...(run ? { run } : {}) };
+      return { ...(s.backend ? { backend: s.backend } : {}), phase: s.phase, step: s.step, ...(run ? { run } : {}), ...(s.refused ? { refused: s.refused } : {}) };
     },
     deserialize,
     dispose() {
@@ -221,6 +223,7 @@ class PanelSession {
   backend?: BackendInfo;
   phase: Phase = 'loading';
   step = 0;
+  refused?: string;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -241,7 +244,10 @@ class PanelSession {
       log: {
         info: (m) => deps.log.info(m), warn: (m) => deps.log.warn(m), error: (m) => deps.log.error(m),
       },
-      showError: (m) => void vscode.window.showErrorMessage(`Sequence Lab: ${m}`),
+      showError: (m) => {
+        this.refused = m;
+        void vscode.window.showErrorMessage(`Sequence Lab: ${m}`);
+      },
       onEnded,
     });
     this.disposables.push(
