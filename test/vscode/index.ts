@@ -15,7 +15,9 @@ export function run(): Promise<void> {
     if (process.env.SEQLAB_TEST_GREP_INVERT === '1') mocha.invert();
   }
   const suiteDir = join(__dirname, 'suite');
-  const files = readdirSync(suiteDir).filter((f) => f.endsWith('.test.js')).sort();
+  // smoke first: it checks that the extension activated by itself, before any test activates it.
+  const files = readdirSync(suiteDir).filter((f) => f.endsWith('.test.js'))
+    .sort((a, b) => Number(b === 'smoke.test.js') - Number(a === 'smoke.test.js') || a.localeCompare(b));
   if (files.length === 0) return Promise.reject(new Error(`no *.test.js in ${suiteDir}`));
   for (const f of files) mocha.addFile(join(suiteDir, f));
   return new Promise((resolve, reject) => {
