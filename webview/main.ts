@@ -33,6 +33,8 @@ let step = 0;
 let steps = 0;
 let run: { clientRunId: string; runId?: string } | undefined;
 let pendingStart = false;
+/** The run store id of the current or last run (shown in the status line after it ends). */
+let shownRunId: string | undefined;
 let staleDefinition = false;
 const snapshots: ProbeResultMsg[] = [];
 const MAX_SNAPSHOTS = 300;
@@ -83,7 +85,10 @@ smoothing.id = 'smoothing';
 const smoothingLabel = $('label', undefined, ' smoothing ');
 const smoothingValue = $('span', 'num', '0.60');
 smoothingLabel.append(smoothing, smoothingValue);
-chartTools.append($('h2', undefined, 'Loss'), logLabel, smoothingLabel);
+const lossNow = $('span', 'num loss-now', '');
+lossNow.id = 'loss-now';
+lossNow.setAttribute('aria-live', 'polite');
+chartTools.append($('h2', undefined, 'Loss'), lossNow, logLabel, smoothingLabel);
 const chartEl = $('div', 'chart');
 chartEl.id = 'chart';
 chartSection.append(chartTools, chartEl);
@@ -154,7 +159,7 @@ app.append(header, errors, controls, chartSection, heatSection, predSection);
 // ---- rendering ---------------------------------------------------------------------------------
 function renderStatus(): void {
   const last = chart.points ? '' : '';
-  status.textContent = `${phase}${steps ? ` · step ${step} / ${steps}` : ''}${run?.runId ? ` · run ${run.runId}` : ''}${staleDefinition ? ' · definition changed: Reset to apply' : ''}${last}`;
+  status.textContent = `${phase}${steps ? ` · step ${step} / ${steps}` : ''}${shownRunId ? ` · run ${shownRunId}` : ''}${staleDefinition ? ' · definition changed: Reset to apply' : ''}${last}`;
   document.body.dataset.phase = phase;
   const can: Record<ControlAction, boolean> = {
     start: phase === 'ready' || phase === 'done',
@@ -165,6 +170,13 @@ function renderStatus(): void {
     reset: phase !== 'loading',
   };
   for (const [a, b] of Object.entries(buttons)) b.disabled = !can[a as ControlAction];
+}
+
+/** The latest loss as text next to the chart (what a screen reader announces; the tests read it). */
+function showLoss(r: { step: number; loss: number; validLoss?: number; accuracy?: number }): void {
+  lossNow.textContent = `step ${r.step} · loss ${fmt(r.loss)}${r.validLoss !== undefined ? ` · validation ${fmt(r.validLoss)}` : ''}${r.accuracy !== undefined ? ` · accuracy ${(r.accuracy * 100).toFixed(1)}%` : ''}`;
+  lossNow.dataset.step = String(r.step);
+  lossNow.dataset.loss = String(r.loss);
 }
 
 function renderBackend(): void {
@@ -446,6 +458,7 @@ function onWorker(m: FromWorker): void {
       }
       if ((phase === 'running' || phase === 'paused') && !run && prev !== 'running' && prev !== 'paused') {
         run = { clientRunId: `r${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}` };
+        shownRunId = undefined;
         chart.reset();
         snapshots.splice(0, Math.max(0, snapshots.length - 1));
         host.send({ type: 'runStart', clientRunId: run.clientRunId, backend: backend?.name ?? 'unknown', steps, ...(model ? { parameters: model.params } : {}) });
@@ -460,7 +473,11 @@ function onWorker(m: FromWorker): void {
     }
     case 'metrics':
       chart.append(m.rows);
-      if (m.rows.length) step = m.rows[m.rows.length - 1]!.step;
+      if (m.rows.length) {
+        const last = m.rows[m.rows.length - 1]!;
+        step = last.step;
+        showLoss(last);
+      }
       renderStatus();
       if (run) host.send({ type: 'metrics', clientRunId: run.clientRunId, rows: m.rows });
       return;
@@ -521,6 +538,8 @@ window.addEventListener('message', (ev: MessageEvent) => {
       chart.setOverlays(m.overlays.filter((o) => o.id !== m.restore?.summary.id));
       if (m.restore) {
         chart.reset(m.restore.metrics);
+        const lastRow = m.restore.metrics[m.restore.metrics.length - 1];
+        if (lastRow) showLoss(lastRow);
         const s = m.restore.summary;
         status.textContent = `last run ${s.id}: ${s.status} at step ${s.step}/${s.steps}${s.finalLoss !== undefined ? `, final loss ${fmt(s.finalLoss)}` : ''}`;
       }
@@ -546,6 +565,7 @@ window.addEventListener('message', (ev: MessageEvent) => {
     case 'runCreated':
       if (run && run.clientRunId === m.clientRunId) {
         run.runId = m.runId;
+        shownRunId = m.runId;
         renderStatus();
       } else hostLog('warn', `webview: out-of-order message dropped: runCreated for unknown run '${m.clientRunId}'`);
       return;

@@ -1,0 +1,235 @@
+// UI test: the training panel in a real VS Code workbench (code-server 4.139 = Code 1.139, OSS build)
+// in headless Debian Chromium, used the way a person would: open the hello example with Quick Open,
+// run "Sequence Lab: Open Training Panel" from the command palette, press Start inside the panel's
+// webview, watch the loss fall and the heatmap draw and change, and keep a screenshot.
+// Run by `npm run test:ui` (node's test runner) or alone: `node --test test/ui/panel.ui.mjs`.
+//
+// The extension under test: the repository (built with `npm run build`, loaded as the development
+// extension), or SEQLAB_UI_VSIX=<path> to install a packaged .vsix instead. SEQLAB_TEST_NO_BUILD=1
+// skips the build.
+//
+// Steps (each a test, in order; a step whose predecessor failed fails with that reason):
+//   open    : workbench on a temp workspace holding examples/hello.seqlab.json; Quick Open opens it
+//   panel   : palette "Sequence Lab: Open Training Panel" -> the webview shows the model, the
+//             backend it runs on (named; why WebGPU was not used when it is not), and an empty heatmap
+//   train   : the panel's Start button -> the loss readout falls, the heatmap redraws with new values,
+//             the run completes (status "done", "run <id>"), the CodeLens says Train again, the
+//             Sequence Lab tree lists the run with its final loss; screenshot test-artifacts/panel.png
+// Screenshots: test-artifacts/panel.png at the end, panel-<step>-failed.png on failure.
+import { after, before, test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  repoRoot, ensureSetup, makeScratch, startCodeServer, launchChromium, workbenchUrl, installVsix, sleep,
+} from '../../scripts/vscode-test/codeserver.mjs';
+
+const artifacts = join(repoRoot, 'test-artifacts');
+const STEP_TIMEOUT = 240_000;
+const WAIT = 30_000;
+
+/** @type {{ scratch?: any, server?: any, browser?: any, page?: import('playwright-core').Page, workspace?: string, frame?: import('playwright-core').FrameLocator }} */
+const S = {};
+let failedStep = '';
+
+function step(name, fn) {
+  test(name, { timeout: STEP_TIMEOUT }, async () => {
+    if (failedStep) throw new Error(`not run: the earlier step "${failedStep}" failed`);
+    try {
+      await fn();
+    } catch (e) {
+      failedStep = name;
+      if (S.page) {
+        const shot = join(artifacts, `panel-${name.split(':')[0].replace(/\W+/g, '-')}-failed.png`);
+        await S.page.screenshot({ path: shot }).catch(() => {});
+        if (e instanceof Error) e.message += `\n(screenshot: ${shot})`;
+      }
+      throw e;
+    }
+  });
+}
+
+async function see(locator, what, timeout = WAIT) {
+  try {
+    await locator.first().waitFor({ state: 'visible', timeout });
+  } catch {
+    throw new Error(`not visible after ${timeout / 1000} s: ${what}`);
+  }
+  return locator.first();
+}
+
+/** F1, ">title", wait for the entry, Enter; retried until the extension's command is registered. */
+async function runCommand(page, title, timeout = WAIT) {
+  const deadline = Date.now() + timeout;
+  const input = page.locator('.quick-input-widget input');
+  for (;;) {
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(`>${title}`);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title });
+    try {
+      await row.first().waitFor({ state: 'visible', timeout: 2_000 });
+      await page.keyboard.press('Enter');
+      return;
+    } catch {
+      await page.keyboard.press('Escape');
+      if (Date.now() > deadline) throw new Error(`command "${title}" did not appear in the command palette within ${timeout / 1000} s`);
+      await sleep(500);
+    }
+  }
+}
+
+/** Polls fn until it returns a truthy value. */
+async function until(what, fn, timeout = WAIT, every = 250) {
+  const deadline = Date.now() + timeout;
+  let last;
+  while (Date.now() < deadline) {
+    last = await fn();
+    if (last) return last;
+    await sleep(every);
+  }
+  throw new Error(`timed out after ${timeout / 1000} s: ${what} (last: ${JSON.stringify(last)})`);
+}
+
+before(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  ensureSetup();
+  S.scratch = makeScratch('seqlab-ui-panel-');
+});
+
+after(async () => {
+  await S.browser?.close().catch(() => {});
+  await S.server?.stop();
+  S.scratch?.cleanup();
+});
+
+step('open: the workbench opens a workspace with the hello example, Quick Open shows the definition', async () => {
+  let extensionDevelopmentPath;
+  if (process.env.SEQLAB_UI_VSIX) {
+    const extensionsDir = join(S.scratch.dir, 'extensions');
+    mkdirSync(extensionsDir, { recursive: true });
+    installVsix(process.env.SEQLAB_UI_VSIX, extensionsDir, join(S.scratch.dir, 'user-data'));
+    assert.ok(readdirSync(extensionsDir).some((d) => d.startsWith('seqlab.seqlab-')), 'the .vsix installed');
+  } else {
+    if (process.env.SEQLAB_TEST_NO_BUILD !== '1') {
+      const r = spawnSync('npm', ['run', '--silent', 'build'], { cwd: repoRoot, encoding: 'utf8' });
+      assert.equal(r.status, 0, `npm run build failed:\n${r.stdout}\n${r.stderr}`);
+    }
+    for (const f of ['extension.js', 'webview.js', 'worker.js']) assert.ok(existsSync(join(repoRoot, 'dist', f)), `dist/${f} missing`);
+    extensionDevelopmentPath = repoRoot;
+  }
+  S.workspace = join(S.scratch.dir, 'workspace');
+  mkdirSync(S.workspace, { recursive: true });
+  cpSync(join(repoRoot, 'examples', 'hello.seqlab.json'), join(S.workspace, 'hello.seqlab.json'));
+  S.server = await startCodeServer({ dir: S.scratch.dir, locale: 'en', settings: {
+    'workbench.colorTheme': 'Default Dark Modern', 'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  } });
+  S.browser = await launchChromium();
+  const context = await S.browser.newContext({ viewport: { width: 1600, height: 1100 } });
+  S.page = await context.newPage();
+  await S.page.goto(workbenchUrl(S.server, S.workspace, extensionDevelopmentPath ? { extensionDevelopmentPath } : {}));
+  const page = S.page;
+  await see(page.locator('.monaco-workbench'), 'the VS Code workbench (.monaco-workbench)', 60_000);
+  await see(page.locator('.part.statusbar'), 'the status bar');
+  // Quick Open (Ctrl+P) the definition, like a person.
+  const input = page.locator('.quick-input-widget input');
+  await until('Quick Open to list hello.seqlab.json', async () => {
+    await page.keyboard.press('Control+P');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill('hello.seqlab.json');
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'hello.seqlab.json' });
+    try {
+      await row.first().waitFor({ state: 'visible', timeout: 3_000 });
+      await page.keyboard.press('Enter');
+      return true;
+    } catch {
+      await page.keyboard.press('Escape');
+      return false;
+    }
+  }, 60_000, 500);
+  await see(page.locator('.tabs-container .tab', { hasText: 'hello.seqlab.json' }), 'an editor tab for hello.seqlab.json');
+  await see(page.locator('.editor-instance .monaco-editor .view-lines', { hasText: '"name"' }), 'the text of hello.seqlab.json in the editor');
+});
+
+step('panel: "Sequence Lab: Open Training Panel" shows the model, the named backend and an empty heatmap', async () => {
+  const page = S.page;
+  await runCommand(page, 'Sequence Lab: Open Training Panel', 60_000);
+  await see(page.locator('.tabs-container .tab', { hasText: 'Train: hello' }), 'the "Train: hello" panel tab');
+  S.frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  const f = S.frame;
+  await see(f.locator('body[data-phase="ready"]'), 'the panel ready to train (body[data-phase=ready])', 120_000);
+  const about = await see(f.locator('.about'), 'the model description');
+  assert.match(await about.textContent(), /RNN\(8\)/, 'the panel describes the hello model');
+  const badge = await see(f.locator('#backend-name'), 'the backend badge');
+  const backend = (await badge.textContent()).trim();
+  assert.match(backend, /^(WEBGPU|WEBGL|WASM|CPU)$/, `the backend is named: "${backend}"`);
+  if (backend !== 'WEBGPU') {
+    const why = await see(f.locator('#backend-why'), 'why WebGPU was not used');
+    assert.match(await why.textContent(), /webgpu: \S+/);
+  }
+  console.log(`# panel backend in the workbench: ${backend}${backend !== 'WEBGPU' ? ` (${(await f.locator('#backend-why').textContent()).trim()})` : ''}`);
+  assert.equal(await f.locator('#btn-start').isEnabled(), true, 'Start is enabled');
+  assert.equal(await f.locator('#btn-stop').isEnabled(), false, 'Stop is disabled before training');
+});
+
+step('train: Start in the panel trains hello; the loss falls, the heatmap draws and changes, the run completes', async () => {
+  const page = S.page;
+  const f = S.frame;
+  const canvas = f.locator('#heatmap-canvas');
+  // The untrained model's probe is drawn before training starts.
+  await until('the initial heatmap', async () => (await canvas.getAttribute('data-drawn')) === '1', 60_000);
+  const before = await canvas.evaluate((c) => c.toDataURL());
+  await (await see(f.locator('#btn-start'), 'the Start button')).click();
+  await see(f.locator('body[data-phase="running"], body[data-phase="done"]'), 'the panel training (phase running)', 60_000);
+
+  // Watch the loss readout while it trains.
+  const seen = [];
+  const readout = f.locator('#loss-now');
+  await until('the run to finish (phase done)', async () => {
+    const [step, loss] = (await readout.evaluate((e) => [e.dataset.step, e.dataset.loss]).catch(() => [])).map(Number);
+    if (step > 0 && Number.isFinite(loss) && seen.at(-1)?.step !== step) seen.push({ step, loss });
+    return (await f.locator('body').getAttribute('data-phase')) === 'done';
+  }, 180_000, 200);
+  const final = { step: Number(await readout.getAttribute('data-step')), loss: Number(await readout.getAttribute('data-loss')) };
+  if (seen.at(-1)?.step !== final.step) seen.push(final);
+  console.log(`# loss readouts seen while training: ${seen.map((s) => `${s.step}:${s.loss.toFixed(3)}`).join(' ')}`);
+  assert.ok(seen.length >= 3, `the loss was seen updating live (${seen.length} readouts)`);
+  assert.equal(final.step, 200, 'trained to the last step');
+  assert.ok(final.loss < seen[0].loss * 0.5, `the loss fell: ${seen[0].loss} at step ${seen[0].step} -> ${final.loss}`);
+  assert.match(await readout.textContent(), /step 200 · loss \d/);
+
+  // The heatmap: drawn, changed by training, its snapshot slider moved on, and the drawing is not blank.
+  const after = await canvas.evaluate((c) => c.toDataURL());
+  assert.notEqual(after, before, 'the heatmap changed while training');
+  assert.match(await f.locator('#snapshot-label').textContent(), /step 200/);
+  const colours = await canvas.evaluate((c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const set = new Set();
+    for (let i = 0; i < d.length; i += 4) if (d[i + 3] === 255) set.add(`${d[i]},${d[i + 1]},${d[i + 2]}`);
+    return set.size;
+  });
+  assert.ok(colours > 10, `the heatmap shows many colours (${colours})`);
+  // The chart drew (uPlot's canvas) and the status names the recorded run.
+  await see(f.locator('#chart canvas'), 'the loss chart');
+  assert.match(await f.locator('#status').textContent(), /done · step 200 \/ 200 · run \S+/);
+  // Predictions: the hello table after training.
+  await see(f.locator('.pred-table'), 'the predictions table');
+
+  // The editor's CodeLens offers Train again (the panel's run was registered with the training status and ended).
+  await see(page.locator('.editor-instance .codelens-decoration', { hasText: 'Train' }), 'the "Train" CodeLens back on the definition after the run');
+  // The Sequence Lab view lists the run under hello with its final loss.
+  const icon = await see(page.locator('.part.activitybar .action-item a[aria-label^="Sequence Lab"], .part.activitybar [role="tab"][aria-label^="Sequence Lab"]'),
+    'the Sequence Lab icon in the activity bar');
+  await icon.click();
+  const sidebar = page.locator('.part.sidebar');
+  const hello = await see(sidebar.locator('.monaco-list-row', { hasText: 'hello' }), 'the "hello" experiment in the Experiments tree');
+  if ((await hello.getAttribute('aria-expanded')) !== 'true') await hello.locator('.monaco-tl-twistie').click();
+  const lossText = final.loss >= 0.001 ? final.loss.toFixed(4) : final.loss.toExponential(2);
+  await see(sidebar.locator('.monaco-list-row', { hasText: `loss ${lossText}` }), `the run in the tree with its final loss ${lossText}`);
+  await page.screenshot({ path: join(artifacts, 'panel.png') });
+  assert.ok(existsSync(join(artifacts, 'panel.png')));
+  assert.ok(existsSync(join(S.workspace, '.seqlab', 'runs')), 'the run was recorded in the workspace');
+  const runs = readdirSync(join(S.workspace, '.seqlab', 'runs'));
+  assert.equal(runs.length, 1, `one run recorded: ${runs}`);
+});
