@@ -82,6 +82,7 @@ const userSettings = {
   'github.gitAuthentication': false,
   'chat.disableAIFeatures': true,
   'window.restoreWindows': 'none',
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
 };
 
 /**

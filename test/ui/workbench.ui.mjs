@@ -11,7 +11,7 @@
 //   problems : the new definition has no problems; text after the definition shows a Sequence Lab
 //              problem (so the zero could have been non-zero), undo clears it
 // Screenshots go to test-artifacts/ (workbench.png at the end, <step>-failed.png on failure).
-import { after, before, test } from 'node:test';
+import { after, before } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, cpSync } from 'node:fs';
@@ -19,66 +19,11 @@ import { join } from 'node:path';
 import {
   repoRoot, ensureSetup, makeScratch, startCodeServer, launchChromium, workbenchUrl, installVsix, sleep,
 } from '../../scripts/vscode-test/codeserver.mjs';
-
-const artifacts = join(repoRoot, 'test-artifacts');
-const STEP_TIMEOUT = 120_000;
-const WAIT = 30_000;
+import { artifacts, createSteps, runCommand, see, until, WAIT } from '../../scripts/vscode-test/ui.mjs';
 
 /** @type {{ scratch?: any, server?: any, browser?: any, page?: import('playwright-core').Page, vsix?: string, workspace?: string, extensionsDir?: string, userData?: string, newName?: string }} */
 const S = {};
-let failedStep = '';
-
-/** Each step is a test; after a failure the later ones fail fast and say why (no skipping). */
-function step(name, fn) {
-  test(name, { timeout: STEP_TIMEOUT }, async () => {
-    if (failedStep) throw new Error(`not run: the earlier step "${failedStep}" failed`);
-    try {
-      await fn();
-    } catch (e) {
-      failedStep = name;
-      if (S.page) {
-        const shot = join(artifacts, `${name.split(':')[0].replace(/\W+/g, '-')}-failed.png`);
-        await S.page.screenshot({ path: shot }).catch(() => {});
-        if (e instanceof Error) e.message += `\n(screenshot: ${shot})`;
-      }
-      throw e;
-    }
-  });
-}
-
-/** Waits for a locator to be visible, failing with `what` instead of a selector dump. */
-async function see(locator, what, timeout = WAIT) {
-  try {
-    await locator.first().waitFor({ state: 'visible', timeout });
-  } catch {
-    throw new Error(`not visible after ${timeout / 1000} s: ${what}`);
-  }
-  return locator.first();
-}
-
-/**
- * Runs a command from the palette like a person: F1, type ">title", wait for the entry, Enter.
- * The palette does not refresh while open, so retry until the extension's command shows up.
- */
-async function runCommand(page, title, timeout = WAIT) {
-  const deadline = Date.now() + timeout;
-  const input = page.locator('.quick-input-widget input');
-  for (;;) {
-    await page.keyboard.press('F1');
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
-    await input.fill(`>${title}`);
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title });
-    try {
-      await row.first().waitFor({ state: 'visible', timeout: 2_000 });
-      await page.keyboard.press('Enter');
-      return;
-    } catch {
-      await page.keyboard.press('Escape');
-      if (Date.now() > deadline) throw new Error(`command "${title}" did not appear in the command palette within ${timeout / 1000} s`);
-      await sleep(500);
-    }
-  }
-}
+const step = createSteps({ page: () => S.page });
 
 /** The status-bar problems entry's accessible label, e.g. "No Problems" or "1 error, 0 warnings". */
 async function problemsLabel(page) {
@@ -86,16 +31,14 @@ async function problemsLabel(page) {
   return (await item.getAttribute('aria-label')) || (await item.textContent()) || '';
 }
 
-/** Polls the status-bar problems label until `ok(label)` holds. */
+/** Polls the status-bar problems label until `ok(label)` holds; returns the label. */
 async function waitProblems(page, ok, what, timeout = WAIT) {
-  const deadline = Date.now() + timeout;
   let label = '';
-  while (Date.now() < deadline) {
-    label = await problemsLabel(page);
-    if (ok(label)) return label;
-    await sleep(250);
+  try {
+    return await until(what, async () => ok(label = await problemsLabel(page)) && label, timeout);
+  } catch {
+    throw new Error(`${what}: the status bar says "${label}" after ${timeout / 1000} s`);
   }
-  throw new Error(`${what}: the status bar says "${label}" after ${timeout / 1000} s`);
 }
 const noProblems = (l) => /no problems/i.test(l) || /^\s*0\D+0\s*$/.test(l);
 

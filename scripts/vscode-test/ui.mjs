@@ -1,0 +1,83 @@
+// Helpers for the Playwright UI tests in test/ui/*.ui.mjs (node's test runner): ordered steps that
+// stop the chain on the first failure (with a screenshot), plain-language waits, and the command
+// palette driven the way a person uses it.
+import { test } from 'node:test';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot, sleep } from './codeserver.mjs';
+
+export const artifacts = join(repoRoot, 'test-artifacts');
+export const WAIT = 30_000;
+
+/**
+ * Returns step(name, fn): each step is a node:test test, run in order. After a failure the later
+ * steps fail at once naming the step that broke (they are not skipped), and the failing step leaves
+ * test-artifacts/<prefix><step>-failed.png. `page()` gives the current page (or undefined).
+ */
+export function createSteps({ page, prefix = '', timeout = 120_000 }) {
+  let failedStep = '';
+  return function step(name, fn) {
+    test(name, { timeout }, async () => {
+      if (failedStep) throw new Error(`not run: the earlier step "${failedStep}" failed`);
+      try {
+        await fn();
+      } catch (e) {
+        failedStep = name;
+        const p = page();
+        if (p) {
+          mkdirSync(artifacts, { recursive: true });
+          const shot = join(artifacts, `${prefix}${name.split(':')[0].replace(/\W+/g, '-')}-failed.png`);
+          await p.screenshot({ path: shot }).catch(() => {});
+          if (e instanceof Error) e.message += `\n(screenshot: ${shot})`;
+        }
+        throw e;
+      }
+    });
+  };
+}
+
+/** Waits for a locator to be visible, failing with `what` instead of a selector dump. */
+export async function see(locator, what, timeout = WAIT) {
+  try {
+    await locator.first().waitFor({ state: 'visible', timeout });
+  } catch {
+    throw new Error(`not visible after ${timeout / 1000} s: ${what}`);
+  }
+  return locator.first();
+}
+
+/** Polls fn until it returns a truthy value, which it returns. */
+export async function until(what, fn, timeout = WAIT, every = 250) {
+  const deadline = Date.now() + timeout;
+  let last;
+  while (Date.now() < deadline) {
+    last = await fn();
+    if (last) return last;
+    await sleep(every);
+  }
+  throw new Error(`timed out after ${timeout / 1000} s: ${what} (last: ${JSON.stringify(last)})`);
+}
+
+/**
+ * Runs a command from the palette like a person: F1, type ">title", wait for the entry, Enter.
+ * The palette does not refresh while open, so retry until the extension's command shows up.
+ */
+export async function runCommand(page, title, timeout = WAIT) {
+  const deadline = Date.now() + timeout;
+  const input = page.locator('.quick-input-widget input');
+  for (;;) {
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(`>${title}`);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title });
+    try {
+      await row.first().waitFor({ state: 'visible', timeout: 2_000 });
+      await page.keyboard.press('Enter');
+      return;
+    } catch {
+      await page.keyboard.press('Escape');
+      if (Date.now() > deadline) throw new Error(`command "${title}" did not appear in the command palette within ${timeout / 1000} s`);
+      await sleep(500);
+    }
+  }
+}
