@@ -6,8 +6,7 @@
 #   - code-server (= VS Code OSS 1.139) compiled against that Node
 # Idempotent and cached: a second run only checks a stamp file and prints one line.
 # Cache: ${SEQLAB_TEST_CACHE:-$HOME/.cache/seqlab-vscode-test}
-# Prints the cache dir's env file path at the end; launchers source nothing, they read
-# scripts/vscode-test/paths.mjs which computes the same paths.
+# scripts/vscode-test/codeserver.mjs computes the same paths (and runs this script first).
 set -euo pipefail
 
 NODE_PKG_VERSION=24.21.0
