@@ -6,6 +6,7 @@ import * as tf from '../../src/core/tf';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgpu';
 import { registerWebGpuKernels } from '../../src/gpu';
+import { setRecurrenceKernel } from '../../src/core/fused';
 import { assignStateDict, checkFixture, fixtureLayers, type TensorJson, type TorchFixture } from '../../src/core/torch';
 import { RecurrentStack, type LayerConfig } from '../../src/core/recurrent';
 import { Rng } from '../../src/core/rng';
@@ -172,8 +173,14 @@ async function compare(cfg: CaseConfig): Promise<{ diffs: Diff[]; programs: Reco
  * also goes through checkFixture itself, and both must agree.
  */
 async function fixture(fx: TorchFixture): Promise<{ checks: { tensor: string; maxAbsError: number }[]; cpuChecks: { tensor: string; maxAbsError: number }[]; programs: Record<string, number>; leaked: number }> {
-  await use('cpu');
-  const cpuChecks = checkFixture(fx);
+  // core's checkFixture on cpu too, except where the op path cannot take gradients: tfjs's
+  // unstack gradient fails for a single slice (T = 1, or one h0 unstacked from [1, B, H])
+  const L = fx.module.num_layers * (fx.module.bidirectional ? 2 : 1);
+  let cpuChecks: { tensor: string; maxAbsError: number }[] = [];
+  if (fx.input.shape[1] > 1 && (!fx.h0 || L > 1)) {
+    await use('cpu');
+    cpuChecks = checkFixture(fx);
+  }
   await use('webgpu');
   resetCounts();
   const before = tf.memory().numTensors;
@@ -188,9 +195,11 @@ async function fixture(fx: TorchFixture): Promise<{ checks: { tensor: string; ma
       const h0 = fx.h0 ? (tensorOf(fx.h0) as tf.Tensor3D) : undefined;
       const c0 = fx.c0 ? (tensorOf(fx.c0) as tf.Tensor3D) : undefined;
       const lstm = fx.module.type === 'LSTM';
+      // slices, not tf.unstack (whose gradient fails for a single slice)
+      const row = (t: tf.Tensor3D, i: number) => tf.reshape(tf.slice(t, [i, 0, 0], [1, -1, -1]), [t.shape[1], t.shape[2]]) as tf.Tensor2D;
       const forward = (xIn: tf.Tensor3D, h0In?: tf.Tensor3D, c0In?: tf.Tensor3D) => {
         const init: (CellState | undefined)[] | undefined = h0In
-          ? (tf.unstack(h0In) as tf.Tensor2D[]).map((h, i) => ({ h, c: c0In ? (tf.unstack(c0In)[i] as tf.Tensor2D) : undefined }))
+          ? Array.from({ length: h0In.shape[0] }, (_, i) => ({ h: row(h0In, i), c: c0In ? row(c0In, i) : undefined }))
           : undefined;
         const r = stack.run(tf.transpose(xIn, [1, 0, 2]), { init });
         return { output: tf.transpose(r.output, [1, 0, 2]), hN: tf.stack(r.final.map((s) => s.h)), cN: lstm ? tf.stack(r.final.map((s) => s.c!)) : undefined };
@@ -256,6 +265,15 @@ async function trainer(def: Record<string, unknown>, steps: number): Promise<{ d
       batch.dispose();
     });
     const out = await readAll(kept);
+    // the panel's probe: traces (fused kernels) and ||dL/dh_t|| (inject: the op path)
+    const probe = await t.probe(undefined, { gradients: true });
+    out['probe loss'] = Float32Array.of(probe.loss);
+    out['probe gradNorms'] = Float32Array.from(probe.gradNorms ?? []);
+    probe.layers.forEach((l, i) => {
+      out[`probe ${i} h`] = Float32Array.from(l.h.flat());
+      if (l.c) out[`probe ${i} c`] = Float32Array.from(l.c.flat());
+      for (const [g, v] of Object.entries(l.gates ?? {})) out[`probe ${i} ${g}`] = Float32Array.from(v!.flat());
+    });
     const losses: number[] = [];
     for (let i = 0; i < steps; i++) losses.push((await t.runSteps(1)).loss);
     out['trainer losses'] = Float32Array.from(losses);
@@ -274,7 +292,7 @@ async function main(): Promise<void> {
   const device = (tf.backend() as unknown as { device: GPUDevice }).device;
   device.lost.then((i) => console.error(`WebGPU device lost: ${i.reason} ${i.message}`));
   device.addEventListener('uncapturederror', (e) => console.error(`WebGPU error: ${(e as GPUUncapturedErrorEvent).error.message}`));
-  Object.assign(window, { tf, RecurrentStack, Rng, seqlabGpu: { compare, fixture,  trainer, backend: () => tf.getBackend() }, seqlabReady: true });
+  Object.assign(window, { tf, RecurrentStack, Rng, seqlabGpu: { mode: (m: 'auto' | 'sequence' | 'step' | 'off') => { if (m === 'off') setRecurrenceKernel(undefined); else registerWebGpuKernels({ mode: m }); }, compare, fixture,  trainer, backend: () => tf.getBackend() }, seqlabReady: true });
 }
 
 main().catch((e) => {

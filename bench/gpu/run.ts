@@ -1,0 +1,59 @@
+/**
+ * `npm run bench:gpu`: training-step benchmark in headless Chromium on WebGPU (SwiftShader on a
+ * machine without a GPU), our fused kernels vs the same model op by op vs tf.layers.lstm/gru, in
+ * one page. Prints dispatches per step, median ms per step, first-step ms, peak bytes (tf.profile's
+ * peakBytes: every live tensor buffer during the step), and the ratios against tf.layers.
+ *
+ *   npm run bench:gpu                       # both sizes (the large one takes minutes here)
+ *   npm run bench:gpu -- --small            # batch 32, T 32, one-hot 16, hidden 128 only
+ *   npm run bench:gpu -- --steps 5 --modes  # also time both fused execution modes
+ */
+import { join } from 'node:path';
+import { openGpuPage } from '../../test/gpu/harness';
+import type { BenchConfig, BenchResult } from './page';
+
+const args = process.argv.slice(2);
+const flag = (n: string) => args.includes(n);
+const num = (n: string, d: number) => (args.includes(n) ? Number(args[args.indexOf(n) + 1]) : d);
+
+const SIZES = [
+  { B: 32, T: 32, V: 16, H: 128, steps: num('--steps', 5), opsSteps: 2 },
+  ...(flag('--small') ? [] : [{ B: 64, T: 128, V: 16, H: 256, steps: num('--large-steps', 2), opsSteps: 0 }]),
+];
+
+const mb = (b: number) => (b / 2 ** 20).toFixed(1);
+
+async function main() {
+  const gpu = await openGpuPage(join(__dirname, 'page.ts'));
+  const adapter = await gpu.page.evaluate(() => (window as any).seqlabBench.adapter());
+  console.log(`WebGPU adapter: ${JSON.stringify(adapter)} (headless Chromium). Training step: softmax cross-entropy, Adam; median of N timed steps after a warm-up step.`);
+  console.log('Peak = tf.profile peakBytes during one step; activations = B*T*H*gates float32 (what BPTT must keep).');
+  const rows: string[] = [];
+  const head = 'cell  B   T   H    | who            | dispatches |   ms/step |  first ms | peak MiB | vs tf.layers: dispatches  ms    | peak / activations';
+  console.log(head);
+  for (const s of SIZES) {
+    for (const cell of ['lstm', 'gru'] as const) {
+      const G = cell === 'lstm' ? 4 : 3;
+      const act = s.B * s.T * s.H * G * 4;
+      const whos: BenchConfig['who'][] = ['layers', 'fused', ...(flag('--modes') ? ['fused-sequence', 'fused-step'] as const : []), ...(s.opsSteps ? ['ops'] as const : [])];
+      const res: Partial<Record<BenchConfig['who'], BenchResult>> = {};
+      for (const who of whos) {
+        const cfg: BenchConfig = { who, cell, B: s.B, T: s.T, V: s.V, H: s.H, steps: who === 'ops' ? s.opsSteps : s.steps };
+        const t0 = Date.now();
+        const r = await gpu.page.evaluate((c) => (window as any).seqlabBench.run(c), cfg) as BenchResult;
+        res[who] = r;
+        const L = res.layers!;
+        const line = `${cell.padEnd(5)} ${String(s.B).padEnd(3)} ${String(s.T).padEnd(3)} ${String(s.H).padEnd(4)} | ${who.padEnd(14)} | ${String(r.dispatches).padStart(10)} | ${r.ms.toFixed(0).padStart(9)} | ${r.first.toFixed(0).padStart(9)} | ${mb(r.peakBytes).padStart(8)} | ` +
+          `${who === 'layers' ? '         -       -' : `${(r.dispatches / L.dispatches).toFixed(3).padStart(10)}  ${(r.ms / L.ms).toFixed(3).padStart(6)}`} | ${(r.peakBytes / act).toFixed(2)}`;
+        console.log(line + `   (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+        rows.push(line);
+      }
+    }
+  }
+  await gpu.close();
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
