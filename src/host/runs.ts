@@ -4,8 +4,10 @@
  * notices runs written by anyone (background training, the panel, the CLI).
  */
 import * as vscode from 'vscode';
-// Only types at load time: the run store module reaches TensorFlow.js (state_dict parsing lives in
-// src/core/torch.ts), so it is imported after activation, in `ready()`.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+// Only types at load time: the run store module is imported after activation, in `ready()`,
+// to keep activation cheap.
 import type { RunEntry, RunStore } from '../node/runStore';
 import { readConfig } from './config';
 import { experimentKey } from './definitions';
@@ -26,6 +28,8 @@ export class Runs implements vscode.Disposable {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private mod: typeof import('../node/runStore') | undefined;
   private loading: Promise<void> | undefined;
+  private poller: ReturnType<typeof setInterval> | undefined;
+  private signature = '';
 
   constructor() {
     this.subs.push(
@@ -36,6 +40,31 @@ export class Runs implements vscode.Disposable {
       vscode.workspace.onDidGrantWorkspaceTrust(() => { this.stores.clear(); this.watch(); this.fire(); }),
     );
     this.watch();
+    // File watchers miss files written by another process into a folder it has just created
+    // (a CLI run, seen in tests): a cheap poll of the runs folders' listing and summary times
+    // catches what the watcher misses.
+    this.poller = setInterval(() => this.poll(), 2000);
+  }
+
+  private poll(): void {
+    if (!this.mod) return;
+    const parts: string[] = [];
+    for (const folder of this.folders()) {
+      const dir = join(folder.uri.fsPath, this.runsFolder(folder));
+      let ids: string[] = [];
+      try { ids = readdirSync(dir); } catch { continue; }
+      for (const id of ids) {
+        let t = 0;
+        try { t = statSync(join(dir, id, 'summary.json')).mtimeMs; } catch { /* not yet written */ }
+        parts.push(`${id}:${t}`);
+      }
+    }
+    const sig = parts.sort().join('|');
+    if (sig !== this.signature) {
+      const first = this.signature === '';
+      this.signature = sig;
+      if (!first) this.fire(0);
+    }
   }
 
   /** Loads the run store module (once). Every method below needs it; commands await it first. */
@@ -145,6 +174,7 @@ export class Runs implements vscode.Disposable {
 
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.poller) clearInterval(this.poller);
     for (const w of this.watchers) w.dispose();
     for (const s of this.subs) s.dispose();
     this.changed.dispose();
