@@ -45,9 +45,7 @@ export class WebGpuRecurrence implements RecurrenceKernel {
     const hasInit = !!args.init;
     const mode = this.options.mode && this.options.mode !== 'auto' ? this.options.mode : chooseMode(B, H, G);
     const attrs: ForwardAttrs = { cell, activation: args.activation, reverse: args.reverse, mode, T, B, H, bias, hasInit };
-    // the input projection of all T steps in one matmul (biases are added inside the kernel)
-    const xp = tf.matMul(tf.reshape(x, [T * B, I]), w.wIh, false, true);
-    const inputs: tf.NamedTensorMap = { xp, wHh: w.wHh };
+    const inputs: tf.NamedTensorMap = { x: tf.reshape(x, [T * B, I]), wIh: w.wIh, wHh: w.wHh };
     if (bias) Object.assign(inputs, { bIh: w.bIh!, bHh: w.bHh! });
     if (args.init) {
       inputs.h0 = args.init.h;

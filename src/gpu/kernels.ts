@@ -2,30 +2,60 @@
  * The fused recurrent layer as tfjs kernels on the 'webgpu' backend, with its gradient, so that
  * autodiff sees ONE node per layer direction:
  *
- *   SeqlabRecurrentForward  inputs xp = X W_ih^T [T*B, G*H], wHh, bIh?, bHh?, h0?, c0?
+ *   SeqlabRecurrentForward  inputs x [T*B, I] (time order), wIh, wHh, bIh?, bHh?, h0?, c0?
+ *                           programs: X W_ih^T for all T steps in one matmul, then the recurrence
  *                           outputs [S (state buffer), h [T, B, H] time order, h_n, c_n (LSTM)]
- *   its gradient            one backward program (all steps) -> dXP (= d xp = d b_ih), and
- *                           dW_hh = dHP^T H_prev as ONE matmul over all T*B rows, db_hh = sum dHP,
- *                           dh0, dc0; d x and dW_ih come from the ordinary matMul's gradient
- *                           (again one matmul each over all timesteps).
+ *   its gradient            one backward program (all steps) -> D (dXP, dHP, dh0, dc0), then
+ *                           dW_ih = dXP^T X, dW_hh = dHP^T H_prev, dx = dXP W_ih: ONE matmul each
+ *                           over all T*B rows; db_ih, db_hh: one column sum each.
+ *   SeqlabMatMul, SeqlabColumnSum  those matmuls and sums (naive: one invocation per output)
  *   SeqlabRecurrentBackward the backward program (no gradient of its own)
  *   SeqlabGatherRows        row copies out of S / D (slices, reversal to time order, gate picks)
  */
 import * as tf from '../core/tf';
 import type { CellType, RnnActivation } from '../core/spec';
 import {
-  GatherRowsProgram, RecurrentBackwardProgram, RecurrentForwardProgram, gatesOf, gradLayout, stateLayout,
+  ColumnSumProgram, GatherRowsProgram, MatMulProgram, RecurrentBackwardProgram, RecurrentForwardProgram, gatesOf, gradLayout, stateLayout,
   type BackwardShape, type Mode, type Program, type RecurrentShape,
 } from './programs';
 
 export const FORWARD = 'SeqlabRecurrentForward';
 export const BACKWARD = 'SeqlabRecurrentBackward';
 export const GATHER = 'SeqlabGatherRows';
+export const MATMUL = 'SeqlabMatMul';
+export const COLSUM = 'SeqlabColumnSum';
 
 type Uniform = { type: 'int32' | 'float32'; data: number[] };
 /** The part of tfjs-backend-webgpu's WebGPUBackend used here. */
 export interface WebGpuBackendLike {
   runWebGPUProgram(program: Program, inputs: tf.TensorInfo[], dtype: tf.DataType, uniforms?: Uniform[], output?: tf.TensorInfo): tf.TensorInfo;
+  disposeData(dataId: object, force?: boolean): boolean;
+}
+
+export interface MatMulAttrs {
+  M: number; N: number; K: number; transA: boolean; transB: boolean;
+  aOff: number; bOff: number;
+  /** B's rows in time order of a reverse direction: row t*Bt + b reads (Tt-1-t)*Bt + b. */
+  rev: boolean; Bt: number; Tt: number;
+}
+
+/** Plain row order over K rows. */
+const plain = (K: number) => ({ aOff: 0, bOff: 0, rev: false, Bt: 1, Tt: K });
+
+function matMulInfo(backend: WebGpuBackendLike, a: tf.TensorInfo, b: tf.TensorInfo, m: MatMulAttrs): tf.TensorInfo {
+  const out = backend.runWebGPUProgram(new MatMulProgram(m.M, m.N, m.transA, m.transB), [a, b], 'float32',
+    int(m.M, m.N, m.K, m.aOff, m.bOff, m.rev ? 1 : 0, m.Bt, m.Tt));
+  return { dataId: out.dataId, shape: [m.M, m.N], dtype: 'float32' };
+}
+
+
+
+function matMul(a: tf.Tensor, b: tf.Tensor, m: MatMulAttrs): tf.Tensor2D {
+  return tf.engine().runKernel(MATMUL, { a, b }, m as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+}
+
+function columnSum(x: tf.Tensor, R: number, C: number, off: number): tf.Tensor1D {
+  return tf.engine().runKernel(COLSUM, { x }, { R, C, off }) as tf.Tensor1D;
 }
 
 export interface ForwardAttrs {
@@ -106,8 +136,13 @@ function forwardKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; 
   const a = args.attrs as unknown as ForwardAttrs;
   const i = args.inputs;
   const p = shapeOf(a);
-  const ins = pick(i, ['xp', 'wHh', ...(a.bias ? ['bIh', 'bHh'] : []), ...(a.hasInit ? ['h0', ...(a.cell === 'lstm' ? ['c0'] : [])] : [])]);
+  const [x, wIh] = pick(i, ['x', 'wIh']);
+  // the input projection of all T steps in one dispatch; biases are added in the recurrence
+  const GH = gatesOf(a.cell) * a.H;
+  const xp = matMulInfo(backend, x, wIh, { M: a.T * a.B, N: GH, K: x.shape[1], transA: false, transB: true, ...plain(x.shape[1]) });
+  const ins = [xp, ...pick(i, ['wHh', ...(a.bias ? ['bIh', 'bHh'] : []), ...(a.hasInit ? ['h0', ...(a.cell === 'lstm' ? ['c0'] : [])] : [])])];
   const S = runRecurrence(backend, () => new RecurrentForwardProgram(p, a.T), ins, a.T, a.mode, false, false);
+  backend.disposeData(xp.dataId);
   const L = stateLayout(a.cell, a.T, a.B, a.H);
   const BH = a.B * a.H;
   const outs = [
@@ -128,6 +163,17 @@ function backwardKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown;
   return runRecurrence(backend, () => new RecurrentBackwardProgram(p, a.T), ins, a.T, a.mode, true, a.hasInit);
 }
 
+function matMulKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+  const [a, b] = pick(args.inputs, ['a', 'b']);
+  return matMulInfo(args.backend as WebGpuBackendLike, a, b, args.attrs as unknown as MatMulAttrs);
+}
+
+function columnSumKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+  const { R, C, off } = args.attrs as unknown as { R: number; C: number; off: number };
+  const out = (args.backend as WebGpuBackendLike).runWebGPUProgram(new ColumnSumProgram(C), pick(args.inputs, ['x']), 'float32', int(R, C, off));
+  return { dataId: out.dataId, shape: [C], dtype: 'float32' };
+}
+
 function gatherKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
   return gatherInfo(args.backend as WebGpuBackendLike, pick(args.inputs, ['x'])[0], args.attrs as unknown as GatherAttrs);
 }
@@ -135,27 +181,25 @@ function gatherKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; a
 function forwardGrad(dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap): Record<string, () => tf.Tensor> {
   const a = attrs as unknown as ForwardAttrs;
   const [, dhs, dhN, dcN] = dy as (tf.Tensor | null)[];
-  const [wHh, S] = saved;
-  const G = gatesOf(a.cell);
-  const GH = G * a.H;
+  const [x, wIh, wHh, S] = saved;
+  const GH = gatesOf(a.cell) * a.H;
+  const R = a.T * a.B;
+  const I = x.shape[1]!;
   const flags = { hasDhs: !!dhs, hasDhN: !!dhN, hasDcN: !!dcN && a.cell === 'lstm' };
+  // all T steps of the backward recurrence: D holds dXP, dHP (GRU), dh0, dc0
   const D = tf.engine().runKernel(BACKWARD, {
     S, wHh, ...(dhs ? { dhs } : {}), ...(dhN ? { dhN } : {}), ...(flags.hasDcN ? { dcN: dcN! } : {}),
   }, { ...attrs, ...flags }) as tf.Tensor;
   const L = gradLayout(a.cell, a.T, a.B, a.H);
-  const dXP = gather(D, span([a.T * a.B, GH], L.dxpOff)) as tf.Tensor2D;
-  const dHP = (): tf.Tensor2D => (a.cell === 'gru' ? (gather(D, span([a.T * a.B, GH], L.dhpOff)) as tf.Tensor2D) : dXP);
-  let dbMemo: tf.Tensor | undefined;
+  // weight gradients as ONE matmul over all T*B rows each; H_prev read from S in time order
   const grads: Record<string, () => tf.Tensor> = {
-    xp: () => dXP,
-    wHh: () => {
-      const hPrev = tf.reshape(gather(S, timeRows(a, stateLayout(a.cell, a.T, a.B, a.H).hOff, a.H, 0)), [a.T * a.B, a.H]);
-      return tf.matMul(dHP(), hPrev, true, false);
-    },
+    x: () => matMul(D, wIh, { M: R, N: I, K: GH, transA: false, transB: false, ...plain(GH), aOff: L.dxpOff }),
+    wIh: () => matMul(D, x, { M: GH, N: I, K: R, transA: true, transB: false, ...plain(R), aOff: L.dxpOff }),
+    wHh: () => matMul(D, S, { M: GH, N: a.H, K: R, transA: true, transB: false, aOff: L.dhpOff, bOff: stateLayout(a.cell, a.T, a.B, a.H).hOff, rev: a.reverse, Bt: a.B, Tt: a.T }),
   };
   if (a.bias) {
-    grads.bIh = () => (dbMemo = tf.sum(dXP, 0));
-    grads.bHh = () => (a.cell === 'gru' ? tf.sum(dHP(), 0) : dbMemo && !dbMemo.isDisposed ? tf.clone(dbMemo) : tf.sum(dXP, 0));
+    grads.bIh = () => columnSum(D, R, GH, L.dxpOff);
+    grads.bHh = () => columnSum(D, R, GH, L.dhpOff);
   }
   if (a.hasInit) {
     grads.h0 = () => gather(D, span([a.B, a.H], L.d0Off));
@@ -173,6 +217,8 @@ export function registerKernels(): void {
   tf.registerKernel({ kernelName: FORWARD, backendName: 'webgpu', kernelFunc: forwardKernel as unknown as tf.KernelFunc });
   tf.registerKernel({ kernelName: BACKWARD, backendName: 'webgpu', kernelFunc: backwardKernel as unknown as tf.KernelFunc });
   tf.registerKernel({ kernelName: GATHER, backendName: 'webgpu', kernelFunc: gatherKernel as unknown as tf.KernelFunc });
-  tf.registerGradient({ kernelName: FORWARD, inputsToSave: ['wHh'], outputsToSave: [true], gradFunc: forwardGrad as unknown as tf.GradFunc });
+  tf.registerKernel({ kernelName: MATMUL, backendName: 'webgpu', kernelFunc: matMulKernel as unknown as tf.KernelFunc });
+  tf.registerKernel({ kernelName: COLSUM, backendName: 'webgpu', kernelFunc: columnSumKernel as unknown as tf.KernelFunc });
+  tf.registerGradient({ kernelName: FORWARD, inputsToSave: ['x', 'wIh', 'wHh'], outputsToSave: [true], gradFunc: forwardGrad as unknown as tf.GradFunc });
 }
 

@@ -334,3 +334,80 @@ fn main(index: i32) {
 }`;
   }
 }
+
+/**
+ * out[m, n] = sum_k A(m, k) * B(k, n), a 4x4 block of outputs per invocation (tfjs's tiled
+ * matmul is very slow for the skinny shapes of a recurrent layer on SwiftShader: 1.7 s for
+ * [1024x16]x[16x512]). A(m, k) = A[aOff + (transA ? k*M + m : m*K + k)];
+ * B(k, n) = B[bOff + (transB ? n*K + k : row(k)*N + n)], k = t*Bt + b running over Tt*Bt = K rows,
+ * row(k) = k, or (Tt-1-t)*Bt + b when rev = 1 (time-order rows of a reverse direction's S).
+ */
+export class MatMulProgram implements Program {
+  outputShape: number[];
+  shaderKey: string;
+  dispatchLayout = { x: [0] };
+  dispatch: [number, number, number];
+  variableNames = ['A', 'BM'];
+  workgroupSize: [number, number, number] = [64, 1, 1];
+  uniforms = 'M : i32, N : i32, K : i32, aOff : i32, bOff : i32, rev : i32, Bt : i32, Tt : i32,';
+
+  constructor(M: number, N: number, readonly transA: boolean, readonly transB: boolean) {
+    this.outputShape = [M * N];
+    this.dispatch = [Math.ceil((Math.ceil(M / 4) * Math.ceil(N / 4)) / 64), 1, 1];
+    this.shaderKey = `seqlab_matmul4_${transA ? 1 : 0}${transB ? 1 : 0}`;
+  }
+
+  getUserCode(): string {
+    const aIdx = (i: number) => (this.transA ? `aOff + k * M + ma${i}` : `aOff + ma${i} * K + k`);
+    const bIdx = (i: number) => (this.transB ? `bOff + nb${i} * K + k` : `bOff + kb * N + nb${i}`);
+    const r4 = [0, 1, 2, 3];
+    return `
+fn main(index: i32) {
+  let M = uniforms.M; let N = uniforms.N; let K = uniforms.K;
+  let aOff = uniforms.aOff; let bOff = uniforms.bOff; let Bt = uniforms.Bt; let Tt = uniforms.Tt; let rev = uniforms.rev == 1;
+  let nBlocks = (N + 3) / 4;
+  let mb = index / nBlocks;
+  let m0 = mb * 4;
+  let n0 = (index - mb * nBlocks) * 4;
+  if (m0 >= M) { return; }
+  ${r4.map((i) => `let ma${i} = min(m0 + ${i}, M - 1); let nb${i} = min(n0 + ${i}, N - 1);`).join('\n  ')}
+  ${r4.map((i) => `var c${i} = vec4<f32>(0.0);`).join(' ')}
+  for (var t = 0; t < Tt; t++) {
+    let rowT = select(t, Tt - 1 - t, rev) * Bt;
+    for (var b = 0; b < Bt; b++) {
+      let k = t * Bt + b;
+      let kb = rowT + b;
+      let bv = vec4<f32>(${r4.map((i) => `BM[${bIdx(i)}]`).join(', ')});
+      ${r4.map((i) => `c${i} += A[${aIdx(i)}] * bv;`).join('\n      ')}
+    }
+  }
+  ${r4.map((i) => `if (m0 + ${i} < M) { ${r4.map((j) => `if (n0 + ${j} < N) { result[(m0 + ${i}) * N + n0 + ${j}] = c${i}[${j}]; }`).join(' ')} }`).join('\n  ')}
+}`;
+  }
+}
+
+/** out[c] = sum_r X[off + r*C + c]: bias gradients from the gate gradients of all T*B rows. */
+export class ColumnSumProgram implements Program {
+  outputShape: number[];
+  shaderKey = 'seqlab_colsum';
+  dispatchLayout = { x: [0] };
+  dispatch: [number, number, number];
+  variableNames = ['X'];
+  workgroupSize: [number, number, number] = [64, 1, 1];
+  uniforms = 'R : i32, C : i32, off : i32,';
+
+  constructor(C: number) {
+    this.outputShape = [C];
+    this.dispatch = [Math.ceil(C / 64), 1, 1];
+  }
+
+  getUserCode(): string {
+    return `
+fn main(index: i32) {
+  if (index >= uniforms.C) { return; }
+  var acc = 0.0;
+  for (var r = 0; r < uniforms.R; r++) { acc += X[uniforms.off + r * uniforms.C + index]; }
+  result[index] = acc;
+}`;
+  }
+}
