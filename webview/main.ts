@@ -5,7 +5,7 @@
  */
 import {
   Receiver, Sender, fromWorker, hostToView,
-  type BackendInfo, type ControlAction, type ExperimentMsg, type FromWorker, type HostToView, type ModelInfo,
+  type BackendInfo, type ControlAction, type ExperimentMsg, type FromWorker, type Grid, type HostToView, type ModelInfo,
   type PanelSettings, type Phase, type ProbeResultMsg, type ToWorker, type TraceLayerMsg, type ViewToHost,
 } from '../src/protocol';
 import { LossChart } from './ui/chart';
@@ -211,7 +211,7 @@ function showErrors(message: string, details: string[] = []): void {
   }
 }
 
-interface View { key: string; label: string; pick(p: ProbeResultMsg): number[][] | undefined }
+interface View { key: string; label: string; pick(p: ProbeResultMsg): Grid | undefined }
 let views: View[] = [];
 
 function layerName(l: TraceLayerMsg, bidi: boolean): string {
@@ -258,46 +258,68 @@ function renderProbe(): void {
   buildViews(p);
   const view = views.find((v) => v.key === viewSelect.value) ?? views[0];
   const values = view?.pick(p);
-  const tokens = values && values.length !== p.inputTokens.length && p.outputTokens ? p.outputTokens : p.inputTokens;
+  const tokens = values && values.rows !== p.inputTokens.length && p.outputTokens ? p.outputTokens : p.inputTokens;
   heatmap.set(values ? { values, tokens, label: view!.key.split('|')[1] === 'h' ? 'h' : view!.key.split('|')[1]!.length === 1 ? `gate ${view!.key.split('|')[1]}` : view!.key.split('|')[1]!, gradNorms: p.gradNorms } : undefined);
   snapLabel.textContent = `snapshot ${Number(snapSlider.value) + 1}/${snapshots.length} · step ${p.step}${followLive ? ' (live)' : ''} · probe loss ${fmt(p.loss)}`;
   renderUnitText(p, values);
   renderPrediction(p);
 }
 
-function renderUnitText(p: ProbeResultMsg, values: number[][] | undefined): void {
-  unitText.textContent = '';
-  if (!values?.length) return;
-  const units = values[0]!.length;
+function renderUnitText(p: ProbeResultMsg, values: Grid | undefined): void {
+  if (!values?.rows || !values.cols) {
+    unitText.textContent = '';
+    return;
+  }
+  const { rows: T, cols: units, data } = values;
   unitInput.max = String(units - 1);
   const u = Math.max(0, Math.min(units - 1, Number(unitInput.value) || 0));
   let m = 0;
-  for (const row of values) m = Math.max(m, Math.abs(row[u] ?? 0));
-  values.forEach((row, t) => {
-    const s = $('span', 'tok', p.inputTokens[t] ?? '·');
-    const v = row[u] ?? 0;
+  for (let t = 0; t < T; t++) m = Math.max(m, Math.abs(data[t * units + u]!));
+  // Reuse the spans (a live update must not rebuild the DOM every snapshot).
+  while (unitText.childElementCount > T) unitText.lastElementChild!.remove();
+  while (unitText.childElementCount < T) unitText.append($('span', 'tok'));
+  for (let t = 0; t < T; t++) {
+    const s = unitText.children[t] as HTMLSpanElement;
+    const tok = p.inputTokens[t] ?? '·';
+    if (s.textContent !== tok) s.textContent = tok;
+    const v = data[t * units + u]!;
     const [r, g, b] = diverging(m ? v / m : 0);
     s.style.backgroundColor = `rgb(${r},${g},${b})`;
     s.style.color = (r * 299 + g * 587 + b * 114) / 1000 > 140 ? '#000' : '#fff';
     s.title = `t=${t} unit ${u}: ${fmt(v)}`;
-    unitText.append(s);
-  });
+  }
+}
+
+let predTableEl: HTMLTableElement | undefined;
+/** The prediction table, its cells updated in place while its shape stays the same. */
+function predTable(rows: string[][]): HTMLTableElement {
+  const t = predTableEl;
+  const same = t && t.rows.length === rows.length && rows.every((r, i) => t.rows[i]!.cells.length === r.length);
+  if (same) {
+    rows.forEach((r, i) => r.forEach((c, j) => {
+      const cell = t.rows[i]!.cells[j]!;
+      if (cell.textContent !== c) cell.textContent = c;
+    }));
+    return t;
+  }
+  const table = $('table', 'pred-table');
+  for (const r of rows) {
+    const tr = $('tr');
+    r.forEach((c, i) => tr.append($(i ? 'td' : 'th', undefined, c)));
+    table.append(tr);
+  }
+  predTableEl = table;
+  return table;
 }
 
 function renderPrediction(p: ProbeResultMsg): void {
-  predBody.textContent = '';
+  if (p.prediction.kind !== 'classes' || !predTableEl || predBody.firstElementChild !== predTableEl) predBody.textContent = '';
   const pr = p.prediction;
   predChartEl.hidden = pr.kind !== 'real';
   if (pr.kind === 'classes') {
-    const table = $('table', 'pred-table');
     const rows = [['input', ...p.inputTokens], ['predicted', ...pr.tokens], ['p', ...pr.probs.map((x) => x.toFixed(2))]];
     if (pr.targets) rows.push(['target', ...pr.targets]);
-    for (const r of rows) {
-      const tr = $('tr');
-      r.forEach((c, i) => tr.append($(i ? 'td' : 'th', undefined, c)));
-      table.append(tr);
-    }
-    predBody.append(table);
+    predBody.append(predTable(rows));
   } else if (pr.kind === 'binary') {
     const lines = pr.probs.map((q, i) => `${pr.labels[q >= 0.5 ? 1 : 0] ?? (q >= 0.5 ? 'positive' : 'negative')} (p=${q.toFixed(3)})${pr.targets ? ` · true: ${pr.labels[pr.targets[i]! >= 0.5 ? 1 : 0] ?? pr.targets[i]}` : ''}`);
     predBody.append($('p', 'pred-binary', lines.length === 1 ? `predicted: ${lines[0]}` : lines.join(' | ')));
@@ -329,13 +351,22 @@ function drawSeries(pred: number[], truth: number[]): void {
   line(pred, cs.getPropertyValue('--vscode-charts-blue').trim() || '#3794ff', []);
 }
 
+/** What the UI thread spent on the worker's messages and on drawing snapshots (benchmarks read it). */
+const uiStats = { messages: 0, messageMs: 0, probeDraws: 0, probeDrawMs: 0 };
+
 /** Probes can arrive faster than frames: draw only the latest, once per animation frame. */
 let probeFrame = 0;
 function scheduleProbe(): void {
   if (probeFrame) return;
   probeFrame = requestAnimationFrame(() => {
     probeFrame = 0;
+    const t0 = performance.now();
     renderProbe();
+    uiStats.probeDraws++;
+    uiStats.probeDrawMs += performance.now() - t0;
+    // Tell the worker it may take the next periodic snapshot (flow control: never faster than we draw).
+    const last = snapshots[snapshots.length - 1];
+    if (last) toWorker?.send({ type: 'probeDrawn', step: last.step });
   });
 }
 
@@ -410,8 +441,11 @@ async function startWorker(): Promise<void> {
   toWorker = new Sender<ToWorker>((m, transfer) => w.postMessage(m, transfer ?? []));
   w.onmessage = (ev) => {
     if (w !== worker) return;
+    const t0 = performance.now();
     const m = workerIn!.accept(ev.data);
     if (m) onWorker(m);
+    uiStats.messages++;
+    uiStats.messageMs += performance.now() - t0;
   };
   w.onerror = (ev) => {
     showErrors(`training worker error: ${ev.message}`);
@@ -431,8 +465,26 @@ function stopWorker(why: string): void {
   toWorker = undefined;
 }
 
+/**
+ * Metrics go to the host in batches (at most every 250 ms): each batch is one append to the run's
+ * metrics.jsonl and one summary write on the host.
+ */
+let hostRows: Extract<FromWorker, { type: 'metrics' }>['rows'] = [];
+let hostTimer: ReturnType<typeof setTimeout> | undefined;
+function queueHostMetrics(rows: typeof hostRows): void {
+  hostRows.push(...rows);
+  hostTimer ??= setTimeout(flushHostMetrics, 250);
+}
+function flushHostMetrics(): void {
+  if (hostTimer) clearTimeout(hostTimer);
+  hostTimer = undefined;
+  if (run && hostRows.length) host.send({ type: 'metrics', clientRunId: run.clientRunId, rows: hostRows });
+  hostRows = [];
+}
+
 function endRun(status: 'completed' | 'stopped' | 'failed', message?: string, weights?: Extract<FromWorker, { type: 'done' }>['weights'], atStep = step): void {
   if (!run) return;
+  flushHostMetrics();
   host.send({ type: 'runEnd', clientRunId: run.clientRunId, status, step: atStep, ...(message ? { message } : {}), ...(weights ? { weights } : {}) });
   run = undefined;
 }
@@ -455,6 +507,8 @@ function onWorker(m: FromWorker): void {
         cancelAnimationFrame(probeFrame);
         probeFrame = 0;
         renderProbe();
+        const last = snapshots[snapshots.length - 1];
+        if (last) toWorker?.send({ type: 'probeDrawn', step: last.step });
       }
       if ((phase === 'running' || phase === 'paused') && !run && prev !== 'running' && prev !== 'paused') {
         run = { clientRunId: `r${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}` };
@@ -479,7 +533,7 @@ function onWorker(m: FromWorker): void {
         showLoss(last);
       }
       renderStatus();
-      if (run) host.send({ type: 'metrics', clientRunId: run.clientRunId, rows: m.rows });
+      if (run) queueHostMetrics(m.rows);
       return;
     case 'probe':
       snapshots.push(m.result);
@@ -587,6 +641,14 @@ window.addEventListener('message', (ev: MessageEvent) => {
 (window as unknown as { seqlabPanel: unknown }).seqlabPanel = {
   chart, heatmap,
   get snapshots() { return snapshots; },
+  get uiStats() { return { ...uiStats, chartDraws: chart.draws, chartMs: chart.drawMs }; },
+  /** Snapshot i with its grids as nested arrays (what tests compare). */
+  snapshotRows(i: number) {
+    const p = snapshots[i < 0 ? snapshots.length + i : i];
+    if (!p) return undefined;
+    const rows = (g: Grid) => Array.from({ length: g.rows }, (_, t) => Array.from(g.data.subarray(t * g.cols, (t + 1) * g.cols)));
+    return { ...p, layers: p.layers.map((l) => ({ ...l, h: rows(l.h), ...(l.c ? { c: rows(l.c) } : {}), gates: Object.fromEntries(Object.entries(l.gates ?? {}).map(([k, g]) => [k, rows(g!)])) })) };
+  },
   get phase() { return phase; },
   get backend() { return backend; },
   get droppedFromHost() { return fromHost.dropped; },

@@ -6,13 +6,13 @@
 /// <reference lib="webworker" />
 import { selectBackend } from './backend';
 import { buildDataset } from '../src/core/tasks';
-import { Trainer, DivergenceError, type MetricRow } from '../src/core/train';
+import { Trainer, DivergenceError, type MetricRow, type ProbeResult } from '../src/core/train';
 import { normalizePath } from '../src/core/paths';
 import type { ModelSpec } from '../src/core/spec';
 import type { SeqData, Example } from '../src/core/data';
 import {
   Receiver, Sender, toWorker,
-  type ControlAction, type ExperimentMsg, type FromWorker, type ModelInfo, type Phase, type ToWorker,
+  type ControlAction, type ExperimentMsg, type FromWorker, type Grid, type ModelInfo, type Phase, type ProbeResultMsg, type ToWorker,
 } from '../src/protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -28,6 +28,10 @@ let metricsInterval = 10;
 let probeInterval = 10;
 let probeChoice: { example?: number; text?: string } = {};
 let loopRunning = false;
+/** A periodic probe was sent and the page has not drawn it yet (see toWorker 'probeDrawn'). */
+let probeUnacked = false;
+/** Periodic probes skipped because the page had not drawn the previous one (benchmarks read it from the log). */
+let probesSkipped = 0;
 let initialised = false;
 /** Serialises everything that touches the trainer (tfjs is not re-entrant across awaits). */
 let chain: Promise<unknown> = Promise.resolve();
@@ -73,6 +77,9 @@ async function handle(m: ToWorker): Promise<void> {
       return;
     case 'control':
       return control(m.action);
+    case 'probeDrawn':
+      probeUnacked = false;
+      return;
     case 'probe':
       probeChoice = { ...(m.example !== undefined ? { example: m.example } : {}), ...(m.text !== undefined ? { text: m.text } : {}) };
       return exclusive(() => sendProbe());
@@ -163,14 +170,55 @@ function firstProbe(): Example | string | undefined {
   return pool[Math.min(probeChoice.example ?? 0, pool.length - 1)];
 }
 
-async function sendProbe(): Promise<void> {
+/**
+ * Takes a hidden-state snapshot and sends it with its arrays transferred. A periodic snapshot
+ * (`periodic`) is skipped while the page has not drawn the previous one; the first, the last and
+ * requested ones are always sent.
+ */
+async function sendProbe(periodic = false): Promise<void> {
   if (!trainer) return;
+  if (periodic && probeUnacked) {
+    probesSkipped++;
+    return;
+  }
   try {
     const r = await trainer.probe(firstProbe(), { gradients: true });
-    out.send({ type: 'probe', result: r as never });
+    const { result, transfer } = packProbe(r);
+    probeUnacked = true;
+    out.send({ type: 'probe', result }, transfer);
   } catch (e) {
     log('warn', `probe failed: ${(e as Error).message}`);
   }
+}
+
+function toGrid(m: number[][], transfer: ArrayBuffer[]): Grid {
+  const rows = m.length, cols = m[0]?.length ?? 0;
+  const data = new Float32Array(rows * cols);
+  for (let t = 0; t < rows; t++) data.set(m[t]!, t * cols);
+  transfer.push(data.buffer);
+  return { rows, cols, data };
+}
+
+/** The core's probe (nested arrays) as the protocol's message: Float32Array grids to transfer. */
+export function packProbe(r: ProbeResult): { result: ProbeResultMsg; transfer: ArrayBuffer[] } {
+  const transfer: ArrayBuffer[] = [];
+  const layers = r.layers.map((l) => {
+    const gates: Partial<Record<string, Grid>> = {};
+    for (const [k, g] of Object.entries(l.gates ?? {})) if (g) gates[k] = toGrid(g, transfer);
+    return {
+      layer: l.layer, direction: l.direction, cell: l.cell, units: l.units,
+      ...((l as { name?: string }).name !== undefined ? { name: (l as { name?: string }).name } : {}),
+      h: toGrid(l.h, transfer),
+      ...(l.c ? { c: toGrid(l.c, transfer) } : {}),
+      ...(l.gates ? { gates } : {}),
+    };
+  });
+  const extra = r as ProbeResult & { outputTokens?: string[] };
+  const result = {
+    step: r.step, inputTokens: r.inputTokens, ...(extra.outputTokens ? { outputTokens: extra.outputTokens } : {}),
+    layers, ...(r.gradNorms ? { gradNorms: r.gradNorms } : {}), prediction: r.prediction, loss: r.loss,
+  } as ProbeResultMsg;
+  return { result, transfer };
 }
 
 async function control(action: ControlAction): Promise<void> {
@@ -253,7 +301,8 @@ async function runLoop(): Promise<void> {
       const done = await exclusive(async () => {
         const row = await chunk(n);
         if (!row) return true;
-        if (trainer!.step % probeInterval === 0 || trainer!.step >= total) await sendProbe();
+        if (trainer!.step >= total) await sendProbe();
+        else if (trainer!.step % probeInterval === 0) await sendProbe(true);
         return false;
       });
       if (done) return;
@@ -273,6 +322,8 @@ async function runLoop(): Promise<void> {
 }
 
 async function finish(status: 'completed' | 'stopped' | 'failed', message?: string): Promise<void> {
+  if (probesSkipped) log('info', `worker: ${probesSkipped} periodic snapshot(s) skipped while the page was drawing or hidden`);
+  probesSkipped = 0;
   let weights;
   try {
     weights = await trainer!.stateDict();

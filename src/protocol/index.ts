@@ -10,11 +10,13 @@
  * Platform-neutral: imported by the host (Node), the webview and the worker (browser).
  */
 import {
-  arr, bool, count, finite, lit, matrix, num, nums, obj, oneOf, opt, record, str, tagged, union,
-  type Check, type Infer,
+  arr, bool, count, finite, grid, lit, matrix, num, nums, obj, oneOf, opt, record, str, tagged, union,
+  type Check, type Grid, type Infer,
 } from './validate';
+export type { Grid } from './validate';
 
-export const PROTOCOL_VERSION = 1;
+/** 2: probe traces are Float32Array grids (transferred); the page acknowledges drawn probes. */
+export const PROTOCOL_VERSION = 2;
 
 export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -48,8 +50,8 @@ export type BackendInfo = Infer<typeof backendInfo>;
 
 const gateKeys = ['i', 'f', 'g', 'o', 'r', 'z', 'n'] as const;
 export type GateKey = (typeof gateKeys)[number];
-const gates: Check<Partial<Record<GateKey, number[][]>>> = (v, p) => {
-  const e = record(matrix)(v, p);
+const gates: Check<Partial<Record<GateKey, Grid>>> = (v, p) => {
+  const e = record(grid)(v, p);
   if (e) return e;
   for (const k of Object.keys(v as object)) if (!(gateKeys as readonly string[]).includes(k)) return `${p}: unknown gate '${k}'`;
   return undefined;
@@ -59,7 +61,8 @@ export const traceLayer = obj({
   layer: count, direction: oneOf('forward', 'backward'), cell: oneOf('rnn', 'lstm', 'gru'), units: count,
   /** Present for encoder-decoder models: 'encoder' | 'decoder'. */
   name: opt(str),
-  h: matrix, c: opt(matrix), gates: opt(gates),
+  /** [T][units] */
+  h: grid, c: opt(grid), gates: opt(gates),
 });
 export type TraceLayerMsg = Infer<typeof traceLayer>;
 
@@ -204,6 +207,12 @@ export const toWorker = tagged({
   sample: msg('sample', { temperature: finite, length: count, prefix: opt(str) }),
   /** Test hook: loss and gradients of the current weights on the first training batch. */
   gradients: msg('gradients', {}),
+  /**
+   * The page drew the last probe it received. While a probe is not acknowledged the worker takes
+   * no new periodic snapshot: snapshots never come faster than the page draws them (and none are
+   * computed while the panel is hidden).
+   */
+  probeDrawn: msg('probeDrawn', { step: count }),
 });
 export type ToWorker = Infer<typeof toWorker>;
 

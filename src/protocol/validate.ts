@@ -51,6 +51,23 @@ export const nums: Check<number[]> = (v, p) => {
 };
 export const matrix: Check<number[][]> = arr(nums);
 
+/**
+ * A row-major [rows][cols] matrix in one Float32Array. Probe traces travel as these and their
+ * buffers are transferred, not cloned (a structured clone of nested number arrays costs the
+ * receiving UI thread milliseconds per snapshot).
+ */
+export interface Grid { rows: number; cols: number; data: Float32Array }
+export const grid: Check<Grid> = (v, p) => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return `${p}: expected a grid object, got ${describe(v)}`;
+  const g = v as Record<string, unknown>;
+  for (const k of Object.keys(g)) if (k !== 'rows' && k !== 'cols' && k !== 'data') return `${p}: unexpected field '${k}'`;
+  const e = count(g.rows, `${p}.rows`) ?? count(g.cols, `${p}.cols`);
+  if (e) return e;
+  if (!(g.data instanceof Float32Array)) return `${p}.data: expected a Float32Array, got ${describe(g.data)}`;
+  if (g.data.length !== (g.rows as number) * (g.cols as number)) return `${p}.data: ${g.data.length} values for ${g.rows as number}x${g.cols as number}`;
+  return undefined;
+};
+
 const OPTIONAL = Symbol('optional');
 export interface Opt<T> extends Check<T | undefined> { [OPTIONAL]: true }
 export function opt<T>(c: Check<T>): Opt<T> {

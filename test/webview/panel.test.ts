@@ -6,6 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
+import { PROTOCOL_VERSION } from '../../src/protocol';
 import { helloExperiment, launch, PanelPage, serve, type Served } from './server';
 
 const STEPS = 30;
@@ -76,7 +77,7 @@ describe('training panel in headless Chromium', () => {
       const be = await p.waitFor((m) => m.type === 'backend');
       assert.equal((be.info as { name: string }).name, backend);
       await p.page.waitForFunction(() => (window as any).seqlabPanel.snapshots.length > 0, undefined, { timeout: 120_000 });
-      const snap = await p.page.evaluate(() => (window as any).seqlabPanel.snapshots[0]);
+      const snap = await p.page.evaluate(() => (window as any).seqlabPanel.snapshotRows(0));
       const { metrics, end } = await p.trainToEnd();
       results[backend] = { probeLoss: snap.loss, gradNorms: snap.gradNorms, h: snap.layers[0].h, losses: metrics.map((m) => m.loss), weights: end.weights as never };
       await p.page.close();
@@ -102,8 +103,7 @@ describe('training panel in headless Chromium', () => {
     await p.page.waitForFunction(() => (window as any).seqlabPanel.heatmap.geometry !== undefined);
     const { snap, geo, scale } = await p.page.evaluate(() => {
       const panel = (window as any).seqlabPanel;
-      const s = panel.snapshots[panel.snapshots.length - 1];
-      return { snap: s, geo: panel.heatmap.geometry, scale: Number(panel.heatmap.canvas.dataset.scale) };
+      return { snap: panel.snapshotRows(-1), geo: panel.heatmap.geometry, scale: Number(panel.heatmap.canvas.dataset.scale) };
     });
     const h: number[][] = snap.layers[0].h;
     assert.equal(geo.T, h.length);
@@ -185,7 +185,7 @@ describe('training panel in headless Chromium', () => {
     await p.waitFor((m) => m.type === 'log' && /before 'init'/.test(String(m.message)));
     await p.init(helloExperiment((s) => (s.training.steps = 5)), 'cpu');
     await p.page.waitForFunction(() => document.body.dataset.phase === 'ready', undefined, { timeout: 60_000 });
-    await p.send({ v: 1, seq: 1, type: 'control', action: 'start' }, true); // replayed seq
+    await p.send({ v: PROTOCOL_VERSION, seq: 1, type: 'control', action: 'start' }, true); // replayed seq
     await p.send({ type: 'control', action: 'explode' });
     await p.send({ v: 99, seq: 1000, type: 'control', action: 'start' }, true);
     await p.send({ type: 'runCreated', clientRunId: 'nobody', runId: 'x' });
@@ -197,6 +197,41 @@ describe('training panel in headless Chromium', () => {
     assert.ok(logs.some((l) => /runCreated for unknown run/.test(l)), logs.join('\n'));
     assert.equal(await p.page.evaluate(() => document.body.dataset.phase), 'ready', 'nothing started');
     assert.ok(!(await p.posted()).some((m) => m.type === 'runStart'));
+    await p.page.close();
+  });
+
+  test('snapshots never come faster than the page draws them: without frames the worker skips periodic probes', async () => {
+    const p = await PanelPage.open(browser, served.origin);
+    await p.init(helloExperiment((s) => (s.training.steps = 20)), 'cpu', 1);
+    await p.page.waitForFunction(() => (window as any).seqlabPanel.snapshots.length > 0 && document.body.dataset.phase === 'ready', undefined, { timeout: 60_000 });
+    await p.page.waitForTimeout(300); // the initial snapshot is drawn and acknowledged
+    const before = await p.page.evaluate(() => (window as any).seqlabPanel.snapshots.length);
+    // A page that cannot draw (hidden tab, busy UI): no animation frames, so no acknowledgements.
+    await p.page.evaluate(() => { window.requestAnimationFrame = () => 0; });
+    const { end } = await p.trainToEnd();
+    assert.equal(end.status, 'completed');
+    const snaps = await p.page.evaluate(() => (window as any).seqlabPanel.snapshots.map((s: { step: number }) => s.step));
+    // one periodic snapshot (then it waits for the page) + the final one, though probeInterval is 1
+    assert.deepEqual(snaps.slice(before), [1, 20], `snapshots received: ${snaps}`);
+    const logs = (await p.posted()).filter((m) => m.type === 'log').map((m) => String(m.message));
+    assert.ok(logs.some((l) => /18 periodic snapshot\(s\) skipped/.test(l)), logs.join('\n'));
+    await p.page.close();
+  });
+
+  test('the chart draws at most about two points per pixel at 100k points, keeping spikes and sparse validation points', async () => {
+    const p = await PanelPage.open(browser, served.origin);
+    const r = await p.page.evaluate(() => {
+      const c = (window as any).seqlabPanel.chart;
+      const rows = Array.from({ length: 100000 }, (_, i) => ({ step: i + 1, loss: i === 54321 ? 50 : 1 + Math.sin(i / 100) * 0.1, elapsedMs: 0, ...(i % 1000 === 999 ? { validLoss: 0.5 } : {}) }));
+      c.reset(rows);
+      c.flush();
+      const u = c.u;
+      return { drawn: c.drawnPoints, width: u.bbox.width / devicePixelRatio, max: Math.max(...u.data[1].filter((v: number | null) => v !== null)), valid: u.data[3].filter((v: number | null) => v !== null).length, points: c.points };
+    });
+    assert.equal(r.points, 100000);
+    assert.ok(r.drawn <= 2.2 * r.width + 200, `${r.drawn} points drawn for a ${r.width}px wide plot`);
+    assert.equal(r.max, 50, 'a one-step spike survives decimation');
+    assert.equal(r.valid, 100, 'every (sparse) validation point is drawn');
     await p.page.close();
   });
 });

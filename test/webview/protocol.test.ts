@@ -41,7 +41,7 @@ test('malformed messages are dropped with the reason', () => {
   assert.ok(logs.some((l) => /unknown message type "nope"/.test(l)));
   assert.ok(logs.some((l) => /rows\[0\]\.step: expected a non-negative integer/.test(l)));
   assert.ok(logs.some((l) => /unexpected field 'extra'/.test(l)));
-  assert.ok(logs.some((l) => /protocol version 2/.test(l)));
+  assert.ok(logs.some((l) => new RegExp(`protocol version ${v + 1}`).test(l)));
   assert.ok(logs.some((l) => /weights\["w"\]\.data\[1\]: expected a number/.test(l)));
 });
 
@@ -93,15 +93,33 @@ test('every channel has validators: host->view, view->worker, worker->view', () 
     v, seq: 1, type: 'probe',
     result: {
       step: 0, inputTokens: ['h', 'e'], loss: 1,
-      layers: [{ layer: 0, direction: 'forward', cell: 'lstm', units: 2, h: [[0, 1], [1, 0]], gates: { i: [[0, 0], [0, 0]] } }],
+      layers: [{
+        layer: 0, direction: 'forward', cell: 'lstm', units: 2,
+        h: { rows: 2, cols: 2, data: new Float32Array([0, 1, 1, 0]) }, gates: { i: { rows: 2, cols: 2, data: new Float32Array(4) } },
+      }],
       prediction: { kind: 'classes', tokens: ['e', 'l'], probs: [0.5, 0.5] },
     },
   };
   assert.equal(fromWorker(probe, 'm'), undefined);
   const badGate = structuredClone(probe);
-  (badGate.result.layers[0]!.gates as Record<string, unknown>).q = [[0]];
+  (badGate.result.layers[0]!.gates as Record<string, unknown>).q = { rows: 1, cols: 1, data: new Float32Array(1) };
   assert.match(fromWorker(badGate, 'm')!, /unknown gate 'q'/);
-  const badH = structuredClone(probe);
-  badH.result.layers[0]!.h = [[0, 'x' as never]];
-  assert.match(fromWorker(badH, 'm')!, /h\[0\]\[1\]: expected a number/);
+  // probe traces are Float32Array grids whose length matches their shape; nested arrays are refused
+  const nested = structuredClone(probe);
+  (nested.result.layers[0] as Record<string, unknown>).h = [[0, 1], [1, 0]];
+  assert.match(fromWorker(nested, 'm')!, /h: expected a grid object, got array/);
+  const short = structuredClone(probe);
+  short.result.layers[0]!.h = { rows: 2, cols: 2, data: new Float32Array(3) };
+  assert.match(fromWorker(short, 'm')!, /h\.data: 3 values for 2x2/);
+  const f64 = structuredClone(probe);
+  f64.result.layers[0]!.h = { rows: 2, cols: 2, data: new Float64Array(4) as never };
+  assert.match(fromWorker(f64, 'm')!, /h\.data: expected a Float32Array/);
+  // the page's acknowledgement of a drawn probe
+  assert.equal(toWorker({ v, seq: 1, type: 'probeDrawn', step: 3 }, 'm'), undefined);
+  assert.match(toWorker({ v, seq: 1, type: 'probeDrawn' }, 'm')!, /step: expected a non-negative integer/);
+});
+
+test('host -> view runRefused is validated', () => {
+  assert.equal(hostToView({ v, seq: 1, type: 'runRefused', clientRunId: 'a', reason: 'busy' }, 'm'), undefined);
+  assert.match(hostToView({ v, seq: 1, type: 'runRefused', clientRunId: 'a' }, 'm')!, /reason: expected a string/);
 });

@@ -63,11 +63,12 @@ export async function serve(): Promise<Served> {
 export const CHROMIUM = process.env.SEQLAB_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Headless Chromium; `webgpu: false` leaves WebGPU off (no --enable-unsafe-webgpu) to exercise the fallback. */
-export async function launch(o: { webgpu?: boolean } = {}): Promise<Browser> {
+export async function launch(o: { webgpu?: boolean; args?: string[] } = {}): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: [
+      ...(o.args ?? []),
       ...(o.webgpu === false ? [] : ['--enable-unsafe-webgpu']), '--enable-unsafe-swiftshader', '--use-angle=swiftshader',
       '--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync',

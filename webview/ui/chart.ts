@@ -2,7 +2,8 @@
  * The live loss curve (uPlot): train loss (raw, faint) and its EMA-smoothed line (TensorBoard's
  * debiased EMA), validation loss, accuracy on a right-hand 0..1 axis where the task has one,
  * dashed overlays of other runs of the same experiment. Log-scale toggle; uPlot's legend is the
- * hover readout. Appends are O(1); the redraw is batched to one per animation frame.
+ * hover readout. Appends are O(1); the redraw is batched to one per animation frame and draws at
+ * most about two points per pixel (min/max per bucket of the raw loss, so spikes stay visible).
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
@@ -24,6 +25,91 @@ export function emaSmooth(values: (number | null)[], weight: number, out: (numbe
   state.last = last;
   state.n = n;
   return out;
+}
+
+/**
+ * Which rows to draw: at most ~`buckets` buckets of 2^k consecutive rows, and per bucket the rows
+ * where the main series is lowest and highest (spikes stay visible) plus the first row of every
+ * other series that has a value in it (sparse validation points and overlays survive). Complete
+ * buckets are cached, so appending a row rescans only the last bucket; anything else
+ * (`invalidate`) or a change of bucket size starts over.
+ */
+export class Decimator {
+  private size = 0;
+  private picks: number[][] = [];
+
+  invalidate(): void {
+    this.size = 0;
+    this.picks = [];
+  }
+
+  /** Undefined when every row can be drawn (at most 4 per bucket). */
+  indices(n: number, main: (number | null)[], others: (number | null)[][], buckets: number): Uint32Array | undefined {
+    if (n <= buckets * 4) {
+      this.invalidate();
+      return undefined;
+    }
+    let size = 1;
+    while (n / size > buckets) size *= 2;
+    if (size !== this.size) {
+      this.size = size;
+      this.picks = [];
+    }
+    const complete = Math.floor(n / size);
+    for (let b = this.picks.length; b < complete; b++) this.picks.push(pickBucket(b * size, (b + 1) * size, main, others));
+    const tail = complete * size < n ? pickBucket(complete * size, n, main, others) : [];
+    let total = tail.length;
+    for (const p of this.picks) total += p.length;
+    const out = new Uint32Array(total);
+    let k = 0;
+    for (const p of this.picks) for (const i of p) out[k++] = i;
+    for (const i of tail) out[k++] = i;
+    return out;
+  }
+}
+
+function pickBucket(a: number, z: number, main: (number | null)[], others: (number | null)[][]): number[] {
+  let lo = -1, hi = -1, loV = Infinity, hiV = -Infinity;
+  for (let i = a; i < z; i++) {
+    const v = main[i];
+    if (v === null || v === undefined) continue;
+    if (v < loV) { loV = v; lo = i; }
+    if (v > hiV) { hiV = v; hi = i; }
+  }
+  const picked: number[] = [];
+  if (lo >= 0) picked.push(lo);
+  if (hi >= 0 && hi !== lo) picked.push(hi);
+  for (const c of others) {
+    for (let i = a; i < z; i++) {
+      if (c[i] !== null && c[i] !== undefined) {
+        if (!picked.includes(i)) picked.push(i);
+        break;
+      }
+    }
+  }
+  if (!picked.length) picked.push(a);
+  return picked.sort((x, y) => x - y);
+}
+
+/**
+ * Runs `make` with every 2D canvas context it creates asking for a CPU-backed canvas
+ * (willReadFrequently). uPlot creates its canvas and context itself. Measured (bench/panel.bench.mjs):
+ * with a GPU-backed canvas each chart redraw is rasterised in the GPU process, which on a machine
+ * without a GPU (SwiftShader) competes with the training worker for the CPU and delayed frames by
+ * hundreds of milliseconds; a CPU canvas rasterises a decimated chart in a few ms on the UI thread
+ * and hands the compositor a finished bitmap.
+ */
+export function withSoftwareCanvas<T>(make: () => T): T {
+  const proto = HTMLCanvasElement.prototype;
+  const original = proto.getContext;
+  proto.getContext = function (this: HTMLCanvasElement, id: string, opts?: object) {
+    return (original as (id: string, o?: object) => RenderingContext | null).call(this, id, id === '2d' ? { ...opts, willReadFrequently: true } : opts);
+  } as typeof original;
+  try {
+    return make();
+  } finally {
+    proto.getContext = original;
+  }
 }
 
 const css = (name: string, fallback: string) =>
@@ -52,6 +138,7 @@ export class LossChart {
 
   setSmoothing(w: number): void {
     this.smoothing = Math.min(0.999, Math.max(0, w));
+    this.decimator.invalidate();
     this.emaState = { last: 0, n: 0 };
     this.smooth = emaSmooth(this.loss, this.smoothing, [], 0, this.emaState);
     this.schedule();
@@ -68,6 +155,7 @@ export class LossChart {
     this.xs = []; this.loss = []; this.smooth = []; this.valid = []; this.acc = [];
     this.emaState = { last: 0, n: 0 };
     this.hasAcc = false;
+    this.decimator.invalidate();
     this.rebuildOverlays();
     this.append(rows);
     this.dirtyStructure = true;
@@ -122,6 +210,7 @@ export class LossChart {
     for (const r of rows) {
       const lastX = this.xs.length ? this.xs[this.xs.length - 1]! : -Infinity;
       if (r.step <= lastX) {
+        this.decimator.invalidate();
         // A step inside the grid (overlay steps ahead of the current run): place it there.
         const i = this.xs.indexOf(r.step);
         if (i >= 0) {
@@ -173,22 +262,41 @@ export class LossChart {
   }
 
   /** Draw now (tests and benchmarks call it directly). */
+  /** Redraws and their total ms, data preparation to uPlot's draw hook (benchmarks read them). */
+  draws = 0;
+  drawMs = 0;
+  private flushStart = 0;
+
   flush(): void {
+    if (this.frame) {
+      cancelAnimationFrame(this.frame); // drawn now: the scheduled redraw would repeat it
+      this.frame = 0;
+    }
     const t0 = performance.now();
+    this.flushStart = t0;
     const data = this.data();
     if (!this.u || this.dirtyStructure) {
       this.u?.destroy();
-      this.u = new uPlot(this.options(), data, this.el);
+      this.u = withSoftwareCanvas(() => new uPlot(this.options(), data, this.el));
       this.dirtyStructure = false;
     } else this.u.setData(data);
     this.lastUpdateMs = performance.now() - t0;
   }
 
+  /** Points handed to uPlot by the last redraw (benchmarks and tests read it). */
+  drawnPoints = 0;
+  private readonly decimator = new Decimator();
+
   private data(): uPlot.AlignedData {
     const cols: (number | null)[][] = [this.loss, this.smooth, this.valid];
     if (this.hasAcc) cols.push(this.acc);
     for (const o of this.overlays) cols.push(o.loss);
-    return [this.xs, ...cols] as uPlot.AlignedData;
+    const buckets = Math.max(100, Math.floor(this.size().width / 2));
+    const idx = this.decimator.indices(this.xs.length, this.loss, cols.slice(1), buckets);
+    this.drawnPoints = idx ? idx.length : this.xs.length;
+    if (!idx) return [this.xs, ...cols] as uPlot.AlignedData;
+    const pick = <T>(c: T[]) => { const out = new Array<T>(idx.length); for (let i = 0; i < idx.length; i++) out[i] = c[idx[i]!]!; return out; };
+    return [pick(this.xs), ...cols.map((c) => pick(c))] as uPlot.AlignedData;
   }
 
   private size(): { width: number; height: number } {
@@ -221,6 +329,7 @@ export class LossChart {
       cursor: { drag: { x: true, y: false } },
       scales: { x: { time: false }, y: { distr: this.log ? 3 : 1 }, acc: { range: [0, 1] } },
       legend: { live: true },
+      hooks: { draw: [() => { this.draws++; this.drawMs += performance.now() - this.flushStart; }] },
       series,
       axes,
     };

@@ -2,8 +2,10 @@
  * Per-timestep heatmap on a canvas: rows are units, columns are timesteps (tokens on the time
  * axis), a diverging colormap centred at 0 (blue < 0 < red) scaled to the largest |value|, a
  * legend, a hover tooltip (t, token, unit, value), and the gradient-flow strip ||dL/dh_t|| below.
- * The grid is drawn at one pixel per cell into an ImageData and scaled up without smoothing.
+ * The grid is drawn at one pixel per cell into an ImageData (colours from a lookup table, written
+ * as 32-bit words) and scaled up with one drawImage without smoothing.
  */
+import type { Grid } from '../../src/protocol';
 
 /** Diverging colormap (ColorBrewer RdBu end points through a light neutral); v in [-1, 1]. */
 const NEG = [33, 102, 172];
@@ -15,6 +17,18 @@ export function diverging(v: number): [number, number, number] {
   return [0, 1, 2].map((k) => Math.round(a[k]! + (b[k]! - a[k]!) * t)) as [number, number, number];
 }
 
+/** diverging() at LUT_SIZE points over [-1, 1] as little-endian RGBA words (ImageData's byte order). */
+const LUT_SIZE = 1024;
+const LUT = (() => {
+  const lut = new Uint32Array(LUT_SIZE);
+  const little = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+  for (let i = 0; i < LUT_SIZE; i++) {
+    const [r, g, b] = diverging((i / (LUT_SIZE - 1)) * 2 - 1);
+    lut[i] = little ? ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0 : ((r << 24) | (g << 16) | (b << 8) | 255) >>> 0;
+  }
+  return lut;
+})();
+
 /** Sequential colormap for the gradient strip (dark -> yellow), t in [0, 1]. */
 function sequential(t: number): [number, number, number] {
   const x = Math.max(0, Math.min(1, t));
@@ -22,8 +36,8 @@ function sequential(t: number): [number, number, number] {
 }
 
 export interface HeatmapData {
-  /** [T][units] */
-  values: number[][];
+  /** [T][units] (rows: timesteps, cols: units) */
+  values: Grid;
   tokens: string[];
   /** What the values are ("h", "c", "gate i", ...). */
   label: string;
@@ -45,6 +59,10 @@ export class Heatmap {
   /** ms of the last draw (benchmarks read it). */
   lastDrawMs = 0;
   private grid = document.createElement('canvas');
+  private img?: ImageData;
+  private themeCache?: { fg: string; font: string };
+  private legendKey = '';
+  private width = 640;
 
   constructor(host: HTMLElement) {
     const wrap = document.createElement('div');
@@ -57,9 +75,38 @@ export class Heatmap {
     this.tooltip.className = 'heatmap-tooltip';
     this.tooltip.hidden = true;
     wrap.append(this.canvas, this.tooltip);
+    // The available width, observed rather than read on every draw (reading clientWidth forces a
+    // synchronous layout of everything changed since the last frame).
+    new ResizeObserver((entries) => {
+      const w = Math.round(entries[entries.length - 1]!.contentRect.width);
+      if (w === this.width) return;
+      this.width = w;
+      if (this.data) this.draw();
+    }).observe(wrap);
+    // CPU-backed canvases (see withSoftwareCanvas in chart.ts): the first getContext fixes the kind.
+    for (const c of [this.canvas, this.legend, this.grid]) c.getContext('2d', { willReadFrequently: true });
     host.append(wrap, this.legend);
     this.canvas.addEventListener('mousemove', (e) => this.hover(e));
     this.canvas.addEventListener('mouseleave', () => (this.tooltip.hidden = true));
+  }
+
+  /**
+   * Text colour and font from the theme, read once per theme: getComputedStyle forces a style
+   * recalculation, too costly on every live redraw. VS Code sets the theme's variables on <html>
+   * and the theme kind as a class of <body>.
+   */
+  private theme(): { fg: string; font: string } {
+    if (!this.themeCache) {
+      const cs = getComputedStyle(document.body);
+      this.themeCache = {
+        fg: cs.getPropertyValue('--vscode-foreground').trim() || '#ccc',
+        font: cs.getPropertyValue('--vscode-font-family').trim() || 'sans-serif',
+      };
+      const reset = new MutationObserver(() => { this.themeCache = undefined; this.legendKey = ''; reset.disconnect(); });
+      reset.observe(document.documentElement, { attributes: true, attributeFilter: ['style', 'class'] });
+      reset.observe(document.body, { attributes: true, attributeFilter: ['style', 'class'] });
+    }
+    return this.themeCache;
   }
 
   set(data: HeatmapData | undefined): void {
@@ -69,16 +116,17 @@ export class Heatmap {
 
   /** The value at (t, unit) of what is shown, for the tooltip and the tests. */
   valueAt(t: number, unit: number): number | undefined {
-    return this.data?.values[t]?.[unit];
+    const g = this.data?.values;
+    if (!g || t < 0 || unit < 0 || t >= g.rows || unit >= g.cols) return undefined;
+    return g.data[t * g.cols + unit];
   }
 
   draw(): void {
     const t0 = performance.now();
     const ctx = this.canvas.getContext('2d')!;
     const d = this.data;
-    const fg = getComputedStyle(document.body).getPropertyValue('--vscode-foreground').trim() || '#ccc';
-    const font = getComputedStyle(document.body).getPropertyValue('--vscode-font-family').trim() || 'sans-serif';
-    if (!d || !d.values.length || !d.values[0]!.length) {
+    const { fg, font } = this.theme();
+    if (!d || !d.values.rows || !d.values.cols) {
       this.canvas.width = 300;
       this.canvas.height = 40;
       ctx.clearRect(0, 0, 300, 40);
@@ -89,9 +137,10 @@ export class Heatmap {
       this.canvas.dataset.drawn = '0';
       return;
     }
-    const T = d.values.length;
-    const units = d.values[0]!.length;
-    const avail = Math.max(200, (this.canvas.parentElement?.clientWidth ?? 640) - 60);
+    const T = d.values.rows;
+    const units = d.values.cols;
+    const vals = d.values.data;
+    const avail = Math.max(200, this.width - 60);
     const cellW = Math.max(3, Math.min(28, Math.floor(avail / T)));
     const cellH = Math.max(2, Math.min(16, Math.floor(360 / units)));
     const left = 40, top = 4;
@@ -106,20 +155,28 @@ export class Heatmap {
 
     // scale: largest |value|, so 0 is always the neutral colour
     let m = 0;
-    for (const row of d.values) for (const v of row) if (Number.isFinite(v) && Math.abs(v) > m) m = Math.abs(v);
+    for (let i = 0; i < vals.length; i++) {
+      const a = Math.abs(vals[i]!);
+      if (a > m && a !== Infinity) m = a;
+    }
     this.scale = m || 1;
-    const img = new ImageData(T, units);
+    if (!this.img || this.img.width !== T || this.img.height !== units) {
+      this.img = new ImageData(T, units);
+      this.grid.width = T;
+      this.grid.height = units;
+    }
+    const px = new Uint32Array(this.img.data.buffer);
+    const k = (LUT_SIZE - 1) / 2 / this.scale;
+    const mid = (LUT_SIZE - 1) / 2;
     for (let t = 0; t < T; t++) {
-      const row = d.values[t]!;
+      const row = t * units;
       for (let u = 0; u < units; u++) {
-        const [r, g, b] = diverging((row[u] ?? 0) / this.scale);
-        const k = (u * T + t) * 4;
-        img.data[k] = r; img.data[k + 1] = g; img.data[k + 2] = b; img.data[k + 3] = 255;
+        const v = vals[row + u]!;
+        const i = v === v ? Math.round(mid + v * k) : mid; // NaN -> neutral
+        px[u * T + t] = LUT[i < 0 ? 0 : i >= LUT_SIZE ? LUT_SIZE - 1 : i]!;
       }
     }
-    this.grid.width = T;
-    this.grid.height = units;
-    this.grid.getContext('2d')!.putImageData(img, 0, 0);
+    this.grid.getContext('2d')!.putImageData(this.img, 0, 0);
     ctx.imageSmoothingEnabled = false;
     ctx.drawImage(this.grid, 0, 0, T, units, left, top, T * cellW, units * cellH);
 
@@ -157,6 +214,9 @@ export class Heatmap {
   }
 
   private drawLegend(fg: string, font: string): void {
+    const key = `${fmt(this.scale)}|${fg}|${font}`;
+    if (key === this.legendKey) return; // same labels: the legend on screen is current
+    this.legendKey = key;
     const c = this.legend;
     const w = 220, h = 30;
     if (c.width !== w) c.width = w;
@@ -202,7 +262,7 @@ export class Heatmap {
     const tok = JSON.stringify(d.tokens[c.t] ?? '');
     this.tooltip.textContent = c.strip
       ? `t=${c.t} ${tok} · ‖dL/dh_t‖ = ${fmt(d.gradNorms?.[c.t] ?? NaN)}`
-      : `t=${c.t} ${tok} · unit ${c.unit} · ${d.label} = ${fmt(d.values[c.t]![c.unit!]!)}`;
+      : `t=${c.t} ${tok} · unit ${c.unit} · ${d.label} = ${fmt(this.valueAt(c.t, c.unit!) ?? NaN)}`;
     this.tooltip.dataset.t = String(c.t);
     this.tooltip.dataset.unit = c.unit === undefined ? '' : String(c.unit);
     this.tooltip.hidden = false;
