@@ -89,34 +89,42 @@ const BH = ${p.B * p.H};
 const GH = ${G * p.H};
 const SG = ${savedGatesOf(p.cell) * p.H};
 const REV = ${p.reverse};
+const NU = ${blocks(p)};
 fn tm(s: i32) -> i32 { return select(s, uniforms.T - 1 - s, REV); }
 fn cOff() -> i32 { return (uniforms.T + 1) * BH; }
 fn gOff() -> i32 { return (uniforms.T + 1) * BH${p.cell === 'lstm' ? ' * 2' : ''}; }
 `;
 }
 
-function mainOf(p: RecurrentShape, body: string, after = ''): string {
-  if (p.mode === 'sequence') {
-    return `
-fn main(index: i32) {
-  ${body}
-  ${after}
-}`;
-  }
-  return `fn main(index: i32) { ${body} }`;
+/** Batch rows per invocation: W_hh is read once for QB rows (4x fewer weight loads). */
+const QB = 4;
+const Q = [0, 1, 2, 3];
+
+/** Invocations: one per (block of QB batch rows, hidden unit j). */
+const blocks = (p: { B: number; H: number }) => Math.ceil(p.B / QB) * p.H;
+
+function mainOf(p: RecurrentShape, seqBody: string, stepBody: string): string {
+  return p.mode === 'sequence' ? `fn main(index: i32) {\n  ${seqBody}\n}` : `fn main(index: i32) { ${stepBody} }`;
 }
 
 function dispatchOf(p: RecurrentShape): [number, number, number] {
-  return p.mode === 'sequence' ? [1, 1, 1] : [Math.ceil((p.B * p.H) / STEP_WORKGROUP), 1, 1];
+  return p.mode === 'sequence' ? [1, 1, 1] : [Math.ceil(blocks(p) / STEP_WORKGROUP), 1, 1];
 }
 
 function key(p: RecurrentShape): string {
   return `${p.cell}_${p.activation}_${p.B}_${p.H}_${p.reverse ? 1 : 0}${p.bias ? 1 : 0}${p.hasInit ? 1 : 0}_${p.mode}`;
 }
 
+/** WGSL: the QB batch rows of block bb (clamped to B-1; `valid` says which exist). */
+const BLOCK_ROWS = `
+  let bb = u / H;
+  let j = u - bb * H;
+  let b0 = bb * ${QB};
+  let bq = vec4<i32>(min(b0, B - 1), min(b0 + 1, B - 1), min(b0 + 2, B - 1), min(b0 + 3, B - 1));`;
+
 /**
  * Forward over all steps ('sequence') or step uniforms.s ('step'). Inputs: XP = X W_ih^T
- * [T*B, G*H] in time order, W = W_hh [G*H, H], BI/BH biases, H0/C0 initial state.
+ * [T*B, G*H] in time order, W = W_hh [G*H, H], BI/BHH biases, H0/C0 initial state.
  */
 export class RecurrentForwardProgram implements Program {
   outputShape: number[];
@@ -138,27 +146,28 @@ export class RecurrentForwardProgram implements Program {
   getUserCode(): string {
     const p = this.p;
     const G = gatesOf(p.cell);
+    const gs = Array.from({ length: G }, (_, g) => g);
     const bias = (g: number, which: 'BI' | 'BHH') => (p.bias ? ` + ${which}[${g} * H + j]` : '');
-    // pre-activation accumulators: input part x_g, hidden part a_g (separate only where GRU needs it)
-    const init = Array.from({ length: G }, (_, g) => {
-      const x = `XP[xrow + ${g} * H + j]${bias(g, 'BI')}`;
-      return p.cell === 'gru'
-        ? `let x${g} = ${x};\n  var a${g} = 0.0${bias(g, 'BHH')};`
-        : `var a${g} = ${x}${bias(g, 'BHH')};`;
-    }).join('\n  ');
+    const xAt = (g: number, q: number) => `XP[(t * B + bq[${q}]) * GH + ${g} * H + j]`;
+    // pre-activations for the QB rows: x_g input part, a_g hidden part (separate only for GRU)
+    const init = gs.map((g) => (p.cell === 'gru'
+      ? `let x${g} = vec4<f32>(${Q.map((q) => xAt(g, q)).join(', ')})${bias(g, 'BI')};\n  var a${g} = vec4<f32>(0.0)${bias(g, 'BHH')};`
+      : `var a${g} = vec4<f32>(${Q.map((q) => xAt(g, q)).join(', ')})${bias(g, 'BI')}${bias(g, 'BHH')};`)).join('\n  ');
     const dot = (src: string, base: string) => `
     for (var k = 0; k < H; k++) {
-      let hk = ${src}[${base} + k];
-      ${Array.from({ length: G }, (_, g) => `a${g} += W[(${g} * H + j) * H + k] * hk;`).join('\n      ')}
+      let hk = vec4<f32>(${Q.map((q) => `${src}[${base}bq[${q}] * H + k]`).join(', ')});
+      ${gs.map((g) => `a${g} += W[(${g} * H + j) * H + k] * hk;`).join('\n      ')}
     }`;
-    const hp = p.hasInit ? 'H0[u]' : '0.0';
-    const cp = p.hasInit && p.cell === 'lstm' ? 'C0[u]' : '0.0';
+    const params = gs.map((g) => `a${g}: f32`).join(', ') + (p.cell === 'gru' ? ', ' + gs.map((g) => `x${g}: f32`).join(', ') : '');
+    const args = (q: number) => gs.map((g) => `a${g}[${q}]`).join(', ') + (p.cell === 'gru' ? ', ' + gs.map((g) => `x${g}[${q}]`).join(', ') : '');
+    const hp0 = p.hasInit ? 'H0[u]' : '0.0';
+    const cp0 = p.hasInit && p.cell === 'lstm' ? 'C0[u]' : '0.0';
     let update: string;
     if (p.cell === 'lstm') {
       update = `
   let ig = sigm(a0); let fg = sigm(a1); let gg = tanhf(a2); let og = sigm(a3);
-  var cprev = ${cp};
-  if (s > 0) { cprev = result[cOff() + s * BH + u]; } else { result[cOff() + u] = cprev; }
+  var cprev = ${cp0};
+  if (s > 0) { cprev = result[cOff() + s * BH + u]; } else { result[cOff() + u] = cprev; result[u] = ${hp0}; }
   let c = fg * cprev + ig * gg;
   result[cOff() + (s + 1) * BH + u] = c;
   result[(s + 1) * BH + u] = og * tanhf(c);
@@ -166,35 +175,36 @@ export class RecurrentForwardProgram implements Program {
   result[gb] = ig; result[gb + H] = fg; result[gb + 2 * H] = gg; result[gb + 3 * H] = og;`;
     } else if (p.cell === 'gru') {
       update = `
+  var hprev = ${hp0};
+  if (s > 0) { hprev = result[s * BH + u]; } else { result[u] = hprev; }
   let r = sigm(x0 + a0); let z = sigm(x1 + a1); let n = tanhf(x2 + r * a2);
   result[(s + 1) * BH + u] = n + z * (hprev - n);
   let gb = gOff() + (s * B + b) * SG + j;
   result[gb] = r; result[gb + H] = z; result[gb + 2 * H] = n; result[gb + 3 * H] = a2;`;
     } else {
       update = `
+  if (s == 0) { result[u] = ${hp0}; }
   result[(s + 1) * BH + u] = ${p.activation === 'relu' ? 'max(a0, 0.0)' : 'tanhf(a0)'};`;
     }
     const unit = `
-fn unitForward(s: i32, u: i32) {
-  let b = u / H;
-  let j = u - b * H;
-  let xrow = (tm(s) * B + b) * GH;
+fn updateUnit(s: i32, b: i32, j: i32, ${params}) {
+  let u = b * H + j;${update}
+}
+fn blockForward(s: i32, u: i32) {${BLOCK_ROWS}
+  let t = tm(s);
   ${init}
-  var hprev = ${hp};
-  if (s > 0) {
-    hprev = result[s * BH + u];${dot('result', 's * BH + b * H')}
-  } else {
-    result[u] = hprev;${p.hasInit ? dot('H0', 'b * H') : ''}
-  }${update}
+  if (s > 0) {${dot('result', 's * BH + ')}
+  }${p.hasInit ? ` else {${dot('H0', '')}
+  }` : ''}
+  ${Q.map((q) => `if (b0 + ${q} < B) { updateUnit(s, b0 + ${q}, j, ${args(q)}); }`).join('\n  ')}
 }`;
-    const body = p.mode === 'sequence'
-      ? `for (var s = 0; s < uniforms.T; s++) {
-    for (var u = index; u < BH; u += ${SEQ_WORKGROUP}) { unitForward(s, u); }
+    return MATH + consts(p) + unit + mainOf(p,
+      `for (var s = 0; s < uniforms.T; s++) {
+    for (var u = index; u < NU; u += ${SEQ_WORKGROUP}) { blockForward(s, u); }
     storageBarrier();
     workgroupBarrier();
-  }`
-      : 'if (index < BH) { unitForward(uniforms.s, index); }';
-    return MATH + consts(p) + unit + mainOf(p, body);
+  }`,
+      'if (index < NU) { blockForward(uniforms.s, index); }');
   }
 }
 
@@ -234,15 +244,18 @@ fn dhpOff() -> i32 { return ${gru ? 'nG()' : '0'}; }
 fn d0Off() -> i32 { return ${gru ? '2 * nG()' : 'nG()'}; }
 fn carryOff() -> i32 { return d0Off() + BH; }
 `;
-    // the recurrent part of dL/dh_{s}: from the gate gradients of step s+1 (processing order)
+    // the recurrent part of dL/dh_s for the QB rows: from the gate gradients of step s1 = s+1
     const rec = `
-fn recurrent(s1: i32, u: i32) -> f32 {
-  let b = u / H;
-  let j = u - b * H;
-  let base = dhpOff() + (tm(s1) * B + b) * GH;
-  var acc = 0.0;
-  for (var k = 0; k < GH; k++) { acc += result[base + k] * W[k * H + j]; }
-  ${gru ? 'acc += result[carryOff() + u] * S[gOff() + (s1 * B + b) * SG + H + j];' : ''}
+fn recurrent(s1: i32, bq: vec4<i32>, j: i32) -> vec4<f32> {
+  let t1 = tm(s1);
+  let base = dhpOff() + t1 * B * GH;
+  ${Q.map((q) => `let r${q} = base + bq[${q}] * GH;`).join(' ')}
+  var acc = vec4<f32>(0.0);
+  for (var k = 0; k < GH; k++) {
+    acc += W[k * H + j] * vec4<f32>(${Q.map((q) => `result[r${q} + k]`).join(', ')});
+  }
+  ${gru ? `let zb = gOff() + s1 * B * SG + H + j;
+  acc += vec4<f32>(${Q.map((q) => `result[carryOff() + bq[${q}] * H + j] * S[zb + bq[${q}] * SG]`).join(', ')});` : ''}
   return acc;
 }`;
     let cellBwd: string;
@@ -278,27 +291,30 @@ fn recurrent(s1: i32, u: i32) -> f32 {
   result[xo] = ${p.activation === 'relu' ? 'select(0.0, dh, h > 0.0)' : 'dh * (1.0 - h * h)'};`;
     }
     const unit = `
-fn unitBackward(s: i32, u: i32) {
-  let b = u / H;
-  let j = u - b * H;
+fn unitBackward(s: i32, b: i32, j: i32, rec: f32) {
+  let u = b * H + j;
   let t = tm(s);
-  var dh = ${p.hasDhN ? 'DHN[u]' : '0.0'};
-  if (s < uniforms.T - 1) { dh = recurrent(s + 1, u); }
+  var dh = rec;
   ${p.hasDhs ? 'dh += DHS[(t * B + b) * H + j];' : ''}
   let xo = (t * B + b) * GH + j;${cellBwd}
 }
-fn unitInitial(u: i32) {
-  result[d0Off() + u] = recurrent(0, u);
+fn blockBackward(s: i32, u: i32) {${BLOCK_ROWS}
+  var rec = vec4<f32>(0.0);
+  if (s < uniforms.T - 1) { rec = recurrent(s + 1, bq, j); }${p.hasDhN ? ` else { rec = vec4<f32>(${Q.map((q) => `DHN[bq[${q}] * H + j]`).join(', ')}); }` : ''}
+  ${Q.map((q) => `if (b0 + ${q} < B) { unitBackward(s, b0 + ${q}, j, rec[${q}]); }`).join('\n  ')}
+}
+fn blockInitial(u: i32) {${BLOCK_ROWS}
+  let d = recurrent(0, bq, j);
+  ${Q.map((q) => `if (b0 + ${q} < B) { result[d0Off() + (b0 + ${q}) * H + j] = d[${q}]; }`).join('\n  ')}
 }`;
-    const body = p.mode === 'sequence'
-      ? `for (var i = 0; i < uniforms.T; i++) {
-    for (var u = index; u < BH; u += ${SEQ_WORKGROUP}) { unitBackward(uniforms.T - 1 - i, u); }
+    return MATH + consts(p) + layout + rec + unit + mainOf(p,
+      `for (var i = 0; i < uniforms.T; i++) {
+    for (var u = index; u < NU; u += ${SEQ_WORKGROUP}) { blockBackward(uniforms.T - 1 - i, u); }
     storageBarrier();
     workgroupBarrier();
   }
-  ${p.hasInit ? `for (var u = index; u < BH; u += ${SEQ_WORKGROUP}) { unitInitial(u); }` : ''}`
-      : `if (index < BH) { if (uniforms.s >= 0) { unitBackward(uniforms.s, index); } else { unitInitial(index); } }`;
-    return MATH + consts(p) + layout + rec + unit + mainOf(p, body);
+  ${p.hasInit ? `for (var u = index; u < NU; u += ${SEQ_WORKGROUP}) { blockInitial(u); }` : ''}`,
+      'if (index < NU) { if (uniforms.s >= 0) { blockBackward(uniforms.s, index); } else { blockInitial(index); } }');
   }
 }
 
