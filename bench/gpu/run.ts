@@ -6,7 +6,7 @@
  *
  *   npm run bench:gpu                       # both sizes (the large one takes minutes here)
  *   npm run bench:gpu -- --small            # batch 32, T 32, one-hot 16, hidden 128 only
- *   npm run bench:gpu -- --steps 5 --modes  # also time both fused execution modes
+ *   npm run bench:gpu -- --steps 5 --modes  # also time both fused execution modes (small size)
  */
 import { join } from 'node:path';
 import { openGpuPage } from '../../test/gpu/harness';
@@ -35,7 +35,9 @@ async function main() {
     for (const cell of ['lstm', 'gru'] as const) {
       const G = cell === 'lstm' ? 4 : 3;
       const act = s.B * s.T * s.H * G * 4;
-      const whos: BenchConfig['who'][] = ['layers', 'fused', ...(flag('--modes') ? ['fused-sequence', 'fused-step'] as const : []), ...(s.opsSteps ? ['ops'] as const : [])];
+      // both execution modes on the small size only (one workgroup for a whole large sequence is slow)
+      const modes = flag('--modes') && s.opsSteps > 0;
+      const whos: BenchConfig['who'][] = ['layers', 'fused', ...(modes ? ['fused-sequence', 'fused-step'] as const : []), ...(s.opsSteps ? ['ops'] as const : [])];
       const res: Partial<Record<BenchConfig['who'], BenchResult>> = {};
       for (const who of whos) {
         const cfg: BenchConfig = { who, cell, B: s.B, T: s.T, V: s.V, H: s.H, steps: who === 'ops' ? s.opsSteps : s.steps };
