@@ -62,6 +62,17 @@ try {
   const ui1 = await p.page.evaluate(() => window.seqlabPanel.uiStats);
   const snaps = (await p.page.evaluate(() => window.seqlabPanel.snapshots.length)) - snaps0;
   const steps = (await p.posted()).filter((m) => m.type === 'metrics').flatMap((m) => m.rows).length - steps0;
+  // A trace of the UI thread while training (a separate 6 s, tracing has overhead): for tasks longer
+  // than a frame, wall time against the thread's CPU time. Wall >> CPU means the thread was
+  // runnable but not scheduled (the machine's load), not that the panel computed.
+  await browser.startTracing(p.page, { categories: ['devtools.timeline', 'toplevel'] });
+  await p.page.waitForTimeout(6000);
+  const trace = JSON.parse((await browser.stopTracing()).toString()).traceEvents;
+  const names = new Map(trace.filter((e) => e.name === 'thread_name').map((e) => [`${e.pid}:${e.tid}`, e.args.name]));
+  const onMain = trace.filter((e) => e.ph === 'X' && names.get(`${e.pid}:${e.tid}`) === 'CrRendererMain' && e.name === 'ThreadControllerImpl::RunTask');
+  const slow = onMain.filter((e) => e.dur > 16700);
+  const sum = (xs, k) => xs.reduce((a, e) => a + (e[k] ?? 0), 0) / 1000;
+  const tracedWindow = onMain.length ? (Math.max(...onMain.map((e) => e.ts + e.dur)) - Math.min(...onMain.map((e) => e.ts))) / 1000 : 1;
   await p.page.click('#btn-stop');
   await p.page.waitForFunction(() => document.body.dataset.phase === 'done', undefined, { timeout: 300_000 });
   // Third peer: no training; a CPU-burning worker plus the same drawing at the rate training produced
@@ -99,6 +110,7 @@ try {
   console.log(`UI thread long tasks: idle ${longText(idleLong)}; burning worker ${longText(burnLong)}; training ${longText(trainLong)}`);
   const d = (k) => ui1[k] - ui0[k];
   console.log(`UI thread work while training (8 s): ${d('messages')} worker messages ${d('messageMs').toFixed(1)} ms, ${d('probeDraws')} snapshot draws ${d('probeDrawMs').toFixed(1)} ms (${(d('probeDrawMs') / Math.max(1, d('probeDraws'))).toFixed(1)} ms each), ${d('chartDraws')} chart draws ${d('chartMs').toFixed(1)} ms: ${((d('messageMs') + d('probeDrawMs') + d('chartMs')) / 80).toFixed(2)}% of the thread`);
+  console.log(`UI thread traced 6 s while training: ${onMain.length} tasks, CPU ${sum(onMain, 'tdur').toFixed(0)} ms (${(100 * sum(onMain, 'tdur') / tracedWindow).toFixed(1)}% of the thread); ${slow.length} task(s) longer than a frame: wall ${sum(slow, 'dur').toFixed(0)} ms, CPU ${sum(slow, 'tdur').toFixed(0)} ms${slow.length ? `, longest wall ${(Math.max(...slow.map((e) => e.dur)) / 1000).toFixed(0)} ms with CPU ${(slow.reduce((a, e) => (e.dur > a.dur ? e : a)).tdur / 1000).toFixed(1)} ms` : ''}`);
   console.log(`ratio training/burning-worker peer: p95 ${(q(frames, 0.95) / q(burn, 0.95)).toFixed(2)}x`);
   console.log(`frame time, CPU-burning worker + the same drawing (peer): p50 ${q(synth, 0.5).toFixed(1)} ms, p95 ${q(synth, 0.95).toFixed(1)} ms, max ${Math.max(...synth).toFixed(1)} ms; ${longText(synthLong)}`);
   console.log(`  of which chart only: p95 ${q(synthChart, 0.95).toFixed(1)} ms; heatmap only: p95 ${q(synthHeat, 0.95).toFixed(1)} ms`);

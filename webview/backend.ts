@@ -65,6 +65,11 @@ async function tryWasm(wasm: Record<string, ArrayBuffer> | undefined): Promise<A
   if (!wasm || !Object.keys(wasm).length) return { ok: false, reason: 'wasm binaries not provided to the worker' };
   const map: Record<string, string> = {};
   for (const [name, bytes] of Object.entries(wasm)) map[name] = URL.createObjectURL(new Blob([bytes], { type: 'application/wasm' }));
+  // setWasmPaths wants an entry for every binary. The threaded build needs cross-origin isolation
+  // (SharedArrayBuffer), which a webview does not have, so it is never loaded: point it at the
+  // SIMD build rather than shipping 430 KB to the worker for nothing.
+  const simd = map['tfjs-backend-wasm-simd.wasm'];
+  if (simd && !map['tfjs-backend-wasm-threaded-simd.wasm']) map['tfjs-backend-wasm-threaded-simd.wasm'] = simd;
   try {
     setWasmPaths(map);
   } catch (e) {

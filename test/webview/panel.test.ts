@@ -69,6 +69,19 @@ describe('training panel in headless Chromium', () => {
     }
   });
 
+  test('the wasm backend (forced by the setting) loads its binaries under the CSP and trains', async () => {
+    const p = await PanelPage.open(browser, served.origin);
+    await p.init(helloExperiment((s) => (s.training.steps = STEPS)), 'wasm');
+    const be = await p.waitFor((m) => m.type === 'backend');
+    const info = be.info as { name: string; preferred: string; skipped: unknown[] };
+    assert.deepEqual([info.name, info.preferred, info.skipped], ['wasm', 'wasm', []]);
+    const { metrics, end } = await p.trainToEnd();
+    assertFalls(metrics);
+    assert.equal(end.status, 'completed');
+    assert.deepEqual(await p.cspViolations(), []);
+    await p.page.close();
+  });
+
   test('WebGPU loss, hidden-state gradients and trained weights equal the CPU backend (cast/transpose bug guard)', async () => {
     const results: Record<string, { probeLoss: number; gradNorms: number[]; h: number[][]; losses: number[]; weights: Record<string, { data: number[] }> }> = {};
     for (const backend of ['webgpu', 'cpu']) {

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TrainingPanels } from '../../../src/host/panel';
+import { readExperiment } from '../../../src/host/panel/experiment';
 import type { PanelRunSummary } from '../../../src/host/panel/store';
 import { BACKENDS } from '../../../src/protocol';
 import { api, closeEditors, remove, sleep, waitFor, writeText, wsUri } from './host-helpers';
@@ -221,5 +222,66 @@ suite('panel: the training panel in VS Code', () => {
     assert.equal(disposed, true, 'a panel without a definition in its state is closed');
     await closePanelTabs();
     assert.equal(p.has(def), false);
+  });
+
+  test('the panel gets the definition as edited (unsaved) and the data files it references, never files outside the workspace', async function () {
+    this.timeout(120_000);
+    const def = wsUri('char-gru.seqlab.json');
+    const exp = await readExperiment(def);
+    assert.equal(exp.problems.length, 0, exp.problems.join('\n'));
+    assert.ok(exp.spec, 'the host parsed the definition');
+    assert.equal(exp.files.length, 1);
+    assert.ok(exp.files[0]!.path.endsWith('/data/tiny.txt'), exp.files[0]!.path);
+    assert.equal(exp.files[0]!.text, readFileSync(wsUri('data', 'tiny.txt').fsPath, 'utf8'));
+    assert.equal(exp.relPath, 'char-gru.seqlab.json');
+
+    // An open, unsaved edit is what the panel trains.
+    const doc = await vscode.workspace.openTextDocument(def);
+    const editor = await vscode.window.showTextDocument(doc);
+    const at = doc.getText().indexOf('"file"');
+    await editor.edit((e) => e.insert(doc.positionAt(at), '"description": "edited, not saved",\n    '));
+    try {
+      const edited = await readExperiment(def);
+      assert.ok(edited.definitionText.includes('edited, not saved'));
+      assert.ok(doc.isDirty);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+
+    // A data path that leaves the workspace is refused with the reason, and the panel does not train it.
+    const outside = wsUri('panel-outside.seqlab.json');
+    made.push(outside);
+    await writeText(outside, readFileSync(def.fsPath, 'utf8').replace('"data/tiny.txt"', '"../../../../etc/hostname"'));
+    const bad = await readExperiment(outside);
+    assert.equal(bad.files.length, 0);
+    assert.match(bad.fileErrors.join('\n'), /outside the workspace/);
+    const p = await panels();
+    await vscode.commands.executeCommand('seqlab.openPanel', outside);
+    await waitFor('the panel to refuse the definition (phase error)', () => p.info(outside)?.phase === 'error', 120_000);
+    assert.equal(p.info(outside)?.run, undefined);
+    await closePanelTabs();
+  });
+
+  test('changing seqlab.preferredBackend restarts the panel on that backend', async function () {
+    this.timeout(180_000);
+    const p = await panels();
+    await closePanelTabs();
+    const def = wsUri('hello.seqlab.json');
+    await vscode.commands.executeCommand('seqlab.openPanel', def);
+    const first = await waitFor('the panel backend', () => p.info(def)?.backend, 120_000);
+    assert.equal(first.preferred, 'auto');
+    const cfg = vscode.workspace.getConfiguration('seqlab');
+    await cfg.update('preferredBackend', 'cpu', vscode.ConfigurationTarget.Global);
+    try {
+      const forced = await waitFor('the panel to restart on the cpu backend', () => {
+        const b = p.info(def)?.backend;
+        return b?.preferred === 'cpu' ? b : undefined;
+      }, 120_000);
+      assert.equal(forced.name, 'cpu');
+      assert.deepEqual(forced.skipped, [], 'nothing faster was tried: the setting forces the backend');
+    } finally {
+      await cfg.update('preferredBackend', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await closePanelTabs();
   });
 });
