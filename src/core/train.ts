@@ -160,7 +160,7 @@ export class Trainer {
         return this.model.loss(out.logits, batch.y);
       }, this.model.trainable);
       const list = Object.values(grads);
-      const norm = tf.sqrt(tf.addN(list.map((g) => tf.sum(tf.square(g)))));
+      const norm = tf.sqrt(sumAll(list.map((g) => tf.sum(tf.square(g)))));
       let clipped = grads;
       if (t.clip.type === 'norm') {
         const scale = tf.div(t.clip.threshold, tf.maximum(norm, t.clip.threshold));
@@ -440,6 +440,24 @@ export class Trainer {
     this.optimizer.dispose();
     this.model.dispose();
   }
+}
+
+/**
+ * Sum of many same-shaped tensors, in addN groups of at most 6: one WebGPU shader binds every
+ * addN input as a storage buffer, and devices allow only 8 to 10 per stage (tfjs 4.22 does not
+ * split addN as it does concat), so one addN over every gradient of a deep model fails there.
+ */
+export function sumAll(xs: tf.Tensor[]): tf.Tensor {
+  let level = xs;
+  while (level.length > 1) {
+    const next: tf.Tensor[] = [];
+    for (let i = 0; i < level.length; i += 6) {
+      const chunk = level.slice(i, i + 6);
+      next.push(chunk.length === 1 ? chunk[0] : tf.addN(chunk));
+    }
+    level = next;
+  }
+  return level[0];
 }
 
 function makeOptimizer(spec: ModelSpec): tf.Optimizer {
