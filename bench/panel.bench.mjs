@@ -78,8 +78,10 @@ try {
   // Third peer: no training; a CPU-burning worker plus the same drawing at the rate training produced
   // it (metric rows into the chart, snapshots into the heatmap): what the drawing costs under a busy core.
   const lastSnap = await p.page.evaluate(() => window.seqlabPanel.snapshots.length - 1);
-  const synthetic = (o) => p.page.evaluate(async ({ ms, stepEvery, snapEvery, idx }) => {
-    const src = `const end = Date.now() + ${ms + 500}; while (Date.now() < end) {} postMessage(1);`;
+  const synthetic = (o) => p.page.evaluate(async ({ ms, stepEvery, snapEvery, idx, alloc }) => {
+    // alloc: the worker also allocates and drops typed arrays as tfjs's CPU kernels do (garbage for V8's collector)
+    const body = alloc ? 'let keep = 0; while (Date.now() < end) { const a = new Float32Array(65536); for (let i = 0; i < a.length; i += 64) a[i] = i; keep += a[7]; }' : 'while (Date.now() < end) {}';
+    const src = `const end = Date.now() + ${ms + 500}; ${body} postMessage(1);`;
     const burn = new Worker(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })));
     const panel = window.seqlabPanel;
     const snap = panel.snapshots[idx];
@@ -102,6 +104,7 @@ try {
   const { out: synth, long: synthLong } = await synthetic(every);
   const { out: synthChart } = await synthetic({ ...every, snapEvery: 0 });
   const { out: synthHeat } = await synthetic({ ...every, stepEvery: 0 });
+  const { out: synthAlloc } = await synthetic({ ...every, alloc: true });
   console.log(`browser flags: ${browserArgs.join(' ') || '(test defaults: SwiftShader GL)'}; load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')} on ${(await import('node:os')).cpus().length} cores`);
   console.log(`backend ${be.info.name}; heatmap ${parsed.spec.layers[0].units} units x ${parsed.spec.data.length} steps, a snapshot every training step`);
   console.log(`frame time idle (peer):    p50 ${q(idle, 0.5).toFixed(1)} ms, p95 ${q(idle, 0.95).toFixed(1)} ms, max ${Math.max(...idle).toFixed(1)} ms over ${idle.length} frames`);
@@ -113,7 +116,7 @@ try {
   console.log(`UI thread traced 6 s while training: ${onMain.length} tasks, CPU ${sum(onMain, 'tdur').toFixed(0)} ms (${(100 * sum(onMain, 'tdur') / tracedWindow).toFixed(1)}% of the thread); ${slow.length} task(s) longer than a frame: wall ${sum(slow, 'dur').toFixed(0)} ms, CPU ${sum(slow, 'tdur').toFixed(0)} ms${slow.length ? `, longest wall ${(Math.max(...slow.map((e) => e.dur)) / 1000).toFixed(0)} ms with CPU ${(slow.reduce((a, e) => (e.dur > a.dur ? e : a)).tdur / 1000).toFixed(1)} ms` : ''}`);
   console.log(`ratio training/burning-worker peer: p95 ${(q(frames, 0.95) / q(burn, 0.95)).toFixed(2)}x`);
   console.log(`frame time, CPU-burning worker + the same drawing (peer): p50 ${q(synth, 0.5).toFixed(1)} ms, p95 ${q(synth, 0.95).toFixed(1)} ms, max ${Math.max(...synth).toFixed(1)} ms; ${longText(synthLong)}`);
-  console.log(`  of which chart only: p95 ${q(synthChart, 0.95).toFixed(1)} ms; heatmap only: p95 ${q(synthHeat, 0.95).toFixed(1)} ms`);
+  console.log(`  of which chart only: p95 ${q(synthChart, 0.95).toFixed(1)} ms; heatmap only: p95 ${q(synthHeat, 0.95).toFixed(1)} ms; same drawing + a worker that allocates like tfjs: p95 ${q(synthAlloc, 0.95).toFixed(1)} ms`);
   console.log(`ratio training/(burning worker + same drawing): p95 ${(q(frames, 0.95) / q(synth, 0.95)).toFixed(2)}x`);
   console.log(`ratio training/idle: p50 ${(q(frames, 0.5) / q(idle, 0.5)).toFixed(2)}x, p95 ${(q(frames, 0.95) / q(idle, 0.95)).toFixed(2)}x`);
 

@@ -354,12 +354,46 @@ function drawSeries(pred: number[], truth: number[]): void {
 /** What the UI thread spent on the worker's messages and on drawing snapshots (benchmarks read it). */
 const uiStats = { messages: 0, messageMs: 0, probeDraws: 0, probeDrawMs: 0 };
 
-/** Probes can arrive faster than frames: draw only the latest, once per animation frame. */
-let probeFrame = 0;
-function scheduleProbe(): void {
-  if (probeFrame) return;
-  probeFrame = requestAnimationFrame(() => {
-    probeFrame = 0;
+/**
+ * Live updates (loss readout, status line, chart, snapshot) are drawn together, in one animation
+ * frame, at most every LIVE_INTERVAL_MS while training: every repaint of the page costs the
+ * compositor (on a machine without a GPU, CPU time the training worker competes for), and a person
+ * cannot read faster than that. Phase changes and user actions are drawn at once.
+ */
+const LIVE_INTERVAL_MS = 100;
+type Part = 'status' | 'loss' | 'chart' | 'probe';
+const dirty = new Set<Part>();
+let liveTimer: ReturnType<typeof setTimeout> | undefined;
+let liveFrame = 0;
+let lastLive = 0;
+let lastLossRow: Parameters<typeof showLoss>[0] | undefined;
+
+function invalidate(part: Part): void {
+  dirty.add(part);
+  if (liveTimer || liveFrame) return;
+  const wait = phase === 'running' ? Math.max(0, lastLive + LIVE_INTERVAL_MS - performance.now()) : 0;
+  liveTimer = setTimeout(() => {
+    liveTimer = undefined;
+    liveFrame = requestAnimationFrame(() => {
+      liveFrame = 0;
+      renderLive();
+    });
+  }, wait);
+}
+
+/** Draw everything pending now (also called directly when training stops or pauses). */
+function renderLive(): void {
+  if (liveTimer) clearTimeout(liveTimer);
+  if (liveFrame) cancelAnimationFrame(liveFrame);
+  liveTimer = undefined;
+  liveFrame = 0;
+  lastLive = performance.now();
+  const parts = new Set(dirty);
+  dirty.clear();
+  if (parts.has('loss') && lastLossRow) showLoss(lastLossRow);
+  if (parts.has('status')) renderStatus();
+  if (parts.has('chart')) chart.flush();
+  if (parts.has('probe')) {
     const t0 = performance.now();
     renderProbe();
     uiStats.probeDraws++;
@@ -367,8 +401,9 @@ function scheduleProbe(): void {
     // Tell the worker it may take the next periodic snapshot (flow control: never faster than we draw).
     const last = snapshots[snapshots.length - 1];
     if (last) toWorker?.send({ type: 'probeDrawn', step: last.step });
-  });
+  }
 }
+chart.onDirty = () => invalidate('chart');
 
 viewSelect.addEventListener('change', renderProbe);
 unitInput.addEventListener('input', renderProbe);
@@ -503,13 +538,7 @@ function onWorker(m: FromWorker): void {
     case 'state': {
       const prev = phase;
       phase = m.phase; step = m.step; steps = m.steps;
-      if (m.phase !== 'running' && probeFrame) {
-        cancelAnimationFrame(probeFrame);
-        probeFrame = 0;
-        renderProbe();
-        const last = snapshots[snapshots.length - 1];
-        if (last) toWorker?.send({ type: 'probeDrawn', step: last.step });
-      }
+      if (m.phase !== 'running' && dirty.size) renderLive();
       if ((phase === 'running' || phase === 'paused') && !run && prev !== 'running' && prev !== 'paused') {
         run = { clientRunId: `r${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}` };
         shownRunId = undefined;
@@ -528,11 +557,11 @@ function onWorker(m: FromWorker): void {
     case 'metrics':
       chart.append(m.rows);
       if (m.rows.length) {
-        const last = m.rows[m.rows.length - 1]!;
-        step = last.step;
-        showLoss(last);
+        lastLossRow = m.rows[m.rows.length - 1]!;
+        step = lastLossRow.step;
+        invalidate('loss');
       }
-      renderStatus();
+      invalidate('status');
       if (run) queueHostMetrics(m.rows);
       return;
     case 'probe':
@@ -540,7 +569,7 @@ function onWorker(m: FromWorker): void {
       if (snapshots.length > MAX_SNAPSHOTS) snapshots.splice(0, snapshots.length - MAX_SNAPSHOTS);
       snapSlider.max = String(snapshots.length - 1);
       if (followLive) snapSlider.value = String(snapshots.length - 1);
-      scheduleProbe();
+      invalidate('probe');
       return;
     case 'sample':
       sampleOut.textContent = m.text;

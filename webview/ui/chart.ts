@@ -253,7 +253,14 @@ export class LossChart {
     return this.xs.length;
   }
 
+  /**
+   * When set, the chart does not schedule its own redraws: it reports that it needs one and the
+   * page flushes it together with its other updates (one repaint instead of several).
+   */
+  onDirty?: () => void;
+
   private schedule(): void {
+    if (this.onDirty) return this.onDirty();
     if (this.frame) return;
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
