@@ -543,6 +543,11 @@ function onWorker(m: FromWorker): void {
         run = { clientRunId: `r${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}` };
         shownRunId = undefined;
         chart.reset();
+        // the readout shows this run from its first metrics on (not the restored or previous run)
+        lastLossRow = undefined;
+        lossNow.textContent = '';
+        delete lossNow.dataset.step;
+        delete lossNow.dataset.loss;
         snapshots.splice(0, Math.max(0, snapshots.length - 1));
         host.send({ type: 'runStart', clientRunId: run.clientRunId, backend: backend?.name ?? 'unknown', steps, ...(model ? { parameters: model.params } : {}) });
       }

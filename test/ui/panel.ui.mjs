@@ -15,6 +15,9 @@
 //   train   : the panel's Start button -> the loss readout falls, the heatmap redraws with new values,
 //             the run completes (status "done", "run <id>"), the CodeLens says Train again, the
 //             Sequence Lab tree lists the run with its final loss; screenshot test-artifacts/panel.png
+//   webgpu  : a second window in a Chromium with WebGPU enabled (--enable-unsafe-webgpu: SwiftShader's
+//             software adapter here): the panel runs on WEBGPU, names the adapter, and "Step once"
+//             trains a step on it; screenshot test-artifacts/panel-webgpu.png
 // Screenshots: test-artifacts/panel.png at the end, panel-<step>-failed.png on failure.
 import { after, before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -29,7 +32,7 @@ const artifacts = join(repoRoot, 'test-artifacts');
 const STEP_TIMEOUT = 240_000;
 const WAIT = 30_000;
 
-/** @type {{ scratch?: any, server?: any, browser?: any, page?: import('playwright-core').Page, workspace?: string, frame?: import('playwright-core').FrameLocator }} */
+/** @type {{ scratch?: any, server?: any, browser?: any, page?: import('playwright-core').Page, workspace?: string, frame?: import('playwright-core').FrameLocator, dev?: string }} */
 const S = {};
 let failedStep = '';
 
@@ -119,6 +122,7 @@ step('open: the workbench opens a workspace with the hello example, Quick Open s
     for (const f of ['extension.js', 'webview.js', 'worker.js']) assert.ok(existsSync(join(repoRoot, 'dist', f)), `dist/${f} missing`);
     extensionDevelopmentPath = repoRoot;
   }
+  S.dev = extensionDevelopmentPath;
   S.workspace = join(S.scratch.dir, 'workspace');
   mkdirSync(S.workspace, { recursive: true });
   cpSync(join(repoRoot, 'examples', 'hello.seqlab.json'), join(S.workspace, 'hello.seqlab.json'));
@@ -232,4 +236,44 @@ step('train: Start in the panel trains hello; the loss falls, the heatmap draws 
   assert.ok(existsSync(join(S.workspace, '.seqlab', 'runs')), 'the run was recorded in the workspace');
   const runs = readdirSync(join(S.workspace, '.seqlab', 'runs'));
   assert.equal(runs.length, 1, `one run recorded: ${runs}`);
+});
+
+step('webgpu: with WebGPU available the same panel trains on WEBGPU and names the adapter', async () => {
+  await S.browser.close();
+  const { chromium } = await import('playwright-core');
+  const { chromiumPath } = await import('../../scripts/vscode-test/codeserver.mjs');
+  // The harness's flags, with WebGPU on (a software adapter on this machine) instead of --disable-gpu.
+  S.browser = await chromium.launch({
+    executablePath: chromiumPath, headless: true,
+    args: ['--no-sandbox', '--enable-unsafe-webgpu', '--enable-unsafe-swiftshader', '--use-angle=swiftshader', '--disable-quic',
+      '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+  const context = await S.browser.newContext({ viewport: { width: 1600, height: 1100 } });
+  const page = S.page = await context.newPage();
+  await page.goto(workbenchUrl(S.server, S.workspace, S.dev ? { extensionDevelopmentPath: S.dev } : {}));
+  await see(page.locator('.monaco-workbench'), 'the VS Code workbench', 60_000);
+  // The window may restore the panel (its serializer) or not: open it from the palette if it is not there.
+  const tab = page.locator('.tabs-container .tab', { hasText: 'Train: hello' });
+  if (!(await tab.first().isVisible().catch(() => false))) {
+    await sleep(3000);
+    if (!(await tab.first().isVisible().catch(() => false))) await runCommand(page, 'Sequence Lab: Open Training Panel', 60_000);
+  }
+  await see(tab, 'the "Train: hello" panel tab');
+  await tab.first().click();
+  const f = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  const badge = await see(f.locator('#backend-name'), 'the backend badge', 120_000);
+  assert.equal((await badge.textContent()).trim(), 'WEBGPU', `the panel runs on WebGPU here; it says: ${await f.locator('#backend').textContent()}`);
+  const adapter = (await f.locator('#backend .adapter').first().textContent()).trim();
+  assert.match(adapter, /\S+ · \S+/, 'the adapter (vendor · architecture) is named');
+  console.log(`# WebGPU adapter in the workbench: ${adapter}`);
+  await see(f.locator('body[data-phase="ready"], body[data-phase="done"]'), 'the model ready on WebGPU', 180_000);
+  await (await see(f.locator('#btn-step'), 'the Step once button')).click();
+  const readout = f.locator('#loss-now');
+  const stepped = await until('one training step on WebGPU', async () => {
+    const [stepNo, loss] = (await readout.evaluate((e) => [e.dataset.step, e.dataset.loss]).catch(() => [])).map(Number);
+    return (await f.locator('body').getAttribute('data-phase')) === 'paused' && stepNo === 1 && Number.isFinite(loss) ? { stepNo, loss } : undefined;
+  }, 180_000, 500);
+  console.log(`# WebGPU step ${stepped.stepNo}: loss ${stepped.loss}`);
+  await until('the heatmap drawn on the WebGPU run', async () => (await f.locator('#heatmap-canvas').getAttribute('data-drawn')) === '1', 60_000);
+  await page.screenshot({ path: join(artifacts, 'panel-webgpu.png') });
 });
