@@ -7,6 +7,7 @@
  *   npm run bench:gpu                       # both sizes (the large one takes minutes here)
  *   npm run bench:gpu -- --small            # batch 32, T 32, one-hot 16, hidden 128 only
  *   npm run bench:gpu -- --steps 5 --modes  # also time both fused execution modes (small size)
+ *   npm run bench:gpu -- --large-only --who fused --cells lstm   # a subset (ratios need 'layers' too)
  */
 import { join } from 'node:path';
 import { openGpuPage } from '../../test/gpu/harness';
@@ -17,9 +18,13 @@ const flag = (n: string) => args.includes(n);
 const num = (n: string, d: number) => (args.includes(n) ? Number(args[args.indexOf(n) + 1]) : d);
 
 const SIZES = [
-  { B: 32, T: 32, V: 16, H: 128, steps: num('--steps', 5), opsSteps: 2 },
-  ...(flag('--small') ? [] : [{ B: 64, T: 128, V: 16, H: 256, steps: num('--large-steps', 2), opsSteps: 0 }]),
+  ...(flag('--large-only') ? [] : [{ B: 32, T: 32, V: 16, H: 128, steps: num('--steps', 5), opsSteps: 2 }]),
+  ...(flag('--small') ? [] : [{ B: 64, T: 128, V: 16, H: 256, steps: num('--large-steps', 1), opsSteps: 0 }]),
 ];
+const str = (n: string) => (args.includes(n) ? args[args.indexOf(n) + 1] : undefined);
+/** --who fused,layers / --cells gru: run a subset (tf.layers at the large size takes ~10 min a cell here). */
+const WHO = str('--who')?.split(',');
+const CELLS = (str('--cells')?.split(',') ?? ['lstm', 'gru']) as ('lstm' | 'gru')[];
 
 const mb = (b: number) => (b / 2 ** 20).toFixed(1);
 
@@ -32,19 +37,19 @@ async function main() {
   const head = 'cell  B   T   H    | who            | dispatches |   ms/step |  first ms | peak MiB | vs tf.layers: dispatches  ms    | peak / activations';
   console.log(head);
   for (const s of SIZES) {
-    for (const cell of ['lstm', 'gru'] as const) {
+    for (const cell of CELLS) {
       const G = cell === 'lstm' ? 4 : 3;
       const act = s.B * s.T * s.H * G * 4;
       // both execution modes on the small size only (one workgroup for a whole large sequence is slow)
       const modes = flag('--modes') && s.opsSteps > 0;
       const whos: BenchConfig['who'][] = ['layers', 'fused', ...(modes ? ['fused-sequence', 'fused-step'] as const : []), ...(s.opsSteps ? ['ops'] as const : [])];
       const res: Partial<Record<BenchConfig['who'], BenchResult>> = {};
-      for (const who of whos) {
+      for (const who of whos.filter((w) => !WHO || WHO.includes(w))) {
         const cfg: BenchConfig = { who, cell, B: s.B, T: s.T, V: s.V, H: s.H, steps: who === 'ops' ? s.opsSteps : s.steps };
         const t0 = Date.now();
         const r = await gpu.page.evaluate((c) => (window as any).seqlabBench.run(c), cfg) as BenchResult;
         res[who] = r;
-        const L = res.layers!;
+        const L = res.layers ?? r;
         const line = `${cell.padEnd(5)} ${String(s.B).padEnd(3)} ${String(s.T).padEnd(3)} ${String(s.H).padEnd(4)} | ${who.padEnd(14)} | ${String(r.dispatches).padStart(10)} | ${r.ms.toFixed(0).padStart(9)} | ${r.first.toFixed(0).padStart(9)} | ${mb(r.peakBytes).padStart(8)} | ` +
           `${who === 'layers' ? '         -       -' : `${(r.dispatches / L.dispatches).toFixed(3).padStart(10)}  ${(r.ms / L.ms).toFixed(3).padStart(6)}`} | ${(r.peakBytes / act).toFixed(2)}`;
         console.log(line + `   (${((Date.now() - t0) / 1000).toFixed(0)} s)`);

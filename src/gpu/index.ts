@@ -13,7 +13,7 @@ import * as tf from '../core/tf';
 import { setRecurrenceKernel, type FusedDirectionArgs, type FusedDirectionResult, type RecurrenceKernel } from '../core/fused';
 import type { GateName } from '../core/cells';
 import { FORWARD, gather, registerKernels, type ForwardAttrs, type GatherAttrs } from './kernels';
-import { gatesOf, savedGatesOf, stateLayout, type Mode } from './programs';
+import { SEQ_WORKGROUP, savedGatesOf, stateLayout, type Mode } from './programs';
 
 export interface WebGpuKernelOptions {
   /**
@@ -23,9 +23,14 @@ export interface WebGpuKernelOptions {
   mode?: Mode | 'auto';
 }
 
-/** 'sequence' while one workgroup's share of a step stays small; measured in bench/gpu. */
-export function chooseMode(B: number, H: number, G: number): Mode {
-  return B * H * G * H <= 4 * 32 * 128 * 128 ? 'sequence' : 'step';
+/**
+ * 'sequence' (one dispatch per direction) while one workgroup covers a whole step in one pass
+ * (ceil(B/4) * H invocations <= 256: the hello-sized models); 'step' otherwise, so that a step's
+ * work spreads over many workgroups, as real GPUs need. On SwiftShader both cost about the same at
+ * batch 32, hidden 128 (bench/gpu: `--modes`), where dispatches are 137 vs 199 per training step.
+ */
+export function chooseMode(B: number, H: number): Mode {
+  return Math.ceil(B / 4) * H <= SEQ_WORKGROUP ? 'sequence' : 'step';
 }
 
 const GATE_NAMES: Record<string, GateName[]> = { lstm: ['i', 'f', 'g', 'o'], gru: ['r', 'z', 'n'], rnn: [] };
@@ -40,10 +45,9 @@ export class WebGpuRecurrence implements RecurrenceKernel {
     if (!!w.bIh !== !!w.bHh) return undefined;
     const [T, B, I] = x.shape;
     if (T === 0 || B === 0) return undefined;
-    const G = gatesOf(cell);
     const bias = !!w.bIh;
     const hasInit = !!args.init;
-    const mode = this.options.mode && this.options.mode !== 'auto' ? this.options.mode : chooseMode(B, H, G);
+    const mode = this.options.mode && this.options.mode !== 'auto' ? this.options.mode : chooseMode(B, H);
     const attrs: ForwardAttrs = { cell, activation: args.activation, reverse: args.reverse, mode, T, B, H, bias, hasInit };
     const inputs: tf.NamedTensorMap = { x: tf.reshape(x, [T * B, I]), wIh: w.wIh, wHh: w.wHh };
     if (bias) Object.assign(inputs, { bIh: w.bIh!, bHh: w.bHh! });
