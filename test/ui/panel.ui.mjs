@@ -19,7 +19,7 @@
 //             software adapter here): the panel runs on WEBGPU, names the adapter, and "Step once"
 //             trains a step on it; screenshot test-artifacts/panel-webgpu.png
 // Screenshots: test-artifacts/panel.png at the end, panel-<step>-failed.png on failure.
-import { after, before, test } from 'node:test';
+import { after, before } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
@@ -27,73 +27,13 @@ import { join } from 'node:path';
 import {
   repoRoot, ensureSetup, makeScratch, startCodeServer, launchChromium, workbenchUrl, installVsix, sleep,
 } from '../../scripts/vscode-test/codeserver.mjs';
+import { artifacts, createSteps, runCommand, see, until } from '../../scripts/vscode-test/ui.mjs';
 
-const artifacts = join(repoRoot, 'test-artifacts');
 const STEP_TIMEOUT = 240_000;
-const WAIT = 30_000;
 
 /** @type {{ scratch?: any, server?: any, browser?: any, page?: import('playwright-core').Page, workspace?: string, frame?: import('playwright-core').FrameLocator, dev?: string }} */
 const S = {};
-let failedStep = '';
-
-function step(name, fn) {
-  test(name, { timeout: STEP_TIMEOUT }, async () => {
-    if (failedStep) throw new Error(`not run: the earlier step "${failedStep}" failed`);
-    try {
-      await fn();
-    } catch (e) {
-      failedStep = name;
-      if (S.page) {
-        const shot = join(artifacts, `panel-${name.split(':')[0].replace(/\W+/g, '-')}-failed.png`);
-        await S.page.screenshot({ path: shot }).catch(() => {});
-        if (e instanceof Error) e.message += `\n(screenshot: ${shot})`;
-      }
-      throw e;
-    }
-  });
-}
-
-async function see(locator, what, timeout = WAIT) {
-  try {
-    await locator.first().waitFor({ state: 'visible', timeout });
-  } catch {
-    throw new Error(`not visible after ${timeout / 1000} s: ${what}`);
-  }
-  return locator.first();
-}
-
-/** F1, ">title", wait for the entry, Enter; retried until the extension's command is registered. */
-async function runCommand(page, title, timeout = WAIT) {
-  const deadline = Date.now() + timeout;
-  const input = page.locator('.quick-input-widget input');
-  for (;;) {
-    await page.keyboard.press('F1');
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
-    await input.fill(`>${title}`);
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title });
-    try {
-      await row.first().waitFor({ state: 'visible', timeout: 2_000 });
-      await page.keyboard.press('Enter');
-      return;
-    } catch {
-      await page.keyboard.press('Escape');
-      if (Date.now() > deadline) throw new Error(`command "${title}" did not appear in the command palette within ${timeout / 1000} s`);
-      await sleep(500);
-    }
-  }
-}
-
-/** Polls fn until it returns a truthy value. */
-async function until(what, fn, timeout = WAIT, every = 250) {
-  const deadline = Date.now() + timeout;
-  let last;
-  while (Date.now() < deadline) {
-    last = await fn();
-    if (last) return last;
-    await sleep(every);
-  }
-  throw new Error(`timed out after ${timeout / 1000} s: ${what} (last: ${JSON.stringify(last)})`);
-}
+const step = createSteps({ page: () => S.page, prefix: 'panel-', timeout: STEP_TIMEOUT });
 
 before(async () => {
   mkdirSync(artifacts, { recursive: true });
