@@ -29,7 +29,7 @@ export class Runs implements vscode.Disposable {
   private mod: typeof import('../node/runStore') | undefined;
   private loading: Promise<void> | undefined;
   private poller: ReturnType<typeof setInterval> | undefined;
-  private signature = '';
+  private signature: string | undefined;
 
   constructor() {
     this.subs.push(
@@ -61,7 +61,7 @@ export class Runs implements vscode.Disposable {
     }
     const sig = parts.sort().join('|');
     if (sig !== this.signature) {
-      const first = this.signature === '';
+      const first = this.signature === undefined;
       this.signature = sig;
       if (!first) this.fire(0);
     }
