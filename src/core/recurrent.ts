@@ -187,7 +187,7 @@ function runDirection(
   cell: Cell, w: CellWeights, xp: tf.Tensor3D, init: CellState,
   o: { trace: boolean; inject?: tf.Tensor2D[] },
 ): DirectionResult {
-  const steps = tf.unstack(xp) as tf.Tensor2D[];
+  const steps = tf.unstack0(xp) as tf.Tensor2D[];
   let s = init;
   const hs: tf.Tensor2D[] = [];
   const cs: tf.Tensor2D[] = [];

@@ -107,7 +107,7 @@ export function checkFixture(fx: TorchFixture): FixtureCheck[] {
       const lstm = fx.module.type === 'LSTM';
       const forward = (xIn: tf.Tensor3D, h0In?: tf.Tensor3D, c0In?: tf.Tensor3D) => {
         const init: (CellState | undefined)[] | undefined = h0In
-          ? (tf.unstack(h0In) as tf.Tensor2D[]).map((h, i) => ({ h, c: c0In ? (tf.unstack(c0In)[i] as tf.Tensor2D) : undefined }))
+          ? (tf.unstack0(h0In) as tf.Tensor2D[]).map((h, i) => ({ h, c: c0In ? (tf.unstack0(c0In)[i] as tf.Tensor2D) : undefined }))
           : undefined;
         if (init && lstm && !c0In) throw new Error('LSTM fixture with h0 but no c0');
         const r = stack.run(tf.transpose(xIn, [1, 0, 2]), { init });

@@ -51,6 +51,8 @@ const UNSEEN = [
   { name: 'rnn_relu_bi_2layer', m: { type: 'RNN', input_size: 3, hidden_size: 5, num_layers: 2, bidirectional: true, bias: true, nonlinearity: 'relu' }, B: 2, T: 4, h0: true },
   { name: 'lstm_3layer_nobias', m: { type: 'LSTM', input_size: 2, hidden_size: 3, num_layers: 3, bidirectional: false, bias: false }, B: 3, T: 3, h0: true },
   { name: 'gru_bi_2layer_h0', m: { type: 'GRU', input_size: 4, hidden_size: 7, num_layers: 2, bidirectional: true, bias: true }, B: 1, T: 5, h0: true },
+  { name: 'lstm_1layer_T1_h0', m: { type: 'LSTM', input_size: 3, hidden_size: 4, num_layers: 1, bidirectional: false, bias: true }, B: 2, T: 1, h0: true },
+  { name: 'gru_1layer_T1_B1_h0', m: { type: 'GRU', input_size: 2, hidden_size: 3, num_layers: 1, bidirectional: false, bias: true }, B: 1, T: 1, h0: true },
   { name: 'lstm_bi_1layer_long', m: { type: 'LSTM', input_size: 1, hidden_size: 2, num_layers: 1, bidirectional: true, bias: true }, B: 2, T: 9, h0: false },
 ] as const;
 

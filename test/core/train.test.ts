@@ -54,6 +54,7 @@ const LEAK_CASES: [string, Record<string, unknown>][] = [
   ['rnn many-to-one with learned initial state', { data: { task: 'parity', length: 5, samples: 64 }, layers: [{ cell: 'rnn', units: 4 }], initialState: 'learned', training: { batchSize: 8, optimizer: 'rmsprop' } }],
   ['one-to-many with random initial state', { data: { task: 'spell' }, layers: [{ cell: 'gru', units: 8 }], initialState: 'random', training: { batchSize: 4, optimizer: 'momentum' } }],
   ['encoder-decoder', { data: { task: 'reverse', length: 4, symbols: 4, samples: 64 }, structure: 'encoder-decoder', layers: [{ cell: 'lstm', units: 6 }], training: { batchSize: 8, optimizer: 'sgd' } }],
+  ['truncated BPTT with one-step windows', { data: { task: 'text', text: 'abcabcabc '.repeat(8) }, layers: [{ cell: 'gru', units: 4 }], training: { batchSize: 2, sequenceLength: 6, tbptt: 1 } }],
   ['truncated BPTT over text', { data: { task: 'text', text: 'the cat sat on the mat. '.repeat(8) }, layers: [{ cell: 'lstm', units: 6 }], training: { batchSize: 4, sequenceLength: 16, tbptt: 4 } }],
 ];
 
