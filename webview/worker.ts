@@ -5,6 +5,7 @@
  */
 /// <reference lib="webworker" />
 import { selectBackend } from './backend';
+import { registerWebGpuKernels, setRecurrenceKernel } from '../src/gpu';
 import { buildDataset } from '../src/core/tasks';
 import { Trainer, DivergenceError, type MetricRow, type ProbeResult } from '../src/core/train';
 import { normalizePath } from '../src/core/paths';
@@ -107,6 +108,10 @@ async function init(exp: ExperimentMsg, preferred: Parameters<typeof selectBacke
     setPhase('error');
     return fail((e as Error).message);
   }
+  // On WebGPU the recurrence runs in our fused WGSL kernels (src/gpu): a few dispatches per
+  // layer direction instead of a dozen ops per timestep. Elsewhere the op-by-op cells run.
+  if (info.name === 'webgpu') registerWebGpuKernels();
+  else setRecurrenceKernel(undefined);
   out.send({ type: 'backend', info });
   if (exp.fileErrors.length) {
     setPhase('error');
