@@ -69,7 +69,8 @@ export class Runs implements vscode.Disposable {
 
   /** Loads the run store module (once). Every method below needs it; commands await it first. */
   ready(): Promise<void> {
-    return (this.loading ??= import('../node/runStore').then((m) => { this.mod = m; }));
+    // the poll's first signature is taken right away, so nothing written later goes unnoticed
+    return (this.loading ??= import('../node/runStore').then((m) => { this.mod = m; this.poll(); }));
   }
 
   get isReady(): boolean {

@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ExperimentNode, RunNode } from '../../../src/host/tree';
-import { api, cli, readText, remove, waitFor, writeText, wsUri } from './host-helpers';
+import { api, cli, readText, remove, waitFor, workspaceFolder, writeText, wsUri } from './host-helpers';
 
 const keysOf = (nodes: ExperimentNode[]) => nodes.map((n) => n.key).sort();
 
@@ -60,10 +60,18 @@ suite('host: experiment tree', () => {
     const out = cli(['train', 'hello.seqlab.json', '--steps', '20', '--json']);
     const lines = out.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { step?: number; loss?: number });
     assert.ok(lines.some((l) => typeof l.step === 'number' && typeof l.loss === 'number'), `the CLI trained: ${out.slice(0, 300)}`);
-    const hello = await waitFor('the CLI run in the tree', async () => {
-      const e = (await a.tree.experiments()).find((x) => x.key === 'hello.seqlab.json');
-      return e && e.runs.length > before ? e : undefined;
-    }, 20000);
+    const start = lines.find((l) => (l as { event?: string }).event === 'start') as { run?: string; dir?: string } | undefined;
+    let hello: ExperimentNode;
+    try {
+      hello = await waitFor('the CLI run in the tree', async () => {
+        const e = (await a.tree.experiments()).find((x) => x.key === 'hello.seqlab.json');
+        return e && e.runs.length > before ? e : undefined;
+      }, 30000);
+    } catch (e) {
+      // say where the run went and what the tree holds, so a failure can be understood
+      const exps = (await a.tree.experiments()).map((x) => `${x.key}: ${x.runs.map((r) => (r as RunNode).entry.id).join(', ')}`);
+      throw new Error(`${(e as Error).message}\nCLI run ${start?.run} in ${start?.dir}\nworkspace ${workspaceFolder().uri.fsPath}\ntree: ${exps.join(' | ')}`);
+    }
     const run = hello.runs[0] as RunNode;
     assert.equal(run.entry.summary?.status, 'completed');
     assert.equal(run.entry.summary?.step, 20);
