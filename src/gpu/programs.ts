@@ -318,23 +318,32 @@ fn blockInitial(u: i32) {${BLOCK_ROWS}
   }
 }
 
+/** A program over a flat output of `size` floats, run as `invocations` threads in workgroups of 64. */
+abstract class FlatProgram implements Program {
+  outputShape: number[];
+  dispatchLayout = { x: [0] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number] = [64, 1, 1];
+  abstract shaderKey: string;
+  abstract variableNames: string[];
+  abstract uniforms: string;
+
+  constructor(size: number, invocations = size) {
+    this.outputShape = [size];
+    this.dispatch = [Math.ceil(invocations / 64), 1, 1];
+  }
+
+  abstract getUserCode(): string;
+}
+
 /**
  * Copies rows out of a flat buffer: out[t, b, w] = X[base + row(t) * rowStride + b * bStride + col + w],
  * row(t) = a + t (or a - t when rev = 1). One pipeline serves every slice, reversal and gate pick.
  */
-export class GatherRowsProgram implements Program {
-  outputShape: number[];
+export class GatherRowsProgram extends FlatProgram {
   shaderKey = 'seqlab_gather_rows';
-  dispatchLayout = { x: [0] };
-  dispatch: [number, number, number];
   variableNames = ['X'];
-  workgroupSize: [number, number, number] = [64, 1, 1];
   uniforms = 'n : i32, nb : i32, nw : i32, base : i32, rowStride : i32, bStride : i32, col : i32, a : i32, rev : i32,';
-
-  constructor(size: number) {
-    this.outputShape = [size];
-    this.dispatch = [Math.ceil(size / 64), 1, 1];
-  }
 
   getUserCode(): string {
     return `
@@ -358,18 +367,13 @@ fn main(index: i32) {
  * B(k, n) = B[bOff + (transB ? n*K + k : row(k)*N + n)], k = t*Bt + b running over Tt*Bt = K rows,
  * row(k) = k, or (Tt-1-t)*Bt + b when rev = 1 (time-order rows of a reverse direction's S).
  */
-export class MatMulProgram implements Program {
-  outputShape: number[];
+export class MatMulProgram extends FlatProgram {
   shaderKey: string;
-  dispatchLayout = { x: [0] };
-  dispatch: [number, number, number];
   variableNames = ['A', 'BM'];
-  workgroupSize: [number, number, number] = [64, 1, 1];
   uniforms = 'M : i32, N : i32, K : i32, aOff : i32, bOff : i32, rev : i32, Bt : i32, Tt : i32,';
 
   constructor(M: number, N: number, readonly transA: boolean, readonly transB: boolean) {
-    this.outputShape = [M * N];
-    this.dispatch = [Math.ceil((Math.ceil(M / 4) * Math.ceil(N / 4)) / 64), 1, 1];
+    super(M * N, Math.ceil(M / 4) * Math.ceil(N / 4)); // one invocation per 4x4 output block
     this.shaderKey = `seqlab_matmul4_${transA ? 1 : 0}${transB ? 1 : 0}`;
   }
 
@@ -403,19 +407,10 @@ fn main(index: i32) {
 }
 
 /** out[c] = sum_r X[off + r*C + c]: bias gradients from the gate gradients of all T*B rows. */
-export class ColumnSumProgram implements Program {
-  outputShape: number[];
+export class ColumnSumProgram extends FlatProgram {
   shaderKey = 'seqlab_colsum';
-  dispatchLayout = { x: [0] };
-  dispatch: [number, number, number];
   variableNames = ['X'];
-  workgroupSize: [number, number, number] = [64, 1, 1];
   uniforms = 'R : i32, C : i32, off : i32,';
-
-  constructor(C: number) {
-    this.outputShape = [C];
-    this.dispatch = [Math.ceil(C / 64), 1, 1];
-  }
 
   getUserCode(): string {
     return `
