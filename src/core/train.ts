@@ -7,7 +7,7 @@
  * `runSteps` ends, then come back in one read, where a NaN/Inf is traced to its exact step.
  */
 import * as tf from './tf';
-import { SeqModel, type Batch } from './model';
+import { SeqModel } from './model';
 import type { Example, SeqData } from './data';
 import type { ModelSpec } from './spec';
 import type { CellState, GateName } from './cells';
@@ -470,4 +470,3 @@ function makeOptimizer(spec: ModelSpec): tf.Optimizer {
   }
 }
 
-export type { Batch };
