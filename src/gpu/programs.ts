@@ -122,24 +122,36 @@ const BLOCK_ROWS = `
   let b0 = bb * ${QB};
   let bq = vec4<i32>(min(b0, B - 1), min(b0 + 1, B - 1), min(b0 + 2, B - 1), min(b0 + 3, B - 1));`;
 
+/** The shared shape of the recurrence programs: one state/gradient buffer, one or T dispatches. */
+abstract class RecurrentProgram implements Program {
+  outputShape: number[];
+  dispatchLayout = { x: [0] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number];
+  uniforms = 'T : i32, s : i32,';
+  abstract shaderKey: string;
+  abstract variableNames: string[];
+
+  constructor(p: RecurrentShape, outputSize: number) {
+    this.outputShape = [outputSize];
+    this.workgroupSize = [p.mode === 'sequence' ? SEQ_WORKGROUP : STEP_WORKGROUP, 1, 1];
+    this.dispatch = dispatchOf(p);
+  }
+
+  abstract getUserCode(): string;
+}
+
 /**
  * Forward over all steps ('sequence') or step uniforms.s ('step'). Inputs: XP = X W_ih^T
  * [T*B, G*H] in time order, W = W_hh [G*H, H], BI/BHH biases, H0/C0 initial state.
  */
-export class RecurrentForwardProgram implements Program {
-  outputShape: number[];
+export class RecurrentForwardProgram extends RecurrentProgram {
   shaderKey: string;
-  dispatchLayout = { x: [0] };
-  dispatch: [number, number, number];
   variableNames: string[];
-  workgroupSize: [number, number, number];
-  uniforms = 'T : i32, s : i32,';
 
   constructor(readonly p: RecurrentShape, T: number) {
-    this.outputShape = [stateLayout(p.cell, T, p.B, p.H).total];
+    super(p, stateLayout(p.cell, T, p.B, p.H).total);
     this.variableNames = ['XP', 'W', ...(p.bias ? ['BI', 'BHH'] : []), ...(p.hasInit ? ['H0', ...(p.cell === 'lstm' ? ['C0'] : [])] : [])];
-    this.workgroupSize = [p.mode === 'sequence' ? SEQ_WORKGROUP : STEP_WORKGROUP, 1, 1];
-    this.dispatch = dispatchOf(p);
     this.shaderKey = `seqlab_rnn_fwd_${key(p)}`;
   }
 
@@ -218,20 +230,13 @@ export interface BackwardShape extends RecurrentShape {
  * Backward over all steps ('sequence'), or step uniforms.s ('step'; s = -1 computes dh0).
  * Inputs: S (forward state buffer), W = W_hh, DHS [T, B, H] time order, DHN/DCN [B, H].
  */
-export class RecurrentBackwardProgram implements Program {
-  outputShape: number[];
+export class RecurrentBackwardProgram extends RecurrentProgram {
   shaderKey: string;
-  dispatchLayout = { x: [0] };
-  dispatch: [number, number, number];
   variableNames: string[];
-  workgroupSize: [number, number, number];
-  uniforms = 'T : i32, s : i32,';
 
   constructor(readonly p: BackwardShape, T: number) {
-    this.outputShape = [gradLayout(p.cell, T, p.B, p.H).total];
+    super(p, gradLayout(p.cell, T, p.B, p.H).total);
     this.variableNames = ['S', 'W', ...(p.hasDhs ? ['DHS'] : []), ...(p.hasDhN ? ['DHN'] : []), ...(p.hasDcN ? ['DCN'] : [])];
-    this.workgroupSize = [p.mode === 'sequence' ? SEQ_WORKGROUP : STEP_WORKGROUP, 1, 1];
-    this.dispatch = dispatchOf(p);
     this.shaderKey = `seqlab_rnn_bwd_${key(p)}_${p.hasDhs ? 1 : 0}${p.hasDhN ? 1 : 0}${p.hasDcN ? 1 : 0}`;
   }
 
