@@ -109,17 +109,24 @@ export class Runs implements vscode.Disposable {
   /** Every run of every local folder; never throws (a store that cannot be read is logged). */
   all(): RunRef[] {
     const out: RunRef[] = [];
-    if (!this.mod) return out;
+    this.eachStore('list runs in', (folder, store) => {
+      for (const entry of store.list()) out.push({ folder, store, entry });
+    });
+    return out;
+  }
+
+  /** Calls `fn` for the store of every local folder; a store that fails is logged, never thrown. */
+  private eachStore(what: string, fn: (folder: vscode.WorkspaceFolder, store: RunStore) => void): void {
+    if (!this.mod) return;
     for (const folder of this.folders()) {
       const store = this.storeFor(folder);
       if (!store) continue;
       try {
-        for (const entry of store.list()) out.push({ folder, store, entry });
+        fn(folder, store);
       } catch (e) {
-        log().error(`Could not list runs in ${folder.name}: ${errorMessage(e)}`);
+        log().error(`Could not ${what} ${folder.name}: ${errorMessage(e)}`);
       }
     }
-    return out;
   }
 
   find(runId: string, folder?: vscode.WorkspaceFolder): RunRef | undefined {
@@ -129,18 +136,11 @@ export class Runs implements vscode.Disposable {
   /** Marks runs whose process is gone as interrupted (their data is kept). */
   recoverInterrupted(): string[] {
     const ids: string[] = [];
-    if (!this.mod) return ids;
-    for (const folder of this.folders()) {
-      const store = this.storeFor(folder);
-      if (!store) continue;
-      try {
-        const rec = store.recoverInterrupted();
-        if (rec.length) log().warn(`Marked ${rec.length} run(s) in ${folder.name} as interrupted: ${rec.join(', ')}`);
-        ids.push(...rec);
-      } catch (e) {
-        log().error(`Could not recover runs in ${folder.name}: ${errorMessage(e)}`);
-      }
-    }
+    this.eachStore('recover runs in', (folder, store) => {
+      const rec = store.recoverInterrupted();
+      if (rec.length) log().warn(`Marked ${rec.length} run(s) in ${folder.name} as interrupted: ${rec.join(', ')}`);
+      ids.push(...rec);
+    });
     if (ids.length) this.fire();
     return ids;
   }
