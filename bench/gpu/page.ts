@@ -15,7 +15,7 @@ import type { SeqData } from '../../src/core/data';
 import { Rng } from '../../src/core/rng';
 
 export interface BenchConfig { who: 'fused' | 'fused-sequence' | 'fused-step' | 'ops' | 'layers'; cell: 'lstm' | 'gru'; B: number; T: number; V: number; H: number; steps: number }
-export interface BenchResult { dispatches: number; ms: number; first: number; peakBytes: number; gpuBytesAfter: number; times: number[] }
+export interface BenchResult { dispatches: number; ms: number; first: number; peakBytes: number; gpuPeakBytes: number; gpuRestingBytes: number; gpuBytesAfter: number; times: number[] }
 
 let dispatches = 0;
 function countDispatches(): void {
@@ -23,6 +23,19 @@ function countDispatches(): void {
   const orig = be.runWebGPUProgram.bind(be);
   be.runWebGPUProgram = (...a: unknown[]) => { dispatches++; return orig(...a); };
 }
+
+/**
+ * Peak GPU bytes held by live buffers (the WebGPU backend's buffer manager: tensors, uniforms,
+ * staging), which, unlike tf.profile's peakBytes, counts a buffer shared by several tensors once.
+ */
+let gpuPeak = 0;
+function trackGpuBytes(): { used(): number } {
+  const bm = (tf.backend() as unknown as { bufferManager: { numBytesUsed: number; acquireBuffer: (...a: unknown[]) => unknown } }).bufferManager;
+  const orig = bm.acquireBuffer.bind(bm);
+  bm.acquireBuffer = (...a: unknown[]) => { const r = orig(...a); gpuPeak = Math.max(gpuPeak, bm.numBytesUsed); return r; };
+  return { used: () => bm.numBytesUsed };
+}
+let gpuBytes: { used(): number };
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -42,7 +55,10 @@ function syntheticData(c: BenchConfig): SeqData {
   };
 }
 
-/** first step (pipelines compile), then `steps` timed steps (the first also counts dispatches), then one profiled step (peak bytes). */
+/**
+ * First step (pipelines compile), then `steps` timed steps (the first also counts dispatches), one
+ * profiled step (tf.profile peakBytes), and one step watched by the buffer manager (peak GPU bytes).
+ */
 async function measure(step: () => Promise<unknown>, steps: number): Promise<BenchResult> {
   let t0 = performance.now();
   await step();
@@ -57,7 +73,10 @@ async function measure(step: () => Promise<unknown>, steps: number): Promise<Ben
     if (i === 0) d = dispatches;
   }
   const prof = await tf.profile(async () => { await step(); return []; });
-  return { dispatches: d, ms: median(times), first, peakBytes: prof.peakBytes, gpuBytesAfter: (tf.memory() as { numBytesInGPU?: number }).numBytesInGPU ?? -1, times };
+  const resting = gpuBytes.used();
+  gpuPeak = resting;
+  await step();
+  return { dispatches: d, ms: median(times), first, peakBytes: prof.peakBytes, gpuPeakBytes: gpuPeak, gpuRestingBytes: resting, gpuBytesAfter: (tf.memory() as { numBytesInGPU?: number }).numBytesInGPU ?? -1, times };
 }
 
 async function ours(c: BenchConfig): Promise<BenchResult> {
@@ -151,6 +170,33 @@ async function micro(): Promise<string[]> {
   return out;
 }
 
+/** What makes the peak: the GPU buffers in use (size x count) at the peak of one fused step, and where it was reached. */
+async function peakSnapshot(c: BenchConfig): Promise<{ bytes: number; n: number; at: string }[]> {
+  registerWebGpuKernels();
+  const r = parseDefinition(JSON.stringify({
+    name: 'bench', data: { task: 'hello' }, layers: [{ cell: c.cell, units: c.H }],
+    training: { batchSize: c.B, steps: 1_000_000, optimizer: 'adam', learningRate: 1e-3, sequenceLength: c.T },
+  }));
+  const t = new Trainer(r.spec!, syntheticData(c));
+  await t.runSteps(1);
+  const bm = (tf.backend() as any).bufferManager;
+  let best = 0; let snap: { bytes: number; n: number; at: string }[] = [];
+  const orig = bm.acquireBuffer;
+  bm.acquireBuffer = function (...a: unknown[]) {
+    const res = orig.apply(this, a);
+    if (bm.numBytesUsed > best) {
+      best = bm.numBytesUsed;
+      const at = (new Error().stack ?? '').split('\n').slice(2, 9).map((l) => l.trim().replace(/\(.*\)/, '')).join(' < ');
+      snap = [...bm.usedBuffers.entries()].filter(([, v]: any) => v.length).map(([k, v]: any) => ({ bytes: Number(k.split('_')[0]), n: v.length, at }));
+    }
+    return res;
+  };
+  await t.runSteps(1);
+  bm.acquireBuffer = orig;
+  t.dispose();
+  return snap.sort((a, b) => b.bytes * b.n - a.bytes * a.n);
+}
+
 async function run(c: BenchConfig): Promise<BenchResult> {
   return c.who === 'layers' ? layers(c) : ours(c);
 }
@@ -159,9 +205,10 @@ async function main(): Promise<void> {
   if (!(await tf.setBackend('webgpu'))) throw new Error('no webgpu backend');
   await tf.ready();
   countDispatches();
+  gpuBytes = trackGpuBytes();
   const info = (navigator as unknown as { gpu: { requestAdapter(): Promise<{ info?: Record<string, unknown> } | null> } }).gpu;
   const adapter = await info.requestAdapter();
-  Object.assign(window, { seqlabBench: { run, breakdown, micro, adapter: () => ({ ...(adapter?.info ? { vendor: adapter.info.vendor, architecture: adapter.info.architecture, description: adapter.info.description } : {}) }) }, seqlabReady: true });
+  Object.assign(window, { seqlabBench: { run, breakdown, peakSnapshot, micro, adapter: () => ({ ...(adapter?.info ? { vendor: adapter.info.vendor, architecture: adapter.info.architecture, description: adapter.info.description } : {}) }) }, seqlabReady: true });
 }
 
 main().catch((e) => console.error(String(e?.stack ?? e)));

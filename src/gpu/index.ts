@@ -13,7 +13,7 @@ import * as tf from '../core/tf';
 import { setRecurrenceKernel, type FusedDirectionArgs, type FusedDirectionResult, type RecurrenceKernel } from '../core/fused';
 import type { GateName } from '../core/cells';
 import { FORWARD, gather, registerKernels, type ForwardAttrs, type GatherAttrs } from './kernels';
-import { SEQ_WORKGROUP, savedGatesOf, stateLayout, type Mode } from './programs';
+import { SEQ_WORKGROUP, stateLayout, type Mode } from './programs';
 
 export interface WebGpuKernelOptions {
   /**
@@ -69,8 +69,10 @@ export class WebGpuRecurrence implements RecurrenceKernel {
         a: args.reverse ? T - 1 + shift : shift, rev: args.reverse,
       });
       if (cell === 'lstm') result.c = gather(S, rows(L.cOff, H, 1, 0)) as tf.Tensor3D;
-      const SG = savedGatesOf(cell) * H;
-      GATE_NAMES[cell].forEach((g, k) => { result.gates[g] = gather(S, rows(L.gOff, SG, 0, k * H)) as tf.Tensor3D; });
+      // the G region is in time order
+      GATE_NAMES[cell].forEach((g, k) => {
+        result.gates[g] = gather(S, { shape: [T, B, H], nb: B, nw: H, base: L.gOff, rowStride: B * L.SG, bStride: L.SG, col: k * H, a: 0, rev: false }) as tf.Tensor3D;
+      });
     }
     return result;
   }

@@ -3,19 +3,21 @@
  * autodiff sees ONE node per layer direction:
  *
  *   SeqlabRecurrentForward  inputs x [T*B, I] (time order), wIh, wHh, bIh?, bHh?, h0?, c0?
- *                           programs: X W_ih^T for all T steps in one matmul, then the recurrence
- *                           outputs [S (state buffer), h [T, B, H] time order, h_n, c_n (LSTM)]
- *   its gradient            one backward program (all steps) -> D (dXP, dHP, dh0, dc0), then
+ *                           programs: X W_ih^T for all T steps in one matmul, written straight
+ *                           into the state buffer S, then the recurrence, in place on S
+ *                           outputs [S, h [T, B, H] time order, h_n, c_n (LSTM)]
+ *   its gradient            the backward recurrence, in place on S (its G rows become the gate
+ *                           gradients dXP / dHP; dh0, dc0 at its end) -> D (= S's buffer), then
  *                           dW_ih = dXP^T X, dW_hh = dHP^T H_prev, dx = dXP W_ih: ONE matmul each
  *                           over all T*B rows; db_ih, db_hh: one column sum each.
- *   SeqlabMatMul, SeqlabColumnSum  those matmuls and sums (naive: one invocation per output)
+ *   SeqlabMatMul, SeqlabColumnSum  those matmuls and sums (4x4 output blocks per invocation)
  *   SeqlabRecurrentBackward the backward program (no gradient of its own)
- *   SeqlabGatherRows        row copies out of S / D (slices, reversal to time order, gate picks)
+ *   SeqlabGatherRows        row copies out of S (slices, reversal to time order, gate picks)
  */
 import * as tf from '../core/tf';
 import type { CellType, RnnActivation } from '../core/spec';
 import {
-  ColumnSumProgram, GatherRowsProgram, MatMulProgram, RecurrentBackwardProgram, RecurrentForwardProgram, gatesOf, gradLayout, stateLayout,
+  ColumnSumProgram, GatherRowsProgram, MatMulProgram, RecurrentBackwardProgram, RecurrentForwardProgram, TransposeProgram, dhpColumns, gatesOf, stateLayout, unitsPerInvocation,
   type BackwardShape, type Mode, type Program, type RecurrentShape,
 } from './programs';
 
@@ -30,32 +32,45 @@ type Uniform = { type: 'int32' | 'float32'; data: number[] };
 export interface WebGpuBackendLike {
   runWebGPUProgram(program: Program, inputs: tf.TensorInfo[], dtype: tf.DataType, uniforms?: Uniform[], output?: tf.TensorInfo): tf.TensorInfo;
   disposeData(dataId: object, force?: boolean): boolean;
+  /** A tensor without data yet; its buffer is acquired (uninitialised) by the first program writing it. */
+  makeTensorInfo(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  incRef(dataId: object): void;
 }
 
 export interface MatMulAttrs {
   M: number; N: number; K: number; transA: boolean; transB: boolean;
   aOff: number; bOff: number;
+  /** Row strides of A and B (the stored, possibly transposed, layout). */
+  lda: number; ldb: number;
+  /** A's column m is m + aShift from column aSplit on (GRU's dHP: slot 3 holds the n block). */
+  aSplit: number; aShift: number;
   /** B's rows in time order of a reverse direction: row t*Bt + b reads (Tt-1-t)*Bt + b. */
   rev: boolean; Bt: number; Tt: number;
 }
 
-/** Plain row order over K rows. */
-const plain = (K: number) => ({ aOff: 0, bOff: 0, rev: false, Bt: 1, Tt: K });
-
-function matMulInfo(backend: WebGpuBackendLike, a: tf.TensorInfo, b: tf.TensorInfo, m: MatMulAttrs): tf.TensorInfo {
-  const out = backend.runWebGPUProgram(new MatMulProgram(m.M, m.N, m.transA, m.transB), [a, b], 'float32',
-    int(m.M, m.N, m.K, m.aOff, m.bOff, m.rev ? 1 : 0, m.Bt, m.Tt));
-  return { dataId: out.dataId, shape: [m.M, m.N], dtype: 'float32' };
+/** Dense row-major A [M, K] (or [K, M] when transA) and B, plain row order over K rows. */
+function dense(M: number, N: number, K: number, transA: boolean, transB: boolean): MatMulAttrs {
+  return { M, N, K, transA, transB, aOff: 0, bOff: 0, lda: transA ? M : K, ldb: transB ? K : N, aSplit: M, aShift: 0, rev: false, Bt: 1, Tt: K };
 }
 
+/** Runs the matmul into a new [M, N] tensor, or into `into`'s buffer at row stride ldc from cOff. */
+function matMulInfo(backend: WebGpuBackendLike, a: tf.TensorInfo, b: tf.TensorInfo, m: MatMulAttrs,
+  into?: { out: tf.TensorInfo; cOff: number; ldc: number }): tf.TensorInfo {
+  const out = backend.runWebGPUProgram(new MatMulProgram(m.M, m.N, m.transA, m.transB, MatMulProgram.canVec4(m)), [a, b], 'float32',
+    int(m.M, m.N, m.K, m.aOff, m.bOff, m.rev ? 1 : 0, m.Bt, m.Tt, m.lda, m.ldb, into?.cOff ?? 0, into?.ldc ?? m.N, m.aSplit, m.aShift), into?.out);
+  return into ? out : { dataId: out.dataId, shape: [m.M, m.N], dtype: 'float32' };
+}
 
 
 function matMul(a: tf.Tensor, b: tf.Tensor, m: MatMulAttrs): tf.Tensor2D {
   return tf.engine().runKernel(MATMUL, { a, b }, m as unknown as tf.NamedAttrMap) as tf.Tensor2D;
 }
 
-function columnSum(x: tf.Tensor, R: number, C: number, off: number): tf.Tensor1D {
-  return tf.engine().runKernel(COLSUM, { x }, { R, C, off }) as tf.Tensor1D;
+/** Column sums of R rows (stride ld) from off; column c reads c + (c >= split ? shift : 0). */
+interface ColumnSumAttrs { R: number; C: number; off: number; ld: number; split: number; shift: number }
+
+function columnSum(x: tf.Tensor, a: ColumnSumAttrs): tf.Tensor1D {
+  return tf.engine().runKernel(COLSUM, { x }, a as unknown as tf.NamedAttrMap) as tf.Tensor1D;
 }
 
 export interface ForwardAttrs {
@@ -112,15 +127,17 @@ export function gather(x: tf.Tensor, g: GatherAttrs): tf.Tensor {
   return tf.engine().runKernel(GATHER, { x }, g as unknown as tf.NamedAttrMap) as tf.Tensor;
 }
 
+/** The recurrence over all T steps, in place on S: one dispatch ('sequence') or one per step. */
 function runRecurrence(backend: WebGpuBackendLike, make: () => RecurrentForwardProgram | RecurrentBackwardProgram,
-  inputs: tf.TensorInfo[], T: number, mode: Mode, backward: boolean, extra: boolean): tf.TensorInfo {
-  if (mode === 'sequence') return backend.runWebGPUProgram(make(), inputs, 'float32', int(T, 0));
-  // one dispatch per step; a fresh program object each time (runWebGPUProgram rewrites shaderKey)
+  inputs: tf.TensorInfo[], S: tf.TensorInfo, T: number, mode: Mode, backward: boolean, extra: boolean): void {
+  if (mode === 'sequence') {
+    backend.runWebGPUProgram(make(), inputs, 'float32', int(T, 0), S);
+    return;
+  }
+  // a fresh program object each time (runWebGPUProgram rewrites shaderKey)
   const order = Array.from({ length: T }, (_, i) => (backward ? T - 1 - i : i));
   if (extra) order.push(-1);
-  let out: tf.TensorInfo | undefined;
-  for (const s of order) out = backend.runWebGPUProgram(make(), inputs, 'float32', int(T, s), out);
-  return out!;
+  for (const s of order) backend.runWebGPUProgram(make(), inputs, 'float32', int(T, s), S);
 }
 
 function pick(inputs: tf.NamedTensorInfoMap, names: string[]): tf.TensorInfo[] {
@@ -137,13 +154,20 @@ function forwardKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; 
   const i = args.inputs;
   const p = shapeOf(a);
   const [x, wIh] = pick(i, ['x', 'wIh']);
-  // the input projection of all T steps in one dispatch; biases are added in the recurrence
-  const GH = gatesOf(a.cell) * a.H;
-  const xp = matMulInfo(backend, x, wIh, { M: a.T * a.B, N: GH, K: x.shape[1], transA: false, transB: true, ...plain(x.shape[1]) });
-  const ins = [xp, ...pick(i, ['wHh', ...(a.bias ? ['bIh', 'bHh'] : []), ...(a.hasInit ? ['h0', ...(a.cell === 'lstm' ? ['c0'] : [])] : [])])];
-  const S = runRecurrence(backend, () => new RecurrentForwardProgram(p, a.T), ins, a.T, a.mode, false, false);
-  backend.disposeData(xp.dataId);
   const L = stateLayout(a.cell, a.T, a.B, a.H);
+  const S = backend.makeTensorInfo([L.total], 'float32');
+  // the input projection of all T steps in one dispatch, into S's G region; biases are added in
+  // the recurrence, which then overwrites it with the gate activations
+  const I = x.shape[1];
+  matMulInfo(backend, x, wIh, dense(a.T * a.B, gatesOf(a.cell) * a.H, I, false, true), { out: S, cOff: L.gOff, ldc: L.SG });
+  const ins = pick(i, ['wHh', ...(a.bias ? ['bIh', 'bHh'] : []), ...(a.hasInit ? ['h0', ...(a.cell === 'lstm' ? ['c0'] : [])] : [])]);
+  // 4 units per invocation read W_hh^T (units contiguous) as vec4: one transpose per forward
+  const GH = gatesOf(a.cell) * a.H;
+  const wT = unitsPerInvocation(a.H) === 4
+    ? backend.runWebGPUProgram(new TransposeProgram(GH * a.H), [ins[0]], 'float32', int(GH, a.H)) : undefined;
+  if (wT) ins[0] = { dataId: wT.dataId, shape: [a.H, GH], dtype: 'float32' };
+  runRecurrence(backend, () => new RecurrentForwardProgram(p, a.T), ins, S, a.T, a.mode, false, false);
+  if (wT) backend.disposeData(wT.dataId);
   const BH = a.B * a.H;
   const outs = [
     S,
@@ -159,8 +183,12 @@ function backwardKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown;
   const a = args.attrs as unknown as ForwardAttrs & { hasDhs: boolean; hasDhN: boolean; hasDcN: boolean };
   const i = args.inputs;
   const p: BackwardShape = { ...shapeOf(a), hasDhs: a.hasDhs, hasDhN: a.hasDhN, hasDcN: a.hasDcN };
-  const ins = pick(i, ['S', 'wHh', ...(a.hasDhs ? ['dhs'] : []), ...(a.hasDhN ? ['dhN'] : []), ...(a.hasDcN ? ['dcN'] : [])]);
-  return runRecurrence(backend, () => new RecurrentBackwardProgram(p, a.T), ins, a.T, a.mode, true, a.hasInit);
+  const [S] = pick(i, ['S']);
+  const ins = pick(i, ['wHh', ...(a.hasDhs ? ['dhs'] : []), ...(a.hasDhN ? ['dhN'] : []), ...(a.hasDcN ? ['dcN'] : [])]);
+  // in place: S's gates become gate gradients (S is not read again after its one gradient)
+  runRecurrence(backend, () => new RecurrentBackwardProgram(p, a.T), ins, S, a.T, a.mode, true, a.hasInit);
+  backend.incRef(S.dataId);
+  return { dataId: S.dataId, shape: S.shape, dtype: 'float32' };
 }
 
 function matMulKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
@@ -169,9 +197,10 @@ function matMulKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; a
 }
 
 function columnSumKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
-  const { R, C, off } = args.attrs as unknown as { R: number; C: number; off: number };
-  const out = (args.backend as WebGpuBackendLike).runWebGPUProgram(new ColumnSumProgram(C), pick(args.inputs, ['x']), 'float32', int(R, C, off));
-  return { dataId: out.dataId, shape: [C], dtype: 'float32' };
+  const c = args.attrs as unknown as ColumnSumAttrs;
+  const out = (args.backend as WebGpuBackendLike).runWebGPUProgram(new ColumnSumProgram(c.C), pick(args.inputs, ['x']), 'float32',
+    int(c.R, c.C, c.off, c.ld, c.split, c.shift));
+  return { dataId: out.dataId, shape: [c.C], dtype: 'float32' };
 }
 
 function gatherKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
@@ -186,20 +215,24 @@ function forwardGrad(dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.
   const R = a.T * a.B;
   const I = x.shape[1]!;
   const flags = { hasDhs: !!dhs, hasDhN: !!dhN, hasDcN: !!dcN && a.cell === 'lstm' };
-  // all T steps of the backward recurrence: D holds dXP, dHP (GRU), dh0, dc0
+  // all T steps of the backward recurrence, in place: D is S's buffer, its G rows now dXP / dHP
   const D = tf.engine().runKernel(BACKWARD, {
     S, wHh, ...(dhs ? { dhs } : {}), ...(dhN ? { dhN } : {}), ...(flags.hasDcN ? { dcN: dcN! } : {}),
   }, { ...attrs, ...flags }) as tf.Tensor;
-  const L = gradLayout(a.cell, a.T, a.B, a.H);
-  // weight gradients as ONE matmul over all T*B rows each; H_prev read from S in time order
+  const L = stateLayout(a.cell, a.T, a.B, a.H);
+  const dhp = dhpColumns(a.cell, a.H);
+  // weight gradients as ONE matmul over all T*B rows each; H_prev read from S's h region in time order
   const grads: Record<string, () => tf.Tensor> = {
-    x: () => matMul(D, wIh, { M: R, N: I, K: GH, transA: false, transB: false, ...plain(GH), aOff: L.dxpOff }),
-    wIh: () => matMul(D, x, { M: GH, N: I, K: R, transA: true, transB: false, ...plain(R), aOff: L.dxpOff }),
-    wHh: () => matMul(D, S, { M: GH, N: a.H, K: R, transA: true, transB: false, aOff: L.dhpOff, bOff: stateLayout(a.cell, a.T, a.B, a.H).hOff, rev: a.reverse, Bt: a.B, Tt: a.T }),
+    x: () => matMul(D, wIh, { ...dense(R, I, GH, false, false), aOff: L.gOff, lda: L.SG }),
+    wIh: () => matMul(D, x, { ...dense(GH, I, R, true, false), aOff: L.gOff, lda: L.SG }),
+    wHh: () => matMul(D, D, {
+      ...dense(GH, a.H, R, true, false), aOff: L.gOff, lda: L.SG, aSplit: dhp.split, aShift: dhp.shift,
+      bOff: L.hOff, rev: a.reverse, Bt: a.B, Tt: a.T,
+    }),
   };
   if (a.bias) {
-    grads.bIh = () => columnSum(D, R, GH, L.dxpOff);
-    grads.bHh = () => columnSum(D, R, GH, L.dhpOff);
+    grads.bIh = () => columnSum(D, { R, C: GH, off: L.gOff, ld: L.SG, split: GH, shift: 0 });
+    grads.bHh = () => columnSum(D, { R, C: GH, off: L.gOff, ld: L.SG, ...dhp });
   }
   if (a.hasInit) {
     grads.h0 = () => gather(D, span([a.B, a.H], L.d0Off));

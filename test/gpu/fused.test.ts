@@ -104,6 +104,10 @@ describe('fused WebGPU kernels: random stacks against the CPU backend', () => {
         B: 1 + rng.int(64), T: 2 + rng.int(40), I: 1 + rng.int(9), bidirectional: rng.int(2) === 1, withInit: rng.int(2) === 1, trace: true,
       };
     }),
+    // hidden sizes that are multiples of 4: the programs then take 4 units per invocation (vec4 W_hh)
+    { cells: ['lstm', 'gru'], units: [32, 12], B: 37, T: 45, I: 7, bidirectional: true, withInit: true, trace: true },
+    { cells: ['gru', 'rnn', 'lstm'], units: [4, 8, 20], B: 5, T: 30, I: 3, bidirectional: true, withInit: true },
+    { cells: ['rnn'], units: [16], B: 64, T: 50, I: 2, bidirectional: false, withInit: false, activation: 'relu', bias: false },
   ];
   for (const mode of ['auto', 'sequence', 'step'] as const) {
     for (const c of cases) {
