@@ -14,7 +14,7 @@ import { Trainer } from '../../src/core/train';
 import type { SeqData } from '../../src/core/data';
 import { Rng } from '../../src/core/rng';
 
-export interface BenchConfig { who: 'fused' | 'fused-sequence' | 'fused-step' | 'ops' | 'layers'; cell: 'lstm' | 'gru'; B: number; T: number; V: number; H: number; steps: number }
+export interface BenchConfig { who: 'fused' | 'fused-sequence' | 'fused-sequence-storage' | 'fused-step' | 'ops' | 'layers'; cell: 'lstm' | 'gru'; B: number; T: number; V: number; H: number; steps: number }
 export interface BenchResult { dispatches: number; ms: number; first: number; peakBytes: number; gpuPeakBytes: number; gpuRestingBytes: number; gpuBytesAfter: number; times: number[] }
 
 let dispatches = 0;
@@ -81,7 +81,12 @@ async function measure(step: () => Promise<unknown>, steps: number): Promise<Ben
 
 async function ours(c: BenchConfig): Promise<BenchResult> {
   if (c.who === 'ops') setRecurrenceKernel(undefined);
-  else registerWebGpuKernels({ mode: c.who === 'fused-sequence' ? 'sequence' : c.who === 'fused-step' ? 'step' : 'auto' });
+  else {
+    registerWebGpuKernels({
+      mode: c.who === 'fused-sequence' || c.who === 'fused-sequence-storage' ? 'sequence' : c.who === 'fused-step' ? 'step' : 'auto',
+      workgroupWeights: c.who !== 'fused-sequence-storage',
+    });
+  }
   const r = parseDefinition(JSON.stringify({
     name: 'bench', data: { task: 'hello' }, layers: [{ cell: c.cell, units: c.H }],
     // sequenceLength = T: full BPTT over all T steps (its default, 32, would truncate to 32-step windows)

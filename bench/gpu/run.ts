@@ -13,6 +13,8 @@
  *   npm run bench:gpu -- --steps 5 --modes  # also time both fused execution modes (small size)
  *   npm run bench:gpu -- --large-only --who fused --cells lstm   # a subset (ratios need 'layers' too)
  *   npm run bench:gpu -- --small --peak     # also list the GPU buffers in use at the fused step's peak
+ *   npm run bench:gpu -- --workgroup        # hello-sized models: one dispatch per sequence with W_hh
+ *                                           # in workgroup memory vs read from storage vs per step
  */
 import { join } from 'node:path';
 import { openGpuPage } from '../../test/gpu/harness';
@@ -22,7 +24,10 @@ const args = process.argv.slice(2);
 const flag = (n: string) => args.includes(n);
 const num = (n: string, d: number) => (args.includes(n) ? Number(args[args.indexOf(n) + 1]) : d);
 
-const SIZES = [
+/** Sizes where W_hh fits in workgroup memory (LSTM H <= 32) and 'auto' picks one dispatch per sequence. */
+const WORKGROUP_SIZES = [1, 8, 32].flatMap((B) => [16, 32].map((H) => ({ B, T: 32, V: 16, H, steps: num('--steps', 9), opsSteps: 0 })));
+
+const SIZES = flag('--workgroup') ? WORKGROUP_SIZES : [
   ...(flag('--large-only') ? [] : [{ B: 32, T: 32, V: 16, H: 128, steps: num('--steps', 5), opsSteps: 2 }]),
   ...(flag('--small') ? [] : [{ B: 64, T: 128, V: 16, H: 256, steps: num('--large-steps', 1), opsSteps: 0 }]),
 ];
@@ -47,7 +52,8 @@ async function main() {
       const act = s.B * s.T * s.H * G * 4;
       // both execution modes on the small size only (one workgroup for a whole large sequence is slow)
       const modes = flag('--modes') && s.opsSteps > 0;
-      const whos: BenchConfig['who'][] = ['layers', 'fused', ...(modes ? ['fused-sequence', 'fused-step'] as const : []), ...(s.opsSteps ? ['ops'] as const : [])];
+      const whos: BenchConfig['who'][] = flag('--workgroup') ? ['layers', 'fused-sequence', 'fused-sequence-storage', 'fused-step']
+        : ['layers', 'fused', ...(modes ? ['fused-sequence', 'fused-step'] as const : []), ...(s.opsSteps ? ['ops'] as const : [])];
       const res: Partial<Record<BenchConfig['who'], BenchResult>> = {};
       for (const who of whos.filter((w) => !WHO || WHO.includes(w))) {
         const cfg: BenchConfig = { who, cell, B: s.B, T: s.T, V: s.V, H: s.H, steps: who === 'ops' ? s.opsSteps : s.steps };

@@ -13,7 +13,7 @@ import * as tf from '../core/tf';
 import { setRecurrenceKernel, type FusedDirectionArgs, type FusedDirectionResult, type RecurrenceKernel } from '../core/fused';
 import type { GateName } from '../core/cells';
 import { FORWARD, gather, registerKernels, type ForwardAttrs, type GatherAttrs } from './kernels';
-import { SEQ_WORKGROUP, stateLayout, type Mode } from './programs';
+import { SEQ_WORKGROUP, stateLayout, weightsFitWorkgroup, type Mode } from './programs';
 
 export interface WebGpuKernelOptions {
   /**
@@ -21,6 +21,13 @@ export interface WebGpuKernelOptions {
    * per timestep over B*H invocations; 'auto' (default) picks by size (see chooseMode).
    */
   mode?: Mode | 'auto';
+  /**
+   * 'sequence' mode: copy W_hh into workgroup memory when it fits (G*H*H floats <= 16 KiB:
+   * LSTM H <= 32, GRU H <= 36, RNN H <= 64). Default false: on SwiftShader it made steps no
+   * faster (up to 1.3x slower) and compiles 5-15x slower (`npm run bench:gpu -- --workgroup`);
+   * a real GPU may differ, which is what the option is for.
+   */
+  workgroupWeights?: boolean;
 }
 
 /**
@@ -48,7 +55,8 @@ export class WebGpuRecurrence implements RecurrenceKernel {
     const bias = !!w.bIh;
     const hasInit = !!args.init;
     const mode = this.options.mode && this.options.mode !== 'auto' ? this.options.mode : chooseMode(B, H);
-    const attrs: ForwardAttrs = { cell, activation: args.activation, reverse: args.reverse, mode, T, B, H, bias, hasInit };
+    const sharedW = mode === 'sequence' && this.options.workgroupWeights === true && weightsFitWorkgroup(cell, H);
+    const attrs: ForwardAttrs = { cell, activation: args.activation, reverse: args.reverse, mode, T, B, H, bias, hasInit, sharedW };
     const inputs: tf.NamedTensorMap = { x: tf.reshape(x, [T * B, I]), wIh: w.wIh, wHh: w.wHh };
     if (bias) Object.assign(inputs, { bIh: w.bIh!, bHh: w.bHh! });
     if (args.init) {

@@ -83,12 +83,13 @@ export interface ForwardAttrs {
   H: number;
   bias: boolean;
   hasInit: boolean;
+  sharedW: boolean;
 }
 
 const int = (...data: number[]): Uniform[] => data.map((d) => ({ type: 'int32', data: [d] }));
 
 function shapeOf(a: ForwardAttrs): RecurrentShape {
-  return { cell: a.cell, activation: a.activation, B: a.B, H: a.H, reverse: a.reverse, bias: a.bias, hasInit: a.hasInit, mode: a.mode };
+  return { cell: a.cell, activation: a.activation, B: a.B, H: a.H, reverse: a.reverse, bias: a.bias, hasInit: a.hasInit, mode: a.mode, sharedW: a.sharedW };
 }
 
 export interface GatherAttrs {

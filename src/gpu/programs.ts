@@ -55,6 +55,8 @@ export interface RecurrentShape {
   bias: boolean;
   hasInit: boolean;
   mode: Mode;
+  /** 'sequence' only: W_hh (or W_hh^T) is copied into workgroup memory once and read from there. */
+  sharedW: boolean;
 }
 
 export const gatesOf = (cell: CellType): number => (cell === 'lstm' ? 4 : cell === 'gru' ? 3 : 1);
@@ -119,8 +121,28 @@ const blocks = (p: { B: number; H: number }, qj = 1) => Math.ceil(p.B / QB) * (p
  */
 export const unitsPerInvocation = (H: number): number => (H % 4 === 0 ? 4 : 1);
 
-function mainOf(p: RecurrentShape, seqBody: string, stepBody: string): string {
-  return p.mode === 'sequence' ? `fn main(index: i32) {\n  ${seqBody}\n}` : `fn main(index: i32) { ${stepBody} }`;
+/** The workgroup memory every WebGPU device offers (maxComputeWorkgroupStorageSize's minimum). */
+export const WORKGROUP_BYTES = 16384;
+
+/** Whether W_hh of this cell and size fits in workgroup memory. */
+export const weightsFitWorkgroup = (cell: CellType, H: number): boolean => gatesOf(cell) * H * H * 4 <= WORKGROUP_BYTES;
+
+/**
+ * W_hh access: `wv(i)` reads element i (a vec4 when qj = 4) of the W input, or of its copy in
+ * workgroup memory (`sharedW`, filled by every invocation of the one workgroup before step 0).
+ */
+function weightsOf(p: RecurrentShape, G: number, qj: number): { decl: string; load: string } {
+  const ty = qj === 4 ? 'vec4<f32>' : 'f32';
+  if (!p.sharedW) return { decl: `fn wv(i: i32) -> ${ty} { return W[i]; }`, load: '' };
+  const n = (G * p.H * p.H) / qj;
+  return {
+    decl: `var<workgroup> wsh: array<${ty}, ${n}>;\nfn wv(i: i32) -> ${ty} { return wsh[i]; }`,
+    load: `for (var i = index; i < ${n}; i += ${SEQ_WORKGROUP}) { wsh[i] = W[i]; }\n  workgroupBarrier();\n  `,
+  };
+}
+
+function mainOf(p: RecurrentShape, seqBody: string, stepBody: string, load = ''): string {
+  return p.mode === 'sequence' ? `fn main(index: i32) {\n  ${load}${seqBody}\n}` : `fn main(index: i32) { ${stepBody} }`;
 }
 
 function dispatchOf(p: RecurrentShape, qj: number): [number, number, number] {
@@ -128,7 +150,7 @@ function dispatchOf(p: RecurrentShape, qj: number): [number, number, number] {
 }
 
 function key(p: RecurrentShape): string {
-  return `${p.cell}_${p.activation}_${p.B}_${p.H}_${p.reverse ? 1 : 0}${p.bias ? 1 : 0}${p.hasInit ? 1 : 0}_${p.mode}`;
+  return `${p.cell}_${p.activation}_${p.B}_${p.H}_${p.reverse ? 1 : 0}${p.bias ? 1 : 0}${p.hasInit ? 1 : 0}_${p.mode}${p.sharedW ? '_wsh' : ''}`;
 }
 
 /** The shared shape of the recurrence programs: one state/gradient buffer, one or T dispatches. */
@@ -183,7 +205,7 @@ export class RecurrentForwardProgram extends RecurrentProgram {
     const dot = (src: string, base: string) => `
     for (var k = 0; k < H; k++) {
       ${Q.map((q) => `let h${q} = ${src}[${base}bq[${q}] * H + k];`).join(' ')}
-      ${gs.map((g) => `{ let w = ${v ? `W[k * ${(G * p.H) / 4} + ${g} * HJ + jb]` : `W[(${g} * H + j0) * H + k]`};
+      ${gs.map((g) => `{ let w = ${v ? `wv(k * ${(G * p.H) / 4} + ${g} * HJ + jb)` : `wv((${g} * H + j0) * H + k)`};
         ${Q.map((q) => `a${g}_${q} += h${q} * w;`).join(' ')} }`).join('\n      ')}
     }`;
     const params = gs.map((g) => `a${g}: f32`).join(', ');
@@ -238,13 +260,14 @@ fn blockForward(s: i32, u: i32) {
   }` : ''}
   ${Q.map(call).join('\n  ')}
 }`;
-    return MATH + consts(p, this.qj) + unit + mainOf(p,
+    const wts = weightsOf(p, G, this.qj);
+    return MATH + consts(p, this.qj) + wts.decl + unit + mainOf(p,
       `for (var s = 0; s < uniforms.T; s++) {
     for (var u = index; u < NU; u += ${SEQ_WORKGROUP}) { blockForward(s, u); }
     storageBarrier();
     workgroupBarrier();
   }`,
-      'if (index < NU) { blockForward(uniforms.s, index); }');
+      'if (index < NU) { blockForward(uniforms.s, index); }', wts.load);
   }
 }
 
@@ -286,7 +309,7 @@ export class RecurrentBackwardProgram extends RecurrentProgram {
     // The recurrent part of dL/dh_s for the QB rows x qj units: sum over gates of dHP_{s+1} W_hh,
     // from the G rows of step s1 = s+1 (already gradients), plus GRU's direct path
     // dh_{s+1} * z_{s+1} (the carry). Column q of the result = batch row bq[q], units j0 .. j0+qj-1.
-    const wAt = (g: number) => (v ? `W[(${g} * H + k) * HJ + jb]` : `W[(${g} * H + k) * H + j0]`);
+    const wAt = (g: number) => (v ? `wv((${g} * H + k) * HJ + jb)` : `wv((${g} * H + k) * H + j0)`);
     const carry = (q: number) => (v ? `vec4<f32>(${[0, 1, 2, 3].map((jj) => `result[carryOff() + bq[${q}] * H + j0 + ${jj}]`).join(', ')})` : `result[carryOff() + bq[${q}] * H + j0]`);
     const T4 = v ? 'vec4<f32>' : 'f32';
     // per batch row q: a vec4 over the qj = 4 units (a matrix), or one float (a vec4 over rows)
@@ -365,14 +388,15 @@ fn blockInitial(u: i32) {
   var d = recurrent(0, bq, jb);
   ${each(`result[d0Off() + (b0 + q) * H + j0 + jj] = d${at};`)}
 }`;
-    return MATH + consts(p, this.qj) + rec + unit + mainOf(p,
+    const wts = weightsOf(p, G, this.qj);
+    return MATH + consts(p, this.qj) + wts.decl + rec + unit + mainOf(p,
       `for (var i = 0; i < uniforms.T; i++) {
     for (var u = index; u < NU; u += ${SEQ_WORKGROUP}) { blockBackward(uniforms.T - 1 - i, u); }
     storageBarrier();
     workgroupBarrier();
   }
   ${p.hasInit ? `for (var u = index; u < NU; u += ${SEQ_WORKGROUP}) { blockInitial(u); }` : ''}`,
-      'if (index < NU) { if (uniforms.s >= 0) { blockBackward(uniforms.s, index); } else { blockInitial(index); } }');
+      'if (index < NU) { if (uniforms.s >= 0) { blockBackward(uniforms.s, index); } else { blockInitial(index); } }', wts.load);
   }
 }
 

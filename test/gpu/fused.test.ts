@@ -24,7 +24,7 @@ const FIXTURES = join(ROOT, '..', 'shared', 'fixtures', 'torch');
 const TOL = 1e-4;
 
 interface Diff { name: string; maxAbs: number; scale: number }
-type Mode = 'sequence' | 'step' | 'auto';
+type Mode = 'sequence' | 'sequence-workgroup' | 'step' | 'auto';
 
 let gpu: GpuPage;
 const call = <T>(fn: string, ...args: unknown[]): Promise<T> =>
@@ -49,6 +49,7 @@ async function fixtureCheck(fx: TorchFixture, mode: Mode): Promise<void> {
   const names = r.checks.map((c) => c.tensor);
   for (const k of ['output', 'h_n', 'loss', ...Object.keys(fx.grads).map((g) => `grad ${g}`)]) assert.ok(names.includes(k), `checked ${k}`);
   if (fx.c_n) assert.ok(names.includes('c_n'));
+  if (mode === 'sequence-workgroup') assert.ok((r.programs.wsh ?? 0) > 0, `W_hh in workgroup memory (${JSON.stringify(r.programs)})`);
   for (const c of r.checks) assert.ok(c.maxAbsError <= TOL, `webgpu ${c.tensor}: max abs error ${c.maxAbsError} > ${TOL}`);
   for (const c of r.cpuChecks) assert.ok(c.maxAbsError <= TOL, `cpu ${c.tensor}: max abs error ${c.maxAbsError} > ${TOL}`);
   const dirs = fx.module.num_layers * (fx.module.bidirectional ? 2 : 1);
@@ -62,7 +63,8 @@ async function fixtureCheck(fx: TorchFixture, mode: Mode): Promise<void> {
 describe('fused WebGPU kernels: PyTorch fixtures', () => {
   const files = existsSync(FIXTURES) ? readdirSync(FIXTURES).filter((f) => f.endsWith('.json')) : [];
   test('the shared fixtures are present', () => assert.ok(files.length >= 8, `expected fixtures in ${FIXTURES}`));
-  for (const mode of ['sequence', 'step'] as const) {
+  // sequence-workgroup: W_hh copied into workgroup memory (every fixture's fits)
+  for (const mode of ['sequence', 'sequence-workgroup', 'step'] as const) {
     for (const f of files) {
       test(`${mode}: ${f}: outputs, final states and every gradient match PyTorch`, async () => {
         await fixtureCheck(JSON.parse(readFileSync(join(FIXTURES, f), 'utf8')) as TorchFixture, mode);
@@ -109,7 +111,7 @@ describe('fused WebGPU kernels: random stacks against the CPU backend', () => {
     { cells: ['gru', 'rnn', 'lstm'], units: [4, 8, 20], B: 5, T: 30, I: 3, bidirectional: true, withInit: true },
     { cells: ['rnn'], units: [16], B: 64, T: 50, I: 2, bidirectional: false, withInit: false, activation: 'relu', bias: false },
   ];
-  for (const mode of ['auto', 'sequence', 'step'] as const) {
+  for (const mode of ['auto', 'sequence', 'sequence-workgroup', 'step'] as const) {
     for (const c of cases) {
       const cfg = { activation: 'tanh', bias: true, seed: 5, ...c };
       const label = `${mode}: ${cfg.cells.join('+')} units ${cfg.units} B=${cfg.B} T=${cfg.T}${cfg.bidirectional ? ' bidirectional' : ''}${cfg.withInit ? ' h0' : ''}${cfg.trace ? ' traces' : ''}`;

@@ -27,6 +27,7 @@ function countPrograms(): void {
   be.runWebGPUProgram = (p, ...r) => {
     const k = p.shaderKey.startsWith('seqlab_rnn_fwd') ? 'fwd' : p.shaderKey.startsWith('seqlab_rnn_bwd') ? 'bwd' : 'other';
     programs[k] = (programs[k] ?? 0) + 1;
+    if (p.shaderKey.includes('_wsh')) programs.wsh = (programs.wsh ?? 0) + 1;
     return orig(p, ...r);
   };
 }
@@ -292,7 +293,7 @@ async function main(): Promise<void> {
   const device = (tf.backend() as unknown as { device: GPUDevice }).device;
   device.lost.then((i) => console.error(`WebGPU device lost: ${i.reason} ${i.message}`));
   device.addEventListener('uncapturederror', (e) => console.error(`WebGPU error: ${(e as GPUUncapturedErrorEvent).error.message}`));
-  Object.assign(window, { tf, RecurrentStack, Rng, seqlabGpu: { mode: (m: 'auto' | 'sequence' | 'step' | 'off') => { if (m === 'off') setRecurrenceKernel(undefined); else registerWebGpuKernels({ mode: m }); }, compare, fixture,  trainer, backend: () => tf.getBackend() }, seqlabReady: true });
+  Object.assign(window, { tf, RecurrentStack, Rng, seqlabGpu: { mode: (m: 'auto' | 'sequence' | 'sequence-workgroup' | 'step' | 'off') => { if (m === 'off') setRecurrenceKernel(undefined); else registerWebGpuKernels(m === 'sequence-workgroup' ? { mode: 'sequence', workgroupWeights: true } : { mode: m }); }, compare, fixture,  trainer, backend: () => tf.getBackend() }, seqlabReady: true });
 }
 
 main().catch((e) => {
