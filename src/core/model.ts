@@ -268,7 +268,7 @@ export class SeqModel {
   loss(logits: tf.Tensor2D, y: tf.Tensor2D): tf.Scalar {
     switch (this.spec.head.loss) {
       case 'cross-entropy':
-        return tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(logits)), 1))) as tf.Scalar;
+        return softmaxCrossEntropy(logits, y);
       case 'binary-cross-entropy':
         // stable form of -[z log s(x) + (1 - z) log(1 - s(x))]
         return tf.mean(tf.add(tf.sub(tf.relu(logits), tf.mul(logits, y)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))))) as tf.Scalar;
@@ -305,3 +305,22 @@ function checkDecoderFits(enc: LayerSpec[], dec: LayerSpec[]): void {
     throw new Error('encoder-decoder: the decoder must have as many layers as the encoder, with the same units (and LSTM where the encoder has LSTM), since the encoder\'s final state starts it.');
   }
 }
+
+/**
+ * Softmax cross-entropy, -mean over rows of sum(y * log softmax(logits)) (PyTorch's
+ * CrossEntropyLoss with probability targets), with its gradient written out:
+ * dL/dlogits = (softmax(logits) * sum(y) - y) / rows. Only logits and y are kept for the backward
+ * pass; autodiff through logSoftmax would keep every intermediate ([rows, classes] each) until
+ * the step ends.
+ */
+const softmaxCrossEntropy = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [logits, y, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+  save([logits, y]);
+  const rows = logits.shape[0]!;
+  const value = tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(logits)), 1))));
+  const gradFunc = (dy: tf.Tensor, [l, t]: tf.Tensor[]) => tf.tidy(() => [
+    tf.mul(tf.sub(tf.mul(tf.softmax(l), tf.sum(t, 1, true)), t), tf.div(dy, rows)),
+    tf.zerosLike(t),
+  ]);
+  return { value, gradFunc };
+}) as (logits: tf.Tensor2D, y: tf.Tensor2D) => tf.Scalar;

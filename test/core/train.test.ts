@@ -5,6 +5,7 @@ import { useBackend } from '../../src/node/backend';
 import { DivergenceError, Trainer } from '../../src/core/train';
 import { SeqModel } from '../../src/core/model';
 import { define } from '../support/spec';
+import { Rng } from '../../src/core/rng';
 
 const hello = (cell: string, extra: Record<string, unknown> = {}) =>
   define({ data: { task: 'hello' }, layers: [{ cell, units: 8 }], training: { learningRate: 0.05, steps: 200, batchSize: 1, logEvery: 20, ...extra } });
@@ -146,6 +147,26 @@ test('gradient flow: at initialisation a tanh RNN passes far less gradient back 
   const lstm = await ratio('lstm');
   assert.ok(rnn < 1e-3, `RNN dL/dh_1 / dL/dh_50 = ${rnn}`);
   assert.ok(lstm > rnn * 10, `LSTM ratio ${lstm} vs RNN ${rnn}`);
+});
+
+test('softmax cross-entropy: value and written-out gradient equal autodiff through logSoftmax (one-hot, soft and all-zero target rows)', async () => {
+  await useBackend('cpu');
+  const { spec, data } = define({ data: { task: 'hello' }, layers: [{ cell: 'lstm', units: 3 }] });
+  assert.equal(spec.head.loss, 'cross-entropy');
+  const m = new SeqModel(spec, data, 5);
+  const rng = new Rng(3);
+  const logits = tf.variable(tf.tensor2d(Array.from({ length: 5 * 4 }, () => rng.normal() * 3), [5, 4]));
+  // one-hot rows, a soft target, and a masked (all-zero) row
+  const y = tf.tensor2d([[0, 1, 0, 0], [1, 0, 0, 0], [0.2, 0.3, 0.5, 0], [0, 0, 0, 0], [0, 0, 0, 1]]);
+  const reference = () => tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(logits)), 1))) as tf.Scalar;
+  const ours = tf.variableGrads(() => m.loss(logits as unknown as tf.Tensor2D, y), [logits]);
+  const ref = tf.variableGrads(reference, [logits]);
+  assert.ok(Math.abs(ours.value.dataSync()[0] - ref.value.dataSync()[0]) < 1e-6, `loss ${ours.value.dataSync()[0]} vs ${ref.value.dataSync()[0]}`);
+  const [g, r] = [ours.grads[logits.name].dataSync(), ref.grads[logits.name].dataSync()];
+  for (let i = 0; i < g.length; i++) assert.ok(Math.abs(g[i] - r[i]) < 1e-6, `dL/dlogits[${i}]: ${g[i]} vs ${r[i]}`);
+  assert.ok(g.some((v) => Math.abs(v) > 1e-3), 'a gradient that could differ');
+  tf.dispose([logits, y, ours.value, ref.value, ...Object.values(ours.grads), ...Object.values(ref.grads)]);
+  m.dispose();
 });
 
 for (const cell of ['rnn', 'lstm', 'gru']) {
