@@ -159,11 +159,10 @@ function forwardKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; 
   const S = backend.makeTensorInfo([L.total], 'float32');
   // the input projection of all T steps in one dispatch, into S's G region; biases are added in
   // the recurrence, which then overwrites it with the gate activations
-  const I = x.shape[1];
-  matMulInfo(backend, x, wIh, dense(a.T * a.B, gatesOf(a.cell) * a.H, I, false, true), { out: S, cOff: L.gOff, ldc: L.SG });
+  const GH = gatesOf(a.cell) * a.H;
+  matMulInfo(backend, x, wIh, dense(a.T * a.B, GH, x.shape[1], false, true), { out: S, cOff: L.gOff, ldc: L.SG });
   const ins = pick(i, ['wHh', ...(a.bias ? ['bIh', 'bHh'] : []), ...(a.hasInit ? ['h0', ...(a.cell === 'lstm' ? ['c0'] : [])] : [])]);
   // 4 units per invocation read W_hh^T (units contiguous) as vec4: one transpose per forward
-  const GH = gatesOf(a.cell) * a.H;
   const wT = unitsPerInvocation(a.H) === 4
     ? backend.runWebGPUProgram(new TransposeProgram(GH * a.H), [ins[0]], 'float32', int(GH, a.H)) : undefined;
   if (wT) ins[0] = { dataId: wT.dataId, shape: [a.H, GH], dtype: 'float32' };
