@@ -488,7 +488,7 @@ async function startWorker(): Promise<void> {
   };
   toWorker.send({
     type: 'init', experiment, preferredBackend: settings.preferredBackend,
-    metricsInterval: settings.metricsInterval, probeInterval: settings.probeInterval,
+    metricsInterval: settings.metricsInterval, probeInterval: settings.probeInterval, checkpointSeconds: settings.checkpointSeconds,
     ...(Object.keys(wasm).length ? { wasm } : {}),
   }, Object.values(wasm));
 }
@@ -579,6 +579,12 @@ function onWorker(m: FromWorker): void {
     case 'sample':
       sampleOut.textContent = m.text;
       return;
+    case 'checkpoint':
+      if (run) {
+        flushHostMetrics();
+        host.send({ type: 'checkpoint', clientRunId: run.clientRunId, step: m.step, weights: m.weights });
+      }
+      return;
     case 'done':
       endRun(m.status, m.message, m.weights, m.step);
       if (m.status === 'failed') showErrors(`training failed: ${m.message ?? ''}`);
@@ -644,7 +650,7 @@ window.addEventListener('message', (ev: MessageEvent) => {
       const backendChanged = settings?.preferredBackend !== m.settings.preferredBackend;
       settings = m.settings;
       if (backendChanged && phase !== 'running' && phase !== 'paused') void startWorker();
-      else toWorker?.send({ type: 'settings', metricsInterval: m.settings.metricsInterval, probeInterval: m.settings.probeInterval });
+      else toWorker?.send({ type: 'settings', metricsInterval: m.settings.metricsInterval, probeInterval: m.settings.probeInterval, checkpointSeconds: m.settings.checkpointSeconds });
       return;
     }
     case 'control':

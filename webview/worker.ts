@@ -27,6 +27,9 @@ let data: SeqData | undefined;
 let phase: Phase = 'loading';
 let metricsInterval = 10;
 let probeInterval = 10;
+/** Weights go to the page (and the run record) at most this often while training; 0: only at the end. */
+let checkpointSeconds = 30;
+let lastCheckpoint = 0;
 let probeChoice: { example?: number; text?: string } = {};
 let loopRunning = false;
 /** A periodic probe was sent and the page has not drawn it yet (see toWorker 'probeDrawn'). */
@@ -71,10 +74,12 @@ async function handle(m: ToWorker): Promise<void> {
       initialised = true;
       metricsInterval = Math.max(1, m.metricsInterval);
       probeInterval = Math.max(1, m.probeInterval);
+      checkpointSeconds = m.checkpointSeconds;
       return init(m.experiment, m.preferredBackend, m.wasm);
     case 'settings':
       metricsInterval = Math.max(1, m.metricsInterval);
       probeInterval = Math.max(1, m.probeInterval);
+      checkpointSeconds = m.checkpointSeconds;
       return;
     case 'control':
       return control(m.action);
@@ -293,9 +298,21 @@ async function chunk(n: number): Promise<MetricRow | undefined> {
   }
 }
 
+/** Send the weights when `checkpointSeconds` have passed since the run started or last did. */
+async function maybeCheckpoint(): Promise<void> {
+  if (checkpointSeconds <= 0 || Date.now() - lastCheckpoint < checkpointSeconds * 1000) return;
+  lastCheckpoint = Date.now();
+  try {
+    out.send({ type: 'checkpoint', step: trainer!.step, weights: await trainer!.stateDict() });
+  } catch (e) {
+    log('error', `could not read the weights back for a checkpoint: ${(e as Error).message}`);
+  }
+}
+
 async function runLoop(): Promise<void> {
   if (loopRunning) return;
   loopRunning = true;
+  if (trainer!.step === 0) lastCheckpoint = Date.now();
   try {
     const total = spec!.training.steps;
     while (phase === 'running' && trainer!.step < total) {
@@ -307,7 +324,10 @@ async function runLoop(): Promise<void> {
         const row = await chunk(n);
         if (!row) return true;
         if (trainer!.step >= total) await sendProbe();
-        else if (trainer!.step % probeInterval === 0) await sendProbe(true);
+        else {
+          if (trainer!.step % probeInterval === 0) await sendProbe(true);
+          await maybeCheckpoint();
+        }
         return false;
       });
       if (done) return;

@@ -151,7 +151,8 @@ export function runMarkdown(r: RunRef, metrics: MetricRow[]): string {
   row(t('Duration'), duration(s));
   row(t('Message'), s.message);
   row(t('Folder'), r.entry.dir);
-  row(t('Weights'), existsSync(join(r.entry.dir, 'weights.json')) ? 'weights.json' : undefined);
+  row(t('Weights'), existsSync(join(r.entry.dir, 'weights.json'))
+    ? (s.weightsStep !== undefined && s.weightsStep !== s.step ? t('weights.json, from step {0}', s.weightsStep) : 'weights.json') : undefined);
   if (metrics.length) {
     lines.push('', `## ${t('Loss')}`, '', '```', sparkline(metrics.map((m) => m.loss)), '```', '');
     const hasValid = metrics.some((m) => m.validLoss !== undefined);

@@ -258,6 +258,7 @@ export class ExperimentTree implements vscode.TreeDataProvider<TreeNode>, vscode
       row(vscode.l10n.t('Started'), new Date(s.startedAt).toLocaleString(vscode.env.language));
       row(vscode.l10n.t('Ended'), s.endedAt ? new Date(s.endedAt).toLocaleString(vscode.env.language) : undefined);
       row(vscode.l10n.t('Message'), s.message);
+      if (s.weightsStep !== undefined && s.weightsStep !== s.step) row(vscode.l10n.t('Weights'), vscode.l10n.t('weights.json, from step {0}', s.weightsStep));
       row(vscode.l10n.t('Made by'), s.host);
       item.contextValue = ['run', status, status !== 'running' && hasWeights(r.entry) ? 'weights' : ''].join(' ').trim();
     }

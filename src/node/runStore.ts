@@ -39,6 +39,8 @@ export interface RunSummary {
   accuracy?: number;
   validAccuracy?: number;
   parameters?: number;
+  /** The step the saved weights (weights.json) are from: the last checkpoint while training. */
+  weightsStep?: number;
   message?: string;
   /** Who is writing the run while it is running: a dead writer means the run was interrupted. */
   pid?: number;

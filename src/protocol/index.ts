@@ -106,6 +106,8 @@ export const settings = obj({
   metricsInterval: count,
   /** A hidden-state snapshot (probe) is taken every N steps. */
   probeInterval: count,
+  /** While training, the weights go to the run record at most every N seconds (0: only at the end). */
+  checkpointSeconds: count,
 });
 export type PanelSettings = Infer<typeof settings>;
 
@@ -184,6 +186,8 @@ export const viewToHost = tagged({
   state: msg('state', { phase: oneOf('loading', 'ready', 'running', 'paused', 'done', 'error'), step: count, steps: count }),
   runStart: msg('runStart', { clientRunId: str, backend: str, steps: count, parameters: opt(count) }),
   metrics: msg('metrics', { clientRunId: str, rows: arr(metricRow) }),
+  /** The weights at `step` of a run still training: the record keeps them if the panel closes. */
+  checkpoint: msg('checkpoint', { clientRunId: str, step: count, weights: stateDict }),
   runEnd: msg('runEnd', {
     clientRunId: str, status: oneOf('completed', 'stopped', 'failed'), step: count,
     message: opt(str), weights: opt(stateDict),
@@ -196,12 +200,12 @@ export type ViewToHost = Infer<typeof viewToHost>;
 
 export const toWorker = tagged({
   init: msg('init', {
-    experiment, preferredBackend: oneOf(...PREFERENCES), metricsInterval: count, probeInterval: count,
+    experiment, preferredBackend: oneOf(...PREFERENCES), metricsInterval: count, probeInterval: count, checkpointSeconds: count,
     /** wasm binaries fetched by the page (workers from blob: URLs cannot fetch webview resources). */
     wasm: opt(record(((v: unknown, p: string) => (v instanceof ArrayBuffer ? undefined : `${p}: expected an ArrayBuffer`)) as Check<ArrayBuffer>)),
   }),
   control: msg('control', { action: oneOf(...CONTROL_ACTIONS) }),
-  settings: msg('settings', { metricsInterval: count, probeInterval: count }),
+  settings: msg('settings', { metricsInterval: count, probeInterval: count, checkpointSeconds: count }),
   /** Probe the model on a validation example (index) or on typed text (character models). */
   probe: msg('probe', { example: opt(count), text: opt(str) }),
   sample: msg('sample', { temperature: finite, length: count, prefix: opt(str) }),
@@ -233,6 +237,8 @@ export const fromWorker = tagged({
   ready: msg('ready', { model: modelInfo }),
   state: msg('state', { phase: oneOf('loading', 'ready', 'running', 'paused', 'done', 'error'), step: count, steps: count }),
   metrics: msg('metrics', { rows: arr(metricRow) }),
+  /** The weights while training (every `checkpointSeconds`). */
+  checkpoint: msg('checkpoint', { step: count, weights: stateDict }),
   probe: msg('probe', { result: probeResult }),
   sample: msg('sample', { text: str, temperature: num }),
   done: msg('done', { status: oneOf('completed', 'stopped', 'failed'), step: count, message: opt(str), weights: opt(stateDict) }),
@@ -295,7 +301,7 @@ function checkVersion(raw: unknown): string | undefined {
 }
 
 /**
- * Run-scoped ordering on the host side: metrics and runEnd are accepted only for a run that
+ * Run-scoped ordering on the host side: metrics, checkpoint and runEnd are accepted only for a run that
  * started and has not ended; a run id is never reused.
  */
 export class RunLifecycle {
@@ -308,6 +314,7 @@ export class RunLifecycle {
         if (this.open.size) return `runStart for '${m.clientRunId}' while run '${[...this.open][0]}' is still open`;
         return undefined;
       case 'metrics':
+      case 'checkpoint':
       case 'runEnd':
         return this.open.has(m.clientRunId) ? undefined : `${m.type} for run '${m.clientRunId}' which is not running`;
       default:

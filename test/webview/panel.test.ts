@@ -191,6 +191,29 @@ describe('training panel in headless Chromium', () => {
     await p.page.close();
   });
 
+  test('while training, the weights reach the host every checkpointSeconds, so closing the panel keeps them', async () => {
+    const p = await PanelPage.open(browser, served.origin);
+    await p.init(helloExperiment((s) => (s.training.steps = 100000)), 'cpu', 1, 1);
+    await p.page.waitForFunction(() => document.body.dataset.phase === 'ready', undefined, { timeout: 60_000 });
+    await p.page.click('#btn-start');
+    const start = await p.waitFor((m) => m.type === 'runStart');
+    await p.send({ type: 'runCreated', clientRunId: start.clientRunId, runId: 'r1' });
+    const first = await p.waitFor((m) => m.type === 'checkpoint', 60_000);
+    const second = await p.waitFor((m) => m.type === 'checkpoint' && (m.step as number) > (first.step as number), 60_000);
+    assert.equal(first.clientRunId, start.clientRunId);
+    assert.ok((first.step as number) > 0, `checkpoint step ${first.step}`);
+    const names = Object.keys(second.weights as Record<string, unknown>);
+    assert.ok(names.includes('rnn.weight_ih_l0') && names.includes('head.weight'), names.join(', '));
+    const posted = await p.posted();
+    assert.ok(!posted.some((m) => m.type === 'runEnd'), 'checkpoints come while the run trains');
+    // metrics up to the checkpoint reach the host before it
+    const at = posted.indexOf(posted.find((m) => m.type === 'checkpoint')!);
+    assert.ok(posted.slice(0, at).some((m) => m.type === 'metrics'), 'metrics flushed before the checkpoint');
+    await p.send({ type: 'control', action: 'stop' });
+    await p.waitFor((m) => m.type === 'runEnd');
+    await p.page.close();
+  });
+
   test('malformed and out-of-order host messages are dropped, not acted on', async () => {
     const p = await PanelPage.open(browser, served.origin);
     // before init: a control message is out of order

@@ -67,7 +67,7 @@ test('Sender stamps version and increasing sequence numbers that a Receiver acce
   assert.ok(sent.every((m) => r.accept(m)));
 });
 
-test('run lifecycle: metrics and runEnd only for a started, open run; ids never reused', () => {
+test('run lifecycle: metrics, checkpoint and runEnd only for a started, open run; ids never reused', () => {
   const life = new RunLifecycle();
   const m = (o: object) => ({ v, seq: 1, ...o }) as ViewToHost;
   assert.match(life.check(m({ type: 'metrics', clientRunId: 'a', rows: [] }))!, /not running/);
@@ -78,9 +78,13 @@ test('run lifecycle: metrics and runEnd only for a started, open run; ids never 
   assert.match(life.check(m({ type: 'runStart', clientRunId: 'b', backend: 'cpu', steps: 10 }))!, /still open/);
   assert.equal(life.check(m({ type: 'metrics', clientRunId: 'a', rows: [] })), undefined);
   assert.match(life.check(m({ type: 'metrics', clientRunId: 'b', rows: [] }))!, /not running/);
+  const checkpoint = (id: string) => m({ type: 'checkpoint', clientRunId: id, step: 2, weights: { w: { shape: [1], data: [0] } } });
+  assert.equal(life.check(checkpoint('a')), undefined);
+  assert.match(life.check(checkpoint('b'))!, /checkpoint for run 'b' which is not running/);
   const end = m({ type: 'runEnd', clientRunId: 'a', status: 'stopped', step: 3 });
   life.apply(end);
   assert.match(life.check(m({ type: 'metrics', clientRunId: 'a', rows: [] }))!, /not running/);
+  assert.match(life.check(checkpoint('a'))!, /not running/);
   assert.match(life.check(start)!, /already started/);
 });
 

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunStore } from '../../src/node/runStore';
@@ -167,6 +167,29 @@ test('closing the panel mid-run saves it as stopped with its metrics', () => {
     assert.equal(s.store.read(summary.id).summary?.status, 'stopped');
     assert.equal(s.store.readMetrics(summary.id).length, 1);
     assert.equal(s.rec.end('stopped'), undefined, 'idempotent');
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('a checkpoint while training saves the weights and their step; closing the panel keeps them', () => {
+  const s = setup();
+  try {
+    s.rec.handle(s.m('runStart', { clientRunId: 'c1', backend: 'cpu', steps: 100 }), helloText, 'hello');
+    const weights = (x: number) => ({ 'rnn.weight_ih_l0': { shape: [1, 2], data: [x, x + 1] } });
+    s.rec.handle(s.m('checkpoint', { clientRunId: 'c1', step: 40, weights: weights(0.5) }), helloText, 'hello');
+    const id = s.rec.active!.runId;
+    const dir = s.store.read(id).dir;
+    assert.ok(existsSync(join(dir, 'weights.json')), 'weights.json written at the checkpoint');
+    assert.deepEqual(s.store.readWeights(id)?.['rnn.weight_ih_l0']?.data, [0.5, 1.5]);
+    assert.equal(s.store.read(id).summary?.weightsStep, 40);
+    // a checkpoint of another run changes nothing
+    s.rec.handle(s.m('checkpoint', { clientRunId: 'other', step: 60, weights: weights(9) }), helloText, 'hello');
+    s.rec.handle(s.m('checkpoint', { clientRunId: 'c1', step: 80, weights: weights(2) }), helloText, 'hello');
+    const summary = s.rec.end('stopped', 'the training panel was closed')!;
+    assert.equal(summary.weightsStep, 80);
+    assert.deepEqual(s.store.readWeights(id)?.['rnn.weight_ih_l0']?.data, [2, 3]);
+    assert.ok(!readdirSync(dir).some((f) => f.includes('.tmp')), `no temporary files left: ${readdirSync(dir)}`);
   } finally {
     s.cleanup();
   }

@@ -130,10 +130,10 @@ export class PanelPage {
     await this.page.evaluate((x) => window.postMessage(x, '*'), m);
   }
 
-  async init(experiment: ExperimentMsg, preferredBackend: string, metricsInterval = 5): Promise<void> {
+  async init(experiment: ExperimentMsg, preferredBackend: string, metricsInterval = 5, checkpointSeconds = 0): Promise<void> {
     const init: Omit<Extract<HostToView, { type: 'init' }>, 'v' | 'seq'> = {
       type: 'init', experiment,
-      settings: { preferredBackend: preferredBackend as never, metricsInterval, probeInterval: metricsInterval },
+      settings: { preferredBackend: preferredBackend as never, metricsInterval, probeInterval: metricsInterval, checkpointSeconds },
       assets: { workerUrl: `${this.origin}/dist/worker.js`, wasmBase: `${this.origin}/dist/` },
       overlays: [],
     };

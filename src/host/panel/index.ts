@@ -200,10 +200,12 @@ export function readSettings(scope?: vscode.Uri): PanelSettings {
   const pref = c.get<string>('preferredBackend', 'auto');
   const interval = Math.max(1, Math.floor(c.get<number>('metricsInterval', 10)) || 10);
   const probe = Math.floor(c.get<number>('probeInterval', 0)) || 0;
+  const checkpoint = Math.max(0, Math.floor(c.get<number>('checkpointSeconds', 30)) || 0);
   return {
     preferredBackend: (PREFERENCES as readonly string[]).includes(pref) ? (pref as BackendPreference) : 'auto',
     metricsInterval: interval,
     probeInterval: probe > 0 ? probe : interval,
+    checkpointSeconds: checkpoint,
   };
 }
 
@@ -365,6 +367,7 @@ class PanelSession {
       }
       case 'runStart':
       case 'metrics':
+      case 'checkpoint':
       case 'runEnd':
         this.recorder.handle(m, this.definitionText, this.label);
         return;

@@ -1,6 +1,6 @@
 /**
  * Records the training panel's runs: turns the webview's validated run messages (runStart,
- * metrics, runEnd) into a run in the run store and a training-status entry. No `vscode` import,
+ * metrics, checkpoint, runEnd) into a run in the run store and a training-status entry. No `vscode` import,
  * so it is tested under Node against the real run store (test/webview/recorder.test.ts).
  *
  * Order of checks on runStart: the training-status service first (one active run per experiment,
@@ -33,7 +33,7 @@ export interface RecorderDeps {
   onEnded(summary: PanelRunSummary): void;
 }
 
-type RunMsg = Extract<ViewToHost, { type: 'runStart' | 'metrics' | 'runEnd' }>;
+type RunMsg = Extract<ViewToHost, { type: 'runStart' | 'metrics' | 'checkpoint' | 'runEnd' }>;
 
 export class RunRecorder {
   private run?: { clientRunId: string; writer: PanelRunWriter; status: StatusHandle; step: number; steps: number };
@@ -57,19 +57,19 @@ export class RunRecorder {
         return this.start(m, definitionText, label);
       case 'metrics':
         return this.metrics(m);
+      case 'checkpoint': {
+        const r = this.run;
+        if (!r || r.clientRunId !== m.clientRunId) return;
+        this.saveWeights(r, m.weights, m.step);
+        return;
+      }
       case 'runEnd': {
         const r = this.run;
         if (!r || r.clientRunId !== m.clientRunId) {
           if (!this.refused.has(m.clientRunId)) this.deps.log.warn(`training panel: runEnd for unknown run '${m.clientRunId}' ignored`);
           return;
         }
-        if (m.weights) {
-          try {
-            r.writer.saveWeights(m.weights);
-          } catch (e) {
-            this.deps.log.error(`training panel: could not save weights: ${(e as Error).message}`);
-          }
-        }
+        if (m.weights) this.saveWeights(r, m.weights, m.step);
         r.step = m.step;
         r.writer.update({ step: m.step });
         this.end(m.status, m.message);
@@ -108,6 +108,16 @@ export class RunRecorder {
     this.run = { clientRunId: m.clientRunId, writer, status, step: 0, steps: m.steps };
     this.deps.log.info(`training panel: run ${writer.id} started on ${m.backend} (${m.steps} steps)`);
     this.deps.send({ type: 'runCreated', clientRunId: m.clientRunId, runId: writer.id });
+  }
+
+  /** weights.json (written atomically) and the step they are from, in the summary. */
+  private saveWeights(r: NonNullable<RunRecorder['run']>, weights: Record<string, { shape: number[]; data: number[] }>, step: number): void {
+    try {
+      r.writer.saveWeights(weights);
+      r.writer.update({ weightsStep: step });
+    } catch (e) {
+      this.deps.log.error(`training panel: could not save weights: ${(e as Error).message}`);
+    }
   }
 
   private refuse(clientRunId: string, reason: string): void {

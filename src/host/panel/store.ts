@@ -14,6 +14,8 @@ export type PanelRunStatus = 'running' | 'completed' | 'failed' | 'stopped' | 'i
 export interface PanelRunSummary {
   id: string; experiment: string; name: string; status: PanelRunStatus; backend: string; startedAt: string; endedAt?: string;
   step: number; steps: number; lastLoss?: number; finalLoss?: number; validLoss?: number; accuracy?: number; message?: string;
+  /** The step the saved weights are from (the last checkpoint while training). */
+  weightsStep?: number;
 }
 
 export interface PanelRunWriter {
