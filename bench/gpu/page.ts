@@ -79,7 +79,11 @@ async function measure(step: () => Promise<unknown>, steps: number): Promise<Ben
   return { dispatches: d, ms: median(times), first, peakBytes: prof.peakBytes, gpuPeakBytes: gpuPeak, gpuRestingBytes: resting, gpuBytesAfter: (tf.memory() as { numBytesInGPU?: number }).numBytesInGPU ?? -1, times };
 }
 
-async function ours(c: BenchConfig): Promise<BenchResult> {
+/**
+ * Our model for `c` on the path `c.who` names (the fused kernels in the named mode, or op by op),
+ * one LSTM/GRU layer, softmax head, Adam.
+ */
+function ourTrainer(c: BenchConfig): Trainer {
   if (c.who === 'ops') setRecurrenceKernel(undefined);
   else {
     registerWebGpuKernels({
@@ -93,7 +97,11 @@ async function ours(c: BenchConfig): Promise<BenchResult> {
     training: { batchSize: c.B, steps: 1_000_000, optimizer: 'adam', learningRate: 1e-3, sequenceLength: c.T },
   }));
   if (!r.spec || r.spec.training.tbptt !== c.T) throw new Error(`bench definition: ${JSON.stringify(r.diagnostics)}`);
-  const t = new Trainer(r.spec, syntheticData(c));
+  return new Trainer(r.spec, syntheticData(c));
+}
+
+async function ours(c: BenchConfig): Promise<BenchResult> {
+  const t = ourTrainer(c);
   try {
     return await measure(() => t.runSteps(1), c.steps);
   } finally {
@@ -128,12 +136,7 @@ async function layers(c: BenchConfig): Promise<BenchResult> {
 
 /** Per-kernel GPU time of one step (tf.profile; timestamp queries where the adapter has them). */
 async function breakdown(c: BenchConfig): Promise<{ name: string; n: number; ms: number }[]> {
-  registerWebGpuKernels({ mode: c.who === 'fused-sequence' ? 'sequence' : c.who === 'fused-step' ? 'step' : 'auto' });
-  const r = parseDefinition(JSON.stringify({
-    name: 'bench', data: { task: 'hello' }, layers: [{ cell: c.cell, units: c.H }],
-    training: { batchSize: c.B, steps: 1_000_000, optimizer: 'adam', learningRate: 1e-3, sequenceLength: c.T },
-  }));
-  const t = new Trainer(r.spec!, syntheticData(c));
+  const t = ourTrainer(c);
   await t.runSteps(1);
   const prof = await tf.profile(async () => { await t.runSteps(1); return []; });
   const agg = new Map<string, { n: number; ms: number }>();
@@ -177,12 +180,7 @@ async function micro(): Promise<string[]> {
 
 /** What makes the peak: the GPU buffers in use (size x count) at the peak of one fused step, and where it was reached. */
 async function peakSnapshot(c: BenchConfig): Promise<{ bytes: number; n: number; at: string }[]> {
-  registerWebGpuKernels();
-  const r = parseDefinition(JSON.stringify({
-    name: 'bench', data: { task: 'hello' }, layers: [{ cell: c.cell, units: c.H }],
-    training: { batchSize: c.B, steps: 1_000_000, optimizer: 'adam', learningRate: 1e-3, sequenceLength: c.T },
-  }));
-  const t = new Trainer(r.spec!, syntheticData(c));
+  const t = ourTrainer(c);
   await t.runSteps(1);
   const bm = (tf.backend() as any).bufferManager;
   let best = 0; let snap: { bytes: number; n: number; at: string }[] = [];

@@ -12,7 +12,7 @@
 import * as tf from '../core/tf';
 import { setRecurrenceKernel, type FusedDirectionArgs, type FusedDirectionResult, type RecurrenceKernel } from '../core/fused';
 import type { GateName } from '../core/cells';
-import { FORWARD, gather, registerKernels, type ForwardAttrs, type GatherAttrs } from './kernels';
+import { FORWARD, gather, registerKernels, timeRows, type ForwardAttrs } from './kernels';
 import { SEQ_WORKGROUP, stateLayout, weightsFitWorkgroup, type Mode } from './programs';
 
 export interface WebGpuKernelOptions {
@@ -72,11 +72,7 @@ export class WebGpuRecurrence implements RecurrenceKernel {
     };
     if (args.trace) {
       const L = stateLayout(cell, T, B, H);
-      const rows = (base: number, width: number, shift: number, col: number): GatherAttrs => ({
-        shape: [T, B, H], nb: B, nw: H, base, rowStride: B * width, bStride: width, col,
-        a: args.reverse ? T - 1 + shift : shift, rev: args.reverse,
-      });
-      if (cell === 'lstm') result.c = gather(S, rows(L.cOff, H, 1, 0)) as tf.Tensor3D;
+      if (cell === 'lstm') result.c = gather(S, timeRows(attrs, L.cOff, H, 1)) as tf.Tensor3D;
       // the G region is in time order
       GATE_NAMES[cell].forEach((g, k) => {
         result.gates[g] = gather(S, { shape: [T, B, H], nb: B, nw: H, base: L.gOff, rowStride: B * L.SG, bStride: L.SG, col: k * H, a: 0, rev: false }) as tf.Tensor3D;

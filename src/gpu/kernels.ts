@@ -119,7 +119,7 @@ const span = (shape: number[], off: number): GatherAttrs => {
 };
 
 /** Rows of a [(rows), B, width] region in time order for T steps: processing row s(t) + shift. */
-const timeRows = (a: ForwardAttrs, base: number, width: number, shift: number, col = 0, outWidth = a.H): GatherAttrs => ({
+export const timeRows = (a: ForwardAttrs, base: number, width: number, shift: number, col = 0, outWidth = a.H): GatherAttrs => ({
   shape: [a.T, a.B, outWidth], nb: a.B, nw: outWidth, base, rowStride: a.B * width, bStride: width, col,
   a: a.reverse ? a.T - 1 + shift : shift, rev: a.reverse,
 });

@@ -97,6 +97,7 @@ const GH = ${G * p.H};
 const SG = ${slotsOf(p.cell) * p.H};
 const REV = ${p.reverse};
 const NU = ${blocks(p, qj)};
+const QJ = ${qj};
 const HJ = ${p.H / qj};
 fn tm(s: i32) -> i32 { return select(s, uniforms.T - 1 - s, REV); }
 fn cOff() -> i32 { return (uniforms.T + 1) * BH; }
@@ -111,6 +112,17 @@ fn gRow(t: i32, b: i32) -> i32 { return gOff() + (t * B + b) * SG; }
 /** Batch rows per invocation: W_hh is read once for QB rows (4x fewer weight loads). */
 const QB = 4;
 const Q = [0, 1, 2, 3];
+
+/**
+ * WGSL: invocation u's block: batch rows b0 .. b0+QB-1 (bq, clamped to B-1; callers test
+ * b0 + q < B) and hidden units j0 .. j0+QJ-1 (unit block jb).
+ */
+const BLOCK = `
+  let bb = u / HJ;
+  let jb = u - bb * HJ;
+  let j0 = jb * QJ;
+  let b0 = bb * ${QB};
+  let bq = vec4<i32>(min(b0, B - 1), min(b0 + 1, B - 1), min(b0 + 2, B - 1), min(b0 + 3, B - 1));`;
 
 /** Invocations: one per (block of QB batch rows, block of qj hidden units). */
 const blocks = (p: { B: number; H: number }, qj = 1) => Math.ceil(p.B / QB) * (p.H / qj);
@@ -247,12 +259,7 @@ fn updateUnit(s: i32, t: i32, b: i32, j: i32, ${params}) {
   let u = b * H + j;
   let gb = gRow(t, b) + j;${update}
 }
-fn blockForward(s: i32, u: i32) {
-  let bb = u / HJ;
-  let jb = u - bb * HJ;
-  let j0 = jb * ${this.qj};
-  let b0 = bb * ${QB};
-  let bq = vec4<i32>(min(b0, B - 1), min(b0 + 1, B - 1), min(b0 + 2, B - 1), min(b0 + 3, B - 1));
+fn blockForward(s: i32, u: i32) {${BLOCK}
   let t = tm(s);
   ${gs.map((g) => Q.map((q) => `var a${g}_${q} = ${T4}(0.0);`).join(' ')).join('\n  ')}
   if (s > 0) {${dot('result', 's * BH + ')}
@@ -369,22 +376,12 @@ fn unitBackward(s: i32, b: i32, j: i32, rec: f32) {
   ${p.hasDhs ? 'dh += DHS[(t * B + b) * H + j];' : ''}
   let gb = gRow(t, b) + j;${cellBwd}
 }
-fn blockBackward(s: i32, u: i32) {
-  let bb = u / HJ;
-  let jb = u - bb * HJ;
-  let j0 = jb * ${this.qj};
-  let b0 = bb * ${QB};
-  let bq = vec4<i32>(min(b0, B - 1), min(b0 + 1, B - 1), min(b0 + 2, B - 1), min(b0 + 3, B - 1));
+fn blockBackward(s: i32, u: i32) {${BLOCK}
   var rec = ${R}();
   if (s < uniforms.T - 1) { rec = recurrent(s + 1, bq, jb); }${p.hasDhN ? ` else { rec = ${R}(${Q.map(dhN).join(', ')}); }` : ''}
   ${each(`unitBackward(s, b0 + q, j0 + jj, rec${at});`)}
 }
-fn blockInitial(u: i32) {
-  let bb = u / HJ;
-  let jb = u - bb * HJ;
-  let j0 = jb * ${this.qj};
-  let b0 = bb * ${QB};
-  let bq = vec4<i32>(min(b0, B - 1), min(b0 + 1, B - 1), min(b0 + 2, B - 1), min(b0 + 3, B - 1));
+fn blockInitial(u: i32) {${BLOCK}
   var d = recurrent(0, bq, jb);
   ${each(`result[d0Off() + (b0 + q) * H + j0 + jj] = d${at};`)}
 }`;
