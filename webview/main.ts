@@ -4,7 +4,7 @@
  * (dist/worker.js); this thread only draws. All messages, both ways, go through src/protocol.
  */
 import {
-  Receiver, Sender, fromWorker, hostToView,
+  Receiver, Sender, fromWorker, hostToView, workerIntervals,
   type BackendInfo, type ControlAction, type ExperimentMsg, type FromWorker, type Grid, type HostToView, type ModelInfo,
   type PanelSettings, type Phase, type ProbeResultMsg, type ToWorker, type TraceLayerMsg, type ViewToHost,
 } from '../src/protocol';
@@ -487,8 +487,7 @@ async function startWorker(): Promise<void> {
     hostLog('error', `worker error: ${ev.message}`);
   };
   toWorker.send({
-    type: 'init', experiment, preferredBackend: settings.preferredBackend,
-    metricsInterval: settings.metricsInterval, probeInterval: settings.probeInterval, checkpointSeconds: settings.checkpointSeconds,
+    type: 'init', experiment, preferredBackend: settings.preferredBackend, ...workerIntervals(settings),
     ...(Object.keys(wasm).length ? { wasm } : {}),
   }, Object.values(wasm));
 }
@@ -650,7 +649,7 @@ window.addEventListener('message', (ev: MessageEvent) => {
       const backendChanged = settings?.preferredBackend !== m.settings.preferredBackend;
       settings = m.settings;
       if (backendChanged && phase !== 'running' && phase !== 'paused') void startWorker();
-      else toWorker?.send({ type: 'settings', metricsInterval: m.settings.metricsInterval, probeInterval: m.settings.probeInterval, checkpointSeconds: m.settings.checkpointSeconds });
+      else toWorker?.send({ type: 'settings', ...workerIntervals(m.settings) });
       return;
     }
     case 'control':

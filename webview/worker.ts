@@ -13,7 +13,7 @@ import type { ModelSpec } from '../src/core/spec';
 import type { SeqData, Example } from '../src/core/data';
 import {
   Receiver, Sender, toWorker,
-  type ControlAction, type ExperimentMsg, type FromWorker, type Grid, type ModelInfo, type Phase, type ProbeResultMsg, type ToWorker,
+  type ControlAction, type ExperimentMsg, type FromWorker, type Grid, type ModelInfo, type Phase, type ProbeResultMsg, type ToWorker, type WorkerIntervals,
 } from '../src/protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -68,18 +68,21 @@ scope.onmessage = (ev: MessageEvent) => {
   void handle(m).catch((e) => fail(`worker: ${(e as Error).message}`, [(e as Error).stack ?? '']));
 };
 
+/** The page's metrics, probe and checkpoint intervals (from 'init' or 'settings'). */
+function applyIntervals(m: WorkerIntervals): void {
+  metricsInterval = Math.max(1, m.metricsInterval);
+  probeInterval = Math.max(1, m.probeInterval);
+  checkpointSeconds = m.checkpointSeconds;
+}
+
 async function handle(m: ToWorker): Promise<void> {
   switch (m.type) {
     case 'init':
       initialised = true;
-      metricsInterval = Math.max(1, m.metricsInterval);
-      probeInterval = Math.max(1, m.probeInterval);
-      checkpointSeconds = m.checkpointSeconds;
+      applyIntervals(m);
       return init(m.experiment, m.preferredBackend, m.wasm);
     case 'settings':
-      metricsInterval = Math.max(1, m.metricsInterval);
-      probeInterval = Math.max(1, m.probeInterval);
-      checkpointSeconds = m.checkpointSeconds;
+      applyIntervals(m);
       return;
     case 'control':
       return control(m.action);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { MetricRow } from '../core/train';
 import { parseDefinition } from '../core/dsl';
 import type { RunRef } from './runs';
-import { relativeTime, runLoss, statusLabel } from './tree';
+import { earlierWeightsLabel, relativeTime, runLoss, statusLabel } from './tree';
 import { formatLoss } from './trainingStatus';
 
 export const REPORT_SCHEME = 'seqlab-report';
@@ -151,8 +151,7 @@ export function runMarkdown(r: RunRef, metrics: MetricRow[]): string {
   row(t('Duration'), duration(s));
   row(t('Message'), s.message);
   row(t('Folder'), r.entry.dir);
-  row(t('Weights'), existsSync(join(r.entry.dir, 'weights.json'))
-    ? (s.weightsStep !== undefined && s.weightsStep !== s.step ? t('weights.json, from step {0}', s.weightsStep) : 'weights.json') : undefined);
+  row(t('Weights'), existsSync(join(r.entry.dir, 'weights.json')) ? earlierWeightsLabel(s) ?? 'weights.json' : undefined);
   if (metrics.length) {
     lines.push('', `## ${t('Loss')}`, '', '```', sparkline(metrics.map((m) => m.loss)), '```', '');
     const hasValid = metrics.some((m) => m.validLoss !== undefined);

@@ -76,6 +76,11 @@ export function relativeTime(iso: string | undefined, now = Date.now()): string 
   return fmt.format(Math.round(s / (365 * 86400)), 'year');
 }
 
+/** 'weights.json, from step N' when the saved weights are older than the run's last step (a checkpoint). */
+export function earlierWeightsLabel(s: RunSummary): string | undefined {
+  return s.weightsStep !== undefined && s.weightsStep !== s.step ? vscode.l10n.t('weights.json, from step {0}', s.weightsStep) : undefined;
+}
+
 export function runLoss(s: RunSummary): number | undefined {
   return s.finalLoss ?? s.lastLoss;
 }
@@ -258,7 +263,7 @@ export class ExperimentTree implements vscode.TreeDataProvider<TreeNode>, vscode
       row(vscode.l10n.t('Started'), new Date(s.startedAt).toLocaleString(vscode.env.language));
       row(vscode.l10n.t('Ended'), s.endedAt ? new Date(s.endedAt).toLocaleString(vscode.env.language) : undefined);
       row(vscode.l10n.t('Message'), s.message);
-      if (s.weightsStep !== undefined && s.weightsStep !== s.step) row(vscode.l10n.t('Weights'), vscode.l10n.t('weights.json, from step {0}', s.weightsStep));
+      row(vscode.l10n.t('Weights'), earlierWeightsLabel(s));
       row(vscode.l10n.t('Made by'), s.host);
       item.contextValue = ['run', status, status !== 'running' && hasWeights(r.entry) ? 'weights' : ''].join(' ').trim();
     }

@@ -198,6 +198,11 @@ export type ViewToHost = Infer<typeof viewToHost>;
 
 // ---- webview -> worker ----------------------------------------------------------------------
 
+/** The panel settings the worker runs by (sent in 'init' and again in 'settings'). */
+export type WorkerIntervals = Pick<PanelSettings, 'metricsInterval' | 'probeInterval' | 'checkpointSeconds'>;
+export const workerIntervals = (s: PanelSettings): WorkerIntervals =>
+  ({ metricsInterval: s.metricsInterval, probeInterval: s.probeInterval, checkpointSeconds: s.checkpointSeconds });
+
 export const toWorker = tagged({
   init: msg('init', {
     experiment, preferredBackend: oneOf(...PREFERENCES), metricsInterval: count, probeInterval: count, checkpointSeconds: count,

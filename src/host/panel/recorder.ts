@@ -60,7 +60,7 @@ export class RunRecorder {
       case 'checkpoint': {
         const r = this.run;
         if (!r || r.clientRunId !== m.clientRunId) return;
-        this.saveWeights(r, m.weights, m.step);
+        if (this.saveWeights(r, m.weights)) r.writer.update({ weightsStep: m.step });
         return;
       }
       case 'runEnd': {
@@ -69,9 +69,9 @@ export class RunRecorder {
           if (!this.refused.has(m.clientRunId)) this.deps.log.warn(`training panel: runEnd for unknown run '${m.clientRunId}' ignored`);
           return;
         }
-        if (m.weights) this.saveWeights(r, m.weights, m.step);
+        const saved = m.weights !== undefined && this.saveWeights(r, m.weights);
         r.step = m.step;
-        r.writer.update({ step: m.step });
+        r.writer.update({ step: m.step, ...(saved ? { weightsStep: m.step } : {}) });
         this.end(m.status, m.message);
         return;
       }
@@ -110,13 +110,14 @@ export class RunRecorder {
     this.deps.send({ type: 'runCreated', clientRunId: m.clientRunId, runId: writer.id });
   }
 
-  /** weights.json (written atomically) and the step they are from, in the summary. */
-  private saveWeights(r: NonNullable<RunRecorder['run']>, weights: Record<string, { shape: number[]; data: number[] }>, step: number): void {
+  /** weights.json (written atomically); false, logged, when it could not be written. */
+  private saveWeights(r: NonNullable<RunRecorder['run']>, weights: Record<string, { shape: number[]; data: number[] }>): boolean {
     try {
       r.writer.saveWeights(weights);
-      r.writer.update({ weightsStep: step });
+      return true;
     } catch (e) {
       this.deps.log.error(`training panel: could not save weights: ${(e as Error).message}`);
+      return false;
     }
   }
 
