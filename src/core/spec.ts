@@ -11,7 +11,7 @@ export type InitialState = 'zeros' | 'random' | 'learned';
 export type Structure = 'many-to-one' | 'many-to-many' | 'one-to-many' | 'encoder-decoder';
 export type HeadActivation = 'softmax' | 'sigmoid' | 'linear';
 export type Loss = 'cross-entropy' | 'binary-cross-entropy' | 'mse';
-export type OptimizerType = 'sgd' | 'momentum' | 'rmsprop' | 'adam';
+export type OptimizerType = 'sgd' | 'momentum' | 'rmsprop' | 'adam' | 'adamw';
 export type InputEncoding = 'onehot' | 'embedding';
 export type TaskName =
   | 'hello' | 'copy' | 'reverse' | 'adding' | 'parity' | 'sine' | 'sentiment' | 'tagging' | 'spell' | 'text';
@@ -73,16 +73,28 @@ export interface ClipSpec {
 }
 
 export interface TrainingSpec {
+  /** torch.optim: SGD, SGD(momentum), RMSprop, Adam, AdamW (see src/core/optim.ts). */
   optimizer: OptimizerType;
+  /** The base learning rate (a schedule scales it per step). */
   learningRate: number;
-  /** momentum (momentum optimizer, rmsprop momentum). */
+  /** Momentum factor (momentum optimizer: default 0.9; rmsprop: default 0, as in PyTorch). */
   momentum: number;
+  /** momentum: Nesterov momentum (SGD's `nesterov=True`). */
+  nesterov: boolean;
+  /** adam/adamw betas. */
   beta1: number;
   beta2: number;
-  /** Passed explicitly so that every backend uses the same epsilon (WebGL's default is 1e-4). */
+  /** adam, adamw, rmsprop: added to the denominator, outside the square root (PyTorch's `eps`, default 1e-8). */
   epsilon: number;
-  /** RMSProp decay. */
+  /** RMSprop decay of the squared-gradient average (PyTorch `alpha`, default 0.99). */
   rho: number;
+  /** RMSprop: divide by the centred second moment (an estimate of the gradient's variance). */
+  centered: boolean;
+  /**
+   * PyTorch's `weight_decay`: an L2 term `wd * p` added to the gradient (sgd, momentum, rmsprop,
+   * adam), or decoupled decay `p *= 1 - lr * wd` (adamw, default 0.01). 0 = none.
+   */
+  weightDecay: number;
   batchSize: number;
   /** Total optimizer steps. When the file gives epochs, steps = ceil(epochs * train / batch). */
   steps: number;

@@ -13,6 +13,9 @@ import type { ModelSpec } from './spec';
 import type { CellState, GateName } from './cells';
 import { Rng } from './rng';
 import { assignStateDict, variablesToStateDict, type StateDict } from './torch';
+import { clipGradNorm, clipGradValue, globalNorm, makeOptimizer, type OptimizerState, type SeqOptimizer } from './optim';
+
+export { sumAll } from './optim';
 
 export interface MetricRow {
   step: number;
@@ -70,7 +73,7 @@ interface StepScalars {
 
 export class Trainer {
   readonly model: SeqModel;
-  readonly optimizer: tf.Optimizer;
+  readonly optimizer: SeqOptimizer;
   /** Optimizer steps done. */
   step = 0;
   /** Total optimizer steps planned (from steps, or epochs). */
@@ -89,7 +92,7 @@ export class Trainer {
     this.model = new SeqModel(spec, data);
     this.rng = new Rng(spec.training.seed + 7919);
     const t = spec.training;
-    this.optimizer = makeOptimizer(spec);
+    this.optimizer = makeOptimizer(spec, this.model.params);
     const windows = this.windowsPerBatch();
     this.totalSteps = t.epochs
       ? Math.max(1, Math.ceil((t.epochs * data.train.length) / this.batchSize) * windows)
@@ -146,6 +149,7 @@ export class Trainer {
     }
     const batch = this.model.makeBatch(examples);
     const stepNo = this.step + 1;
+    const lr = this.learningRate;
     let carried: CellState[] | undefined;
     let accuracy: tf.Scalar | undefined;
     const t = this.spec.training;
@@ -159,16 +163,12 @@ export class Trainer {
         }
         return this.model.loss(out.logits, batch.y);
       }, this.model.trainable);
-      const list = Object.values(grads);
-      const norm = tf.sqrt(sumAll(list.map((g) => tf.sum(tf.square(g)))));
-      let clipped = grads;
-      if (t.clip.type === 'norm') {
-        const scale = tf.div(t.clip.threshold, tf.maximum(norm, t.clip.threshold));
-        clipped = Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, scale)]));
-      } else if (t.clip.type === 'value') {
-        clipped = Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.clipByValue(g, -t.clip.threshold, t.clip.threshold)]));
-      }
-      this.optimizer.applyGradients(clipped);
+      const norm = globalNorm(grads);
+      const clipped =
+        t.clip.type === 'norm' ? clipGradNorm(grads, norm, t.clip.threshold)
+        : t.clip.type === 'value' ? clipGradValue(grads, t.clip.threshold)
+        : grads;
+      this.optimizer.apply(clipped, lr);
       return tf.stack([value, norm]) as tf.Tensor1D;
     });
     batch.dispose();
@@ -424,6 +424,21 @@ export class Trainer {
     return out;
   }
 
+  /** The learning rate the next optimizer step uses. */
+  get learningRate(): number {
+    return this.spec.training.learningRate;
+  }
+
+  /** The optimizer's slots and step count (saved with the weights so that a run can resume exactly). */
+  optimizerState(): Promise<OptimizerState> {
+    return this.optimizer.getState();
+  }
+
+  /** Restore what optimizerState() returned; throws a clear error when it does not fit this run. */
+  loadOptimizerState(s: OptimizerState): void {
+    this.optimizer.setState(s);
+  }
+
   stateDict(): Promise<StateDict> {
     return variablesToStateDict(this.model.params);
   }
@@ -441,32 +456,3 @@ export class Trainer {
     this.model.dispose();
   }
 }
-
-/**
- * Sum of many same-shaped tensors, in addN groups of at most 6: one WebGPU shader binds every
- * addN input as a storage buffer, and devices allow only 8 to 10 per stage (tfjs 4.22 does not
- * split addN as it does concat), so one addN over every gradient of a deep model fails there.
- */
-export function sumAll(xs: tf.Tensor[]): tf.Tensor {
-  let level = xs;
-  while (level.length > 1) {
-    const next: tf.Tensor[] = [];
-    for (let i = 0; i < level.length; i += 6) {
-      const chunk = level.slice(i, i + 6);
-      next.push(chunk.length === 1 ? chunk[0] : tf.addN(chunk));
-    }
-    level = next;
-  }
-  return level[0];
-}
-
-function makeOptimizer(spec: ModelSpec): tf.Optimizer {
-  const t = spec.training;
-  switch (t.optimizer) {
-    case 'sgd': return tf.train.sgd(t.learningRate);
-    case 'momentum': return tf.train.momentum(t.learningRate, t.momentum);
-    case 'rmsprop': return tf.train.rmsprop(t.learningRate, t.rho, 0, t.epsilon);
-    case 'adam': return tf.train.adam(t.learningRate, t.beta1, t.beta2, t.epsilon);
-  }
-}
-

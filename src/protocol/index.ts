@@ -134,8 +134,8 @@ export const modelSpec = obj({
   structure: oneOf('many-to-one', 'many-to-many', 'one-to-many', 'encoder-decoder'),
   head: obj({ activation: oneOf('softmax', 'sigmoid', 'linear'), loss: oneOf('cross-entropy', 'binary-cross-entropy', 'mse') }),
   training: obj({
-    optimizer: oneOf('sgd', 'momentum', 'rmsprop', 'adam'), learningRate: finite, momentum: finite, beta1: finite,
-    beta2: finite, epsilon: finite, rho: finite, batchSize: count, steps: count, epochs: opt(finite),
+    optimizer: oneOf('sgd', 'momentum', 'rmsprop', 'adam', 'adamw'), learningRate: finite, momentum: finite, nesterov: bool,
+    beta1: finite, beta2: finite, epsilon: finite, rho: finite, centered: bool, weightDecay: finite, batchSize: count, steps: count, epochs: opt(finite),
     sequenceLength: count, tbptt: count, clip: obj({ type: oneOf('none', 'norm', 'value'), threshold: finite }),
     seed: finite, logEvery: count, evalEvery: count,
   }),

@@ -61,8 +61,8 @@ test('a minimal definition gets every default filled in', () => {
     structure: 'many-to-many',
     head: { activation: 'softmax', loss: 'cross-entropy' },
     training: {
-      optimizer: 'adam', learningRate: 0.01, momentum: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, rho: 0.9,
-      batchSize: 32, steps: 500, sequenceLength: 32, tbptt: 32, clip: { type: 'none', threshold: 5 },
+      optimizer: 'adam', learningRate: 0.01, momentum: 0.9, nesterov: false, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, rho: 0.99,
+      centered: false, weightDecay: 0, batchSize: 32, steps: 500, sequenceLength: 32, tbptt: 32, clip: { type: 'none', threshold: 5 },
       seed: 42, logEvery: 10, evalEvery: 50,
     },
   };

@@ -21,7 +21,9 @@ export const DEFAULTS = {
   layer: { activation: 'tanh', bias: true, bidirectional: false, merge: 'concat', dropout: 0 } as Omit<LayerSpec, 'cell' | 'units'>,
   initialState: 'zeros',
   training: {
-    optimizer: 'adam', learningRate: 0.01, momentum: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, rho: 0.9,
+    // PyTorch's defaults, except momentum 0.9 for the momentum optimizer (torch.optim.SGD's is 0)
+    optimizer: 'adam', learningRate: 0.01, momentum: 0.9, rmspropMomentum: 0, nesterov: false, beta1: 0.9, beta2: 0.999,
+    epsilon: 1e-8, rho: 0.99, centered: false, weightDecay: 0, adamwWeightDecay: 0.01,
     batchSize: 32, steps: 500, sequenceLength: 32, seed: 42, logEvery: 10, evalEvery: 50,
   },
   clip: { type: 'none', threshold: 5 } as ClipSpec,
@@ -91,14 +93,18 @@ export function normalize(raw: unknown): ModelSpec {
   const clip: ClipSpec = rc
     ? { type: pick(rc.type, rc.threshold !== undefined ? 'norm' : DEFAULTS.clip.type), threshold: pick(rc.threshold, DEFAULTS.clip.threshold) }
     : { ...DEFAULTS.clip };
+  const optimizer = pick<TrainingSpec['optimizer']>(rt.optimizer, td.optimizer);
   const training: TrainingSpec = {
-    optimizer: pick(rt.optimizer, td.optimizer),
+    optimizer,
     learningRate: pick(rt.learningRate, td.learningRate),
-    momentum: pick(rt.momentum, td.momentum),
+    momentum: pick(rt.momentum, optimizer === 'rmsprop' ? td.rmspropMomentum : td.momentum),
+    nesterov: pick(rt.nesterov, td.nesterov),
     beta1: pick(rt.beta1, td.beta1),
     beta2: pick(rt.beta2, td.beta2),
     epsilon: pick(rt.epsilon, td.epsilon),
     rho: pick(rt.rho, td.rho),
+    centered: pick(rt.centered, td.centered),
+    weightDecay: pick(rt.weightDecay, optimizer === 'adamw' ? td.adamwWeightDecay : td.weightDecay),
     batchSize: pick(rt.batchSize, td.batchSize),
     // epochs: the trainer converts them to steps once it knows the number of examples
     steps: rt.steps !== undefined ? (rt.steps as number) : rt.epochs !== undefined ? 0 : td.steps,

@@ -24,12 +24,13 @@ export const LOSS_FOR_HEAD: Record<HeadActivation, Loss> = {
 };
 /** The optimizer settings each optimizer reads (learningRate is read by all). */
 export const OPTIMIZER_PARAMS: Record<OptimizerType, readonly string[]> = {
-  sgd: [],
-  momentum: ['momentum'],
-  rmsprop: ['rho', 'momentum', 'epsilon'],
-  adam: ['beta1', 'beta2', 'epsilon'],
+  sgd: ['weightDecay'],
+  momentum: ['momentum', 'nesterov', 'weightDecay'],
+  rmsprop: ['rho', 'momentum', 'epsilon', 'centered', 'weightDecay'],
+  adam: ['beta1', 'beta2', 'epsilon', 'weightDecay'],
+  adamw: ['beta1', 'beta2', 'epsilon', 'weightDecay'],
 };
-const OPTIONAL_OPTIMIZER_PARAMS = ['momentum', 'beta1', 'beta2', 'epsilon', 'rho'] as const;
+const OPTIONAL_OPTIMIZER_PARAMS = ['momentum', 'nesterov', 'beta1', 'beta2', 'epsilon', 'rho', 'centered', 'weightDecay'] as const;
 const STRUCTURES: readonly Structure[] = ['many-to-one', 'many-to-many', 'one-to-many', 'encoder-decoder'];
 const OUTPUT_WORDS = { classes: 'classes (a softmax over tokens or tags)', binary: 'yes/no answers', real: 'real numbers' } as const;
 /** Tasks whose data is made of characters (data.vocabulary applies). */
