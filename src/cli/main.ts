@@ -5,7 +5,8 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseDefinition, formatDiagnostic } from '../core/dsl';
-import { checkFixture, parseStateDictJson, type TorchFixture } from '../core/torch';
+import { checkFixture, parseFixture, parseStateDictJson } from '../core/torch';
+import { checkTrajectory } from '../core/trajectory';
 import { Trainer, type MetricRow } from '../core/train';
 import { useBackend, type NodeBackend } from '../node/backend';
 import { DefinitionError, findWorkspaceRoot, loadDefinition, readDefinitionText, trainFile } from '../node/trainRun';
@@ -17,7 +18,7 @@ const USAGE = `Sequence Lab: recurrent sequence models you can look inside.
 Usage:
   seqlab train FILE [--steps N] [--backend wasm|cpu] [--json] [--workspace DIR]
   seqlab validate FILE...
-  seqlab verify-torch FIXTURE|DIR... [--tolerance 1e-4]
+  seqlab verify-torch FIXTURE|DIR... [--tolerance 1e-4] [--backend cpu|wasm]
   seqlab export RUN --format torch-json [--out FILE] [--workspace DIR]
   seqlab import FILE --weights STATE_DICT.json [--workspace DIR]
   seqlab sample RUN [--prefix TEXT] [--length N] [--temperature T] [--workspace DIR]
@@ -157,28 +158,37 @@ function fixtureFiles(paths: string[]): string[] {
   return files;
 }
 
+/**
+ * Check PyTorch fixtures: single forward/backward passes (max abs error of every tensor) and
+ * training trajectories (losses, gradient norms and final weights, scaled as their README says).
+ */
 async function cmdVerifyTorch(argv: string[]): Promise<number> {
   const a = parseArgs(argv, ['tolerance', 'backend']);
   if (!a.positional.length) throw new UsageError('verify-torch takes one or more fixture files or folders');
   const tol = num(a, 'tolerance', (n) => n > 0, 'a positive number') ?? 1e-4;
-  await useBackend((flag(a, 'backend') ?? 'cpu') as NodeBackend);
+  const backend = (flag(a, 'backend') ?? 'cpu') as NodeBackend;
+  if (!['wasm', 'cpu'].includes(backend)) throw new UsageError(`--backend must be wasm or cpu (got '${backend}')`);
+  await useBackend(backend);
   let failed = 0;
   for (const f of fixtureFiles(a.positional)) {
-    let fx: TorchFixture;
     try {
-      fx = JSON.parse(readFileSync(f, 'utf8'));
-      if (!fx || typeof fx !== 'object' || !fx.module || !fx.state_dict) throw new Error('not a torch-recurrent-fixture (no module/state_dict)');
-    } catch (e) {
-      err(`${f}: error: ${(e as Error).message}`);
-      failed++;
-      continue;
-    }
-    try {
-      const checks = checkFixture(fx);
-      const worst = Math.max(...checks.map((c) => c.maxAbsError));
+      const parsed = parseFixture(readFileSync(f, 'utf8'));
+      let title: string;
+      let checks: { what: string; error: number }[];
+      if (parsed.kind === 'recurrent') {
+        const fx = parsed.fx;
+        title = `${fx.name ?? f}  (${fx.module.type}, layers ${fx.module.num_layers}, ${fx.module.bidirectional ? 'bidirectional' : 'unidirectional'}, H ${fx.module.hidden_size})`;
+        checks = checkFixture(fx).map((c) => ({ what: c.tensor, error: c.maxAbsError }));
+      } else {
+        const fx = parsed.fx;
+        const t = (fx.definition.training ?? {}) as Record<string, unknown>;
+        title = `${fx.name}  (trajectory, ${fx.K} steps, ${t.optimizer ?? 'adam'}, clip ${(t.clip as { type?: string } | undefined)?.type ?? 'none'})`;
+        checks = await checkTrajectory(fx);
+      }
+      const worst = Math.max(...checks.map((c) => c.error));
       const ok = worst <= tol;
-      out(`${ok ? 'PASS' : 'FAIL'} ${fx.name ?? f}  (${fx.module.type}, layers ${fx.module.num_layers}, ${fx.module.bidirectional ? 'bidirectional' : 'unidirectional'}, H ${fx.module.hidden_size})  worst ${worst.toExponential(2)}`);
-      for (const c of checks) out(`  ${c.maxAbsError <= tol ? ' ' : '!'} ${c.tensor.padEnd(28)} ${c.maxAbsError.toExponential(2)}`);
+      out(`${ok ? 'PASS' : 'FAIL'} ${title}  worst ${worst.toExponential(2)}`);
+      for (const c of checks) out(`  ${c.error <= tol ? ' ' : '!'} ${c.what.padEnd(28)} ${c.error.toExponential(2)}`);
       if (!ok) failed++;
     } catch (e) {
       err(`${f}: error: ${(e as Error).message}`);

@@ -1,6 +1,7 @@
 /**
  * PyTorch interchange: state_dict JSON (names, shapes, row-major data) and the reference
- * fixtures of ../shared/fixtures/torch (format `torch-recurrent-fixture/1`).
+ * fixtures: ../shared/fixtures/torch (format `torch-recurrent-fixture/1`, checked here) and
+ * ../shared/fixtures/torch-train (`seqlab-torch-trajectory/1`, checked by ./trajectory.ts).
  */
 import * as tf from './tf';
 import { RecurrentStack, type LayerConfig } from './recurrent';
@@ -9,7 +10,8 @@ import type { StateDict, TensorJson } from './stateDict';
 
 export { STATE_DICT_FORMAT, parseStateDictJson, type StateDict, type StateDictFile, type TensorJson } from './stateDict';
 import type { CellState } from './cells';
-import type { CellType } from './spec';
+import type { CellType, Structure } from './spec';
+import type { Example, InputKind, OutputKind } from './data';
 
 export async function variablesToStateDict(params: Map<string, tf.Variable>): Promise<StateDict> {
   const out: StateDict = {};
@@ -68,6 +70,60 @@ export interface TorchFixture {
   g_c_n?: TensorJson;
   loss_value: number;
   grads: Record<string, TensorJson>;
+}
+
+export const TRAJECTORY_FORMAT = 'seqlab-torch-trajectory/1';
+
+/** K full-batch training steps by PyTorch (see ../shared/fixtures/torch-train/README.md). */
+export interface TrajectoryFixture {
+  format: typeof TRAJECTORY_FORMAT;
+  name: string;
+  /** A Sequence Lab definition; data.task only chooses the task family. */
+  definition: Record<string, unknown>;
+  data: { structure: Structure; input: InputKind; output: OutputKind; train: Example[] };
+  initial_state_dict: StateDict;
+  K: number;
+  /** losses[k]: the loss at step k + 1, before its update. */
+  losses: number[];
+  /** grad_norms[k]: the global gradient norm at step k + 1, before clipping. */
+  grad_norms: number[];
+  final_state_dict: StateDict;
+}
+
+export type AnyFixture = { kind: 'recurrent'; fx: TorchFixture } | { kind: 'trajectory'; fx: TrajectoryFixture };
+
+/**
+ * Read a fixture file's text: a trajectory (by its `format`) or a single forward/backward
+ * fixture. Throws one clear line saying what is missing.
+ */
+export function parseFixture(text: string): AnyFixture {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`not valid JSON: ${(e as Error).message}`);
+  }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error('expected a JSON object');
+  const o = raw as Record<string, unknown>;
+  const isObj = (v: unknown) => !!v && typeof v === 'object' && !Array.isArray(v);
+  if (o.format === TRAJECTORY_FORMAT) {
+    const K = o.K;
+    if (!Number.isInteger(K) || (K as number) < 1) throw new Error(`${TRAJECTORY_FORMAT}: K must be a whole number >= 1`);
+    for (const k of ['definition', 'data', 'initial_state_dict', 'final_state_dict']) if (!isObj(o[k])) throw new Error(`${TRAJECTORY_FORMAT}: missing '${k}' (an object)`);
+    for (const k of ['losses', 'grad_norms']) {
+      const v = o[k];
+      if (!Array.isArray(v) || v.length !== K || !v.every((x) => typeof x === 'number')) throw new Error(`${TRAJECTORY_FORMAT}: '${k}' must be ${K} numbers (one per step)`);
+    }
+    const d = o.data as Record<string, unknown>;
+    if (!Array.isArray(d.train) || !d.train.length) throw new Error(`${TRAJECTORY_FORMAT}: data.train must list the examples`);
+    if (!isObj(d.input) || !isObj(d.output) || typeof d.structure !== 'string') throw new Error(`${TRAJECTORY_FORMAT}: data needs structure, input and output`);
+    if (typeof o.name !== 'string') o.name = String((o.definition as Record<string, unknown>).name ?? 'trajectory');
+    return { kind: 'trajectory', fx: o as unknown as TrajectoryFixture };
+  }
+  if (!isObj(o.module) || !isObj(o.state_dict)) {
+    throw new Error(`neither a ${TRAJECTORY_FORMAT} fixture nor a torch-recurrent-fixture (no module/state_dict)`);
+  }
+  return { kind: 'recurrent', fx: o as unknown as TorchFixture };
 }
 
 export interface FixtureCheck {

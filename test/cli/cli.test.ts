@@ -138,6 +138,31 @@ test('verify-torch: every shared fixture passes; unseen sizes pass; a corrupted 
   assert.doesNotMatch(j.err, /\n\s+at /);
 });
 
+test('verify-torch: every PyTorch training trajectory passes on cpu and wasm; a corrupted one fails', () => {
+  const TRAJECTORIES = join(ROOT, '..', 'shared', 'fixtures', 'torch-train');
+  const n = readdirSync(TRAJECTORIES).filter((f) => f.endsWith('.json')).length;
+  assert.ok(n >= 8);
+  for (const backend of ['cpu', 'wasm']) {
+    const r = seqlab(['verify-torch', TRAJECTORIES, '--backend', backend]);
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.equal((r.out.match(/^PASS .*\(trajectory, \d+ steps/gm) ?? []).length, n);
+    assert.match(r.out, /losses \(worst at step \d+ of 20\)/);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'seqlab-traj-'));
+  const fx = JSON.parse(readFileSync(join(TRAJECTORIES, 'lstm_m2m_ce_adam_none.json'), 'utf8'));
+  fx.losses[7] *= 1.01;
+  writeFileSync(join(dir, 'bad.json'), JSON.stringify(fx));
+  const b = seqlab(['verify-torch', join(dir, 'bad.json')]);
+  assert.equal(b.code, 1);
+  assert.match(b.out, /FAIL .*\n\s+! losses \(worst at step 8 of 20\)/);
+  fx.definition.training.optimizer = 'adagrad';
+  writeFileSync(join(dir, 'baddef.json'), JSON.stringify(fx));
+  const d = seqlab(['verify-torch', join(dir, 'baddef.json')]);
+  assert.equal(d.code, 1);
+  assert.match(d.err, /baddef\.json: error: the fixture's definition is not valid:\n.*:\d+:\d+: error: .*training\.optimizer/);
+  assert.doesNotMatch(d.err, /\n\s+at /);
+});
+
 test('export -> import round-trips PyTorch-named weights', () => {
   const ws = workspace();
   const t = seqlab(['train', 'examples/hello.seqlab.json', '--json', '--steps', '100'], ws);

@@ -6,7 +6,9 @@
  *  - random stacks against the CPU backend in the same page (batch 1..64, T 2..200, hidden sizes
  *    that are not multiples of 4 or 32, bidirectional, 3 layers, mixed cells, initial states,
  *    traces), in both execution modes (one dispatch per sequence, one per step);
- *  - Trainer gradients, 3 optimizer steps and the panel's probe on webgpu vs cpu.
+ *  - Trainer gradients, 3 optimizer steps and the panel's probe on webgpu vs cpu;
+ *  - every PyTorch training trajectory of ../shared/fixtures/torch-train (losses, gradient norms,
+ *    final weights after K optimizer steps), trained on webgpu.
  * Each check also asserts that the fused programs really ran and that no tensor leaked.
  *
  *   npm run test:gpu
@@ -19,8 +21,10 @@ import { openGpuPage, ROOT, type GpuPage } from './harness';
 import { makeFixture, type RefModule } from '../support/reference';
 import { Rng } from '../../src/core/rng';
 import type { TorchFixture } from '../../src/core/torch';
+import type { TrajectoryCheck, TrajectoryFixture } from '../../src/core/trajectory';
 
 const FIXTURES = join(ROOT, '..', 'shared', 'fixtures', 'torch');
+const TRAJECTORIES = join(ROOT, '..', 'shared', 'fixtures', 'torch-train');
 const TOL = 1e-4;
 
 interface Diff { name: string; maxAbs: number; scale: number }
@@ -70,6 +74,22 @@ describe('fused WebGPU kernels: PyTorch fixtures', () => {
         await fixtureCheck(JSON.parse(readFileSync(join(FIXTURES, f), 'utf8')) as TorchFixture, mode);
       });
     }
+  }
+});
+
+describe('WebGPU training: PyTorch trajectories (optimizers, clipping, K steps)', () => {
+  const files = existsSync(TRAJECTORIES) ? readdirSync(TRAJECTORIES).filter((f) => f.endsWith('.json')) : [];
+  test('the shared trajectories are present', () => assert.ok(files.length >= 8, `expected trajectories in ${TRAJECTORIES}`));
+  for (const f of files) {
+    test(`${f}: every loss, gradient norm and final weight matches PyTorch`, async () => {
+      await call('mode', 'auto');
+      const fx = JSON.parse(readFileSync(join(TRAJECTORIES, f), 'utf8')) as TrajectoryFixture;
+      const r = await call<{ checks: TrajectoryCheck[]; programs: Record<string, number>; leaked: number }>('trajectory', fx);
+      assert.equal(r.checks.length, 2 + Object.keys(fx.final_state_dict).length);
+      for (const c of r.checks) assert.ok(c.error <= TOL, `webgpu ${c.what}: ${c.error} > ${TOL}`);
+      assert.ok((r.programs.fwd ?? 0) > 0 && (r.programs.bwd ?? 0) > 0, `fused programs ran (${JSON.stringify(r.programs)})`);
+      assert.equal(r.leaked, 0, 'no tensor leak');
+    });
   }
 });
 

@@ -13,6 +13,7 @@ import { Rng } from '../../src/core/rng';
 import { parseDefinition } from '../../src/core/dsl';
 import { buildDataset } from '../../src/core/tasks';
 import { Trainer } from '../../src/core/train';
+import { checkTrajectory, type TrajectoryCheck, type TrajectoryFixture } from '../../src/core/trajectory';
 import type { CellState } from '../../src/core/cells';
 import type { CellType, RnnActivation } from '../../src/core/spec';
 
@@ -287,13 +288,22 @@ async function trainer(def: Record<string, unknown>, steps: number): Promise<{ d
   return { diffs: diff(got, ref), programs: { ...programs } };
 }
 
+/** A PyTorch training trajectory (../shared/fixtures/torch-train) trained on webgpu through the core's check. */
+async function trajectory(fx: TrajectoryFixture): Promise<{ checks: TrajectoryCheck[]; programs: Record<string, number>; leaked: number }> {
+  await use('webgpu');
+  resetCounts();
+  const before = tf.memory().numTensors;
+  const checks = await checkTrajectory(fx);
+  return { checks, programs: { ...programs }, leaked: tf.memory().numTensors - before };
+}
+
 async function main(): Promise<void> {
   await use('webgpu');
   registerWebGpuKernels();
   const device = (tf.backend() as unknown as { device: GPUDevice }).device;
   device.lost.then((i) => console.error(`WebGPU device lost: ${i.reason} ${i.message}`));
   device.addEventListener('uncapturederror', (e) => console.error(`WebGPU error: ${(e as GPUUncapturedErrorEvent).error.message}`));
-  Object.assign(window, { tf, RecurrentStack, Rng, seqlabGpu: { mode: (m: 'auto' | 'sequence' | 'sequence-workgroup' | 'step' | 'off') => { if (m === 'off') setRecurrenceKernel(undefined); else registerWebGpuKernels(m === 'sequence-workgroup' ? { mode: 'sequence', workgroupWeights: true } : { mode: m }); }, compare, fixture,  trainer, backend: () => tf.getBackend() }, seqlabReady: true });
+  Object.assign(window, { tf, RecurrentStack, Rng, seqlabGpu: { mode: (m: 'auto' | 'sequence' | 'sequence-workgroup' | 'step' | 'off') => { if (m === 'off') setRecurrenceKernel(undefined); else registerWebGpuKernels(m === 'sequence-workgroup' ? { mode: 'sequence', workgroupWeights: true } : { mode: m }); }, compare, fixture, trajectory, trainer, backend: () => tf.getBackend() }, seqlabReady: true });
 }
 
 main().catch((e) => {
