@@ -40,6 +40,9 @@ type Obj = Record<string, unknown>;
 
 const obj = (v: unknown): Obj | undefined => (isPlainObject(v) ? v : undefined);
 const has = (o: Obj | undefined, k: string): boolean => !!o && Object.prototype.hasOwnProperty.call(o, k);
+/** `key` is one of the table's own keys (never an inherited `constructor`, `toString`, `__proto__`, ...). */
+const ownKey = <K extends string>(table: Readonly<Record<K, unknown>>, key: string | undefined): key is K =>
+  key !== undefined && Object.prototype.hasOwnProperty.call(table, key);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const q = (s: string): string => JSON.stringify(s);
 
@@ -57,7 +60,7 @@ export function checkSemantics(root: Node, value: unknown, options: ParseOptions
 
   const data = obj(top.data);
   const taskName = str(data?.task);
-  const task = taskName && Object.prototype.hasOwnProperty.call(TASKS, taskName) ? TASKS[taskName as TaskName] : undefined;
+  const task = ownKey(TASKS, taskName) ? TASKS[taskName] : undefined;
   const givenStructure = str(top.structure);
   const structure: Structure | undefined =
     givenStructure && (STRUCTURES as readonly string[]).includes(givenStructure) ? (givenStructure as Structure) : task?.structures[0];
@@ -139,7 +142,7 @@ export function checkSemantics(root: Node, value: unknown, options: ParseOptions
   // --- head
   const head = obj(top.head);
   const givenActivation = str(head?.activation);
-  const activation = givenActivation && givenActivation in LOSS_FOR_HEAD ? (givenActivation as HeadActivation) : undefined;
+  const activation = ownKey(LOSS_FOR_HEAD, givenActivation) ? givenActivation : undefined;
   if (task && activation && activation !== HEAD_FOR_OUTPUT[task.output]) {
     error(
       'head-task',
@@ -184,8 +187,8 @@ export function checkSemantics(root: Node, value: unknown, options: ParseOptions
       error('tbptt-too-long', ['training', 'tbptt'], `training.tbptt (${training.tbptt}) must be at most training.sequenceLength (${seqLen}${has(training, 'sequenceLength') ? '' : ', the default'})`);
     }
     const opt = str(training.optimizer) ?? 'adam';
-    if (opt in OPTIMIZER_PARAMS) {
-      const uses = OPTIMIZER_PARAMS[opt as OptimizerType];
+    if (ownKey(OPTIMIZER_PARAMS, opt)) {
+      const uses = OPTIMIZER_PARAMS[opt];
       for (const p of OPTIONAL_OPTIMIZER_PARAMS) {
         if (has(training, p) && !uses.includes(p)) {
           const readers = (Object.keys(OPTIMIZER_PARAMS) as OptimizerType[]).filter((o) => OPTIMIZER_PARAMS[o].includes(p)).map(q);
