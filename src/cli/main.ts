@@ -14,6 +14,7 @@ import { NODE_BACKENDS, useBackend, type NodeBackend } from '../node/backend';
 import { DefinitionError, findWorkspaceRoot, loadDefinition, readDefinitionText, trainFile } from '../node/trainRun';
 import { RunStore } from '../node/runStore';
 import { writeFileAtomic } from '../node/atomic';
+import { workspaceFileAccess } from '../node/workspaceFile';
 
 /** One line per command: the usage and what it does. `seqlab CMD --help` prints the command's entry. */
 interface FlagSpec {
@@ -240,7 +241,7 @@ function cmdValidate(a: Args): number {
       continue;
     }
     const root = flag(a, 'workspace') ? resolve(flag(a, 'workspace')!) : findWorkspaceRoot(file);
-    const r = parseDefinition(text, { file, workspaceRoot: root, fileExists: (p) => existsSync(p) });
+    const r = parseDefinition(text, { file, workspaceRoot: root, inspectFile: workspaceFileAccess(root).inspectFile });
     for (const d of r.diagnostics) (d.severity === 'error' ? err : out)(formatDiagnostic(f, d));
     const n = r.diagnostics.filter((d) => d.severity === 'error').length;
     errors += n;

@@ -1,4 +1,5 @@
 /** Diagnostics reported by the DSL parser, with positions both as offsets and as line/column. */
+import type { FileProblem } from '../paths';
 
 export type Severity = 'error' | 'warning' | 'info';
 export type JsonPath = (string | number)[];
@@ -95,4 +96,9 @@ export interface ParseOptions {
   workspaceRoot?: string;
   /** Checks that a resolved data file exists (the core does no I/O itself). */
   fileExists?: (abs: string) => boolean;
+  /**
+   * Checks a resolved data file the way training will read it (symbolic links resolved and confined
+   * to the workspace, regular file, size limit): undefined when it can be read. Preferred over fileExists.
+   */
+  inspectFile?: (abs: string) => FileProblem | undefined;
 }

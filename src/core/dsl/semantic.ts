@@ -7,7 +7,8 @@
  */
 import type { Node } from 'jsonc-parser/lib/esm/main.js';
 import { TASKS } from '../tasks/catalog';
-import { isInside, joinPath, dirnameOf, normalizePath, resolveDataPath } from '../paths';
+import { tooLargeMessage } from '../tasks/common';
+import { isInside, joinPath, dirnameOf, normalizePath, resolveDataPath, type FileProblem, type FileProblemKind } from '../paths';
 import type { HeadActivation, Loss, OptimizerType, Structure, TaskName } from '../spec';
 import { pathToString, type JsonPath, type ParseOptions, type RawDiagnostic, type Severity } from './diagnostics';
 import { isPlainObject, keyNodeAt, nodeAt } from './tree';
@@ -241,7 +242,11 @@ function checkData(
     if (options.file && options.workspaceRoot) {
       const r = resolveDataPath(options.file, file, options.workspaceRoot);
       if ('error' in r) error('file-outside-workspace', ['data', 'file'], `data.file ${r.error}: data files must be inside the workspace`);
-      else if (options.fileExists && !safeExists(options.fileExists, r.path)) {
+      else if (options.inspectFile) {
+        const p = safeInspect(options.inspectFile, r.path);
+        if (p?.kind === 'too-large') error('file-too-large', ['data', 'file'], `data.file ${q(file)} ${tooLargeMessage(p, task)}`);
+        else if (p) error(FILE_PROBLEM_CODES[p.kind], ['data', 'file'], `data.file ${q(file)}: ${p.message}${p.kind === 'outside' ? ': data files must be inside the workspace' : ''}`);
+      } else if (options.fileExists && !safeExists(options.fileExists, r.path)) {
         error('file-not-found', ['data', 'file'], `data.file ${q(file)} not found (looked for ${r.path})`);
       }
     } else if (options.file && options.fileExists) {
@@ -297,6 +302,22 @@ function checkData(
         );
       }
     }
+  }
+}
+
+const FILE_PROBLEM_CODES: Record<FileProblemKind, string> = {
+  'not-found': 'file-not-found',
+  outside: 'file-outside-workspace',
+  'not-a-file': 'file-not-regular',
+  'too-large': 'file-too-large',
+  unreadable: 'file-unreadable',
+};
+
+function safeInspect(inspect: (abs: string) => FileProblem | undefined, abs: string): FileProblem | undefined {
+  try {
+    return inspect(abs);
+  } catch (e) {
+    return { kind: 'unreadable', message: `cannot be read (${e instanceof Error ? e.message : String(e)})` };
   }
 }
 
