@@ -4,50 +4,150 @@
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parseArgs as nodeParseArgs } from 'node:util';
+import { version } from '../../package.json';
+import { didYouMean } from '../core/dsl/suggest';
 import { parseDefinition, formatDiagnostic } from '../core/dsl';
 import { checkFixture, parseFixture, parseStateDictJson } from '../core/torch';
 import { checkTrajectory } from '../core/trajectory';
 import { Trainer, type MetricRow } from '../core/train';
-import { useBackend, type NodeBackend } from '../node/backend';
+import { NODE_BACKENDS, useBackend, type NodeBackend } from '../node/backend';
 import { DefinitionError, findWorkspaceRoot, loadDefinition, readDefinitionText, trainFile } from '../node/trainRun';
 import { RunStore } from '../node/runStore';
 import { writeFileAtomic } from '../node/atomic';
+import { workspaceFileAccess } from '../node/workspaceFile';
+
+/** One line per command: the usage and what it does. `seqlab CMD --help` prints the command's entry. */
+interface FlagSpec {
+  type: 'string' | 'boolean';
+  /** Shown in the usage: `--steps N`. */
+  value?: string;
+  help: string;
+}
+interface CommandSpec {
+  args: string;
+  about: string;
+  flags: Record<string, FlagSpec>;
+}
+
+const WORKSPACE: FlagSpec = { type: 'string', value: 'DIR', help: 'workspace root (default: the nearest folder up with .seqlab, .git or .vscode)' };
+const BACKEND = (dflt: string): FlagSpec => ({ type: 'string', value: 'wasm|cpu', help: `tfjs backend (default ${dflt})` });
+
+const COMMANDS: Record<string, CommandSpec> = {
+  train: {
+    args: 'FILE', about: 'Train a *.seqlab.json definition and record the run.',
+    flags: {
+      steps: { type: 'string', value: 'N', help: "train N steps (overrides the definition's training.steps/epochs)" },
+      backend: BACKEND('wasm'),
+      json: { type: 'boolean', help: 'print JSON lines (start, one per metrics row, end)' },
+      workspace: WORKSPACE,
+    },
+  },
+  validate: {
+    args: 'FILE...', about: 'Check definitions; print file:line:column diagnostics.',
+    flags: { workspace: WORKSPACE },
+  },
+  'verify-torch': {
+    args: 'FIXTURE|DIR...', about: 'Check against PyTorch fixtures: forward/backward (torch-recurrent-fixture/1) and training trajectories (seqlab-torch-trajectory/1).',
+    flags: {
+      tolerance: { type: 'string', value: 'T', help: 'largest absolute error allowed (default 1e-4)' },
+      backend: BACKEND('cpu'),
+    },
+  },
+  export: {
+    args: 'RUN', about: "Write a run's weights as a PyTorch-named state_dict.",
+    flags: {
+      format: { type: 'string', value: 'torch-json', help: 'output format (only torch-json)' },
+      out: { type: 'string', value: 'FILE', help: 'write to FILE (default: standard output)' },
+      workspace: WORKSPACE,
+    },
+  },
+  import: {
+    args: 'FILE --weights STATE_DICT.json', about: 'Record a run from PyTorch-named weights and evaluate it.',
+    flags: {
+      weights: { type: 'string', value: 'STATE_DICT.json', help: 'the weights to import (required)' },
+      backend: BACKEND('wasm'),
+      workspace: WORKSPACE,
+    },
+  },
+  sample: {
+    args: 'RUN', about: "Generate text from a character model's run.",
+    flags: {
+      prefix: { type: 'string', value: 'TEXT', help: 'text to start from' },
+      length: { type: 'string', value: 'N', help: 'characters to generate (default 200)' },
+      temperature: { type: 'string', value: 'T', help: 'sampling temperature (default 0.8)' },
+      seed: { type: 'string', value: 'N', help: 'random seed (integer)' },
+      workspace: WORKSPACE,
+    },
+  },
+  runs: {
+    args: '', about: 'List the recorded runs.',
+    flags: { workspace: WORKSPACE },
+  },
+};
+
+function usageLine(name: string, c: CommandSpec): string {
+  const flags = Object.entries(c.flags).map(([k, f]) => (f.type === 'boolean' ? `[--${k}]` : `[--${k} ${f.value}]`)).join(' ');
+  return ['seqlab', name, c.args, flags].filter(Boolean).join(' ').replace(/\[--weights STATE_DICT\.json\] ?/, '');
+}
 
 const USAGE = `Sequence Lab: recurrent sequence models you can look inside.
 
 Usage:
-  seqlab train FILE [--steps N] [--backend wasm|cpu] [--json] [--workspace DIR]
-  seqlab validate FILE...
-  seqlab verify-torch FIXTURE|DIR... [--tolerance 1e-4] [--backend cpu|wasm]
-  seqlab export RUN --format torch-json [--out FILE] [--workspace DIR]
-  seqlab import FILE --weights STATE_DICT.json [--workspace DIR]
-  seqlab sample RUN [--prefix TEXT] [--length N] [--temperature T] [--workspace DIR]
-  seqlab runs [--workspace DIR]
+${Object.entries(COMMANDS).map(([n, c]) => `  ${usageLine(n, c)}`).join('\n')}
+  seqlab COMMAND --help
+  seqlab --version
 
 FILE is a *.seqlab.json definition. Runs are recorded under <workspace>/.seqlab/runs/<run-id>/.`;
 
-class UsageError extends Error {}
+function commandUsage(name: string): string {
+  const c = COMMANDS[name];
+  const width = Math.max(...Object.entries(c.flags).map(([k, f]) => k.length + (f.value ? f.value.length + 1 : 0))) + 4;
+  const rows = Object.entries(c.flags).map(([k, f]) => `  ${`--${k}${f.value ? ` ${f.value}` : ''}`.padEnd(width)}${f.help}`);
+  return `Usage: ${usageLine(name, c)}\n\n${c.about}\n\nOptions:\n${rows.join('\n')}\n  ${'--help'.padEnd(width)}print this help`;
+}
+
+class UsageError extends Error {
+  constructor(message: string, readonly command?: string) {
+    super(message);
+  }
+}
 
 interface Args {
   positional: string[];
   flags: Map<string, string | true>;
+  help: boolean;
 }
 
-function parseArgs(argv: string[], valued: string[]): Args {
-  const positional: string[] = [];
-  const flags = new Map<string, string | true>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a.startsWith('--')) {
-      const [k, inline] = a.slice(2).split('=', 2);
-      if (valued.includes(k)) {
-        const v = inline ?? argv[++i];
-        if (v === undefined) throw new UsageError(`--${k} needs a value`);
-        flags.set(k, v);
-      } else flags.set(k, true);
-    } else positional.push(a);
+/**
+ * A command's arguments through `node:util` parseArgs in strict mode: an unknown flag, a missing
+ * value or a value given to a switch is a usage error naming the flag (with the likely intended one).
+ */
+function parseCommand(name: string, argv: string[]): Args {
+  const c = COMMANDS[name];
+  const options: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' } };
+  for (const [k, f] of Object.entries(c.flags)) options[k] = { type: f.type };
+  let parsed: ReturnType<typeof nodeParseArgs>;
+  try {
+    parsed = nodeParseArgs({ args: argv, options, strict: true, allowPositionals: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const flagName = /'(-[^' ]+)/.exec((e as Error).message)?.[1] ?? '';
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const guess = didYouMean(flagName.replace(/^-+/, ''), Object.keys(options));
+      throw new UsageError(`unknown option '${flagName}' for '${name}'${guess ? ` (did you mean --${guess}?)` : ''}`, name);
+    }
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      const k = flagName.replace(/^-+/, '');
+      const f = c.flags[k];
+      if (f?.type === 'boolean' || k === 'help') throw new UsageError(`${flagName} takes no value`, name);
+      throw new UsageError(`${flagName} needs a value (${flagName} ${f?.value ?? 'VALUE'}; a value starting with '-' is written ${flagName}=-...)`, name);
+    }
+    throw new UsageError((e as Error).message, name);
   }
-  return { positional, flags };
+  const flags = new Map<string, string | true>();
+  for (const [k, v] of Object.entries(parsed.values)) if (k !== 'help' && v !== undefined && v !== false) flags.set(k, v as string | true);
+  return { positional: parsed.positionals, flags, help: parsed.values.help === true };
 }
 
 function flag(a: Args, k: string): string | undefined {
@@ -58,9 +158,15 @@ function flag(a: Args, k: string): string | undefined {
 function num(a: Args, k: string, check: (n: number) => boolean, what: string): number | undefined {
   const v = flag(a, k);
   if (v === undefined) return undefined;
-  const n = Number(v);
+  const n = v.trim() === '' ? NaN : Number(v);
   if (!Number.isFinite(n) || !check(n)) throw new UsageError(`--${k} must be ${what} (got '${v}')`);
   return n;
+}
+
+function oneOf<T extends string>(a: Args, k: string, allowed: readonly T[], dflt: T): T {
+  const v = flag(a, k) ?? dflt;
+  if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`--${k} must be ${allowed.join(' or ')} (got '${v}')`);
+  return v as T;
 }
 
 const out = (s: string) => process.stdout.write(s + '\n');
@@ -80,12 +186,10 @@ function describeRow(r: MetricRow): string {
   return parts.join('  ');
 }
 
-async function cmdTrain(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, ['steps', 'backend', 'workspace']);
+async function cmdTrain(a: Args): Promise<number> {
   if (a.positional.length !== 1) throw new UsageError('train takes exactly one FILE');
-  const steps = num(a, 'steps', (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
-  const backend = (flag(a, 'backend') ?? 'wasm') as NodeBackend;
-  if (!['wasm', 'cpu'].includes(backend)) throw new UsageError(`--backend must be wasm or cpu (got '${backend}')`);
+  const steps = num(a, 'steps', (n) => Number.isSafeInteger(n) && n >= 1, 'a positive integer');
+  const backend = oneOf<NodeBackend>(a, 'backend', NODE_BACKENDS, 'wasm');
   const json = a.flags.has('json');
   const tty = !json && process.stdout.isTTY;
   const ctrl = new AbortController();
@@ -124,8 +228,7 @@ async function cmdTrain(argv: string[]): Promise<number> {
   return summary.status === 'completed' ? 0 : summary.status === 'stopped' ? 130 : 1;
 }
 
-function cmdValidate(argv: string[]): number {
-  const a = parseArgs(argv, ['workspace']);
+function cmdValidate(a: Args): number {
   if (!a.positional.length) throw new UsageError('validate takes one or more FILEs');
   let errors = 0;
   for (const f of a.positional) {
@@ -139,7 +242,7 @@ function cmdValidate(argv: string[]): number {
       continue;
     }
     const root = flag(a, 'workspace') ? resolve(flag(a, 'workspace')!) : findWorkspaceRoot(file);
-    const r = parseDefinition(text, { file, workspaceRoot: root, fileExists: (p) => existsSync(p) });
+    const r = parseDefinition(text, { file, workspaceRoot: root, inspectFile: workspaceFileAccess(root).inspectFile });
     for (const d of r.diagnostics) (d.severity === 'error' ? err : out)(formatDiagnostic(f, d));
     const n = r.diagnostics.filter((d) => d.severity === 'error').length;
     errors += n;
@@ -162,13 +265,10 @@ function fixtureFiles(paths: string[]): string[] {
  * Check PyTorch fixtures: single forward/backward passes (max abs error of every tensor) and
  * training trajectories (losses, gradient norms and final weights, scaled as their README says).
  */
-async function cmdVerifyTorch(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, ['tolerance', 'backend']);
+async function cmdVerifyTorch(a: Args): Promise<number> {
   if (!a.positional.length) throw new UsageError('verify-torch takes one or more fixture files or folders');
   const tol = num(a, 'tolerance', (n) => n > 0, 'a positive number') ?? 1e-4;
-  const backend = (flag(a, 'backend') ?? 'cpu') as NodeBackend;
-  if (!['wasm', 'cpu'].includes(backend)) throw new UsageError(`--backend must be wasm or cpu (got '${backend}')`);
-  await useBackend(backend);
+  await useBackend(oneOf<NodeBackend>(a, 'backend', NODE_BACKENDS, 'cpu'));
   let failed = 0;
   for (const f of fixtureFiles(a.positional)) {
     try {
@@ -215,11 +315,9 @@ function resolveRun(a: Args, run: string): { store: RunStore; id: string } {
   return { store, id: run };
 }
 
-function cmdExport(argv: string[]): number {
-  const a = parseArgs(argv, ['format', 'out', 'workspace']);
+function cmdExport(a: Args): number {
   if (a.positional.length !== 1) throw new UsageError('export takes exactly one RUN');
-  const format = flag(a, 'format') ?? 'torch-json';
-  if (format !== 'torch-json') throw new UsageError(`--format must be torch-json (got '${format}')`);
+  oneOf(a, 'format', ['torch-json'], 'torch-json');
   const { store, id } = resolveRun(a, a.positional[0]);
   const sd = store.readWeights(id);
   if (!sd) throw new Error(`run ${id} has no weights (it ${store.read(id).summary?.status ?? 'is broken'})`);
@@ -232,13 +330,13 @@ function cmdExport(argv: string[]): number {
   return 0;
 }
 
-async function cmdImport(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, ['weights', 'workspace', 'backend']);
+async function cmdImport(a: Args): Promise<number> {
   const weights = flag(a, 'weights');
   if (a.positional.length !== 1 || !weights) throw new UsageError('import takes FILE --weights STATE_DICT.json');
   const loaded = loadDefinition(a.positional[0], flag(a, 'workspace') && resolve(flag(a, 'workspace')!));
+  const backendName = oneOf<NodeBackend>(a, 'backend', NODE_BACKENDS, 'wasm');
   const sd = parseStateDictJson(readFileSync(weights, 'utf8'));
-  const backend = await useBackend((flag(a, 'backend') ?? 'wasm') as NodeBackend);
+  const backend = await useBackend(backendName);
   const trainer = new Trainer(loaded.spec, loaded.data);
   try {
     trainer.loadStateDict(sd);
@@ -255,9 +353,14 @@ async function cmdImport(argv: string[]): Promise<number> {
   return 0;
 }
 
-async function cmdSample(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, ['prefix', 'length', 'temperature', 'workspace', 'seed']);
+async function cmdSample(a: Args): Promise<number> {
   if (a.positional.length !== 1) throw new UsageError('sample takes exactly one RUN');
+  const opts = {
+    prefix: flag(a, 'prefix'),
+    length: num(a, 'length', (n) => Number.isSafeInteger(n) && n > 0, 'a positive integer') ?? 200,
+    temperature: num(a, 'temperature', (n) => n > 0, 'a positive number') ?? 0.8,
+    seed: num(a, 'seed', Number.isSafeInteger, 'an integer'),
+  };
   const { store, id } = resolveRun(a, a.positional[0]);
   const text = store.definitionText(id);
   const sd = store.readWeights(id);
@@ -271,20 +374,14 @@ async function cmdSample(argv: string[]): Promise<number> {
   const trainer = new Trainer(loaded.spec, loaded.data);
   try {
     trainer.loadStateDict(sd);
-    out(await trainer.sample({
-      prefix: flag(a, 'prefix'),
-      length: num(a, 'length', (n) => Number.isInteger(n) && n > 0, 'a positive integer') ?? 200,
-      temperature: num(a, 'temperature', (n) => n > 0, 'a positive number') ?? 0.8,
-      seed: num(a, 'seed', Number.isInteger, 'an integer'),
-    }));
+    out(await trainer.sample(opts));
   } finally {
     trainer.dispose();
   }
   return 0;
 }
 
-function cmdRuns(argv: string[]): number {
-  const a = parseArgs(argv, ['workspace']);
+function cmdRuns(a: Args): number {
   const store = storeFor(a);
   for (const e of store.list()) {
     if (e.broken) out(`${e.id}  BROKEN  ${e.broken}`);
@@ -299,23 +396,42 @@ function cmdRuns(argv: string[]): number {
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
-    switch (cmd) {
-      case 'train': return await cmdTrain(rest);
-      case 'validate': return cmdValidate(rest);
-      case 'verify-torch': return await cmdVerifyTorch(rest);
-      case 'export': return cmdExport(rest);
-      case 'import': return await cmdImport(rest);
-      case 'sample': return await cmdSample(rest);
-      case 'runs': return cmdRuns(rest);
-      case undefined: case 'help': case '--help': case '-h':
-        out(USAGE);
-        return cmd === undefined ? 2 : 0;
-      default:
-        throw new UsageError(`unknown command '${cmd}'`);
+    if (cmd === undefined) {
+      err(USAGE);
+      return 2;
     }
+    if (cmd === 'help' || cmd === '--help' || cmd === '-h') {
+      if (rest[0] && Object.hasOwn(COMMANDS, rest[0])) out(commandUsage(rest[0]));
+      else out(USAGE);
+      return 0;
+    }
+    if (cmd === '--version' || cmd === '-v' || cmd === 'version') {
+      out(`seqlab ${version}`);
+      return 0;
+    }
+    if (!Object.hasOwn(COMMANDS, cmd)) {
+      const guess = didYouMean(cmd, Object.keys(COMMANDS));
+      throw new UsageError(`unknown command '${cmd}'${guess ? ` (did you mean '${guess}'?)` : ''}`);
+    }
+    const a = parseCommand(cmd, rest);
+    if (a.help) {
+      out(commandUsage(cmd));
+      return 0;
+    }
+    switch (cmd) {
+      case 'train': return await cmdTrain(a);
+      case 'validate': return cmdValidate(a);
+      case 'verify-torch': return await cmdVerifyTorch(a);
+      case 'export': return cmdExport(a);
+      case 'import': return await cmdImport(a);
+      case 'sample': return await cmdSample(a);
+      case 'runs': return cmdRuns(a);
+    }
+    throw new UsageError(`unknown command '${cmd}'`);
   } catch (e) {
     if (e instanceof UsageError) {
-      err(`seqlab: ${e.message}\n\n${USAGE}`);
+      const which = e.command ?? (cmd !== undefined && Object.hasOwn(COMMANDS, cmd) ? cmd : undefined);
+      err(`seqlab: ${e.message}\n\n${which ? commandUsage(which) : USAGE}`);
       return 2;
     }
     if (e instanceof DefinitionError) {

@@ -61,3 +61,37 @@ export function resolveDataPath(
   }
   return { path: abs };
 }
+
+/**
+ * Why a workspace file cannot be used, as the platform's file reader found it after resolving
+ * symbolic links (the string-level check above cannot see them): missing, outside the workspace
+ * once resolved, not a regular file, or larger than the limit.
+ */
+export type FileProblemKind = 'not-found' | 'outside' | 'not-a-file' | 'too-large' | 'unreadable';
+
+export interface FileProblem {
+  kind: FileProblemKind;
+  /** What is wrong, naming the path (and for 'too-large' the size and the limit). */
+  message: string;
+  /** For 'too-large': the file's size and the limit, in bytes. */
+  size?: number;
+  limit?: number;
+}
+
+/** Thrown by injected file readers: the core turns it into a located error with a remedy. */
+export class FileRefusedError extends Error {
+  constructor(readonly problem: FileProblem) {
+    super(problem.message);
+    this.name = 'FileRefusedError';
+  }
+}
+
+/** Largest data file (bytes) a task reads: checked from the file's size before it is read. */
+export const MAX_DATA_FILE_BYTES = 8 * 1024 * 1024;
+
+/** 8.0 MB, 512 KB, 12 bytes. */
+export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(1)} MB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(0)} KB`;
+  return `${n} bytes`;
+}

@@ -1,7 +1,8 @@
 /** Every `seqlab.*` command. Each accepts the tree's nodes, a Uri, or a plain object (tests, links). */
 import * as vscode from 'vscode';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { workspaceFileAccess } from '../node/workspaceFile';
 import type { RunSummary } from '../node/runStore';
 import type { StateDict } from '../core/torch';
 import type { BackgroundTrainer } from './background';
@@ -162,7 +163,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     if (uri.scheme === 'file') {
       try {
         const { buildDataset } = await loadTasks();
-        const data = buildDataset(p.spec, { readFile: (abs) => readFileSync(abs, 'utf8'), definitionFile: uri.fsPath, workspaceRoot: p.folder?.uri.fsPath });
+        const root = p.folder?.uri.fsPath ?? dirname(uri.fsPath);
+        const data = buildDataset(p.spec, { readFile: workspaceFileAccess(root).readFile, definitionFile: uri.fsPath, workspaceRoot: root });
         about = t('{0} training and {1} validation examples.', data.train.length, data.valid.length);
       } catch (e) {
         const msg = errorMessage(e);
@@ -418,7 +420,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       }
       return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: t('Importing weights into {0}', baseName(uri)) }, async () => {
         const { buildDataset } = await loadTasks();
-        const data = buildDataset(p.spec!, { readFile: (abs) => readFileSync(abs, 'utf8'), definitionFile: uri.fsPath, workspaceRoot: at.folder.uri.fsPath });
+        const data = buildDataset(p.spec!, { readFile: workspaceFileAccess(at.folder.uri.fsPath).readFile, definitionFile: uri.fsPath, workspaceRoot: at.folder.uri.fsPath });
         await cpuBackend();
         const { Trainer } = await loadTrainer();
         const trainer = new Trainer(p.spec!, data);

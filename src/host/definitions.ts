@@ -4,7 +4,8 @@
  * records it), and the core parser's diagnostics with a real `fileExists`.
  */
 import * as vscode from 'vscode';
-import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { workspaceFileAccess } from '../node/workspaceFile';
 import { parseDefinition } from '../core/dsl';
 import type { ModelSpec } from '../core/spec';
 
@@ -46,7 +47,7 @@ export function parseText(uri: vscode.Uri, text: string): ParsedDefinition {
     file: local ? uri.fsPath : uri.path,
     workspaceRoot: folder ? (local ? folder.uri.fsPath : folder.uri.path) : undefined,
     // Data files can only be checked on a local disk; in a virtual workspace the check is skipped.
-    fileExists: local ? (abs: string) => existsSync(abs) : undefined,
+    inspectFile: local ? workspaceFileAccess(folder ? folder.uri.fsPath : dirname(uri.fsPath)).inspectFile : undefined,
   });
   return { uri, folder, text, spec: res.spec, diagnostics: res.diagnostics };
 }

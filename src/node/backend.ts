@@ -8,7 +8,8 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-export type NodeBackend = 'wasm' | 'cpu';
+export const NODE_BACKENDS = ['wasm', 'cpu'] as const;
+export type NodeBackend = (typeof NODE_BACKENDS)[number];
 
 /** Where the .wasm binaries are: next to the bundle (dist/) or in node_modules when run from sources. */
 function wasmDir(): string {

@@ -11,6 +11,8 @@ import type { ModelSpec } from '../core/spec';
 import type { SeqData } from '../core/data';
 import { useBackend, type NodeBackend } from './backend';
 import { RunStore, type RunSummary, type RunWriter } from './runStore';
+import { workspaceFileAccess } from './workspaceFile';
+import { stripBom } from '../core/bom';
 
 export class DefinitionError extends Error {
   constructor(readonly file: string, readonly diagnostics: Diagnostic[]) {
@@ -43,7 +45,7 @@ export interface Loaded {
 export function readDefinitionText(file: string): string {
   try {
     if (statSync(file).isDirectory()) throw new Error('is a directory');
-    return readFileSync(file, 'utf8');
+    return stripBom(readFileSync(file, 'utf8'));
   } catch (e) {
     const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
     throw new DefinitionError(file, [{ severity: 'error', message: `cannot read the file: ${why}`, offset: 0, length: 0, line: 1, column: 1, path: [], code: 'io' }]);
@@ -55,11 +57,12 @@ export function loadDefinition(fileIn: string, workspaceRoot?: string): Loaded {
   const file = resolve(fileIn);
   const text = readDefinitionText(file);
   const root = workspaceRoot ?? findWorkspaceRoot(file);
-  const r = parseDefinition(text, { file, workspaceRoot: root, fileExists: (p) => existsSync(p) });
+  const files = workspaceFileAccess(root);
+  const r = parseDefinition(text, { file, workspaceRoot: root, inspectFile: files.inspectFile });
   if (!r.spec) throw new DefinitionError(file, r.diagnostics);
   let data: SeqData;
   try {
-    data = buildDataset(r.spec, { readFile: (p) => readFileSync(p, 'utf8'), definitionFile: file, workspaceRoot: root });
+    data = buildDataset(r.spec, { readFile: files.readFile, definitionFile: file, workspaceRoot: root });
   } catch (e) {
     if (e instanceof DataError) {
       throw new DefinitionError(file, [{ severity: 'error', message: e.message, offset: 0, length: 0, line: 1, column: 1, path: e.path, code: 'data' }]);

@@ -1,26 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeFixture } from '../support/reference';
+import { CLI, ROOT, seqlab, workspace } from '../support/cli';
 
-const ROOT = join(__dirname, '..', '..');
-const CLI = join(ROOT, 'dist', 'cli.js');
 const FIXTURES = join(ROOT, '..', 'shared', 'fixtures', 'torch');
-
-function seqlab(args: string[], cwd = ROOT) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
-function workspace(): string {
-  const ws = mkdtempSync(join(tmpdir(), 'seqlab-cli-'));
-  mkdirSync(join(ws, '.vscode'));
-  cpSync(join(ROOT, 'examples'), join(ws, 'examples'), { recursive: true });
-  return ws;
-}
 
 test('the CLI bundle exists (npm run build)', () => {
   assert.ok(existsSync(CLI), 'dist/cli.js');

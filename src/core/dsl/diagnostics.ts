@@ -1,4 +1,5 @@
 /** Diagnostics reported by the DSL parser, with positions both as offsets and as line/column. */
+import type { FileProblem } from '../paths';
 
 export type Severity = 'error' | 'warning' | 'info';
 export type JsonPath = (string | number)[];
@@ -31,23 +32,38 @@ export interface Diagnostic {
 /** A diagnostic before its line and column are computed. */
 export type RawDiagnostic = Omit<Diagnostic, 'line' | 'column'>;
 
+/** Where each line of a text starts (offsets), for locating many diagnostics in one pass. */
+export function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // a lone \r ends a line; in \r\n the \n does
+    if (c === 10 /* \n */ || (c === 13 /* \r */ && text.charCodeAt(i + 1) !== 10)) starts.push(i + 1);
+  }
+  return starts;
+}
+
+/** 1-based line and column of a 0-based offset, by binary search in `lineStarts(text)`. Offsets outside the text are clamped. */
+export function locate(text: string, starts: readonly number[], offset: number): { line: number; column: number } {
+  const end = clampOffset(text, offset);
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= end) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo + 1, column: end - starts[lo] + 1 };
+}
+
 /** 1-based line and column of a 0-based offset. Offsets outside the text are clamped. */
 export function offsetToLineColumn(text: string, offset: number): { line: number; column: number } {
-  const end = Math.max(0, Math.min(Number.isFinite(offset) ? Math.floor(offset) : 0, text.length));
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 /* \n */) {
-      line++;
-      lineStart = i + 1;
-    } else if (c === 13 /* \r */ && text.charCodeAt(i + 1) !== 10) {
-      // a lone \r ends a line; in \r\n the \n does
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: end - lineStart + 1 };
+  return locate(text, lineStarts(text), offset);
+}
+
+/** An offset moved into [0, text.length]. */
+export function clampOffset(text: string, offset: number): number {
+  return Math.max(0, Math.min(Number.isFinite(offset) ? Math.floor(offset) : 0, text.length));
 }
 
 /** `file:line:col: severity: message`, the way compilers print it (clickable in terminals). */
@@ -80,4 +96,9 @@ export interface ParseOptions {
   workspaceRoot?: string;
   /** Checks that a resolved data file exists (the core does no I/O itself). */
   fileExists?: (abs: string) => boolean;
+  /**
+   * Checks a resolved data file the way training will read it (symbolic links resolved and confined
+   * to the workspace, regular file, size limit): undefined when it can be read. Preferred over fileExists.
+   */
+  inspectFile?: (abs: string) => FileProblem | undefined;
 }

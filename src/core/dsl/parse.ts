@@ -3,8 +3,9 @@
 // leaves its dynamic `require('./impl/format')` unresolved).
 import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser/lib/esm/main.js';
 import type { ModelSpec } from '../spec';
+import { stripBom } from '../bom';
 import {
-  compareDiagnostics, offsetToLineColumn, pathToString, type Diagnostic, type JsonPath, type ParseOptions, type RawDiagnostic,
+  clampOffset, compareDiagnostics, lineStarts, locate, pathToString, type Diagnostic, type JsonPath, type ParseOptions, type RawDiagnostic,
 } from './diagnostics';
 import { normalize } from './normalize';
 import { checkSchema } from './schemaErrors';
@@ -40,14 +41,22 @@ const SYNTAX_MESSAGES: Record<string, string> = {
 /** More than this many diagnostics are summarised in one last 'more' entry. */
 const MAX_DIAGNOSTICS = 200;
 
+/** Schema problems translated into located messages at most; the rest are only counted (keeps checking linear). */
+const MAX_SCHEMA_PROBLEMS = MAX_DIAGNOSTICS + 50;
+
 export function parseDefinition(text: string, options: ParseOptions = {}): ParseResult {
-  const src = typeof text === 'string' ? text : '';
+  const given = typeof text === 'string' ? text : '';
+  // A byte-order mark is not part of the definition: checked without it, offsets shifted back onto `text`.
+  const src = stripBom(given);
+  const shift = given.length - src.length;
   const raw: RawDiagnostic[] = [];
+  const counted = { omitted: 0 };
   let spec: ModelSpec | undefined;
   try {
-    spec = parseInto(src, options ?? {}, raw, typeof text === 'string');
+    spec = parseInto(src, options ?? {}, raw, typeof text === 'string', counted);
   } catch (e) {
     raw.length = 0;
+    counted.omitted = 0;
     if (e instanceof RangeError) {
       // e.g. thousands of nested brackets: the tree walkers are recursive
       raw.push({ severity: 'error', code: 'syntax', path: [], offset: 0, length: 0, message: 'the definition is nested too deeply to read' });
@@ -60,17 +69,29 @@ export function parseDefinition(text: string, options: ParseOptions = {}): Parse
     }
     spec = undefined;
   }
-  let diagnostics = raw.map((d) => ({ ...d, ...offsetToLineColumn(src, d.offset) })).sort(compareDiagnostics);
-  if (diagnostics.length > MAX_DIAGNOSTICS) {
-    const rest = diagnostics.length - MAX_DIAGNOSTICS;
-    const { offset, length, line, column, path } = diagnostics[MAX_DIAGNOSTICS - 1];
-    diagnostics = diagnostics.slice(0, MAX_DIAGNOSTICS);
-    diagnostics.push({ severity: 'info', code: 'more', offset, length, line, column, path, message: `${rest} more problems not shown` });
+  // Keep at most MAX_DIAGNOSTICS (errors first), then locate only those: one line index, one pass.
+  let kept = raw;
+  if (raw.length > MAX_DIAGNOSTICS) {
+    const rank = { error: 0, warning: 1, info: 2 } as const;
+    kept = raw.map((d, i) => ({ d, i })).sort((a, b) => rank[a.d.severity] - rank[b.d.severity] || a.i - b.i).slice(0, MAX_DIAGNOSTICS).map((x) => x.d);
   }
-  return diagnostics.some((d) => d.severity === 'error') ? { diagnostics } : { spec, diagnostics };
+  const starts = lineStarts(src);
+  const located = (d: RawDiagnostic): Diagnostic => {
+    // ranges are clamped to the text (the parser reports an unclosed comment past its end)
+    const offset = clampOffset(src, d.offset);
+    const length = Math.max(0, Math.min(Number.isFinite(d.length) ? Math.floor(d.length) : 0, src.length - offset));
+    return { ...d, offset: offset + shift, length, ...locate(src, starts, offset) };
+  };
+  const diagnostics = kept.map(located).sort(compareDiagnostics);
+  const rest = raw.length - kept.length + counted.omitted;
+  if (rest > 0) {
+    const { offset, length, line, column, path } = diagnostics[diagnostics.length - 1];
+    diagnostics.push({ severity: 'info', code: 'more', offset, length, line, column, path, message: `${rest.toLocaleString('en-US')} more problems not shown` });
+  }
+  return diagnostics.some((d) => d.severity === 'error') || raw.some((d) => d.severity === 'error') ? { diagnostics } : { spec, diagnostics };
 }
 
-function parseInto(text: string, options: ParseOptions, out: RawDiagnostic[], isString: boolean): ModelSpec | undefined {
+function parseInto(text: string, options: ParseOptions, out: RawDiagnostic[], isString: boolean, counted: { omitted: number }): ModelSpec | undefined {
   if (!isString) {
     out.push({ severity: 'error', code: 'syntax', path: [], offset: 0, length: 0, message: 'the definition must be text (JSON)' });
     return undefined;
@@ -102,9 +123,11 @@ function parseInto(text: string, options: ParseOptions, out: RawDiagnostic[], is
   const value = plainValue(root);
   const reported = new Set<string>();
   checkTree(root, [], out, reported);
-  out.push(...checkSchema(text, root, value, reported));
+  const schema = checkSchema(text, root, value, reported, MAX_SCHEMA_PROBLEMS);
+  out.push(...schema.diagnostics);
+  counted.omitted += schema.omitted;
   out.push(...checkSemantics(root, value, options));
-  if (out.some((d) => d.severity === 'error')) return undefined;
+  if (out.some((d) => d.severity === 'error') || schema.omittedErrors) return undefined;
   return normalize(value);
 }
 

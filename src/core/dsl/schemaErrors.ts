@@ -95,13 +95,29 @@ export function describeConstraint(s: SchemaNode, violated?: string): string {
   return parts.join(' or ') || 'something else';
 }
 
-/** Validate `value` (the plain value of `root`) against the schema; `skip` holds paths (JSON) already reported. */
-export function checkSchema(text: string, root: Node, value: unknown, skip: Set<string>): RawDiagnostic[] {
+/**
+ * Validate `value` (the plain value of `root`) against the schema; `skip` holds paths (JSON) already
+ * reported. At most `limit` problems are translated and located (errors before unknown keys): the
+ * others are only counted in `omitted`, so that thousands of problems cost linear time.
+ */
+export function checkSchema(
+  text: string, root: Node, value: unknown, skip: Set<string>, limit = Infinity,
+): { diagnostics: RawDiagnostic[]; omitted: number; omittedErrors: boolean } {
   const validate = getValidator();
-  if (validate(value)) return [];
+  if (validate(value)) return { diagnostics: [], omitted: 0, omittedErrors: false };
+  const errors = validate.errors ?? [];
+  // unknown keys are warnings: translate the errors first so that a cap never hides one
+  const ordered = [...errors.filter((e) => e.keyword !== 'additionalProperties'), ...errors.filter((e) => e.keyword === 'additionalProperties')];
   const out: RawDiagnostic[] = [];
   const seen = new Set<string>();
-  for (const e of validate.errors ?? []) {
+  let omitted = 0;
+  let omittedErrors = false;
+  for (const e of ordered) {
+    if (out.length >= limit) {
+      omitted++;
+      if (e.keyword !== 'additionalProperties') omittedErrors = true;
+      continue;
+    }
     const d = translate(text, root, value, e);
     if (!d || skip.has(JSON.stringify(d.path))) continue;
     // one message per offending value (a value breaking a type and a bound reads as one sentence)
@@ -110,7 +126,7 @@ export function checkSchema(text: string, root: Node, value: unknown, skip: Set<
     seen.add(key);
     out.push(d);
   }
-  return out;
+  return { diagnostics: out, omitted, omittedErrors };
 }
 
 function translate(text: string, root: Node, value: unknown, e: ErrorObject): RawDiagnostic | undefined {

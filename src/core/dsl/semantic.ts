@@ -7,7 +7,8 @@
  */
 import type { Node } from 'jsonc-parser/lib/esm/main.js';
 import { TASKS } from '../tasks/catalog';
-import { isInside, joinPath, dirnameOf, normalizePath, resolveDataPath } from '../paths';
+import { tooLargeMessage } from '../tasks/common';
+import { isInside, joinPath, dirnameOf, normalizePath, resolveDataPath, type FileProblem, type FileProblemKind } from '../paths';
 import type { HeadActivation, Loss, OptimizerType, Structure, TaskName } from '../spec';
 import { pathToString, type JsonPath, type ParseOptions, type RawDiagnostic, type Severity } from './diagnostics';
 import { isPlainObject, keyNodeAt, nodeAt } from './tree';
@@ -41,6 +42,9 @@ type Obj = Record<string, unknown>;
 
 const obj = (v: unknown): Obj | undefined => (isPlainObject(v) ? v : undefined);
 const has = (o: Obj | undefined, k: string): boolean => !!o && Object.prototype.hasOwnProperty.call(o, k);
+/** `key` is one of the table's own keys (never an inherited `constructor`, `toString`, `__proto__`, ...). */
+const ownKey = <K extends string>(table: Readonly<Record<K, unknown>>, key: string | undefined): key is K =>
+  key !== undefined && Object.prototype.hasOwnProperty.call(table, key);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const q = (s: string): string => JSON.stringify(s);
 
@@ -58,7 +62,7 @@ export function checkSemantics(root: Node, value: unknown, options: ParseOptions
 
   const data = obj(top.data);
   const taskName = str(data?.task);
-  const task = taskName && Object.prototype.hasOwnProperty.call(TASKS, taskName) ? TASKS[taskName as TaskName] : undefined;
+  const task = ownKey(TASKS, taskName) ? TASKS[taskName] : undefined;
   const givenStructure = str(top.structure);
   const structure: Structure | undefined =
     givenStructure && (STRUCTURES as readonly string[]).includes(givenStructure) ? (givenStructure as Structure) : task?.structures[0];
@@ -140,7 +144,7 @@ export function checkSemantics(root: Node, value: unknown, options: ParseOptions
   // --- head
   const head = obj(top.head);
   const givenActivation = str(head?.activation);
-  const activation = givenActivation && givenActivation in LOSS_FOR_HEAD ? (givenActivation as HeadActivation) : undefined;
+  const activation = ownKey(LOSS_FOR_HEAD, givenActivation) ? givenActivation : undefined;
   if (task && activation && activation !== HEAD_FOR_OUTPUT[task.output]) {
     error(
       'head-task',
@@ -185,8 +189,8 @@ export function checkSemantics(root: Node, value: unknown, options: ParseOptions
       error('tbptt-too-long', ['training', 'tbptt'], `training.tbptt (${training.tbptt}) must be at most training.sequenceLength (${seqLen}${has(training, 'sequenceLength') ? '' : ', the default'})`);
     }
     const opt = str(training.optimizer) ?? 'adam';
-    if (opt in OPTIMIZER_PARAMS) {
-      const uses = OPTIMIZER_PARAMS[opt as OptimizerType];
+    if (ownKey(OPTIMIZER_PARAMS, opt)) {
+      const uses = OPTIMIZER_PARAMS[opt];
       for (const p of OPTIONAL_OPTIMIZER_PARAMS) {
         if (has(training, p) && !uses.includes(p)) {
           const readers = (Object.keys(OPTIMIZER_PARAMS) as OptimizerType[]).filter((o) => OPTIMIZER_PARAMS[o].includes(p)).map(q);
@@ -239,7 +243,11 @@ function checkData(
     if (options.file && options.workspaceRoot) {
       const r = resolveDataPath(options.file, file, options.workspaceRoot);
       if ('error' in r) error('file-outside-workspace', ['data', 'file'], `data.file ${r.error}: data files must be inside the workspace`);
-      else if (options.fileExists && !safeExists(options.fileExists, r.path)) {
+      else if (options.inspectFile) {
+        const p = safeInspect(options.inspectFile, r.path);
+        if (p?.kind === 'too-large') error('file-too-large', ['data', 'file'], `data.file ${q(file)} ${tooLargeMessage(p, task)}`);
+        else if (p) error(FILE_PROBLEM_CODES[p.kind], ['data', 'file'], `data.file ${q(file)}: ${p.message}${p.kind === 'outside' ? ': data files must be inside the workspace' : ''}`);
+      } else if (options.fileExists && !safeExists(options.fileExists, r.path)) {
         error('file-not-found', ['data', 'file'], `data.file ${q(file)} not found (looked for ${r.path})`);
       }
     } else if (options.file && options.fileExists) {
@@ -295,6 +303,22 @@ function checkData(
         );
       }
     }
+  }
+}
+
+const FILE_PROBLEM_CODES: Record<FileProblemKind, string> = {
+  'not-found': 'file-not-found',
+  outside: 'file-outside-workspace',
+  'not-a-file': 'file-not-regular',
+  'too-large': 'file-too-large',
+  unreadable: 'file-unreadable',
+};
+
+function safeInspect(inspect: (abs: string) => FileProblem | undefined, abs: string): FileProblem | undefined {
+  try {
+    return inspect(abs);
+  } catch (e) {
+    return { kind: 'unreadable', message: `cannot be read (${e instanceof Error ? e.message : String(e)})` };
   }
 }
 

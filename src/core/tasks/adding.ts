@@ -8,7 +8,7 @@ export function buildAdding(spec: ModelSpec): SeqData {
   const T = intParam(spec, 'length', 2, 10_000);
   const samples = intParam(spec, 'samples', 1, 1_000_000);
   const fraction = validationFraction(spec);
-  checkSize(samples * (T * 2 + 1));
+  checkSize(samples * (T * 2 + 1), spec);
   const rng = new Rng(spec.data.seed);
   const half = Math.floor(T / 2);
   const gen = (r: Rng) => {

@@ -3,7 +3,8 @@
  * split and reading a data file through the host's reader.
  */
 import type { Example } from '../data';
-import { isAbsolutePath, joinPath, dirnameOf, normalizePath, resolveDataPath } from '../paths';
+import { stripBom } from '../bom';
+import { isAbsolutePath, joinPath, dirnameOf, normalizePath, resolveDataPath, formatBytes, type FileProblem } from '../paths';
 import { Rng } from '../rng';
 import type { ModelSpec } from '../spec';
 import { TASKS } from './catalog';
@@ -21,6 +22,10 @@ export class DataError extends Error {
 
 /** How the host lets the core read files (the core itself never touches the file system). */
 export interface TaskContext {
+  /**
+   * Reads a data file. Platform readers confine it to the workspace after resolving symbolic links
+   * and refuse it by size before reading (src/node/workspaceFile.ts), throwing FileRefusedError.
+   */
   readFile?: (absPath: string) => string;
   /** Absolute path of the `*.seqlab.json` file: relative data paths are resolved against its folder. */
   definitionFile?: string;
@@ -69,13 +74,31 @@ export function validCount(n: number, fraction: number): number {
 }
 
 /** Guard against definitions that would exhaust memory (numbers held in the example arrays). */
-export function checkSize(total: number): void {
+export function checkSize(total: number, spec?: ModelSpec, path: (string | number)[] = ['data', 'samples']): void {
   const LIMIT = 20_000_000;
   if (total > LIMIT) {
     throw new DataError(
-      `this data set would hold ${total.toLocaleString('en-US')} numbers (limit ${LIMIT.toLocaleString('en-US')}); lower data.samples or data.length`,
-      ['data', 'samples'],
+      `this data set would hold ${total.toLocaleString('en-US')} numbers (limit ${LIMIT.toLocaleString('en-US')}); ${spec ? sizeRemedy(spec.data.task, spec.data.file !== undefined) : 'lower data.samples or data.length'}`,
+      path,
     );
+  }
+}
+
+/** How to make a task's data smaller, naming only the fields that task reads. */
+export function sizeRemedy(task: string, fromFile: boolean): string {
+  switch (task) {
+    case 'text':
+      return fromFile ? 'use a shorter data.file (the whole text is read)' : 'shorten data.text';
+    case 'sine':
+      return fromFile ? 'use a CSV data.file with fewer lines, or lower data.samples or data.length' : 'lower data.samples or data.length';
+    case 'hello':
+      return 'shorten data.word';
+    case 'sentiment':
+    case 'tagging':
+    case 'spell':
+      return 'lower data.samples';
+    default:
+      return 'lower data.samples or data.length';
   }
 }
 
@@ -171,13 +194,24 @@ export function readDataFile(spec: ModelSpec, ctx: TaskContext): { text: string;
   try {
     text = ctx.readFile(abs);
   } catch (e) {
+    const problem = (e as { problem?: FileProblem }).problem;
+    if (problem?.kind === 'too-large') {
+      throw new DataError(
+        `data.file '${rel}' ${tooLargeMessage(problem, spec.data.task)}`,
+        where,
+      );
+    }
+    if (problem) throw new DataError(`data.file '${rel}': ${problem.message}`, where);
     const why = e instanceof Error ? e.message : String(e);
     throw new DataError(`cannot read data file '${rel}' (${abs}): ${why}`, where);
   }
   if (typeof text !== 'string') throw new DataError(`cannot read data file '${rel}': the reader returned no text`, where);
-  // A byte-order mark is not data.
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  return { text, name: rel, abs };
+  return { text: stripBom(text), name: rel, abs };
+}
+
+/** 'is 50.0 MB, over the 8.0 MB limit for data files: use a shorter data.file (...)'. */
+export function tooLargeMessage(problem: FileProblem, task: string): string {
+  return `is ${formatBytes(problem.size ?? 0)}, over the ${formatBytes(problem.limit ?? 0)} limit for data files (refused before reading it): ${sizeRemedy(task, true)}`;
 }
 
 /** Round for messages. */

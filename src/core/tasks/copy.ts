@@ -15,7 +15,7 @@ export function buildCopy(spec: ModelSpec, reverse: boolean): SeqData {
   const fraction = validationFraction(spec);
   const letters = Array.from({ length: S }, (_, i) => String.fromCharCode(97 + i));
   const ed = spec.structure === 'encoder-decoder';
-  checkSize(samples * L * (ed ? 2 : 4));
+  checkSize(samples * L * (ed ? 2 : 4), spec);
   const rng = new Rng(spec.data.seed);
   const gen = (r: Rng) => {
     const s = Array.from({ length: L }, () => r.int(S));

@@ -9,7 +9,7 @@ export function buildParity(spec: ModelSpec): SeqData {
   const samples = intParam(spec, 'samples', 1, 1_000_000);
   const fraction = validationFraction(spec);
   const m2m = spec.structure === 'many-to-many';
-  checkSize(samples * L * (m2m ? 2 : 1));
+  checkSize(samples * L * (m2m ? 2 : 1), spec);
   const rng = new Rng(spec.data.seed);
   const gen = (r: Rng) => {
     const bits = Array.from({ length: L }, () => r.int(2));

@@ -39,7 +39,7 @@ function clause(r: Rng, positive: boolean): string[] {
 export function buildSentiment(spec: ModelSpec): SeqData {
   const samples = intParam(spec, 'samples', 1, 1_000_000);
   const fraction = validationFraction(spec);
-  checkSize(samples * (SENTIMENT_LENGTH + 1));
+  checkSize(samples * (SENTIMENT_LENGTH + 1), spec);
   const id = new Map(SENTIMENT_VOCAB.map((w, i) => [w, i]));
   const rng = new Rng(spec.data.seed);
   const gen = (r: Rng) => {

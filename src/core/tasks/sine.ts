@@ -135,7 +135,7 @@ export function buildSine(spec: ModelSpec, ctx: TaskContext): SeqData {
     const samples = spec.data.samples;
     const available = cut - w + 1;
     const stride = typeof samples === 'number' && samples > 0 ? Math.max(1, Math.ceil(available / samples)) : 1;
-    checkSize(Math.ceil(available / stride) * L * (m2m ? 2 : 1));
+    checkSize(Math.ceil(available / stride) * L * (m2m ? 2 : 1), spec);
     const train = windows(z, 0, cut, w, stride, m2m);
     const valid = fraction > 0 ? windows(z, cut, N, w, stride, m2m) : [];
     const naive = naiveLoss(valid.length ? valid : train, m2m);
@@ -152,7 +152,7 @@ export function buildSine(spec: ModelSpec, ctx: TaskContext): SeqData {
   const samples = intParam(spec, 'samples', 1, 1_000_000);
   const nValid = validCount(samples, fraction);
   const nTrain = samples - nValid;
-  checkSize(samples * L * (m2m ? 2 : 1));
+  checkSize(samples * L * (m2m ? 2 : 1), spec);
   const rng = new Rng(spec.data.seed);
   const k = 1 + rng.int(3);
   const parts = Array.from({ length: k }, () => ({

@@ -84,7 +84,7 @@ export function leftToRightCeiling(exs: Example[]): number {
 export function buildTagging(spec: ModelSpec): SeqData {
   const samples = intParam(spec, 'samples', 1, 1_000_000);
   const fraction = validationFraction(spec);
-  checkSize(samples * TAG_LENGTH * 2);
+  checkSize(samples * TAG_LENGTH * 2, spec);
   const wid = new Map(TAGGING_VOCAB.map((w, i) => [w, i]));
   const tid = new Map(TAGS.map((t, i) => [t as Tag, i]));
   const rng = new Rng(spec.data.seed);

@@ -51,7 +51,7 @@ export function buildText(spec: ModelSpec, ctx: TaskContext): SeqData {
   const vocab = charVocabulary(spec, text, () => [...new Set(text)].sort());
   const id = new Map(vocab.map((c, i) => [c, i]));
   const ids = text.map((c) => id.get(c)!);
-  checkSize(N * 2);
+  checkSize(N * 2, spec, where);
   const windows = (from: number, to: number): Example[] => {
     const out: Example[] = [];
     for (let s = from; s + w <= to; s += n) {

@@ -10,15 +10,16 @@ import { normalizePath, resolveDataPath, dirnameOf } from '../../core/paths';
 import type { ExperimentMsg } from '../../protocol';
 import type { ModelSpec } from '../../core/spec';
 import { parseDefinition } from '../../core/dsl';
-import { existsSync } from 'node:fs';
-
-const MAX_DATA_BYTES = 32 * 1024 * 1024;
+import { stripBom } from '../../core/bom';
+import type { FileProblem } from '../../core/paths';
+import { tooLargeMessage } from '../../core/tasks/common';
+import { readWorkspaceFile, workspaceFileAccess } from '../../node/workspaceFile';
 
 export async function readExperiment(def: vscode.Uri): Promise<ExperimentMsg> {
   const folder = vscode.workspace.getWorkspaceFolder(def);
   const root = folder ? folder.uri.fsPath : dirnameOf(def.fsPath);
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === def.toString());
-  const definitionText = open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(def));
+  const definitionText = stripBom(open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(def)));
   const files: { path: string; text: string }[] = [];
   const fileErrors: string[] = [];
   for (const rel of referencedFiles(definitionText)) {
@@ -28,17 +29,15 @@ export async function readExperiment(def: vscode.Uri): Promise<ExperimentMsg> {
       continue;
     }
     try {
-      const uri = vscode.Uri.file(r.path);
-      const stat = await vscode.workspace.fs.stat(uri);
-      if (stat.size > MAX_DATA_BYTES) throw new Error(`${stat.size} bytes is more than the panel's ${MAX_DATA_BYTES} byte limit`);
-      files.push({ path: normalizePath(r.path), text: new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)) });
+      files.push({ path: normalizePath(r.path), text: readWorkspaceFile(r.path, root) });
     } catch (e) {
-      fileErrors.push(`data.file '${rel}': cannot read ${r.path}: ${(e as Error).message}`);
+      const problem = (e as { problem?: FileProblem }).problem;
+      fileErrors.push(problem?.kind === 'too-large' ? `data.file '${rel}' ${tooLargeMessage(problem, taskOf(definitionText))}` : `data.file '${rel}': ${(e as Error).message}`);
     }
   }
   const relPath = folder ? relative(folder.uri.fsPath, def.fsPath) : def.path.split('/').pop()!;
   const base = def.path.split('/').pop() ?? 'experiment';
-  const parsed = parseDefinition(definitionText, { file: def.fsPath, workspaceRoot: root, fileExists: (abs) => existsSync(abs) });
+  const parsed = parseDefinition(definitionText, { file: def.fsPath, workspaceRoot: root, inspectFile: workspaceFileAccess(root).inspectFile });
   const problems = parsed.diagnostics
     .filter((d) => d.severity === 'error')
     .map((d) => `${relPath}:${d.line}:${d.column}: ${d.message}`);
@@ -54,6 +53,13 @@ export async function readExperiment(def: vscode.Uri): Promise<ExperimentMsg> {
     ...(parsed.spec && !problems.length ? { spec: parsed.spec } : {}),
     problems,
   };
+}
+
+/** data.task of the definition, for messages (tolerant). */
+function taskOf(text: string): string {
+  const tree = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
+  const n = tree && findNodeAtLocation(tree, ['data', 'task']);
+  return n && typeof n.value === 'string' ? n.value : '';
 }
 
 /** data.file of the definition (tolerant: a broken file references nothing). */
@@ -72,7 +78,7 @@ export function relative(root: string, file: string): string {
 
 /** The normalised spec the run store records with a run (parsed by the host, never taken from the webview). */
 export function parseSpecForRun(text: string, file: string, workspaceRoot: string): ModelSpec {
-  const r = parseDefinition(text, { file, workspaceRoot, fileExists: (abs) => existsSync(abs) });
+  const r = parseDefinition(text, { file, workspaceRoot, inspectFile: workspaceFileAccess(workspaceRoot).inspectFile });
   if (!r.spec) throw new Error(`${file} has errors: ${r.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.line}:${d.column} ${d.message}`).join('; ')}`);
   return r.spec;
 }
