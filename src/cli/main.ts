@@ -8,11 +8,11 @@ import { parseArgs as nodeParseArgs } from 'node:util';
 import { version } from '../../package.json';
 import { didYouMean } from '../core/dsl/suggest';
 import { parseDefinition, formatDiagnostic } from '../core/dsl';
-import { checkFixture, parseFixture, parseStateDictJson } from '../core/torch';
+import { checkFixture, parseFixture } from '../core/torch';
 import { checkTrajectory } from '../core/trajectory';
 import { Trainer, type MetricRow } from '../core/train';
 import { NODE_BACKENDS, useBackend, type NodeBackend } from '../node/backend';
-import { DefinitionError, findWorkspaceRoot, loadDefinition, readDefinitionText, trainFile } from '../node/trainRun';
+import { DefinitionError, TrainInputError, findWorkspaceRoot, importWeights, loadDefinition, readDefinitionText, trainFile } from '../node/trainRun';
 import { RunStore } from '../node/runStore';
 import { writeFileAtomic } from '../node/atomic';
 import { workspaceFileAccess } from '../node/workspaceFile';
@@ -39,8 +39,12 @@ const COMMANDS: Record<string, CommandSpec> = {
     flags: {
       steps: { type: 'string', value: 'N', help: "train N steps (overrides the definition's training.steps/epochs)" },
       backend: BACKEND('wasm'),
-      json: { type: 'boolean', help: 'print JSON lines (start, one per metrics row, end)' },
+      json: { type: 'boolean', help: 'print JSON lines (start, one per metrics row, best and earlyStop events, end)' },
       workspace: WORKSPACE,
+      resume: { type: 'string', value: 'RUN', help: 'continue a stopped or interrupted run of FILE from its last checkpoint, appending to its metrics' },
+      'init-from': { type: 'string', value: 'RUN|STATE_DICT.json', help: "start a new run from a run's weights or a state_dict file (names, shapes and vocabulary are checked)" },
+      'checkpoint-every': { type: 'string', value: 'N', help: 'checkpoint every N steps (default: every 30 seconds)' },
+      'checkpoint-seconds': { type: 'string', value: 'S', help: 'checkpoint at most every S seconds (default 30; 0: at every metrics row)' },
     },
   },
   validate: {
@@ -190,6 +194,11 @@ async function cmdTrain(a: Args): Promise<number> {
   if (a.positional.length !== 1) throw new UsageError('train takes exactly one FILE');
   const steps = num(a, 'steps', (n) => Number.isSafeInteger(n) && n >= 1, 'a positive integer');
   const backend = oneOf<NodeBackend>(a, 'backend', NODE_BACKENDS, 'wasm');
+  const checkpointEvery = num(a, 'checkpoint-every', (n) => Number.isSafeInteger(n) && n >= 1, 'a positive integer');
+  const checkpointSeconds = num(a, 'checkpoint-seconds', (n) => n >= 0, 'a number of seconds >= 0');
+  const resume = flag(a, 'resume');
+  const initFrom = flag(a, 'init-from');
+  if (resume !== undefined && initFrom !== undefined) throw new UsageError('--resume and --init-from cannot be combined');
   const json = a.flags.has('json');
   const tty = !json && process.stdout.isTTY;
   const ctrl = new AbortController();
@@ -200,12 +209,26 @@ async function cmdTrain(a: Args): Promise<number> {
   const started = Date.now();
   const summary = await trainFile(a.positional[0], {
     steps, backend, signal: ctrl.signal, workspaceRoot: flag(a, 'workspace') && resolve(flag(a, 'workspace')!), source: 'cli',
-    onStart(w, t, loaded) {
+    resume, initFrom, checkpointEvery, checkpointSeconds,
+    onStart(w, t, loaded, info) {
       total = t.totalSteps;
       for (const d of loaded.warnings) err(formatDiagnostic(a.positional[0], d));
-      const info = { event: 'start', run: w.id, dir: w.dir, backend, steps: total, parameters: t.model.parameterCount, task: loaded.data.about };
-      if (json) out(JSON.stringify(info));
-      else out(`Training ${t.spec.name} (${t.model.parameterCount} parameters) on ${backend}, ${total} steps. Task: ${loaded.data.about}\nRun ${w.id} -> ${w.dir}`);
+      const start = {
+        event: 'start', run: w.id, dir: w.dir, backend, steps: total, parameters: t.model.parameterCount, task: loaded.data.about,
+        ...(info.resumedFrom !== undefined ? { resumedFrom: info.resumedFrom } : {}), ...(initFrom ? { initFrom } : {}),
+      };
+      if (json) out(JSON.stringify(start));
+      else {
+        const how = info.resumedFrom !== undefined ? `Resuming ${t.spec.name} at step ${info.resumedFrom}` : `Training ${t.spec.name}`;
+        out(`${how} (${t.model.parameterCount} parameters) on ${backend}, ${total} steps${initFrom ? `, from the weights of ${initFrom}` : ''}. Task: ${loaded.data.about}\nRun ${w.id} -> ${w.dir}`);
+      }
+    },
+    onEvent(e) {
+      if (json) out(JSON.stringify({ event: e.type, ...e, type: undefined }));
+      else if (e.type === 'earlyStop') {
+        if (tty) process.stdout.write('\n');
+        out(`early stopping at step ${e.step}: no improvement for ${e.patience} validations; best step ${e.bestStep} (val_loss ${fmt(e.bestLoss)})`);
+      }
     },
     onMetrics(r) {
       if (json) out(JSON.stringify(r));
@@ -222,7 +245,8 @@ async function cmdTrain(a: Args): Promise<number> {
   else {
     out(`${summary.status}: step ${summary.step}/${summary.steps}, loss ${fmt(summary.lastLoss)}` +
       (summary.validLoss !== undefined ? `, val_loss ${fmt(summary.validLoss)}` : '') +
-      (summary.accuracy !== undefined ? `, acc ${(summary.accuracy * 100).toFixed(1)}%` : '') + ` in ${secs}s`);
+      (summary.accuracy !== undefined ? `, acc ${(summary.accuracy * 100).toFixed(1)}%` : '') +
+      (summary.bestStep !== undefined ? `, best step ${summary.bestStep} (val_loss ${fmt(summary.bestValidLoss)})` : '') + ` in ${secs}s`);
     if (summary.message) out(summary.message);
   }
   return summary.status === 'completed' ? 0 : summary.status === 'stopped' ? 130 : 1;
@@ -333,23 +357,9 @@ function cmdExport(a: Args): number {
 async function cmdImport(a: Args): Promise<number> {
   const weights = flag(a, 'weights');
   if (a.positional.length !== 1 || !weights) throw new UsageError('import takes FILE --weights STATE_DICT.json');
-  const loaded = loadDefinition(a.positional[0], flag(a, 'workspace') && resolve(flag(a, 'workspace')!));
-  const backendName = oneOf<NodeBackend>(a, 'backend', NODE_BACKENDS, 'wasm');
-  const sd = parseStateDictJson(readFileSync(weights, 'utf8'));
-  const backend = await useBackend(backendName);
-  const trainer = new Trainer(loaded.spec, loaded.data);
-  try {
-    trainer.loadStateDict(sd);
-    const v = await trainer.evaluate();
-    const store = new RunStore(loaded.workspaceRoot);
-    const w = store.create({ definitionFile: loaded.file, definitionText: loaded.text, spec: loaded.spec, backend, steps: 0, source: 'import', parameters: trainer.model.parameterCount });
-    w.saveWeights(await trainer.stateDict(), loaded.spec.name);
-    w.update({ validLoss: v.loss, lastLoss: v.loss, validAccuracy: v.accuracy });
-    w.finish('completed', `Imported from ${weights}.`);
-    out(`imported ${Object.keys(sd).length} tensors as run ${w.id}; validation loss ${fmt(v.loss)}${v.accuracy !== undefined ? `, accuracy ${(v.accuracy * 100).toFixed(1)}%` : ''}`);
-  } finally {
-    trainer.dispose();
-  }
+  const backend = oneOf<NodeBackend>(a, 'backend', NODE_BACKENDS, 'wasm');
+  const r = await importWeights(a.positional[0], weights, { workspaceRoot: flag(a, 'workspace') && resolve(flag(a, 'workspace')!), backend });
+  out(`imported ${r.tensors} tensors as run ${r.summary.id}; validation loss ${fmt(r.loss)}${r.accuracy !== undefined ? `, accuracy ${(r.accuracy * 100).toFixed(1)}%` : ''}`);
   return 0;
 }
 
@@ -436,6 +446,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (e instanceof DefinitionError) {
       err(e.message);
+      return 1;
+    }
+    if (e instanceof TrainInputError) {
+      err(`seqlab: ${e.message}`);
       return 1;
     }
     err(`seqlab: ${(e as Error).message}`);

@@ -4,6 +4,13 @@ export class Rng {
   constructor(seed: number) {
     this.s = (seed >>> 0) ^ 0x9e3779b9;
   }
+  /** The whole generator state (one uint32): saved in checkpoints so a resumed run draws the same numbers. */
+  get state(): number {
+    return this.s;
+  }
+  set state(s: number) {
+    this.s = s >>> 0;
+  }
   /** Uniform in [0, 1). */
   next(): number {
     let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);

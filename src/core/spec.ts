@@ -105,10 +105,22 @@ export interface TrainingSpec {
   tbptt: number;
   clip: ClipSpec;
   seed: number;
-  /** Metrics are read back from the device every logEvery steps (not every step). */
-  logEvery: number;
-  /** Validation every evalEvery steps. */
-  evalEvery: number;
+  /**
+   * Metrics are read back from the device every logEvery steps (not every step). Absent when the
+   * definition does not say: the front end's default applies (VS Code setting, else 10).
+   */
+  logEvery?: number;
+  /** Validation every evalEvery steps (absent: the front end's default, else 50). */
+  evalEvery?: number;
+  /** Early stopping on the validation loss (absent: train all steps). */
+  earlyStopping?: EarlyStoppingSpec;
+}
+
+export interface EarlyStoppingSpec {
+  /** Validations in a row without an improvement larger than minDelta before the run stops. */
+  patience: number;
+  /** The least decrease of the validation loss that counts as an improvement. */
+  minDelta: number;
 }
 
 export interface ModelSpec {

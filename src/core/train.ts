@@ -66,6 +66,28 @@ export class DivergenceError extends Error {
 
 export class DataShapeError extends Error {}
 
+export interface EvaluateOptions {
+  /** Examples per forward pass (default 256). */
+  batchSize?: number;
+  /** Awaited between batches: lets a caller yield to the event loop, or throw to abandon the evaluation. */
+  between?: () => Promise<void>;
+}
+
+/**
+ * Where a trainer is in its run, as plain data (saved in checkpoints): the step, the data order
+ * and the shuffling RNG, and for truncated BPTT the batch being walked and the state carried into
+ * its next window. With the weights and the optimizer state it is everything the next step reads.
+ */
+export interface TrainerProgress {
+  step: number;
+  rng: number;
+  order: number[];
+  cursor: number;
+  elapsedMs: number;
+  tbptt?: { batch: number[]; offset: number; state?: { h: TensorData; c?: TensorData }[] };
+}
+interface TensorData { shape: number[]; data: number[] }
+
 interface StepScalars {
   step: number;
   values: tf.Tensor1D; // [loss, gradNorm]
@@ -83,9 +105,9 @@ export class Trainer {
   private cursor = 0;
   private pending: StepScalars[] = [];
   private lastAccuracy?: tf.Scalar;
-  private readonly started = Date.now();
-  /** Truncated BPTT: the batch being walked window by window, and the state carried between windows. */
-  private tbptt?: { examples: Example[]; offset: number; state?: CellState[] };
+  private started = Date.now();
+  /** Truncated BPTT: the batch being walked window by window (indices into data.train), and the state carried between windows. */
+  private tbptt?: { batch: number[]; offset: number; state?: CellState[] };
 
   constructor(readonly spec: ModelSpec, readonly data: SeqData) {
     if (data.train.length === 0) throw new DataShapeError('The data set has no training examples.');
@@ -118,34 +140,39 @@ export class Trainer {
     return this.spec.structure === 'many-to-many' && this.spec.training.tbptt < this.data.train[0].x.length;
   }
 
-  private nextExamples(): Example[] {
+  /** The next batch's example indices: reshuffled (seeded) at the start of every pass. */
+  private nextBatch(): number[] {
     const n = this.data.train.length;
-    const out: Example[] = [];
+    const out: number[] = [];
     for (let i = 0; i < this.batchSize; i++) {
       if (this.cursor >= this.order.length) {
         this.order = this.rng.shuffle(Array.from({ length: n }, (_, k) => k));
         this.cursor = 0;
       }
-      out.push(this.data.train[this.order[this.cursor++]]);
+      out.push(this.order[this.cursor++]);
     }
     return out;
   }
 
-  /** One optimizer step, all on the device. */
-  private trainStep(keepAccuracy: boolean): void {
+  /**
+   * One optimizer step, all on the device; nothing is read back. Its loss and gradient norm wait
+   * for the next `readMetrics()`; `keepAccuracy` also keeps this step's batch accuracy for it.
+   */
+  trainStep(keepAccuracy = false): void {
+    if (this.done) return;
     let examples: Example[];
     let init: CellState[] | undefined;
     if (this.usesTbptt()) {
       const w = this.spec.training.tbptt;
-      if (!this.tbptt || this.tbptt.offset >= this.tbptt.examples[0].x.length) {
+      if (!this.tbptt || this.tbptt.offset >= this.data.train[this.tbptt.batch[0]].x.length) {
         this.disposeCarry();
-        this.tbptt = { examples: this.nextExamples(), offset: 0 };
+        this.tbptt = { batch: this.nextBatch(), offset: 0 };
       }
       const { offset } = this.tbptt;
-      examples = this.tbptt.examples.map((e) => ({ x: e.x.slice(offset, offset + w), y: e.y.slice(offset, offset + w) }));
+      examples = this.tbptt.batch.map((i) => this.data.train[i]).map((e) => ({ x: e.x.slice(offset, offset + w), y: e.y.slice(offset, offset + w) }));
       init = this.tbptt.state;
     } else {
-      examples = this.nextExamples();
+      examples = this.nextBatch().map((i) => this.data.train[i]);
     }
     const batch = this.model.makeBatch(examples);
     const stepNo = this.step + 1;
@@ -197,10 +224,14 @@ export class Trainer {
   async runSteps(n: number): Promise<MetricRow> {
     const todo = Math.max(0, Math.min(n, this.totalSteps - this.step));
     for (let i = 0; i < todo; i++) this.trainStep(i === todo - 1);
-    return this.flush();
+    return this.readMetrics();
   }
 
-  private async flush(): Promise<MetricRow> {
+  /**
+   * Read back the steps taken since the last read, in one transfer: the row of the latest step.
+   * Throws DivergenceError naming the first step whose loss or gradient norm was not finite.
+   */
+  async readMetrics(): Promise<MetricRow> {
     const pending = this.pending;
     this.pending = [];
     let values: Float32Array | number[] = [];
@@ -246,12 +277,20 @@ export class Trainer {
   }
 
   /** Loss (and accuracy/perplexity) over the validation set, or the training set when there is none. */
-  async evaluate(): Promise<{ loss: number; accuracy?: number; perplexity?: number }> {
+  async evaluate(opts: EvaluateOptions = {}): Promise<{ loss: number; accuracy?: number; perplexity?: number }> {
     const set = this.data.valid.length ? this.data.valid : this.data.train;
-    const bs = Math.max(1, Math.min(256, set.length));
+    const bs = Math.max(1, Math.min(opts.batchSize ?? 256, set.length));
     const parts: tf.Tensor1D[] = [];
     const sizes: number[] = [];
     for (let i = 0; i < set.length; i += bs) {
+      if (i > 0 && opts.between) {
+        try {
+          await opts.between();
+        } catch (e) {
+          tf.dispose(parts);
+          throw e;
+        }
+      }
       const batch = this.model.makeBatch(set.slice(i, i + bs));
       parts.push(tf.tidy(() => {
         const out = this.model.forward(batch);
@@ -441,6 +480,48 @@ export class Trainer {
 
   stateDict(): Promise<StateDict> {
     return variablesToStateDict(this.model.params);
+  }
+
+  /** Where the run is (step, data order, RNG, truncated-BPTT carry): see TrainerProgress. Call after readMetrics(). */
+  async progress(): Promise<TrainerProgress> {
+    const p: TrainerProgress = {
+      step: this.step, rng: this.rng.state, order: this.order.slice(), cursor: this.cursor, elapsedMs: Date.now() - this.started,
+    };
+    if (this.tbptt) {
+      const state = [];
+      for (const s of this.tbptt.state ?? []) {
+        state.push({
+          h: { shape: s.h.shape.slice(), data: Array.from(await s.h.data()) },
+          ...(s.c ? { c: { shape: s.c.shape.slice(), data: Array.from(await s.c.data()) } } : {}),
+        });
+      }
+      p.tbptt = { batch: this.tbptt.batch.slice(), offset: this.tbptt.offset, ...(this.tbptt.state ? { state } : {}) };
+    }
+    return p;
+  }
+
+  /** Continue from a saved progress (the weights and optimizer state are loaded separately). */
+  restoreProgress(p: TrainerProgress): void {
+    const n = this.data.train.length;
+    const bad = (why: string) => new DataShapeError(`The checkpoint does not fit this data set: ${why}.`);
+    if (!Number.isInteger(p.step) || p.step < 0) throw bad(`step ${p.step}`);
+    if (p.order.length && p.order.length !== n) throw bad(`its data order has ${p.order.length} examples, the data set ${n}`);
+    if (p.order.some((i) => !Number.isInteger(i) || i < 0 || i >= n) || p.cursor < 0 || p.cursor > p.order.length) throw bad('the data order is out of range');
+    if (p.tbptt?.batch.some((i) => !Number.isInteger(i) || i < 0 || i >= n)) throw bad('the truncated-BPTT batch is out of range');
+    this.step = p.step;
+    this.rng.state = p.rng;
+    this.order = p.order.slice();
+    this.cursor = p.cursor;
+    this.started = Date.now() - p.elapsedMs;
+    this.disposeCarry();
+    this.tbptt = undefined;
+    if (p.tbptt) {
+      const state = p.tbptt.state?.map((s) => ({
+        h: tf.tensor2d(Float32Array.from(s.h.data), s.h.shape as [number, number]),
+        ...(s.c ? { c: tf.tensor2d(Float32Array.from(s.c.data), s.c.shape as [number, number]) } : {}),
+      }));
+      this.tbptt = { batch: p.tbptt.batch.slice(), offset: p.tbptt.offset, ...(state ? { state } : {}) };
+    }
   }
 
   loadStateDict(sd: StateDict): void {

@@ -66,7 +66,7 @@ export class BackgroundTrainer {
         steps,
         backend,
         source: 'host',
-        logEvery: cfg.metricsInterval,
+        defaults: { logEvery: cfg.metricsInterval },
         signal: ac.signal,
         onStart: (w) => { log().info(`Run ${w.id} writes to ${w.dir}`); this.runs.fire(0); },
         onMetrics: (row) => {

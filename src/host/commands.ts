@@ -4,12 +4,11 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { workspaceFileAccess } from '../node/workspaceFile';
 import type { RunSummary } from '../node/runStore';
-import type { StateDict } from '../core/torch';
 import type { BackgroundTrainer } from './background';
 import { readConfig } from './config';
 import { baseName, errorsOf, findDefinitions, isDefinition, loadDefinition, experimentKey, type CoreDiagnostic } from './definitions';
 import type { DefinitionDiagnostics } from './diagnostics';
-import { cpuBackend, loadTasks, loadTorch, loadTrainer } from './heavy';
+import { loadTasks, loadTrainRun } from './heavy';
 import { errorMessage, log } from './log';
 import type { Panels } from './panelBridge';
 import { compareMarkdown, runMarkdown, type ReportProvider } from './reports';
@@ -411,36 +410,18 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       const p = await loadDefinition(uri);
       const errs = errorsOf(p);
       if (errs.length || !p.spec) { reportProblems(uri, errs); return undefined; }
-      const { parseStateDictJson } = await loadTorch();
-      let sd: StateDict;
-      try {
-        sd = parseStateDictJson(new TextDecoder().decode(await vscode.workspace.fs.readFile(src)));
-      } catch (e) {
-        throw new Error(t('{0} is not a PyTorch state_dict JSON: {1}', vscode.workspace.asRelativePath(src), errorMessage(e)));
-      }
+      if (src.scheme !== 'file') throw new Error(t('{0} is not a local file.', src.toString()));
       return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: t('Importing weights into {0}', baseName(uri)) }, async () => {
-        const { buildDataset } = await loadTasks();
-        const data = buildDataset(p.spec!, { readFile: workspaceFileAccess(at.folder.uri.fsPath).readFile, definitionFile: uri.fsPath, workspaceRoot: at.folder.uri.fsPath });
-        await cpuBackend();
-        const { Trainer } = await loadTrainer();
-        const trainer = new Trainer(p.spec!, data);
-        try {
-          trainer.loadStateDict(sd); // throws a clear error on a missing/extra name or a wrong shape
-          const ev = await trainer.evaluate();
-          const w = at.store.create({ definitionFile: uri.fsPath, definitionText: p.text, spec: p.spec!, backend: 'cpu', steps: 0, source: 'import', parameters: trainer.model.parameterCount });
-          w.saveWeights(await trainer.stateDict(), p.spec!.name);
-          w.update({ step: 0, steps: 0, finalLoss: ev.loss, lastLoss: ev.loss, ...(ev.accuracy !== undefined ? { accuracy: ev.accuracy } : {}) });
-          const summary = w.finish('completed', 'imported');
-          log().info(`Imported ${Object.keys(sd).length} tensors from ${src!.fsPath} into ${at.experiment} as run ${summary.id} (loss ${formatLoss(ev.loss)})`);
-          runs.fire(0);
-          tree.refresh();
-          if (!(arg && typeof arg === 'object' && (arg as { quiet?: unknown }).quiet === true)) {
-            void vscode.window.showInformationMessage(t('Imported the weights into {0} as run {1}: loss {2} on its data.', baseName(uri), summary.id, formatLoss(ev.loss)));
-          }
-          return summary;
-        } finally {
-          trainer.dispose();
+        // one implementation with the CLI's `seqlab import` (src/node/trainRun.ts): checks, evaluation, run record
+        const { importWeights } = await loadTrainRun();
+        const r = await importWeights(uri.fsPath, src!.fsPath, { workspaceRoot: at.folder.uri.fsPath, runsDir: readConfig(uri).runsFolder, backend: 'cpu' });
+        log().info(`Imported ${r.tensors} tensors from ${src!.fsPath} into ${at.experiment} as run ${r.summary.id} (loss ${formatLoss(r.loss)})`);
+        runs.fire(0);
+        tree.refresh();
+        if (!(arg && typeof arg === 'object' && (arg as { quiet?: unknown }).quiet === true)) {
+          void vscode.window.showInformationMessage(t('Imported the weights into {0} as run {1}: loss {2} on its data.', baseName(uri), r.summary.id, formatLoss(r.loss)));
         }
+        return r.summary;
       });
     }),
   ];

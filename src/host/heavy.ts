@@ -12,20 +12,6 @@ export async function loadTrainRun(): Promise<typeof import('../node/trainRun')>
   return import('../node/trainRun');
 }
 
-export async function loadTrainer(): Promise<typeof import('../core/train')> {
-  return import('../core/train');
-}
-
-export async function loadTorch(): Promise<typeof import('../core/torch')> {
-  return import('../core/torch');
-}
-
 export async function loadTasks(): Promise<typeof import('../core/tasks')> {
   return import('../core/tasks');
-}
-
-/** TensorFlow.js on the plain CPU backend, for short jobs in the extension host (importing weights). */
-export async function cpuBackend(): Promise<void> {
-  const { useBackend } = await import('../node/backend');
-  await useBackend('cpu');
 }

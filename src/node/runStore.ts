@@ -4,7 +4,10 @@
  *   definition.seqlab.json   the definition exactly as trained
  *   summary.json             status, progress, final figures (rewritten atomically)
  *   metrics.jsonl            one MetricRow per line (appended; a torn last line is ignored)
- *   weights.json             PyTorch-named state_dict (atomic)
+ *   weights.json             PyTorch-named state_dict (atomic): the last checkpoint's while training,
+ *                            the final (or, after early stopping, the best) weights once it ended
+ *   checkpoint.json          what resuming needs: weights, optimizer state, step, data order, RNG (atomic)
+ *   best.json                the weights of the best validation loss so far (atomic)
  *
  * Used by the CLI and the extension host alike, so runs from either show up in both.
  * Reading never throws on a damaged run: it becomes an entry with `broken` set to the reason.
@@ -15,7 +18,8 @@ import { join, relative, resolve, sep } from 'node:path';
 import { writeFileAtomic } from './atomic';
 import type { MetricRow } from '../core/train';
 import type { ModelSpec } from '../core/spec';
-import { STATE_DICT_FORMAT, parseStateDictJson, type StateDict, type StateDictFile } from '../core/stateDict';
+import { CHECKPOINT_FORMAT, type BestSoFar, type Checkpoint } from '../core/session';
+import { STATE_DICT_FORMAT, parseStateDictJson, type StateDict, type StateDictFile, type Vocabulary } from '../core/stateDict';
 
 export type RunStatus = 'running' | 'completed' | 'failed' | 'stopped' | 'interrupted';
 export const RUN_STATUSES: RunStatus[] = ['running', 'completed', 'failed', 'stopped', 'interrupted'];
@@ -47,6 +51,17 @@ export interface RunSummary {
   host?: string;
   /** 'cli' | 'host' | 'panel' */
   source?: string;
+  /** The step of checkpoint.json, from which `--resume` continues. */
+  checkpointStep?: number;
+  /** The best validation loss so far and its step (best.json holds its weights). */
+  bestStep?: number;
+  bestValidLoss?: number;
+  /** Set when early stopping ended the run: the step it stopped at (the weights are bestStep's). */
+  earlyStoppedAt?: number;
+  /** The run or state_dict file the weights started from (`--init-from`, "Train from these weights"). */
+  initFrom?: string;
+  /** Steps at which the run was resumed. */
+  resumedAt?: number[];
 }
 
 export interface RunEntry {
@@ -175,6 +190,57 @@ export class RunStore {
     return rows;
   }
 
+  /** The run's checkpoint (undefined when it has none); throws RunStoreError naming the file when it is damaged. */
+  readCheckpoint(id: string): Checkpoint | undefined {
+    const file = join(this.dir, id, 'checkpoint.json');
+    if (!existsSync(file)) return undefined;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new RunStoreError(`${file} is not valid JSON (${(e as Error).message})`);
+    }
+    const why = checkCheckpoint(raw);
+    if (why) throw new RunStoreError(`${file}: ${why}`);
+    return raw as Checkpoint;
+  }
+
+  /**
+   * A stopped or interrupted run's checkpoint, or a RunStoreError saying in one line why the run
+   * cannot be resumed (running, completed, failed, no checkpoint, damaged checkpoint). Writes nothing.
+   */
+  resumable(id: string): { summary: RunSummary; checkpoint: Checkpoint } {
+    const e = this.read(id);
+    if (!e.summary) throw new RunStoreError(`Run ${id} cannot be read: ${e.broken}.`);
+    const s = e.summary;
+    if (s.status === 'running') throw new RunStoreError(`Run ${id} is still training: stop it first.`);
+    if (s.status === 'completed') throw new RunStoreError(`Run ${id} already completed all its ${s.steps} steps: nothing to resume (train from its weights with --init-from ${id}).`);
+    if (s.status === 'failed') throw new RunStoreError(`Run ${id} failed${s.message ? ` (${s.message})` : ''}: it cannot be resumed.`);
+    const cp = this.readCheckpoint(id);
+    if (!cp) throw new RunStoreError(`Run ${id} has no checkpoint to resume from (it ${s.status} at step ${s.step} before its first checkpoint).`);
+    return { summary: s, checkpoint: cp };
+  }
+
+  /**
+   * Reopen a run `resumable` accepted, to continue it from checkpoint `cp`: metric rows after the
+   * checkpoint's step are dropped (they will be trained again), the summary says 'running' again.
+   */
+  reopen(id: string, cp: Checkpoint): RunWriter {
+    const { summary: s } = this.resumable(id);
+    const dir = join(this.dir, id);
+    const kept = this.readMetrics(id).filter((r) => r.step <= cp.step);
+    writeFileAtomic(join(dir, 'metrics.jsonl'), kept.map((r) => JSON.stringify(r) + '\n').join(''));
+    const last = kept[kept.length - 1];
+    const summary: RunSummary = {
+      ...s, status: 'running', step: cp.step, pid: process.pid, host: hostname(), updatedAt: new Date().toISOString(),
+      lastLoss: last?.loss, resumedAt: [...(s.resumedAt ?? []), cp.step],
+    };
+    delete summary.endedAt;
+    delete summary.message;
+    delete summary.finalLoss;
+    return new RunWriter(id, dir, summary);
+  }
+
   readWeights(id: string): StateDict | undefined {
     const file = join(this.dir, id, 'weights.json');
     if (!existsSync(file)) return undefined;
@@ -189,6 +255,8 @@ export class RunStore {
 
 export class RunWriter {
   private closed = false;
+  /** Written into every weights file of the run, so that loading them elsewhere can check it. */
+  vocabulary?: Vocabulary;
 
   constructor(readonly id: string, readonly dir: string, private summary: RunSummary) {
     this.flushSummary();
@@ -218,8 +286,22 @@ export class RunWriter {
   }
 
   saveWeights(sd: StateDict, model?: string): void {
-    const file: StateDictFile = { format: STATE_DICT_FORMAT, model, state_dict: sd };
+    const file: StateDictFile = { format: STATE_DICT_FORMAT, model, ...(this.vocabulary ? { vocabulary: this.vocabulary } : {}), state_dict: sd };
     writeFileAtomic(join(this.dir, 'weights.json'), JSON.stringify(file));
+  }
+
+  /** checkpoint.json (what resuming needs) and weights.json at the checkpoint's step. */
+  saveCheckpoint(cp: Checkpoint): void {
+    writeFileAtomic(join(this.dir, 'checkpoint.json'), JSON.stringify(cp));
+    this.saveWeights(cp.weights, this.summary.name);
+    this.update({ checkpointStep: cp.step, weightsStep: cp.step });
+  }
+
+  /** best.json: the weights of the best validation loss so far. */
+  saveBest(best: BestSoFar, sd: StateDict): void {
+    const file: StateDictFile = { format: STATE_DICT_FORMAT, model: this.summary.name, ...(this.vocabulary ? { vocabulary: this.vocabulary } : {}), state_dict: sd };
+    writeFileAtomic(join(this.dir, 'best.json'), JSON.stringify(file));
+    this.update({ bestStep: best.step, bestValidLoss: best.validLoss });
   }
 
   finish(status: Exclude<RunStatus, 'running'>, message?: string): RunSummary {
@@ -242,6 +324,24 @@ function checkSummary(raw: unknown): string | undefined {
   }
   if (!RUN_STATUSES.includes(s.status as RunStatus)) return `'status' must be one of ${RUN_STATUSES.join(', ')} (got ${JSON.stringify(s.status)})`;
   if (typeof s.step !== 'number' || typeof s.steps !== 'number') return "'step' and 'steps' must be numbers";
+  return undefined;
+}
+
+function checkCheckpoint(raw: unknown): string | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'expected an object';
+  const c = raw as Record<string, unknown>;
+  if (c.format !== CHECKPOINT_FORMAT) return `'format' must be '${CHECKPOINT_FORMAT}' (got ${JSON.stringify(c.format)})`;
+  if (typeof c.step !== 'number' || !Number.isInteger(c.step) || c.step < 0) return "'step' must be a non-negative integer";
+  for (const k of ['weights', 'optimizer', 'progress', 'session'] as const) {
+    if (typeof c[k] !== 'object' || c[k] === null) return `'${k}' is missing`;
+  }
+  const p = c.progress as Record<string, unknown>;
+  if (p.step !== c.step || !Array.isArray(p.order) || typeof p.cursor !== 'number' || typeof p.rng !== 'number') return "'progress' is incomplete";
+  try {
+    parseStateDictJson(JSON.stringify(c.weights));
+  } catch (e) {
+    return `'weights': ${(e as Error).message}`;
+  }
   return undefined;
 }
 

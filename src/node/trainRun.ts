@@ -1,16 +1,20 @@
 /**
  * Train one definition file in this Node process (CLI, extension host), recording the run in
- * the run store. Metrics are read back every `logEvery` steps; validation every `evalEvery`.
+ * the run store: a thin adapter over the core TrainingSession (src/core/session.ts), which owns
+ * the loop policy. Also: resuming a run from its checkpoint, starting from other weights
+ * (`--init-from`), and importing weights as a run (CLI `import`, VS Code "Import PyTorch Weights").
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseDefinition, formatDiagnostic, type Diagnostic } from '../core/dsl';
 import { buildDataset, DataError } from '../core/tasks';
-import { DivergenceError, Trainer, type MetricRow } from '../core/train';
+import { Trainer, type MetricRow } from '../core/train';
+import { TrainingSession, type SessionEvent, type SessionOptions } from '../core/session';
+import { parseStateDictJson, stateDictVocabulary, vocabularyMismatch, type StateDict, type Vocabulary } from '../core/stateDict';
 import type { ModelSpec } from '../core/spec';
 import type { SeqData } from '../core/data';
 import { useBackend, type NodeBackend } from './backend';
-import { RunStore, type RunSummary, type RunWriter } from './runStore';
+import { RunStore, RunStoreError, type RunSummary, type RunWriter } from './runStore';
 import { workspaceFileAccess } from './workspaceFile';
 import { stripBom } from '../core/bom';
 
@@ -52,10 +56,13 @@ export function readDefinitionText(file: string): string {
   }
 }
 
-/** Read, validate and build the data of a definition. Throws DefinitionError with located messages. */
-export function loadDefinition(fileIn: string, workspaceRoot?: string): Loaded {
+/**
+ * Read, validate and build the data of a definition. Throws DefinitionError with located messages.
+ * `text` replaces the file's content (a run's recorded definition), still resolved from `fileIn`.
+ */
+export function loadDefinition(fileIn: string, workspaceRoot?: string, text?: string): Loaded {
   const file = resolve(fileIn);
-  const text = readDefinitionText(file);
+  text ??= readDefinitionText(file);
   const root = workspaceRoot ?? findWorkspaceRoot(file);
   const files = workspaceFileAccess(root);
   const r = parseDefinition(text, { file, workspaceRoot: root, inspectFile: files.inspectFile });
@@ -72,6 +79,61 @@ export function loadDefinition(fileIn: string, workspaceRoot?: string): Loaded {
   return { file, workspaceRoot: root, text, spec: r.spec, data, warnings: r.diagnostics };
 }
 
+/** Bad input to resume, init-from or import (one clear line; nothing was written). */
+export class TrainInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TrainInputError';
+  }
+}
+
+/** The vocabulary a model trained on `data` reads and writes (recorded with its weights). */
+export function vocabularyOf(data: SeqData): Vocabulary {
+  return {
+    ...(data.input.kind === 'tokens' ? { input: data.input.vocab } : {}),
+    ...(data.output.kind === 'classes' ? { output: data.output.classes } : data.output.kind === 'binary' ? { output: data.output.labels } : {}),
+  };
+}
+
+/**
+ * Weights to start from: a run of the store (its weights.json) or a state_dict JSON file, as
+ * given on the command line or picked in VS Code. Throws TrainInputError naming the file.
+ */
+export function readWeightsRef(ref: string, store: RunStore): { weights: StateDict; vocabulary?: Vocabulary; label: string } {
+  const asFile = resolve(ref);
+  const isFile = existsSync(asFile) && statSync(asFile).isFile();
+  const file = isFile ? asFile : join(store.dir, ref, 'weights.json');
+  if (!isFile) {
+    if (!ref || ref.includes('/') || ref.includes('\\') || ref === '.' || ref === '..' || !existsSync(join(store.dir, ref))) {
+      throw new TrainInputError(`'${ref}' is neither a weights file nor a run in ${store.dir} (seqlab runs lists them)`);
+    }
+    if (!existsSync(file)) throw new TrainInputError(`run ${ref} has no weights (${file} is missing)`);
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new TrainInputError(`cannot read ${file}: ${(e as Error).message}`);
+  }
+  try {
+    const vocabulary = stateDictVocabulary(text);
+    return { weights: parseStateDictJson(text), ...(vocabulary ? { vocabulary } : {}), label: isFile ? ref : `run ${ref}` };
+  } catch (e) {
+    throw new TrainInputError(`${file} is not a PyTorch state_dict JSON: ${(e as Error).message}`);
+  }
+}
+
+/** Load weights into a trainer, checking vocabulary, names and shapes; TrainInputError when they do not fit. */
+export function loadWeightsInto(trainer: Trainer, w: { weights: StateDict; vocabulary?: Vocabulary; label: string }): void {
+  const why = vocabularyMismatch(w.vocabulary, vocabularyOf(trainer.data));
+  if (why) throw new TrainInputError(`the weights of ${w.label} do not fit ${trainer.spec.name}: ${why}`);
+  try {
+    trainer.loadStateDict(w.weights);
+  } catch (e) {
+    throw new TrainInputError(`${w.label}: ${(e as Error).message}`);
+  }
+}
+
 export interface TrainOptions {
   workspaceRoot?: string;
   steps?: number;
@@ -79,56 +141,130 @@ export interface TrainOptions {
   signal?: AbortSignal;
   source?: string;
   runsDir?: string;
-  /** Read metrics back every N steps (default: the definition's training.logEvery). */
-  logEvery?: number;
-  onStart?(w: RunWriter, t: Trainer, loaded: Loaded): void;
+  /** Interval defaults of this front end (VS Code settings); the definition's own values win. */
+  defaults?: SessionOptions['defaults'];
+  /** Checkpoint every N seconds (default 30; 0: at every metric row) or every N steps. */
+  checkpointSeconds?: number;
+  checkpointEvery?: number;
+  /** Continue this run (id in the store) from its checkpoint. */
+  resume?: string;
+  /** Start a new run from these weights: a run id or a state_dict JSON file. */
+  initFrom?: string;
+  onStart?(w: RunWriter, t: Trainer, loaded: Loaded, info: { resumedFrom?: number }): void;
   onMetrics?(row: MetricRow, t: Trainer): void;
+  onEvent?(e: SessionEvent): void;
 }
 
+/** Train a definition (or resume one of its runs) and record the run; resolves with its summary. */
 export async function trainFile(file: string, opts: TrainOptions = {}): Promise<RunSummary> {
-  const loaded = loadDefinition(file, opts.workspaceRoot);
+  if (opts.resume && opts.initFrom) throw new TrainInputError('--resume and --init-from cannot be combined: a resumed run continues from its own weights');
+  const root = opts.workspaceRoot ?? findWorkspaceRoot(resolve(file));
+  const store = new RunStore(root, opts.runsDir);
+  // Everything that can refuse comes before anything is written.
+  let resume: ReturnType<RunStore['resumable']> | undefined;
+  let text: string | undefined;
+  if (opts.resume) {
+    resume = resumableRun(store, opts.resume, file);
+    text = store.definitionText(opts.resume);
+  }
+  const loaded = loadDefinition(file, root, text);
   let spec = loaded.spec;
-  if (opts.steps !== undefined) spec = { ...spec, training: { ...spec.training, steps: opts.steps, epochs: undefined } };
+  const steps = opts.steps ?? resume?.summary.steps;
+  if (steps !== undefined) spec = { ...spec, training: { ...spec.training, steps, epochs: undefined } };
   const backend = await useBackend(opts.backend ?? 'wasm');
   const trainer = new Trainer(spec, loaded.data);
-  const store = new RunStore(loaded.workspaceRoot, opts.runsDir);
-  const writer = store.create({
-    definitionFile: loaded.file, definitionText: loaded.text, spec, backend,
-    steps: trainer.totalSteps, source: opts.source ?? 'cli', parameters: trainer.model.parameterCount,
-  });
-  opts.onStart?.(writer, trainer, loaded);
-  const t = spec.training;
+  let writer: RunWriter | undefined;
   try {
-    while (!trainer.done) {
-      if (opts.signal?.aborted) {
-        await saveWeights(writer, trainer);
-        return writer.finish('stopped', `Stopped at step ${trainer.step}.`);
+    const init = opts.initFrom ? readWeightsRef(opts.initFrom, store) : undefined;
+    if (init) loadWeightsInto(trainer, init);
+    const session = new TrainingSession(trainer, {
+      metrics: (row) => {
+        writer!.appendMetrics([row]);
+        opts.onMetrics?.(row, trainer);
+      },
+      checkpoint: (cp) => writer!.saveCheckpoint(cp),
+      best: (b, weights) => writer!.saveBest(b, weights),
+      event: (e) => opts.onEvent?.(e),
+    }, { defaults: opts.defaults, checkpointSeconds: opts.checkpointSeconds, checkpointEvery: opts.checkpointEvery, yieldToEventLoop: () => new Promise((r) => setImmediate(r)) });
+    if (resume) {
+      try {
+        await session.restore(resume.checkpoint);
+      } catch (e) {
+        throw new TrainInputError(`run ${opts.resume}'s checkpoint does not fit ${loaded.file}: ${(e as Error).message}`);
       }
-      const every = Math.max(1, opts.logEvery ?? t.logEvery);
-      const row = await trainer.runSteps(every);
-      if (trainer.step % t.evalEvery < every || trainer.done) {
-        const v = await trainer.evaluate();
-        row.validLoss = v.loss;
-        row.validAccuracy = v.accuracy;
-        row.validPerplexity = v.perplexity;
-      }
-      writer.appendMetrics([row]);
-      opts.onMetrics?.(row, trainer);
-      await new Promise((r) => setImmediate(r)); // let signals and UI events through
+      writer = store.reopen(opts.resume!, resume.checkpoint);
+    } else {
+      writer = store.create({
+        definitionFile: loaded.file, definitionText: loaded.text, spec, backend,
+        steps: trainer.totalSteps, source: opts.source ?? 'cli', parameters: trainer.model.parameterCount,
+      });
+      if (init) writer.update({ initFrom: init.label });
     }
-    await saveWeights(writer, trainer);
-    return writer.finish('completed');
+    writer.vocabulary = vocabularyOf(loaded.data);
+    opts.onStart?.(writer, trainer, loaded, resume ? { resumedFrom: resume.checkpoint.step } : {});
+    const stop = () => session.stop();
+    if (opts.signal?.aborted) stop();
+    opts.signal?.addEventListener('abort', stop);
+    try {
+      const end = (await session.run())!;
+      if (end.status !== 'failed') {
+        // the weights the run keeps (the best ones after early stopping); none after a divergence (NaN)
+        writer.saveWeights(await trainer.stateDict(), spec.name);
+        writer.update({ weightsStep: end.earlyStopped?.bestStep ?? end.step, ...(end.earlyStopped ? { earlyStoppedAt: end.earlyStopped.step } : {}) });
+      }
+      return writer.finish(end.status, end.message);
+    } finally {
+      opts.signal?.removeEventListener('abort', stop);
+    }
   } catch (e) {
-    // no weights after a divergence: they are NaN
-    const msg = e instanceof DivergenceError ? e.message : `Training failed: ${(e as Error).message}`;
-    const s = writer.finish('failed', msg);
-    if (e instanceof DivergenceError) return s;
+    if (writer && !(e instanceof TrainInputError)) writer.finish('failed', `Training failed: ${(e as Error).message}`);
     throw e;
   } finally {
     trainer.dispose();
   }
 }
 
-async function saveWeights(w: RunWriter, t: Trainer): Promise<void> {
-  w.saveWeights(await t.stateDict(), t.spec.name);
+/** The checkpoint of run `id` if it can be resumed with `file`, else TrainInputError. */
+function resumableRun(store: RunStore, id: string, file: string): ReturnType<RunStore['resumable']> {
+  const listed = store.list().some((e) => e.id === id);
+  if (!listed) throw new TrainInputError(`no run '${id}' in ${store.dir} (seqlab runs lists them)`);
+  let r: ReturnType<RunStore['resumable']>;
+  try {
+    r = store.resumable(id);
+  } catch (e) {
+    if (e instanceof RunStoreError) throw new TrainInputError(e.message);
+    throw e;
+  }
+  const exp = store.experimentId(file);
+  if (r.summary.experiment !== exp) throw new TrainInputError(`run ${id} trained ${r.summary.experiment}, not ${exp}`);
+  if (!store.definitionText(id)) throw new TrainInputError(`run ${id} has no recorded definition (definition.seqlab.json is missing)`);
+  return r;
+}
+
+/**
+ * Import weights as a run of a definition (no training): checks them against the model and its
+ * data, evaluates them, and records a completed run with source 'import'. The CLI's `import` and
+ * VS Code's "Import PyTorch Weights" both come here.
+ */
+export async function importWeights(file: string, weightsRef: string, opts: { workspaceRoot?: string; runsDir?: string; backend?: NodeBackend } = {}): Promise<{ summary: RunSummary; tensors: number; loss: number; accuracy?: number }> {
+  const loaded = loadDefinition(file, opts.workspaceRoot);
+  const store = new RunStore(loaded.workspaceRoot, opts.runsDir);
+  const w = readWeightsRef(weightsRef, store);
+  const backend = await useBackend(opts.backend ?? 'wasm');
+  const trainer = new Trainer(loaded.spec, loaded.data);
+  try {
+    loadWeightsInto(trainer, w);
+    const v = await trainer.evaluate();
+    const writer = store.create({
+      definitionFile: loaded.file, definitionText: loaded.text, spec: loaded.spec, backend, steps: 0, source: 'import',
+      parameters: trainer.model.parameterCount,
+    });
+    writer.vocabulary = vocabularyOf(loaded.data);
+    writer.saveWeights(await trainer.stateDict(), loaded.spec.name);
+    writer.update({ lastLoss: v.loss, validLoss: v.loss, weightsStep: 0, initFrom: w.label, ...(v.accuracy !== undefined ? { validAccuracy: v.accuracy } : {}) });
+    const summary = writer.finish('completed', `Imported from ${w.label}.`);
+    return { summary, tensors: Object.keys(w.weights).length, loss: v.loss, ...(v.accuracy !== undefined ? { accuracy: v.accuracy } : {}) };
+  } finally {
+    trainer.dispose();
+  }
 }

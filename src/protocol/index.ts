@@ -137,9 +137,14 @@ export const modelSpec = obj({
     optimizer: oneOf('sgd', 'momentum', 'rmsprop', 'adam', 'adamw'), learningRate: finite, momentum: finite, nesterov: bool,
     beta1: finite, beta2: finite, epsilon: finite, rho: finite, centered: bool, weightDecay: finite, batchSize: count, steps: count, epochs: opt(finite),
     sequenceLength: count, tbptt: count, clip: obj({ type: oneOf('none', 'norm', 'value'), threshold: finite }),
-    seed: finite, logEvery: count, evalEvery: count,
+    seed: finite, logEvery: opt(count), evalEvery: opt(count),
+    earlyStopping: opt(obj({ patience: count, minDelta: finite })),
   }),
 });
+/** What the worker validates is exactly src/core/spec.ts's ModelSpec: a compile error here when they drift apart. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const specMatches: Same<Infer<typeof modelSpec>, import('../core/spec').ModelSpec> = true;
+void specMatches;
 
 /** The experiment as the host read it: definition text plus every data file it references. */
 export const experiment = obj({

@@ -24,8 +24,9 @@ export const DEFAULTS = {
     // PyTorch's defaults, except momentum 0.9 for the momentum optimizer (torch.optim.SGD's is 0)
     optimizer: 'adam', learningRate: 0.01, momentum: 0.9, rmspropMomentum: 0, nesterov: false, beta1: 0.9, beta2: 0.999,
     epsilon: 1e-8, rho: 0.99, centered: false, weightDecay: 0, adamwWeightDecay: 0.01,
-    batchSize: 32, steps: 500, sequenceLength: 32, seed: 42, logEvery: 10, evalEvery: 50,
+    batchSize: 32, steps: 500, sequenceLength: 32, seed: 42,
   },
+  earlyStopping: { minDelta: 0 },
   clip: { type: 'none', threshold: 5 } as ClipSpec,
 } as const;
 
@@ -112,10 +113,15 @@ export function normalize(raw: unknown): ModelSpec {
     tbptt: pick(rt.tbptt, sequenceLength),
     clip,
     seed: pick(rt.seed, td.seed),
-    logEvery: pick(rt.logEvery, td.logEvery),
-    evalEvery: pick(rt.evalEvery, td.evalEvery),
   };
   if (rt.epochs !== undefined) training.epochs = rt.epochs as number;
+  // intervals: the definition's when given, else the front end's default (see src/core/session.ts)
+  if (rt.logEvery !== undefined) training.logEvery = rt.logEvery as number;
+  if (rt.evalEvery !== undefined) training.evalEvery = rt.evalEvery as number;
+  if (isPlainObject(rt.earlyStopping)) {
+    const es = rt.earlyStopping;
+    training.earlyStopping = { patience: es.patience as number, minDelta: pick(es.minDelta, DEFAULTS.earlyStopping.minDelta) };
+  }
 
   return {
     name: top.name as string,

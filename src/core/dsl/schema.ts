@@ -314,8 +314,19 @@ export const seqlabSchema = {
           defaultSnippets: [{ label: 'clip by norm', body: { type: 'norm', threshold: '^${1:1}' } }],
         },
         seed: int('Seed of weight initialisation, shuffling and dropout.', 0, 4294967295, 42),
-        logEvery: int('Read metrics back from the device every this many steps.', 1, 1000000, 10),
-        evalEvery: int('Evaluate on the validation examples every this many steps.', 1, 10000000, 50),
+        logEvery: int('Read metrics back from the device (and write a metric row) every this many steps. Default: the `seqlab.metricsInterval` setting in VS Code, 10 in the CLI.', 1, 1000000),
+        evalEvery: int('Evaluate on the validation examples every this many steps (and at the last step). Default 50.', 1, 10000000),
+        earlyStopping: {
+          type: 'object',
+          ...doc('Stop when the validation loss stops improving: after `patience` validations in a row without a decrease larger than `minDelta`, the run ends and keeps the weights of its best validation (the run says at which step).'),
+          additionalProperties: false,
+          required: ['patience'],
+          properties: {
+            patience: int('Validations (every `evalEvery` steps) in a row without improvement before training stops.', 1, 1000000),
+            minDelta: { type: 'number', ...doc('The least decrease of the validation loss that counts as an improvement. Default 0.'), minimum: 0, default: 0 },
+          },
+          defaultSnippets: [{ label: 'early stopping', body: { patience: '^${1:5}' } }],
+        },
       },
       defaultSnippets: [
         { label: 'Adam', body: { optimizer: 'adam', learningRate: '^${1:0.01}', batchSize: '^${2:32}', steps: '^${3:500}' } },

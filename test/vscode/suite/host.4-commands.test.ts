@@ -107,7 +107,8 @@ suite('host: commands', () => {
       const imported = await vscode.commands.executeCommand<RunSummary>('seqlab.importWeights', { uri: wsUri('hello.seqlab.json'), quiet: true }, out);
       assert.ok(imported, 'the import returns the new run');
       assert.equal(imported.status, 'completed');
-      assert.equal(imported.message, 'imported');
+      assert.match(imported.message ?? '', /^Imported from .*exported\.state_dict\.json\.$/);
+      assert.equal(imported.source, 'import');
       assert.ok(imported.finalLoss !== undefined && Math.abs(imported.finalLoss - trained.finalLoss!) < 0.05,
         `the imported weights evaluate like the trained ones (${imported.finalLoss} vs ${trained.finalLoss})`);
       const store = a.runs.storeFor(vscode.workspace.workspaceFolders![0])!;
