@@ -226,8 +226,10 @@ export async function trainFile(file: string, opts: TrainOptions = {}): Promise<
 
 /** The checkpoint of run `id` if it can be resumed with `file`, else TrainInputError. */
 function resumableRun(store: RunStore, id: string, file: string): ReturnType<RunStore['resumable']> {
-  const listed = store.list().some((e) => e.id === id);
-  if (!listed) throw new TrainInputError(`no run '${id}' in ${store.dir} (seqlab runs lists them)`);
+  const entry = store.list().find((e) => e.id === id);
+  if (!entry) throw new TrainInputError(`no run '${id}' in ${store.dir} (seqlab runs lists them)`);
+  const exp = store.experimentId(file);
+  if (entry.summary && entry.summary.experiment !== exp) throw new TrainInputError(`run ${id} trained ${entry.summary.experiment}, not ${exp}`);
   let r: ReturnType<RunStore['resumable']>;
   try {
     r = store.resumable(id);
@@ -235,8 +237,6 @@ function resumableRun(store: RunStore, id: string, file: string): ReturnType<Run
     if (e instanceof RunStoreError) throw new TrainInputError(e.message);
     throw e;
   }
-  const exp = store.experimentId(file);
-  if (r.summary.experiment !== exp) throw new TrainInputError(`run ${id} trained ${r.summary.experiment}, not ${exp}`);
   if (!store.definitionText(id)) throw new TrainInputError(`run ${id} has no recorded definition (definition.seqlab.json is missing)`);
   return r;
 }

@@ -80,6 +80,26 @@ test('SIGINT stops a run cleanly: status stopped, weights saved', async () => {
   assert.ok(existsSync(join(ws, '.seqlab', 'runs', end.id, 'weights.json')));
 });
 
+test('Ctrl-C in the middle of a long logEvery stops the run (the loop yields between steps) and checkpoints it', async () => {
+  const ws = workspace();
+  writeFileSync(join(ws, 'long.seqlab.json'), JSON.stringify({
+    name: 'long', data: { task: 'hello' }, layers: [{ cell: 'rnn', units: 8 }],
+    training: { batchSize: 1, steps: 10000000, logEvery: 1000000, evalEvery: 10000000 },
+  }));
+  const child = spawn(process.execPath, [CLI, 'train', 'long.seqlab.json', '--json'], { cwd: ws });
+  let buf = '';
+  child.stdout.on('data', (d) => {
+    if (!buf.includes('"start"') && (buf += d).includes('"start"')) setTimeout(() => child.kill('SIGINT'), 500);
+    else buf += d;
+  });
+  const code = await new Promise((r) => child.on('exit', r));
+  assert.equal(code, 130);
+  const end = JSON.parse(buf.trim().split('\n').pop()!);
+  assert.equal(end.status, 'stopped');
+  assert.ok(end.step > 0 && end.step < 10000000, `stopped at step ${end.step}`);
+  assert.equal(end.checkpointStep, end.step, 'checkpointed where it stopped');
+});
+
 test('validate: file:line:col messages, exit 1 on errors, no stack traces', () => {
   const ws = workspace();
   writeFileSync(join(ws, 'bad.seqlab.json'), '{\n  "name": "bad",\n  "data": { "task": "hello" },\n  "layers": [ { "cell": "lstm", "units": 0 } ]\n}\n');

@@ -63,10 +63,28 @@ test('a minimal definition gets every default filled in', () => {
     training: {
       optimizer: 'adam', learningRate: 0.01, momentum: 0.9, nesterov: false, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, rho: 0.99,
       centered: false, weightDecay: 0, batchSize: 32, steps: 500, sequenceLength: 32, tbptt: 32, clip: { type: 'none', threshold: 5 },
-      seed: 42, logEvery: 10, evalEvery: 50,
+      seed: 42,
     },
   };
+  // no logEvery/evalEvery: the front end's defaults apply (src/core/session.ts); no early stopping
   assert.deepEqual(spec, expected);
+});
+
+test('intervals and early stopping are kept as given, minDelta defaults to 0', () => {
+  const { spec } = check('{"name":"h","data":{"task":"hello"},"layers":[{"cell":"rnn","units":8}],"training":{"logEvery":3,"evalEvery":7,"earlyStopping":{"patience":4}}}', []);
+  assert.equal(spec!.training.logEvery, 3);
+  assert.equal(spec!.training.evalEvery, 7);
+  assert.deepEqual(spec!.training.earlyStopping, { patience: 4, minDelta: 0 });
+});
+
+test('early stopping without patience, or with an unknown key, is located', () => {
+  const r = parseDefinition('{"name":"h","data":{"task":"hello"},"layers":[{"cell":"rnn","units":8}],"training":{"earlyStopping":{"minDelta":0.1}}}');
+  const e = r.diagnostics.find((d) => d.severity === 'error');
+  assert.ok(e, JSON.stringify(r.diagnostics));
+  assert.match(e.message, /patience/);
+  assert.deepEqual(e.path.slice(0, 2), ['training', 'earlyStopping']);
+  const r2 = parseDefinition('{"name":"h","data":{"task":"hello"},"layers":[{"cell":"rnn","units":8}],"training":{"earlyStopping":{"patience":2,"patiense":3}}}');
+  assert.ok(r2.diagnostics.some((d) => /patiense/.test(d.message) && d.path.includes('earlyStopping')), JSON.stringify(r2.diagnostics));
 });
 
 test('task defaults: adding gets its length, samples, linear head and mse', () => {
