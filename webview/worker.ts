@@ -1,13 +1,17 @@
 /**
- * The training worker: parses the definition, builds the dataset and trains with the core
- * Trainer on the best available backend, off the panel's UI thread. Talks to the page only
+ * The training worker: builds the dataset and trains on the best available backend, off the
+ * panel's UI thread. The loop policy (intervals, validation, early stopping, checkpoints, probe
+ * budget, yielding) is the core TrainingSession's (src/core/session.ts), as in the CLI; this file
+ * only adapts it to the panel's controls and messages. The worker owns run identity: it names
+ * each run (runStart) and every run-scoped message carries that name. Talks to the page only
  * through the validated protocol (src/protocol).
  */
 /// <reference lib="webworker" />
 import { selectBackend } from './backend';
 import { registerWebGpuKernels, setRecurrenceKernel } from '../src/gpu';
 import { buildDataset } from '../src/core/tasks';
-import { Trainer, DivergenceError, type MetricRow, type ProbeResult } from '../src/core/train';
+import { Trainer, type ProbeResult } from '../src/core/train';
+import { TrainingSession, type SessionEnd } from '../src/core/session';
 import { normalizePath } from '../src/core/paths';
 import type { ModelSpec } from '../src/core/spec';
 import type { SeqData, Example } from '../src/core/data';
@@ -22,16 +26,19 @@ const log = (level: 'info' | 'warn' | 'error', message: string) => out.send({ ty
 const inbox = new Receiver<ToWorker>(toWorker, (why) => log('warn', `worker: ${why}`), 'page->worker');
 
 let trainer: Trainer | undefined;
+let session: TrainingSession | undefined;
 let spec: ModelSpec | undefined;
 let data: SeqData | undefined;
 let phase: Phase = 'loading';
+/** The run being trained (named here, carried by every run message), undefined between runs. */
+let runId: string | undefined;
+let runCount = 0;
+/** The panel's settings: defaults for what the definition does not say (see applyIntervals). */
 let metricsInterval = 10;
-let probeInterval = 10;
+let probeTimeShare = 20;
 /** Weights go to the page (and the run record) at most this often while training; 0: only at the end. */
 let checkpointSeconds = 30;
-let lastCheckpoint = 0;
 let probeChoice: { example?: number; text?: string } = {};
-let loopRunning = false;
 /** A periodic probe was sent and the page has not drawn it yet (see toWorker 'probeDrawn'). */
 let probeUnacked = false;
 /** Periodic probes skipped because the page had not drawn the previous one (benchmarks read it from the log). */
@@ -47,7 +54,7 @@ const exclusive = <T>(f: () => Promise<T>): Promise<T> => {
 
 function setPhase(p: Phase): void {
   phase = p;
-  out.send({ type: 'state', phase, step: trainer?.step ?? 0, steps: spec?.training.steps ?? 0 });
+  out.send({ type: 'state', phase, step: trainer?.step ?? 0, steps: trainer?.totalSteps ?? 0 });
 }
 
 function fail(message: string, details?: string[]): void {
@@ -68,10 +75,13 @@ scope.onmessage = (ev: MessageEvent) => {
   void handle(m).catch((e) => fail(`worker: ${(e as Error).message}`, [(e as Error).stack ?? '']));
 };
 
-/** The page's metrics, probe and checkpoint intervals (from 'init' or 'settings'). */
+/**
+ * The page's settings (from 'init' or 'settings'): the metrics interval is only the default for a
+ * definition without `logEvery`; they apply from the next session (Start, Reset).
+ */
 function applyIntervals(m: WorkerIntervals): void {
   metricsInterval = Math.max(1, m.metricsInterval);
-  probeInterval = Math.max(1, m.probeInterval);
+  probeTimeShare = Math.min(90, m.probeTimeShare);
   checkpointSeconds = m.checkpointSeconds;
 }
 
@@ -91,15 +101,15 @@ async function handle(m: ToWorker): Promise<void> {
       return;
     case 'probe':
       probeChoice = { ...(m.example !== undefined ? { example: m.example } : {}), ...(m.text !== undefined ? { text: m.text } : {}) };
-      return exclusive(() => sendProbe());
+      return withTrainer(() => sendProbe());
     case 'sample':
-      return exclusive(async () => {
+      return withTrainer(async () => {
         if (!trainer || !data?.generative) return fail('sampling needs a generative character model');
         const text = await trainer.sample({ length: m.length, temperature: m.temperature, ...(m.prefix ? { prefix: m.prefix } : {}) });
         out.send({ type: 'sample', text, temperature: m.temperature });
       });
     case 'gradients':
-      return exclusive(async () => {
+      return withTrainer(async () => {
         if (!trainer) return fail('no model');
         const r = await trainer.probe(firstProbe(), { gradients: true });
         out.send({ type: 'gradients', loss: r.loss, grads: { gradNorms: r.gradNorms ?? [] } });
@@ -147,9 +157,7 @@ async function init(exp: ExperimentMsg, preferred: Parameters<typeof selectBacke
     const path = (e as { path?: unknown }).path;
     return fail(`${exp.relPath}: data: ${(e as Error).message}`, Array.isArray(path) ? [`at ${path.join('.')}`] : undefined);
   }
-  await exclusive(async () => {
-    trainer = new Trainer(spec!, data!);
-  });
+  await exclusive(async () => newSession());
   out.send({ type: 'ready', model: modelInfo(spec, data) });
   setPhase('ready');
   await exclusive(() => sendProbe());
@@ -161,7 +169,7 @@ function modelInfo(s: ModelSpec, d: SeqData): ModelInfo {
   let params = 0;
   for (const v of trainer!.model.params.values()) params += v.size;
   return {
-    name: s.name, task: d.task, about: d.about, structure: s.structure, steps: s.training.steps, batchSize: s.training.batchSize,
+    name: s.name, task: d.task, about: d.about, structure: s.structure, steps: trainer!.totalSteps, batchSize: s.training.batchSize,
     layers: s.layers.map((l) => ({ cell: l.cell, units: l.units, bidirectional: l.bidirectional })),
     inputKind: d.input.kind, outputKind: d.output.kind, generative: d.generative, params, probes,
   };
@@ -235,7 +243,7 @@ export function packProbe(r: ProbeResult): { result: ProbeResultMsg; transfer: A
 }
 
 async function control(action: ControlAction): Promise<void> {
-  if (!trainer || !spec || !data) {
+  if (!trainer || !session || !spec || !data) {
     if (action === 'start' || action === 'step') log('warn', `'${action}' ignored: the model is not ready`);
     return;
   }
@@ -244,6 +252,7 @@ async function control(action: ControlAction): Promise<void> {
       if (phase === 'running') return;
       if (phase === 'done') await reset();
       if (phase !== 'ready' && phase !== 'paused') return;
+      beginRun();
       setPhase('running');
       return runLoop();
     case 'resume':
@@ -251,114 +260,130 @@ async function control(action: ControlAction): Promise<void> {
       setPhase('running');
       return runLoop();
     case 'pause':
-      if (phase === 'running') setPhase('paused');
+      if (phase === 'running') {
+        session.pause();
+        setPhase('paused');
+      }
       return;
     case 'step':
       if (phase !== 'ready' && phase !== 'paused') return;
+      beginRun();
       setPhase('paused');
       return exclusive(async () => {
-        await chunk(1);
+        const end = await session!.stepOnce();
         await sendProbe();
-        if (trainer!.step >= spec!.training.steps) await finish('completed');
+        if (end) await finish(end);
       });
     case 'stop':
-      if (phase !== 'running' && phase !== 'paused') return;
-      setPhase('done'); // the loop sees it and ends
-      return exclusive(() => finish('stopped'));
+      return stopRun();
     case 'reset':
-      if (phase === 'running' || phase === 'paused') {
-        setPhase('done');
-        await exclusive(() => finish('stopped', 'reset'));
-      }
+      await stopRun('reset');
       await reset();
       return;
   }
 }
 
-async function reset(): Promise<void> {
-  await exclusive(async () => {
-    trainer?.dispose();
-    trainer = new Trainer(spec!, data!);
+/** Stop the run in progress (running: the loop ends it; paused: ended here). */
+async function stopRun(message?: string): Promise<void> {
+  if (phase === 'running') {
+    session!.stop();
+    setPhase('done');
+    await exclusive(async () => undefined); // runs once the loop has ended the run (run and finish are one job)
+  } else if (phase === 'paused') {
+    setPhase('done');
+    await exclusive(async () => finish(await session!.stopNow(), message));
+  }
+}
+
+/** A fresh trainer and session (weights initialised from the seed). */
+function newSession(): void {
+  session?.trainer.dispose();
+  trainer = new Trainer(spec!, data!);
+  session = new TrainingSession(trainer, {
+    metrics: (row) => out.send({ type: 'metrics', clientRunId: runId!, rows: [row] }),
+    checkpoint: (cp) => {
+      const { format: _f, step, weights, ...resume } = cp;
+      out.send({ type: 'checkpoint', clientRunId: runId!, step, weights, resume });
+    },
+    best: (b, weights) => out.send({ type: 'best', clientRunId: runId!, step: b.step, validLoss: b.validLoss, weights }),
+    event: (e) => {
+      if (e.type === 'earlyStop') out.send({ type: 'earlyStop', clientRunId: runId!, step: e.step, bestStep: e.bestStep, bestLoss: e.bestLoss, patience: e.patience });
+    },
+    probe: () => sendProbe(true),
+    boundary: () => runQueued(),
+  }, {
+    defaults: { logEvery: metricsInterval },
+    checkpointSeconds, ...(checkpointSeconds === 0 ? { checkpointEvery: Number.MAX_SAFE_INTEGER } : {}),
+    probeShare: probeTimeShare / 100,
   });
+}
+
+/** Name a new run (once per run: Start, or the first Step from ready). */
+function beginRun(): void {
+  if (runId) return;
+  runId = `w${Date.now().toString(36)}-${++runCount}`;
+  out.send({ type: 'runStart', clientRunId: runId, steps: trainer!.totalSteps });
+}
+
+async function reset(): Promise<void> {
+  await exclusive(async () => newSession());
   setPhase('ready');
   await exclusive(() => sendProbe());
 }
 
-const yieldToMessages = () => new Promise<void>((r) => setTimeout(r, 0));
-
-async function chunk(n: number): Promise<MetricRow | undefined> {
-  try {
-    const row = await trainer!.runSteps(n);
-    out.send({ type: 'metrics', rows: [row as never] });
-    return row;
-  } catch (e) {
-    if (e instanceof DivergenceError) {
-      setPhase('done');
-      await finish('failed', e.message);
-      return undefined;
-    }
-    throw e;
+/** Probe, sample and gradient requests that arrive while the session trains wait for its next boundary. */
+let queued: (() => Promise<void>)[] = [];
+function withTrainer(f: () => Promise<void>): Promise<void> {
+  if (session?.isRunning) {
+    queued.push(f);
+    return Promise.resolve();
   }
+  return exclusive(f);
 }
-
-/** Send the weights when `checkpointSeconds` have passed since the run started or last did. */
-async function maybeCheckpoint(): Promise<void> {
-  if (checkpointSeconds <= 0 || Date.now() - lastCheckpoint < checkpointSeconds * 1000) return;
-  lastCheckpoint = Date.now();
-  try {
-    out.send({ type: 'checkpoint', step: trainer!.step, weights: await trainer!.stateDict() });
-  } catch (e) {
-    log('error', `could not read the weights back for a checkpoint: ${(e as Error).message}`);
-  }
+async function runQueued(): Promise<void> {
+  const q = queued;
+  queued = [];
+  for (const f of q) await f().catch((e) => log('warn', `worker: ${(e as Error).message}`));
 }
 
 async function runLoop(): Promise<void> {
-  if (loopRunning) return;
-  loopRunning = true;
-  if (trainer!.step === 0) lastCheckpoint = Date.now();
   try {
-    const total = spec!.training.steps;
-    while (phase === 'running' && trainer!.step < total) {
-      const step = trainer!.step;
-      const toMetrics = metricsInterval - (step % metricsInterval);
-      const toProbe = probeInterval - (step % probeInterval);
-      const n = Math.min(toMetrics, toProbe, total - step);
-      const done = await exclusive(async () => {
-        const row = await chunk(n);
-        if (!row) return true;
-        if (trainer!.step >= total) await sendProbe();
-        else {
-          if (trainer!.step % probeInterval === 0) await sendProbe(true);
-          await maybeCheckpoint();
-        }
-        return false;
-      });
-      if (done) return;
-      await yieldToMessages();
-    }
-    if (phase === 'running' && trainer!.step >= total) {
-      setPhase('done');
-      await exclusive(() => finish('completed'));
-    }
+    // serialised: a Resume right after a Pause runs once the paused run() has returned
+    await exclusive(async () => {
+      if (phase !== 'running') return;
+      const end = await session!.run();
+      if (end) await finish(end);
+    });
   } catch (e) {
     setPhase('error');
     fail(`training failed: ${(e as Error).message}`, [(e as Error).stack ?? '']);
-    await exclusive(() => finish('failed', (e as Error).message)).catch(() => undefined);
-  } finally {
-    loopRunning = false;
+    if (runId) {
+      out.send({ type: 'done', clientRunId: runId, status: 'failed', step: trainer!.step, message: (e as Error).message });
+      runId = undefined;
+    }
   }
 }
 
-async function finish(status: 'completed' | 'stopped' | 'failed', message?: string): Promise<void> {
+async function finish(end: SessionEnd, message?: string): Promise<void> {
+  if (!runId) return;
   if (probesSkipped) log('info', `worker: ${probesSkipped} periodic snapshot(s) skipped while the page was drawing or hidden`);
   probesSkipped = 0;
   let weights;
-  try {
-    weights = await trainer!.stateDict();
-  } catch (e) {
-    log('error', `could not read the weights back: ${(e as Error).message}`);
+  // no weights after a divergence: they are NaN
+  if (end.status !== 'failed') {
+    try {
+      weights = await trainer!.stateDict();
+    } catch (e) {
+      log('error', `could not read the weights back: ${(e as Error).message}`);
+    }
   }
-  out.send({ type: 'done', status, step: trainer!.step, ...(message ? { message } : {}), ...(weights ? { weights } : {}) });
+  const msg = message ?? end.message;
+  out.send({
+    type: 'done', clientRunId: runId, status: end.status, step: end.step, ...(msg ? { message: msg } : {}), ...(weights ? { weights } : {}),
+    ...(end.earlyStopped ? { earlyStoppedAt: end.earlyStopped.step } : {}), ...(end.best ? { bestStep: end.best.step } : {}),
+  });
+  runId = undefined;
+  if (end.status === 'completed') await sendProbe();
   if (phase !== 'done') setPhase('done');
-  else out.send({ type: 'state', phase: 'done', step: trainer!.step, steps: spec!.training.steps });
+  else out.send({ type: 'state', phase: 'done', step: trainer!.step, steps: trainer!.totalSteps });
 }

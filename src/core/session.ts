@@ -17,26 +17,10 @@
  *    validation batches), so a stop or pause is honoured within a second on every backend.
  */
 import type { StateDict } from './stateDict';
-import type { OptimizerState } from './optim';
-import { DivergenceError, type MetricRow, type Trainer, type TrainerProgress } from './train';
+import { CHECKPOINT_FORMAT, type BestSoFar, type Checkpoint } from './checkpoint';
+import { DivergenceError, type MetricRow, type Trainer } from './train';
 
-export const CHECKPOINT_FORMAT = 'seqlab-checkpoint/1';
-
-/** Everything a run needs to continue exactly where it was. */
-export interface Checkpoint {
-  format: typeof CHECKPOINT_FORMAT;
-  step: number;
-  weights: StateDict;
-  optimizer: OptimizerState;
-  progress: TrainerProgress;
-  /** The session's own bookkeeping: best validation so far, validations without improvement. */
-  session: { best?: BestSoFar; sinceBest: number };
-}
-
-export interface BestSoFar {
-  step: number;
-  validLoss: number;
-}
+export { CHECKPOINT_FORMAT, type BestSoFar, type Checkpoint } from './checkpoint';
 
 export type SessionEvent =
   | { type: 'best'; step: number; validLoss: number }
@@ -61,6 +45,8 @@ export interface SessionHooks {
   /** Take and send a probe (called within the probe time budget). */
   probe?(): Promise<void>;
   event?(e: SessionEvent): void;
+  /** Called after every metric row, when the trainer may be used (the panel's queued probe and sample requests). */
+  boundary?(): Promise<void>;
 }
 
 export interface SessionOptions {
@@ -263,6 +249,7 @@ export class TrainingSession {
     if (early) return early;
     if (this.checkpointDue()) await this.checkpoint();
     await this.maybeProbe();
+    await this.hooks.boundary?.();
     await this.maybeYield();
     return undefined;
   }

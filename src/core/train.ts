@@ -13,9 +13,11 @@ import type { ModelSpec } from './spec';
 import type { CellState, GateName } from './cells';
 import { Rng } from './rng';
 import { assignStateDict, variablesToStateDict, type StateDict } from './torch';
-import { clipGradNorm, clipGradValue, globalNorm, makeOptimizer, type OptimizerState, type SeqOptimizer } from './optim';
+import { clipGradNorm, clipGradValue, globalNorm, makeOptimizer, type SeqOptimizer } from './optim';
+import type { OptimizerState, TrainerProgress } from './checkpoint';
 
 export { sumAll } from './optim';
+export type { TrainerProgress } from './checkpoint';
 
 export interface MetricRow {
   step: number;
@@ -27,6 +29,8 @@ export interface MetricRow {
   validPerplexity?: number;
   /** Global gradient norm before clipping. */
   gradNorm?: number;
+  /** The learning rate of the row's step (schedules change it). */
+  learningRate?: number;
   /** ms since training started. */
   elapsedMs: number;
 }
@@ -72,21 +76,6 @@ export interface EvaluateOptions {
   /** Awaited between batches: lets a caller yield to the event loop, or throw to abandon the evaluation. */
   between?: () => Promise<void>;
 }
-
-/**
- * Where a trainer is in its run, as plain data (saved in checkpoints): the step, the data order
- * and the shuffling RNG, and for truncated BPTT the batch being walked and the state carried into
- * its next window. With the weights and the optimizer state it is everything the next step reads.
- */
-export interface TrainerProgress {
-  step: number;
-  rng: number;
-  order: number[];
-  cursor: number;
-  elapsedMs: number;
-  tbptt?: { batch: number[]; offset: number; state?: { h: TensorData; c?: TensorData }[] };
-}
-interface TensorData { shape: number[]; data: number[] }
 
 interface StepScalars {
   step: number;

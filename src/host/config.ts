@@ -7,7 +7,12 @@ export type TrainIn = 'panel' | 'background';
 export interface SeqlabConfig {
   trainIn: TrainIn;
   preferredBackend: PreferredBackend;
+  /** Default metrics interval for definitions without `training.logEvery` (the definition wins). */
   metricsInterval: number;
+  /** Panel: percentage of training time hidden-state snapshots may take. */
+  probeTimeShare: number;
+  /** Panel: checkpoint at most every N seconds while training (0: only at the end). */
+  checkpointSeconds: number;
   runsFolder: string;
   runsKeptPerExperiment: number;
 }
@@ -22,6 +27,8 @@ export function readConfig(scope?: vscode.ConfigurationScope): SeqlabConfig {
     trainIn: trainIn === 'background' ? 'background' : 'panel',
     preferredBackend: (['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const).find((b) => b === backend) ?? 'auto',
     metricsInterval: Math.max(1, Math.floor(c.get<number>('metricsInterval', 10)) || 10),
+    probeTimeShare: Math.min(90, Math.max(0, Math.floor(c.get<number>('probeTimeShare', 20)) || 0)),
+    checkpointSeconds: Math.max(0, Math.floor(c.get<number>('checkpointSeconds', 30)) || 0),
     runsFolder: runsFolder.trim() || '.seqlab/runs',
     runsKeptPerExperiment: Math.max(0, Math.floor(c.get<number>('runsKeptPerExperiment', 20)) || 0),
   };

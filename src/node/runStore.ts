@@ -18,7 +18,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { writeFileAtomic } from './atomic';
 import type { MetricRow } from '../core/train';
 import type { ModelSpec } from '../core/spec';
-import { CHECKPOINT_FORMAT, type BestSoFar, type Checkpoint } from '../core/session';
+import { CHECKPOINT_FORMAT, type BestSoFar, type Checkpoint } from '../core/checkpoint';
 import { STATE_DICT_FORMAT, parseStateDictJson, type StateDict, type StateDictFile, type Vocabulary } from '../core/stateDict';
 
 export type RunStatus = 'running' | 'completed' | 'failed' | 'stopped' | 'interrupted';

@@ -13,10 +13,15 @@ import {
   arr, bool, count, finite, grid, lit, matrix, num, nums, obj, oneOf, opt, record, str, tagged, union,
   type Check, type Grid, type Infer,
 } from './validate';
+import { GATE_NAMES, type GateName } from '../core/cells/types';
 export type { Grid } from './validate';
 
-/** 2: probe traces are Float32Array grids (transferred); the page acknowledges drawn probes. */
-export const PROTOCOL_VERSION = 2;
+/**
+ * 2: probe traces are Float32Array grids (transferred); the page acknowledges drawn probes.
+ * 3: the worker owns run identity (runStart, clientRunId on run messages), validates, reports the
+ *    best step and early stopping, checkpoints carry what resuming needs; probes get a time share.
+ */
+export const PROTOCOL_VERSION = 3;
 
 export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -24,7 +29,13 @@ export const PREFERENCES = ['auto', ...BACKENDS] as const;
 export type BackendPreference = (typeof PREFERENCES)[number];
 export const CONTROL_ACTIONS = ['start', 'pause', 'resume', 'step', 'stop', 'reset'] as const;
 export type ControlAction = (typeof CONTROL_ACTIONS)[number];
-export type Phase = 'loading' | 'ready' | 'running' | 'paused' | 'done' | 'error';
+export const PHASES = ['loading', 'ready', 'running', 'paused', 'done', 'error'] as const;
+export type Phase = (typeof PHASES)[number];
+/** Run statuses as the run store writes them (src/node/runStore.ts), and those a run can end with. */
+export const RUN_STATUSES = ['running', 'completed', 'failed', 'stopped', 'interrupted'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export const END_STATUSES = ['completed', 'stopped', 'failed'] as const;
+export type EndStatus = (typeof END_STATUSES)[number];
 
 function msg<T extends string, S extends Record<string, Check<unknown>>>(type: T, fields: S) {
   return obj({ v: lit(PROTOCOL_VERSION), seq: count, type: lit(type), ...fields });
@@ -34,8 +45,9 @@ function msg<T extends string, S extends Record<string, Check<unknown>>>(type: T
 
 export const metricRow = obj({
   step: count, loss: num, accuracy: opt(num), perplexity: opt(num), validLoss: opt(num),
-  validAccuracy: opt(num), validPerplexity: opt(num), gradNorm: opt(num), elapsedMs: num,
+  validAccuracy: opt(num), validPerplexity: opt(num), gradNorm: opt(num), learningRate: opt(num), elapsedMs: num,
 });
+/** The core's MetricRow (src/core/train.ts), checked on receipt: the same type (see the compile-time check below). */
 export type MetricRowMsg = Infer<typeof metricRow>;
 
 export const backendInfo = obj({
@@ -48,8 +60,8 @@ export const backendInfo = obj({
 });
 export type BackendInfo = Infer<typeof backendInfo>;
 
-const gateKeys = ['i', 'f', 'g', 'o', 'r', 'z', 'n'] as const;
-export type GateKey = (typeof gateKeys)[number];
+const gateKeys = GATE_NAMES;
+export type GateKey = GateName;
 const gates: Check<Partial<Record<GateKey, Grid>>> = (v, p) => {
   const e = record(grid)(v, p);
   if (e) return e;
@@ -85,7 +97,7 @@ export type ProbeResultMsg = Infer<typeof probeResult>;
 export const stateDict = record(obj({ shape: arr(count), data: nums }));
 
 export const runSummaryLite = obj({
-  id: str, name: str, status: oneOf('running', 'completed', 'failed', 'stopped', 'interrupted'),
+  id: str, name: str, status: oneOf(...RUN_STATUSES),
   backend: str, startedAt: str, endedAt: opt(str), step: count, steps: count,
   finalLoss: opt(num), lastLoss: opt(num), validLoss: opt(num), accuracy: opt(num), message: opt(str),
 });
@@ -104,8 +116,8 @@ export const settings = obj({
   preferredBackend: oneOf(...PREFERENCES),
   /** Metrics (the loss) are read back from the device every N steps. */
   metricsInterval: count,
-  /** A hidden-state snapshot (probe) is taken every N steps. */
-  probeInterval: count,
+  /** Hidden-state snapshots (probes) may take at most this percentage of the training time. */
+  probeTimeShare: count,
   /** While training, the weights go to the run record at most every N seconds (0: only at the end). */
   checkpointSeconds: count,
 });
@@ -144,7 +156,23 @@ export const modelSpec = obj({
 /** What the worker validates is exactly src/core/spec.ts's ModelSpec: a compile error here when they drift apart. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const specMatches: Same<Infer<typeof modelSpec>, import('../core/spec').ModelSpec> = true;
+const rowMatches: Same<MetricRowMsg, import('../core/train').MetricRow> = true;
 void specMatches;
+void rowMatches;
+
+/** What resuming needs besides the weights (src/core/session.ts Checkpoint), as plain data. */
+const tensorJson = obj({ shape: arr(count), data: nums });
+export const resumeState = obj({
+  optimizer: obj({ optimizer: str, step: count, slots: record(tensorJson) }),
+  progress: obj({
+    step: count, rng: count, order: arr(count), cursor: count, elapsedMs: finite,
+    tbptt: opt(obj({ batch: arr(count), offset: count, state: opt(arr(obj({ h: tensorJson, c: opt(tensorJson) }))) })),
+  }),
+  session: obj({ best: opt(obj({ step: count, validLoss: finite })), sinceBest: count }),
+});
+export type ResumeState = Infer<typeof resumeState>;
+const checkpointMatches: Same<ResumeState, Omit<import('../core/checkpoint').Checkpoint, 'format' | 'step' | 'weights'>> = true;
+void checkpointMatches;
 
 /** The experiment as the host read it: definition text plus every data file it references. */
 export const experiment = obj({
@@ -188,14 +216,16 @@ export type HostToView = Infer<typeof hostToView>;
 export const viewToHost = tagged({
   ready: msg('ready', {}),
   backend: msg('backend', { info: backendInfo }),
-  state: msg('state', { phase: oneOf('loading', 'ready', 'running', 'paused', 'done', 'error'), step: count, steps: count }),
+  state: msg('state', { phase: oneOf(...PHASES), step: count, steps: count }),
   runStart: msg('runStart', { clientRunId: str, backend: str, steps: count, parameters: opt(count) }),
   metrics: msg('metrics', { clientRunId: str, rows: arr(metricRow) }),
-  /** The weights at `step` of a run still training: the record keeps them if the panel closes. */
-  checkpoint: msg('checkpoint', { clientRunId: str, step: count, weights: stateDict }),
+  /** The weights at `step` of a run still training (and what resuming needs): the record keeps them if the panel closes. */
+  checkpoint: msg('checkpoint', { clientRunId: str, step: count, weights: stateDict, resume: opt(resumeState) }),
+  /** A new best validation loss and its weights (best.json). */
+  best: msg('best', { clientRunId: str, step: count, validLoss: finite, weights: stateDict }),
   runEnd: msg('runEnd', {
-    clientRunId: str, status: oneOf('completed', 'stopped', 'failed'), step: count,
-    message: opt(str), weights: opt(stateDict),
+    clientRunId: str, status: oneOf(...END_STATUSES), step: count,
+    message: opt(str), weights: opt(stateDict), earlyStoppedAt: opt(count), bestStep: opt(count),
   }),
   log: msg('log', { level: oneOf('info', 'warn', 'error'), message: str }),
 });
@@ -204,18 +234,18 @@ export type ViewToHost = Infer<typeof viewToHost>;
 // ---- webview -> worker ----------------------------------------------------------------------
 
 /** The panel settings the worker runs by (sent in 'init' and again in 'settings'). */
-export type WorkerIntervals = Pick<PanelSettings, 'metricsInterval' | 'probeInterval' | 'checkpointSeconds'>;
+export type WorkerIntervals = Pick<PanelSettings, 'metricsInterval' | 'probeTimeShare' | 'checkpointSeconds'>;
 export const workerIntervals = (s: PanelSettings): WorkerIntervals =>
-  ({ metricsInterval: s.metricsInterval, probeInterval: s.probeInterval, checkpointSeconds: s.checkpointSeconds });
+  ({ metricsInterval: s.metricsInterval, probeTimeShare: s.probeTimeShare, checkpointSeconds: s.checkpointSeconds });
 
 export const toWorker = tagged({
   init: msg('init', {
-    experiment, preferredBackend: oneOf(...PREFERENCES), metricsInterval: count, probeInterval: count, checkpointSeconds: count,
+    experiment, preferredBackend: oneOf(...PREFERENCES), metricsInterval: count, probeTimeShare: count, checkpointSeconds: count,
     /** wasm binaries fetched by the page (workers from blob: URLs cannot fetch webview resources). */
     wasm: opt(record(((v: unknown, p: string) => (v instanceof ArrayBuffer ? undefined : `${p}: expected an ArrayBuffer`)) as Check<ArrayBuffer>)),
   }),
   control: msg('control', { action: oneOf(...CONTROL_ACTIONS) }),
-  settings: msg('settings', { metricsInterval: count, probeInterval: count, checkpointSeconds: count }),
+  settings: msg('settings', { metricsInterval: count, probeTimeShare: count, checkpointSeconds: count }),
   /** Probe the model on a validation example (index) or on typed text (character models). */
   probe: msg('probe', { example: opt(count), text: opt(str) }),
   sample: msg('sample', { temperature: finite, length: count, prefix: opt(str) }),
@@ -245,13 +275,22 @@ export type ModelInfo = Infer<typeof modelInfo>;
 export const fromWorker = tagged({
   backend: msg('backend', { info: backendInfo }),
   ready: msg('ready', { model: modelInfo }),
-  state: msg('state', { phase: oneOf('loading', 'ready', 'running', 'paused', 'done', 'error'), step: count, steps: count }),
-  metrics: msg('metrics', { rows: arr(metricRow) }),
-  /** The weights while training (every `checkpointSeconds`). */
-  checkpoint: msg('checkpoint', { step: count, weights: stateDict }),
+  state: msg('state', { phase: oneOf(...PHASES), step: count, steps: count }),
+  /** A run starts (Start, or Step from ready): the worker names it; every run message carries the name. */
+  runStart: msg('runStart', { clientRunId: str, steps: count }),
+  metrics: msg('metrics', { clientRunId: str, rows: arr(metricRow) }),
+  /** The weights while training (every `checkpointSeconds`), with what resuming needs. */
+  checkpoint: msg('checkpoint', { clientRunId: str, step: count, weights: stateDict, resume: opt(resumeState) }),
+  /** A new best validation loss, with its weights. */
+  best: msg('best', { clientRunId: str, step: count, validLoss: finite, weights: stateDict }),
+  /** Early stopping ended the run: no improvement for `patience` validations; the weights are bestStep's. */
+  earlyStop: msg('earlyStop', { clientRunId: str, step: count, bestStep: count, bestLoss: finite, patience: count }),
   probe: msg('probe', { result: probeResult }),
   sample: msg('sample', { text: str, temperature: num }),
-  done: msg('done', { status: oneOf('completed', 'stopped', 'failed'), step: count, message: opt(str), weights: opt(stateDict) }),
+  done: msg('done', {
+    clientRunId: str, status: oneOf(...END_STATUSES), step: count, message: opt(str), weights: opt(stateDict),
+    earlyStoppedAt: opt(count), bestStep: opt(count),
+  }),
   /** Definition or data errors (with file position when the parser gave one), backend failures. */
   error: msg('error', { message: str, details: opt(arr(str)) }),
   gradients: msg('gradients', { loss: num, grads: record(nums) }),
@@ -325,6 +364,7 @@ export class RunLifecycle {
         return undefined;
       case 'metrics':
       case 'checkpoint':
+      case 'best':
       case 'runEnd':
         return this.open.has(m.clientRunId) ? undefined : `${m.type} for run '${m.clientRunId}' which is not running`;
       default:

@@ -133,7 +133,7 @@ export class PanelPage {
   async init(experiment: ExperimentMsg, preferredBackend: string, metricsInterval = 5, checkpointSeconds = 0): Promise<void> {
     const init: Omit<Extract<HostToView, { type: 'init' }>, 'v' | 'seq'> = {
       type: 'init', experiment,
-      settings: { preferredBackend: preferredBackend as never, metricsInterval, probeInterval: metricsInterval, checkpointSeconds },
+      settings: { preferredBackend: preferredBackend as never, metricsInterval, probeTimeShare: 20, checkpointSeconds },
       assets: { workerUrl: `${this.origin}/dist/worker.js`, wasmBase: `${this.origin}/dist/` },
       overlays: [],
     };

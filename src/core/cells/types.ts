@@ -18,7 +18,9 @@ export interface CellState {
   c?: tf.Tensor2D;
 }
 
-export type GateName = 'i' | 'f' | 'g' | 'o' | 'r' | 'z' | 'n';
+/** Every gate name a cell may have: LSTM i f g o, GRU r z n (PyTorch's names and order). */
+export const GATE_NAMES = ['i', 'f', 'g', 'o', 'r', 'z', 'n'] as const;
+export type GateName = (typeof GATE_NAMES)[number];
 
 export interface StepOut {
   state: CellState;

@@ -17,6 +17,7 @@ import {
 import { makeNonce, panelHtml } from './html';
 import { readExperiment, parseSpecForRun } from './experiment';
 import { RunRecorder, type StatusHandle } from './recorder';
+import { readConfig } from '../config';
 import { restoreData } from './restore';
 export { thinRows, restoreData } from './restore';
 import type { PanelRunStore, PanelRunSummary } from './store';
@@ -196,16 +197,13 @@ function webviewOptions(context: vscode.ExtensionContext): vscode.WebviewPanelOp
 }
 
 export function readSettings(scope?: vscode.Uri): PanelSettings {
-  const c = vscode.workspace.getConfiguration('seqlab', scope);
-  const pref = c.get<string>('preferredBackend', 'auto');
-  const interval = Math.max(1, Math.floor(c.get<number>('metricsInterval', 10)) || 10);
-  const probe = Math.floor(c.get<number>('probeInterval', 0)) || 0;
-  const checkpoint = Math.max(0, Math.floor(c.get<number>('checkpointSeconds', 30)) || 0);
+  // the settings are read in one place (config.ts); the definition's own intervals win over them
+  const c = readConfig(scope);
   return {
-    preferredBackend: (PREFERENCES as readonly string[]).includes(pref) ? (pref as BackendPreference) : 'auto',
-    metricsInterval: interval,
-    probeInterval: probe > 0 ? probe : interval,
-    checkpointSeconds: checkpoint,
+    preferredBackend: c.preferredBackend,
+    metricsInterval: c.metricsInterval,
+    probeTimeShare: c.probeTimeShare,
+    checkpointSeconds: c.checkpointSeconds,
   };
 }
 

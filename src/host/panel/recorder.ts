@@ -9,6 +9,7 @@
  * webview's training and tells the panel why (runRefused): training is never left unrecorded.
  */
 import type { Outgoing, HostToView, ViewToHost } from '../../protocol';
+import { CHECKPOINT_FORMAT } from '../../core/checkpoint';
 import type { ModelSpec } from '../../core/spec';
 import type { PanelMetricRow, PanelRunStore, PanelRunSummary, PanelRunWriter } from './store';
 
@@ -33,7 +34,7 @@ export interface RecorderDeps {
   onEnded(summary: PanelRunSummary): void;
 }
 
-type RunMsg = Extract<ViewToHost, { type: 'runStart' | 'metrics' | 'checkpoint' | 'runEnd' }>;
+type RunMsg = Extract<ViewToHost, { type: 'runStart' | 'metrics' | 'checkpoint' | 'best' | 'runEnd' }>;
 
 export class RunRecorder {
   private run?: { clientRunId: string; writer: PanelRunWriter; status: StatusHandle; step: number; steps: number };
@@ -60,7 +61,16 @@ export class RunRecorder {
       case 'checkpoint': {
         const r = this.run;
         if (!r || r.clientRunId !== m.clientRunId) return;
-        if (this.saveWeights(r, m.weights)) r.writer.update({ weightsStep: m.step });
+        if (m.resume) {
+          // everything resuming needs: checkpoint.json (with weights.json and the summary's steps)
+          this.guard('save a checkpoint', () => r.writer.saveCheckpoint({ format: CHECKPOINT_FORMAT, step: m.step, weights: m.weights, ...m.resume! }));
+        } else if (this.saveWeights(r, m.weights)) r.writer.update({ weightsStep: m.step });
+        return;
+      }
+      case 'best': {
+        const r = this.run;
+        if (!r || r.clientRunId !== m.clientRunId) return;
+        this.guard('save the best weights', () => r.writer.saveBest({ step: m.step, validLoss: m.validLoss }, m.weights));
         return;
       }
       case 'runEnd': {
@@ -71,7 +81,10 @@ export class RunRecorder {
         }
         const saved = m.weights !== undefined && this.saveWeights(r, m.weights);
         r.step = m.step;
-        r.writer.update({ step: m.step, ...(saved ? { weightsStep: m.step } : {}) });
+        r.writer.update({
+          step: m.step, ...(saved ? { weightsStep: m.bestStep !== undefined && m.earlyStoppedAt !== undefined ? m.bestStep : m.step } : {}),
+          ...(m.earlyStoppedAt !== undefined ? { earlyStoppedAt: m.earlyStoppedAt } : {}),
+        });
         this.end(m.status, m.message);
         return;
       }
@@ -118,6 +131,15 @@ export class RunRecorder {
     } catch (e) {
       this.deps.log.error(`training panel: could not save weights: ${(e as Error).message}`);
       return false;
+    }
+  }
+
+  /** Run a store write; log a failure rather than let it end the panel's recording. */
+  private guard(what: string, f: () => void): void {
+    try {
+      f();
+    } catch (e) {
+      this.deps.log.error(`training panel: could not ${what}: ${(e as Error).message}`);
     }
   }
 

@@ -3,19 +3,23 @@
  * panel's tests can run against the real store or an in-memory one.
  */
 import type { ModelSpec } from '../../core/spec';
+import type { MetricRow } from '../../core/train';
+import type { Checkpoint, BestSoFar } from '../../core/checkpoint';
+import type { RunStatus } from '../../protocol';
 
-export interface PanelMetricRow {
-  step: number; loss: number; accuracy?: number; perplexity?: number;
-  validLoss?: number; validAccuracy?: number; validPerplexity?: number; gradNorm?: number; elapsedMs: number;
-}
-
-export type PanelRunStatus = 'running' | 'completed' | 'failed' | 'stopped' | 'interrupted';
+/** One metric row: the core's MetricRow (the protocol checks the same type on receipt). */
+export type PanelMetricRow = MetricRow;
+export type PanelRunStatus = RunStatus;
 
 export interface PanelRunSummary {
   id: string; experiment: string; name: string; status: PanelRunStatus; backend: string; startedAt: string; endedAt?: string;
   step: number; steps: number; lastLoss?: number; finalLoss?: number; validLoss?: number; accuracy?: number; message?: string;
   /** The step the saved weights are from (the last checkpoint while training). */
   weightsStep?: number;
+  checkpointStep?: number;
+  bestStep?: number;
+  bestValidLoss?: number;
+  earlyStoppedAt?: number;
 }
 
 export interface PanelRunWriter {
@@ -23,6 +27,10 @@ export interface PanelRunWriter {
   appendMetrics(rows: PanelMetricRow[]): void;
   update(p: Partial<PanelRunSummary>): void;
   saveWeights(sd: Record<string, { shape: number[]; data: number[] }>): void;
+  /** checkpoint.json + weights.json: what resuming the run needs. */
+  saveCheckpoint(cp: Checkpoint): void;
+  /** best.json: the weights of the best validation loss so far. */
+  saveBest(best: BestSoFar, sd: Record<string, { shape: number[]; data: number[] }>): void;
   finish(status: PanelRunStatus, message?: string): PanelRunSummary;
 }
 
