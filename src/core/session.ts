@@ -217,7 +217,9 @@ export class TrainingSession {
   private async chunk(target: number): Promise<SessionEnd | undefined> {
     const t0 = this.now();
     const tr = this.trainer;
+    let lr: number | undefined;
     while (tr.step < target && !tr.done) {
+      lr = tr.learningRate; // the rate this step uses (schedules change it step by step)
       tr.trainStep(tr.step === target - 1);
       await this.maybeYield();
       if (this.interrupted) break;
@@ -229,6 +231,7 @@ export class TrainingSession {
       if (e instanceof DivergenceError) return this.finish('failed', e.message, e.step);
       throw e;
     }
+    if (lr !== undefined && row.learningRate === undefined) row.learningRate = lr;
     let early: SessionEnd | undefined;
     if (tr.step % this.evalEvery === 0 || tr.done) {
       try {
