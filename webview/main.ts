@@ -1,15 +1,19 @@
 /**
  * The training panel's page: controls, backend badge, live loss curve, hidden-state heatmaps,
  * unit-over-text, gradient strip and predictions. Training itself runs in a Web Worker
- * (dist/worker.js); this thread only draws. All messages, both ways, go through src/protocol.
+ * (dist/worker.js), which also names the runs; this thread only draws. The panel's state is one
+ * object (./state.ts, `apply(message)`); this file builds the DOM and draws from it. All messages,
+ * both ways, go through src/protocol.
  */
 import {
   Receiver, Sender, fromWorker, hostToView, workerIntervals,
-  type BackendInfo, type ControlAction, type ExperimentMsg, type FromWorker, type Grid, type HostToView, type ModelInfo,
-  type PanelSettings, type Phase, type ProbeResultMsg, type ToWorker, type TraceLayerMsg, type ViewToHost,
+  type ControlAction, type FromWorker, type Grid, type HostToView, type Outgoing,
+  type ProbeResultMsg, type ToWorker, type TraceLayerMsg, type ViewToHost,
 } from '../src/protocol';
 import { LossChart } from './ui/chart';
 import { Heatmap, diverging, fmt } from './ui/heatmap';
+import { PanelState } from './state';
+import { installTestHooks } from './testHooks';
 
 interface VsCodeApi { postMessage(m: unknown): void; getState(): unknown; setState(s: unknown): void }
 declare function acquireVsCodeApi(): VsCodeApi;
@@ -20,22 +24,10 @@ const hostLog = (level: 'info' | 'warn' | 'error', message: string) => host.send
 const fromHost = new Receiver<HostToView>(hostToView, (why) => { console.warn(why); hostLog('warn', `webview: ${why}`); }, 'host->webview');
 
 // ---- state ------------------------------------------------------------------------------------
-let experiment: ExperimentMsg | undefined;
-let settings: PanelSettings | undefined;
-let assets: { workerUrl: string; wasmBase?: string } | undefined;
+const state = new PanelState();
 let worker: Worker | undefined;
 let toWorker: Sender<ToWorker> | undefined;
 let workerIn: Receiver<FromWorker> | undefined;
-let backend: BackendInfo | undefined;
-let model: ModelInfo | undefined;
-let phase: Phase = 'loading';
-let step = 0;
-let steps = 0;
-let run: { clientRunId: string; runId?: string } | undefined;
-let pendingStart = false;
-/** The run store id of the current or last run (shown in the status line after it ends). */
-let shownRunId: string | undefined;
-let staleDefinition = false;
 const snapshots: ProbeResultMsg[] = [];
 const MAX_SNAPSHOTS = 300;
 let followLive = true;
@@ -158,8 +150,8 @@ app.append(header, errors, controls, chartSection, heatSection, predSection);
 
 // ---- rendering ---------------------------------------------------------------------------------
 function renderStatus(): void {
-  const last = chart.points ? '' : '';
-  status.textContent = `${phase}${steps ? ` · step ${step} / ${steps}` : ''}${shownRunId ? ` · run ${shownRunId}` : ''}${staleDefinition ? ' · definition changed: Reset to apply' : ''}${last}`;
+  const phase = state.phase;
+  status.textContent = state.statusText();
   document.body.dataset.phase = phase;
   const can: Record<ControlAction, boolean> = {
     start: phase === 'ready' || phase === 'done',
@@ -172,14 +164,23 @@ function renderStatus(): void {
   for (const [a, b] of Object.entries(buttons)) b.disabled = !can[a as ControlAction];
 }
 
-/** The latest loss as text next to the chart (what a screen reader announces; the tests read it). */
-function showLoss(r: { step: number; loss: number; validLoss?: number; accuracy?: number }): void {
-  lossNow.textContent = `step ${r.step} · loss ${fmt(r.loss)}${r.validLoss !== undefined ? ` · validation ${fmt(r.validLoss)}` : ''}${r.accuracy !== undefined ? ` · accuracy ${(r.accuracy * 100).toFixed(1)}%` : ''}`;
-  lossNow.dataset.step = String(r.step);
-  lossNow.dataset.loss = String(r.loss);
+/** The latest loss, best step and learning rate as text next to the chart (what a screen reader announces; the tests read it). */
+function showLoss(): void {
+  const r = state.lastRow;
+  lossNow.textContent = state.lossText(fmt);
+  if (r) {
+    lossNow.dataset.step = String(r.step);
+    lossNow.dataset.loss = String(r.loss);
+  } else {
+    delete lossNow.dataset.step;
+    delete lossNow.dataset.loss;
+  }
+  if (state.best) lossNow.dataset.bestStep = String(state.best.step);
+  else delete lossNow.dataset.bestStep;
 }
 
 function renderBackend(): void {
+  const backend = state.backend;
   backendBox.textContent = '';
   if (!backend) {
     backendBox.append($('span', 'badge', 'starting backend…'));
@@ -366,12 +367,11 @@ const dirty = new Set<Part>();
 let liveTimer: ReturnType<typeof setTimeout> | undefined;
 let liveFrame = 0;
 let lastLive = 0;
-let lastLossRow: Parameters<typeof showLoss>[0] | undefined;
 
 function invalidate(part: Part): void {
   dirty.add(part);
   if (liveTimer || liveFrame) return;
-  const wait = phase === 'running' ? Math.max(0, lastLive + LIVE_INTERVAL_MS - performance.now()) : 0;
+  const wait = state.phase === 'running' ? Math.max(0, lastLive + LIVE_INTERVAL_MS - performance.now()) : 0;
   liveTimer = setTimeout(() => {
     liveTimer = undefined;
     liveFrame = requestAnimationFrame(() => {
@@ -390,7 +390,7 @@ function renderLive(): void {
   lastLive = performance.now();
   const parts = new Set(dirty);
   dirty.clear();
-  if (parts.has('loss') && lastLossRow) showLoss(lastLossRow);
+  if (parts.has('loss')) showLoss();
   if (parts.has('status')) renderStatus();
   if (parts.has('chart')) chart.flush();
   if (parts.has('probe')) {
@@ -423,6 +423,7 @@ probeSelect.addEventListener('change', () => {
 probeText.addEventListener('change', () => toWorker?.send({ type: 'probe', text: probeText.value }));
 
 function renderModel(): void {
+  const model = state.model;
   if (!model) return;
   title.textContent = `${model.name} — ${model.task}`;
   about.textContent = `${model.about} · ${model.structure} · ${model.layers.map((l) => `${l.bidirectional ? 'bi-' : ''}${l.cell.toUpperCase()}(${l.units})`).join(' → ')} · ${model.params.toLocaleString()} parameters · ${model.steps} steps`;
@@ -445,11 +446,8 @@ const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm'];
 
 async function startWorker(): Promise<void> {
   stopWorker('the training worker was restarted');
+  const { experiment, settings, assets } = state;
   if (!experiment || !settings || !assets) return;
-  phase = 'loading';
-  backend = undefined;
-  model = undefined;
-  staleDefinition = false;
   errors.hidden = true;
   renderBackend();
   renderStatus();
@@ -493,7 +491,8 @@ async function startWorker(): Promise<void> {
 }
 
 function stopWorker(why: string): void {
-  if (run) endRun('stopped', why);
+  flushHostMetrics();
+  for (const m of state.workerReplaced(why)) host.send(m);
   worker?.terminate();
   worker = undefined;
   toWorker = undefined;
@@ -501,73 +500,46 @@ function stopWorker(why: string): void {
 
 /**
  * Metrics go to the host in batches (at most every 250 ms): each batch is one append to the run's
- * metrics.jsonl and one summary write on the host.
+ * metrics.jsonl and one summary write on the host. Any other run message flushes them first.
  */
-let hostRows: Extract<FromWorker, { type: 'metrics' }>['rows'] = [];
+let hostRows: { clientRunId: string; rows: Extract<FromWorker, { type: 'metrics' }>['rows'] } | undefined;
 let hostTimer: ReturnType<typeof setTimeout> | undefined;
-function queueHostMetrics(rows: typeof hostRows): void {
-  hostRows.push(...rows);
-  hostTimer ??= setTimeout(flushHostMetrics, 250);
-}
 function flushHostMetrics(): void {
   if (hostTimer) clearTimeout(hostTimer);
   hostTimer = undefined;
-  if (run && hostRows.length) host.send({ type: 'metrics', clientRunId: run.clientRunId, rows: hostRows });
-  hostRows = [];
+  if (hostRows?.rows.length) host.send({ type: 'metrics', clientRunId: hostRows.clientRunId, rows: hostRows.rows });
+  hostRows = undefined;
 }
-
-function endRun(status: 'completed' | 'stopped' | 'failed', message?: string, weights?: Extract<FromWorker, { type: 'done' }>['weights'], atStep = step): void {
-  if (!run) return;
+function toHost(m: Outgoing<ViewToHost>): void {
+  if (m.type === 'metrics') {
+    if (hostRows && hostRows.clientRunId !== m.clientRunId) flushHostMetrics();
+    hostRows ??= { clientRunId: m.clientRunId, rows: [] };
+    hostRows.rows.push(...m.rows);
+    hostTimer ??= setTimeout(flushHostMetrics, 250);
+    return;
+  }
   flushHostMetrics();
-  host.send({ type: 'runEnd', clientRunId: run.clientRunId, status, step: atStep, ...(message ? { message } : {}), ...(weights ? { weights } : {}) });
-  run = undefined;
+  host.send(m);
 }
 
 function onWorker(m: FromWorker): void {
+  const r = state.apply(m);
+  if (m.type === 'runStart') {
+    chart.reset();
+    snapshots.splice(0, Math.max(0, snapshots.length - 1));
+  }
+  if (m.type === 'state' && m.phase !== 'running' && dirty.size) renderLive();
+  for (const h of r.toHost) toHost(h);
+  if (r.rows) chart.append(r.rows);
+  for (const p of r.redraw) {
+    if (p === 'backend') renderBackend();
+    else if (p === 'model') renderModel();
+    else if (p === 'status' && m.type === 'state') renderStatus();
+    else if (p === 'status' || p === 'loss' || p === 'chart') invalidate(p);
+  }
+  if (r.startNow) toWorker?.send({ type: 'control', action: 'start' });
+  if (r.error) showErrors(r.error.message, r.error.details);
   switch (m.type) {
-    case 'backend':
-      backend = m.info;
-      renderBackend();
-      host.send({ type: 'backend', info: m.info });
-      return;
-    case 'ready':
-      model = m.model;
-      renderModel();
-      return;
-    case 'state': {
-      const prev = phase;
-      phase = m.phase; step = m.step; steps = m.steps;
-      if (m.phase !== 'running' && dirty.size) renderLive();
-      if ((phase === 'running' || phase === 'paused') && !run && prev !== 'running' && prev !== 'paused') {
-        run = { clientRunId: `r${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}` };
-        shownRunId = undefined;
-        chart.reset();
-        // the readout shows this run from its first metrics on (not the restored or previous run)
-        lastLossRow = undefined;
-        lossNow.textContent = '';
-        delete lossNow.dataset.step;
-        delete lossNow.dataset.loss;
-        snapshots.splice(0, Math.max(0, snapshots.length - 1));
-        host.send({ type: 'runStart', clientRunId: run.clientRunId, backend: backend?.name ?? 'unknown', steps, ...(model ? { parameters: model.params } : {}) });
-      }
-      if (phase === 'ready' && pendingStart) {
-        pendingStart = false;
-        toWorker?.send({ type: 'control', action: 'start' });
-      }
-      renderStatus();
-      host.send({ type: 'state', phase, step, steps });
-      return;
-    }
-    case 'metrics':
-      chart.append(m.rows);
-      if (m.rows.length) {
-        lastLossRow = m.rows[m.rows.length - 1]!;
-        step = lastLossRow.step;
-        invalidate('loss');
-      }
-      invalidate('status');
-      if (run) queueHostMetrics(m.rows);
-      return;
     case 'probe':
       snapshots.push(m.result);
       if (snapshots.length > MAX_SNAPSHOTS) snapshots.splice(0, snapshots.length - MAX_SNAPSHOTS);
@@ -578,36 +550,21 @@ function onWorker(m: FromWorker): void {
     case 'sample':
       sampleOut.textContent = m.text;
       return;
-    case 'checkpoint':
-      if (run) {
-        flushHostMetrics();
-        host.send({ type: 'checkpoint', clientRunId: run.clientRunId, step: m.step, weights: m.weights });
-      }
-      return;
-    case 'done':
-      endRun(m.status, m.message, m.weights, m.step);
-      if (m.status === 'failed') showErrors(`training failed: ${m.message ?? ''}`);
-      return;
-    case 'error':
-      showErrors(m.message, m.details);
-      hostLog('error', `${m.message}${m.details?.length ? `: ${m.details.join('; ')}` : ''}`);
-      return;
     case 'gradients':
-      (window as unknown as { seqlabGradients?: unknown }).seqlabGradients = m;
+      hooks.gradients = m;
       return;
-    case 'log':
-      hostLog(m.level, m.message);
+    default:
       return;
   }
 }
 
 function userControl(a: ControlAction): void {
-  if (a === 'reset' && staleDefinition) {
+  if (a === 'reset' && state.staleDefinition) {
     void startWorker();
     return;
   }
-  if (a === 'start' && phase === 'loading') {
-    pendingStart = true;
+  if (a === 'start' && state.phase === 'loading') {
+    state.pendingStart = true;
     return;
   }
   toWorker?.send({ type: 'control', action: a });
@@ -617,38 +574,39 @@ function userControl(a: ControlAction): void {
 window.addEventListener('message', (ev: MessageEvent) => {
   const m = fromHost.accept(ev.data);
   if (!m) return;
-  if (m.type !== 'init' && !experiment) {
+  if (m.type !== 'init' && !state.experiment) {
     hostLog('warn', `webview: out-of-order message dropped: '${m.type}' before 'init'`);
     return;
   }
   switch (m.type) {
     case 'init':
-      experiment = m.experiment;
-      settings = m.settings;
-      assets = m.assets;
+      state.experiment = m.experiment;
+      state.settings = m.settings;
+      state.assets = m.assets;
       vscode.setState({ definition: m.experiment.key });
       title.textContent = m.experiment.name;
       chart.setOverlays(m.overlays.filter((o) => o.id !== m.restore?.summary.id));
       if (m.restore) {
         chart.reset(m.restore.metrics);
-        const lastRow = m.restore.metrics[m.restore.metrics.length - 1];
-        if (lastRow) showLoss(lastRow);
+        state.lastRow = m.restore.metrics[m.restore.metrics.length - 1];
+        showLoss();
+        state.lastRow = undefined; // the readout shows a new run from its first metrics on
         const s = m.restore.summary;
         status.textContent = `last run ${s.id}: ${s.status} at step ${s.step}/${s.steps}${s.finalLoss !== undefined ? `, final loss ${fmt(s.finalLoss)}` : ''}`;
       }
       void startWorker();
       return;
     case 'experiment':
-      experiment = m.experiment;
-      if (phase === 'running' || phase === 'paused') {
-        staleDefinition = true;
+      state.experiment = m.experiment;
+      if (state.phase === 'running' || state.phase === 'paused') {
+        state.staleDefinition = true;
         renderStatus();
       } else void startWorker();
       return;
     case 'settings': {
-      const backendChanged = settings?.preferredBackend !== m.settings.preferredBackend;
-      settings = m.settings;
-      if (backendChanged && phase !== 'running' && phase !== 'paused') void startWorker();
+      const backendChanged = state.settings?.preferredBackend !== m.settings.preferredBackend;
+      state.settings = m.settings;
+      if (backendChanged && state.phase !== 'running' && state.phase !== 'paused') void startWorker();
       else toWorker?.send({ type: 'settings', ...workerIntervals(m.settings) });
       return;
     }
@@ -656,16 +614,14 @@ window.addEventListener('message', (ev: MessageEvent) => {
       userControl(m.action);
       return;
     case 'runCreated':
-      if (run && run.clientRunId === m.clientRunId) {
-        run.runId = m.runId;
-        shownRunId = m.runId;
-        renderStatus();
-      } else hostLog('warn', `webview: out-of-order message dropped: runCreated for unknown run '${m.clientRunId}'`);
+      if (state.runCreated(m.clientRunId, m.runId)) renderStatus();
+      else hostLog('warn', `webview: out-of-order message dropped: runCreated for unknown run '${m.clientRunId}'`);
       return;
     case 'runRefused':
-      if (run && run.clientRunId === m.clientRunId) {
+      if (state.run?.clientRunId === m.clientRunId) {
         // The host will not record this run: end it (closing it on the host side too) and stop training.
-        endRun('stopped', `refused by the host: ${m.reason}`);
+        toHost({ type: 'runEnd', clientRunId: m.clientRunId, status: 'stopped', step: state.step, message: `refused by the host: ${m.reason}` });
+        state.run = undefined;
         toWorker?.send({ type: 'control', action: 'stop' });
         showErrors(`Training stopped: ${m.reason}`);
       } else hostLog('warn', `webview: out-of-order message dropped: runRefused for unknown run '${m.clientRunId}'`);
@@ -676,23 +632,8 @@ window.addEventListener('message', (ev: MessageEvent) => {
   }
 });
 
-// Test and benchmark hooks (read-only views of what is drawn).
-(window as unknown as { seqlabPanel: unknown }).seqlabPanel = {
-  chart, heatmap,
-  get snapshots() { return snapshots; },
-  get uiStats() { return { ...uiStats, chartDraws: chart.draws, chartMs: chart.drawMs }; },
-  /** Snapshot i with its grids as nested arrays (what tests compare). */
-  snapshotRows(i: number) {
-    const p = snapshots[i < 0 ? snapshots.length + i : i];
-    if (!p) return undefined;
-    const rows = (g: Grid) => Array.from({ length: g.rows }, (_, t) => Array.from(g.data.subarray(t * g.cols, (t + 1) * g.cols)));
-    return { ...p, layers: p.layers.map((l) => ({ ...l, h: rows(l.h), ...(l.c ? { c: rows(l.c) } : {}), gates: Object.fromEntries(Object.entries(l.gates ?? {}).map(([k, g]) => [k, rows(g!)])) })) };
-  },
-  get phase() { return phase; },
-  get backend() { return backend; },
-  get droppedFromHost() { return fromHost.dropped; },
-  send: (m: Parameters<Sender<ToWorker>['send']>[0]) => toWorker?.send(m),
-};
+// Read-only views of what is drawn, for the browser tests and the panel benchmark (./testHooks.ts).
+const hooks = installTestHooks({ state, chart, heatmap, snapshots, uiStats, droppedFromHost: () => fromHost.dropped, send: (m) => toWorker?.send(m) });
 
 renderBackend();
 renderStatus();

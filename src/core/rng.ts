@@ -6,7 +6,7 @@ export class Rng {
   }
   /** The whole generator state (one uint32): saved in checkpoints so a resumed run draws the same numbers. */
   get state(): number {
-    return this.s;
+    return this.s >>> 0;
   }
   set state(s: number) {
     this.s = s >>> 0;

@@ -1,0 +1,193 @@
+/**
+ * The training panel's state, in one object: what the worker and the host said, and what the page
+ * shows. `apply(message)` takes a validated worker message, updates the state and returns what
+ * must go to the host (run messages relayed under the worker's run name). No DOM here: the page
+ * (main.ts) draws from this object, and test/webview/state.test.ts drives it in Node.
+ */
+import type {
+  BackendInfo, ExperimentMsg, FromWorker, MetricRowMsg, ModelInfo, Outgoing, PanelSettings, Phase, ViewToHost,
+} from '../src/protocol';
+
+export interface RunView {
+  /** The worker's name for the run (every run message carries it). */
+  clientRunId: string;
+  /** The run store's id, once the host created the record. */
+  runId?: string;
+}
+
+/** What changed and must be drawn. */
+export type Part = 'status' | 'loss' | 'chart' | 'probe' | 'backend' | 'model' | 'errors';
+
+export interface Applied {
+  /** Messages for the host, in order. */
+  toHost: Outgoing<ViewToHost>[];
+  /** Parts of the page to redraw. */
+  redraw: Part[];
+  /** Rows for the chart. */
+  rows?: MetricRowMsg[];
+  /** The worker reached 'ready' while a Start was pending: send it now. */
+  startNow?: boolean;
+  /** A failure to show. */
+  error?: { message: string; details?: string[] };
+}
+
+export class PanelState {
+  experiment?: ExperimentMsg;
+  settings?: PanelSettings;
+  assets?: { workerUrl: string; wasmBase?: string };
+  backend?: BackendInfo;
+  model?: ModelInfo;
+  phase: Phase = 'loading';
+  step = 0;
+  steps = 0;
+  /** The run in progress (named by the worker), undefined between runs. */
+  run?: RunView;
+  /** The run store id of the current or last run (shown in the status line after it ends). */
+  shownRunId?: string;
+  /** A Start clicked while the worker was loading. */
+  pendingStart = false;
+  /** The definition changed on disk while a run was in progress. */
+  staleDefinition = false;
+  /** The latest metric row (the readout next to the chart). */
+  lastRow?: MetricRowMsg;
+  /** The best validation loss of the current run and its step. */
+  best?: { step: number; validLoss: number };
+  /** Set when early stopping ended the current (or last) run. */
+  earlyStop?: { step: number; bestStep: number; bestLoss: number; patience: number };
+
+  /** A worker message: state changes, and the messages the host must get. */
+  apply(m: FromWorker): Applied {
+    const r: Applied = { toHost: [], redraw: [] };
+    switch (m.type) {
+      case 'backend':
+        this.backend = m.info;
+        r.toHost.push({ type: 'backend', info: m.info });
+        r.redraw.push('backend');
+        break;
+      case 'ready':
+        this.model = m.model;
+        this.steps = m.model.steps;
+        r.redraw.push('model', 'status');
+        break;
+      case 'state':
+        this.phase = m.phase;
+        this.step = m.step;
+        this.steps = m.steps;
+        if (m.phase === 'ready' && this.pendingStart) {
+          this.pendingStart = false;
+          r.startNow = true;
+        }
+        r.toHost.push({ type: 'state', phase: m.phase, step: m.step, steps: m.steps });
+        r.redraw.push('status');
+        break;
+      case 'runStart':
+        this.run = { clientRunId: m.clientRunId };
+        this.shownRunId = undefined;
+        this.lastRow = undefined;
+        this.best = undefined;
+        this.earlyStop = undefined;
+        this.steps = m.steps;
+        r.toHost.push({
+          type: 'runStart', clientRunId: m.clientRunId, backend: this.backend?.name ?? 'unknown', steps: m.steps,
+          ...(this.model ? { parameters: this.model.params } : {}),
+        });
+        r.redraw.push('loss', 'chart', 'status');
+        break;
+      case 'metrics':
+        if (!this.isCurrent(m.clientRunId)) break;
+        if (m.rows.length) {
+          this.lastRow = m.rows[m.rows.length - 1]!;
+          this.step = this.lastRow.step;
+        }
+        r.rows = m.rows;
+        r.toHost.push({ type: 'metrics', clientRunId: m.clientRunId, rows: m.rows });
+        r.redraw.push('loss', 'chart', 'status');
+        break;
+      case 'checkpoint':
+        if (!this.isCurrent(m.clientRunId)) break;
+        r.toHost.push({ type: 'checkpoint', clientRunId: m.clientRunId, step: m.step, weights: m.weights, ...(m.resume ? { resume: m.resume } : {}) });
+        break;
+      case 'best':
+        if (!this.isCurrent(m.clientRunId)) break;
+        this.best = { step: m.step, validLoss: m.validLoss };
+        r.toHost.push({ type: 'best', clientRunId: m.clientRunId, step: m.step, validLoss: m.validLoss, weights: m.weights });
+        r.redraw.push('loss');
+        break;
+      case 'earlyStop':
+        if (!this.isCurrent(m.clientRunId)) break;
+        this.earlyStop = { step: m.step, bestStep: m.bestStep, bestLoss: m.bestLoss, patience: m.patience };
+        r.redraw.push('loss', 'status');
+        break;
+      case 'done':
+        if (!this.isCurrent(m.clientRunId)) break;
+        r.toHost.push({
+          type: 'runEnd', clientRunId: m.clientRunId, status: m.status, step: m.step,
+          ...(m.message ? { message: m.message } : {}), ...(m.weights ? { weights: m.weights } : {}),
+          ...(m.earlyStoppedAt !== undefined ? { earlyStoppedAt: m.earlyStoppedAt } : {}), ...(m.bestStep !== undefined ? { bestStep: m.bestStep } : {}),
+        });
+        this.run = undefined;
+        if (m.status === 'failed') r.error = { message: `training failed: ${m.message ?? ''}` };
+        r.redraw.push('status');
+        break;
+      case 'error':
+        r.error = { message: m.message, ...(m.details ? { details: m.details } : {}) };
+        r.toHost.push({ type: 'log', level: 'error', message: `${m.message}${m.details?.length ? `: ${m.details.join('; ')}` : ''}` });
+        break;
+      case 'log':
+        r.toHost.push({ type: 'log', level: m.level, message: m.message });
+        break;
+      case 'probe':
+      case 'sample':
+      case 'gradients':
+        break; // drawn by the page (snapshots, sample text)
+    }
+    return r;
+  }
+
+  /** The host recorded the run under `runId`. */
+  runCreated(clientRunId: string, runId: string): boolean {
+    if (!this.isCurrent(clientRunId)) return false;
+    this.run!.runId = runId;
+    this.shownRunId = runId;
+    return true;
+  }
+
+  /** The worker is replaced (new definition, backend): the run in progress ends as stopped. */
+  workerReplaced(why: string): Outgoing<ViewToHost>[] {
+    const out: Outgoing<ViewToHost>[] = [];
+    if (this.run) out.push({ type: 'runEnd', clientRunId: this.run.clientRunId, status: 'stopped', step: this.step, message: why });
+    this.run = undefined;
+    this.phase = 'loading';
+    this.backend = undefined;
+    this.model = undefined;
+    this.staleDefinition = false;
+    return out;
+  }
+
+  /** The status line. */
+  statusText(): string {
+    const parts: string[] = [this.phase];
+    if (this.steps) parts.push(`step ${this.step} / ${this.steps}`);
+    if (this.shownRunId) parts.push(`run ${this.shownRunId}`);
+    if (this.earlyStop) parts.push(`stopped early at step ${this.earlyStop.step}: no improvement for ${this.earlyStop.patience} validations, kept step ${this.earlyStop.bestStep}`);
+    if (this.staleDefinition) parts.push('definition changed: Reset to apply');
+    return parts.join(' · ');
+  }
+
+  /** The readout next to the chart: the latest row, the best step, the learning rate. */
+  lossText(fmt: (n: number) => string): string {
+    const r = this.lastRow;
+    if (!r) return '';
+    let s = `step ${r.step} · loss ${fmt(r.loss)}`;
+    if (r.validLoss !== undefined) s += ` · validation ${fmt(r.validLoss)}`;
+    if (r.accuracy !== undefined) s += ` · accuracy ${(r.accuracy * 100).toFixed(1)}%`;
+    if (r.validAccuracy !== undefined) s += ` · validation accuracy ${(r.validAccuracy * 100).toFixed(1)}%`;
+    if (this.best) s += ` · best step ${this.best.step} (${fmt(this.best.validLoss)})`;
+    if (r.learningRate !== undefined) s += ` · lr ${fmt(r.learningRate)}`;
+    return s;
+  }
+
+  private isCurrent(clientRunId: string): boolean {
+    return this.run?.clientRunId === clientRunId;
+  }
+}
