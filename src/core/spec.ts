@@ -72,6 +72,19 @@ export interface ClipSpec {
   threshold: number;
 }
 
+/** Learning-rate schedule, stepped once per optimizer step (PyTorch's lr_scheduler; src/core/schedule.ts). */
+export type ScheduleSpec =
+  | { type: 'none' }
+  /** StepLR: lr0 * gamma^floor(step / stepSize). */
+  | { type: 'step'; stepSize: number; gamma: number }
+  /** ExponentialLR: lr0 * gamma^step. */
+  | { type: 'exponential'; gamma: number }
+  /** LinearLR warm-up over warmupSteps from lr0 * warmupStartFactor, then CosineAnnealingLR down to minLr at the end of the run. */
+  | { type: 'cosine'; warmupSteps: number; warmupStartFactor: number; minLr: number }
+  /** ReduceLROnPlateau on the validation loss (mode min, relative threshold). */
+  | { type: 'plateau'; factor: number; patience: number; threshold: number; cooldown: number; minLr: number };
+export type ScheduleType = ScheduleSpec['type'];
+
 export interface TrainingSpec {
   /** torch.optim: SGD, SGD(momentum), RMSprop, Adam, AdamW (see src/core/optim.ts). */
   optimizer: OptimizerType;
@@ -104,6 +117,7 @@ export interface TrainingSpec {
   /** Truncated BPTT window (<= sequenceLength); equal means full BPTT. */
   tbptt: number;
   clip: ClipSpec;
+  schedule: ScheduleSpec;
   seed: number;
   /** Metrics are read back from the device every logEvery steps (not every step). */
   logEvery: number;

@@ -14,6 +14,7 @@ import type { CellState, GateName } from './cells';
 import { Rng } from './rng';
 import { assignStateDict, variablesToStateDict, type StateDict } from './torch';
 import { clipGradNorm, clipGradValue, globalNorm, makeOptimizer, type OptimizerState, type SeqOptimizer } from './optim';
+import { LrSchedule, type ScheduleState } from './schedule';
 
 export { sumAll } from './optim';
 
@@ -27,6 +28,8 @@ export interface MetricRow {
   validPerplexity?: number;
   /** Global gradient norm before clipping. */
   gradNorm?: number;
+  /** The learning rate of the row's (last) step, after the schedule. */
+  learningRate?: number;
   /** ms since training started. */
   elapsedMs: number;
 }
@@ -68,6 +71,7 @@ export class DataShapeError extends Error {}
 
 interface StepScalars {
   step: number;
+  lr: number;
   values: tf.Tensor1D; // [loss, gradNorm]
 }
 
@@ -79,6 +83,7 @@ export class Trainer {
   /** Total optimizer steps planned (from steps, or epochs). */
   readonly totalSteps: number;
   private readonly rng: Rng;
+  private readonly schedule: LrSchedule;
   private order: number[] = [];
   private cursor = 0;
   private pending: StepScalars[] = [];
@@ -97,6 +102,11 @@ export class Trainer {
     this.totalSteps = t.epochs
       ? Math.max(1, Math.ceil((t.epochs * data.train.length) / this.batchSize) * windows)
       : t.steps;
+    const sc = t.schedule;
+    if (sc.type === 'cosine' && sc.warmupSteps >= this.totalSteps) {
+      throw new DataShapeError(`training.schedule.warmupSteps (${sc.warmupSteps}) must be less than the run's ${this.totalSteps} steps${t.epochs ? ` (${t.epochs} epochs of ${data.train.length} examples)` : ''}: the cosine decay would never start.`);
+    }
+    this.schedule = new LrSchedule(t.learningRate, sc, this.totalSteps);
   }
 
   get batchSize(): number {
@@ -182,7 +192,7 @@ export class Trainer {
       this.lastAccuracy = accuracy;
     }
     this.step = stepNo;
-    this.pending.push({ step: stepNo, values: scalars });
+    this.pending.push({ step: stepNo, lr, values: scalars });
   }
 
   private disposeCarry(): void {
@@ -219,6 +229,7 @@ export class Trainer {
     if (k >= 0) {
       row.loss = values[2 * k];
       row.gradNorm = values[2 * k + 1];
+      row.learningRate = pending[k].lr;
       if (this.data.output.kind === 'classes' && this.data.generative) row.perplexity = Math.exp(row.loss);
     }
     if (this.lastAccuracy) {
@@ -424,9 +435,23 @@ export class Trainer {
     return out;
   }
 
-  /** The learning rate the next optimizer step uses. */
+  /** The learning rate the next optimizer step uses (the schedule's rate at this step). */
   get learningRate(): number {
-    return this.spec.training.learningRate;
+    return this.schedule.rate(this.step);
+  }
+
+  /** Tell the schedule a validation loss (reduce-on-plateau acts on it; call after each validation). */
+  observeValidation(loss: number): void {
+    this.schedule.observe(loss);
+  }
+
+  /** What the learning-rate schedule carries between steps (reduce-on-plateau's rate and counters), for resume. */
+  scheduleState(): ScheduleState {
+    return this.schedule.getState();
+  }
+
+  loadScheduleState(s: ScheduleState): void {
+    this.schedule.setState(s);
   }
 
   /** The optimizer's slots and step count (saved with the weights so that a run can resume exactly). */

@@ -111,6 +111,7 @@ export async function trainFile(file: string, opts: TrainOptions = {}): Promise<
         row.validLoss = v.loss;
         row.validAccuracy = v.accuracy;
         row.validPerplexity = v.perplexity;
+        trainer.observeValidation(v.loss);
       }
       writer.appendMetrics([row]);
       opts.onMetrics?.(row, trainer);

@@ -34,7 +34,7 @@ function msg<T extends string, S extends Record<string, Check<unknown>>>(type: T
 
 export const metricRow = obj({
   step: count, loss: num, accuracy: opt(num), perplexity: opt(num), validLoss: opt(num),
-  validAccuracy: opt(num), validPerplexity: opt(num), gradNorm: opt(num), elapsedMs: num,
+  validAccuracy: opt(num), validPerplexity: opt(num), gradNorm: opt(num), learningRate: opt(num), elapsedMs: num,
 });
 export type MetricRowMsg = Infer<typeof metricRow>;
 
@@ -120,6 +120,13 @@ const layerSpec = obj({
   cell: oneOf('rnn', 'lstm', 'gru'), units: count, activation: oneOf('tanh', 'relu'), bias: bool,
   bidirectional: bool, merge: oneOf('concat', 'sum', 'mul', 'avg'), dropout: finite,
 });
+const scheduleSpec = union(
+  obj({ type: lit('none') }),
+  obj({ type: lit('step'), stepSize: count, gamma: finite }),
+  obj({ type: lit('exponential'), gamma: finite }),
+  obj({ type: lit('cosine'), warmupSteps: count, warmupStartFactor: finite, minLr: finite }),
+  obj({ type: lit('plateau'), factor: finite, patience: count, threshold: finite, cooldown: count, minLr: finite }),
+);
 export const modelSpec = obj({
   name: str, description: str,
   data: obj({
@@ -137,6 +144,7 @@ export const modelSpec = obj({
     optimizer: oneOf('sgd', 'momentum', 'rmsprop', 'adam', 'adamw'), learningRate: finite, momentum: finite, nesterov: bool,
     beta1: finite, beta2: finite, epsilon: finite, rho: finite, centered: bool, weightDecay: finite, batchSize: count, steps: count, epochs: opt(finite),
     sequenceLength: count, tbptt: count, clip: obj({ type: oneOf('none', 'norm', 'value'), threshold: finite }),
+    schedule: scheduleSpec,
     seed: finite, logEvery: count, evalEvery: count,
   }),
 });

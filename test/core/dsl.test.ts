@@ -62,7 +62,7 @@ test('a minimal definition gets every default filled in', () => {
     head: { activation: 'softmax', loss: 'cross-entropy' },
     training: {
       optimizer: 'adam', learningRate: 0.01, momentum: 0.9, nesterov: false, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, rho: 0.99,
-      centered: false, weightDecay: 0, batchSize: 32, steps: 500, sequenceLength: 32, tbptt: 32, clip: { type: 'none', threshold: 5 },
+      centered: false, weightDecay: 0, batchSize: 32, steps: 500, sequenceLength: 32, tbptt: 32, clip: { type: 'none', threshold: 5 }, schedule: { type: 'none' },
       seed: 42, logEvery: 10, evalEvery: 50,
     },
   };
@@ -539,4 +539,79 @@ test('the defaults in the schema are the ones the parser fills in', () => {
     compared++;
   }
   assert.ok(compared >= 25, `compared ${compared} defaults`);
+});
+
+// ---------------------------------------------------------------- recipe: optimizers and schedules
+
+test('optimizer settings: adamw, nesterov, centered, weightDecay; a misspelt training setting is an error, an unread one a warning', () => {
+  const ok = check('{"name":"m","data":{"task":"parity"},"layers":[{"cell":"gru","units":8}],"training":{"optimizer":"momentum","nesterov":true,"weightDecay":0.1}}', []);
+  assert.deepEqual([ok.spec!.training.nesterov, ok.spec!.training.weightDecay, ok.spec!.training.momentum], [true, 0.1, 0.9]);
+  const typo = [
+    '{',
+    '  "name": "m",',
+    '  "data": { "task": "parity" },',
+    '  "layers": [ { "cell": "gru", "units": 8 } ],',
+    '  "training": { "optimizer": "momentum", "nesterow": true }',
+    '}',
+  ].join('\n');
+  const r = check(typo, [{ code: 'unknown-key', line: 5, column: 42, message: "unknown key 'nesterow' in training; did you mean 'nesterov'? (an unknown training setting is an error" }]);
+  assert.equal(r.diagnostics[0].fix?.newText, '"nesterov"');
+  const unread = [
+    '{',
+    '  "name": "m",',
+    '  "data": { "task": "parity" },',
+    '  "layers": [ { "cell": "gru", "units": 8 } ],',
+    '  "training": { "optimizer": "adamw", "nesterov": true, "centered": false }',
+    '}',
+  ].join('\n');
+  const u = check(unread, [
+    { severity: 'warning', code: 'ignored-optimizer-param', line: 5, column: 51, message: 'training.nesterov is ignored by the "adamw" optimizer; it is used by "momentum"' },
+    { severity: 'warning', code: 'ignored-optimizer-param', line: 5, column: 69, message: 'training.centered is ignored by the "adamw" optimizer; it is used by "rmsprop"' },
+  ]);
+  assert.equal(u.spec!.training.weightDecay, 0.01, "AdamW's default weight decay");
+  check('{"name":"m","data":{"task":"parity"},"layers":[{"cell":"gru","units":8}],"training":{"schedule":{"type":"cosine","warmup":5}}}', [
+    { code: 'unknown-key', line: 1, column: 114, message: "unknown key 'warmup' in training.schedule; did you mean 'warmupSteps'?" },
+  ]);
+});
+
+test('schedules: defaults, required settings, unread settings, and schedules that cannot apply, each located', () => {
+  const d = check('{"name":"m","data":{"task":"parity"},"layers":[{"cell":"gru","units":8}],"training":{"steps":2000,"schedule":{"type":"plateau"}}}', []);
+  assert.deepEqual(d.spec!.training.schedule, { type: 'plateau', factor: 0.1, patience: 10, threshold: 1e-4, cooldown: 0, minLr: 0 });
+  assert.deepEqual(check('{"name":"m","data":{"task":"parity"},"layers":[{"cell":"gru","units":8}]}', []).spec!.training.schedule, { type: 'none' });
+  const noVal = [
+    '{',
+    '  "name": "m",',
+    '  "data": { "task": "hello" },',
+    '  "layers": [ { "cell": "gru", "units": 8 } ],',
+    '  "training": {',
+    '    "steps": 100,',
+    '    "schedule": { "type": "plateau", "patience": 2, "gamma": 0.5 }',
+    '  }',
+    '}',
+  ].join('\n');
+  check(noVal, [
+    { code: 'schedule-needs-validation', line: 7, column: 27, message: "but the 'hello' task holds out no validation examples by default: set data.validation" },
+    { severity: 'warning', code: 'schedule-never-applies', line: 7, column: 27, message: 'validation runs 2 times (every 50 of 100 steps) and patience is 2' },
+    { severity: 'warning', code: 'ignored-schedule-param', line: 7, column: 53, message: 'training.schedule.gamma is ignored by a "plateau" schedule; it is read by "step" and "exponential"' },
+  ]);
+  check('{"name":"m","data":{"task":"parity","validation":0},"layers":[{"cell":"gru","units":8}],\n"training":{"steps":1000,"schedule":{"type":"plateau"}}}', [
+    { code: 'schedule-needs-validation', line: 2, column: 45, message: 'but data.validation is 0' },
+  ]);
+  const warm = [
+    '{',
+    '  "name": "m",',
+    '  "data": { "task": "parity" },',
+    '  "layers": [ { "cell": "gru", "units": 8 } ],',
+    '  "training": {',
+    '    "schedule": { "type": "cosine", "warmupSteps": 500 }',
+    '  }',
+    '}',
+  ].join('\n');
+  check(warm, [{ code: 'schedule-too-long', line: 6, column: 52, message: "training.schedule.warmupSteps (500) must be less than the run's 500 steps (the default training.steps)" }]);
+  check('{"name":"m","data":{"task":"parity"},"layers":[{"cell":"gru","units":8}],\n"training":{"schedule":{"type":"step"}}}', [
+    { code: 'schedule-missing', line: 2, column: 32, message: 'a "step" schedule needs training.schedule.stepSize' },
+  ]);
+  check('{"name":"m","data":{"task":"parity"},"layers":[{"cell":"gru","units":8}],\n"training":{"steps":100,"schedule":{"type":"step","stepSize":100}}}', [
+    { severity: 'warning', code: 'schedule-never-applies', line: 2, column: 62, message: "training.schedule.stepSize (100) is not less than the run's 100 steps (training.steps): the learning rate never changes" },
+  ]);
 });

@@ -38,7 +38,7 @@ function makeSpec(p: { data?: Partial<DataSpec>; structure?: Structure; sequence
       optimizer: 'adam', learningRate: 0.01, momentum: 0.9, nesterov: false, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, rho: 0.99,
       centered: false, weightDecay: 0,
       batchSize: 32, steps: 100, sequenceLength: p.sequenceLength ?? 16, tbptt: p.sequenceLength ?? 16,
-      clip: { type: 'none', threshold: 1 }, seed: 0, logEvery: 10, evalEvery: 50,
+      clip: { type: 'none', threshold: 1 }, schedule: { type: 'none' }, seed: 0, logEvery: 10, evalEvery: 50,
     },
   };
 }
