@@ -57,13 +57,18 @@ export interface LayerSpec {
   bias: boolean;
   bidirectional: boolean;
   merge: MergeMode;
-  /** Dropout applied to this layer's output before the next layer (training only). */
+  /**
+   * Dropout on this layer's outputs before the next layer (training only), as PyTorch's
+   * nn.RNN/LSTM/GRU(dropout=p): it has no effect on the top layer (use HeadSpec.dropout there).
+   */
   dropout: number;
 }
 
 export interface HeadSpec {
   activation: HeadActivation;
   loss: Loss;
+  /** Dropout on the head's input (the top layer's outputs or final state), training only; 0 = none. */
+  dropout: number;
 }
 
 export interface ClipSpec {

@@ -139,7 +139,7 @@ export const modelSpec = obj({
   decoderLayers: arr(layerSpec),
   initialState: oneOf('zeros', 'random', 'learned'),
   structure: oneOf('many-to-one', 'many-to-many', 'one-to-many', 'encoder-decoder'),
-  head: obj({ activation: oneOf('softmax', 'sigmoid', 'linear'), loss: oneOf('cross-entropy', 'binary-cross-entropy', 'mse') }),
+  head: obj({ activation: oneOf('softmax', 'sigmoid', 'linear'), loss: oneOf('cross-entropy', 'binary-cross-entropy', 'mse'), dropout: finite }),
   training: obj({
     optimizer: oneOf('sgd', 'momentum', 'rmsprop', 'adam', 'adamw'), learningRate: finite, momentum: finite, nesterov: bool,
     beta1: finite, beta2: finite, epsilon: finite, rho: finite, centered: bool, weightDecay: finite, batchSize: count, steps: count, epochs: opt(finite),

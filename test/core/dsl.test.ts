@@ -59,7 +59,7 @@ test('a minimal definition gets every default filled in', () => {
     decoderLayers: [],
     initialState: 'zeros',
     structure: 'many-to-many',
-    head: { activation: 'softmax', loss: 'cross-entropy' },
+    head: { activation: 'softmax', loss: 'cross-entropy', dropout: 0 },
     training: {
       optimizer: 'adam', learningRate: 0.01, momentum: 0.9, nesterov: false, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, rho: 0.99,
       centered: false, weightDecay: 0, batchSize: 32, steps: 500, sequenceLength: 32, tbptt: 32, clip: { type: 'none', threshold: 5 }, schedule: { type: 'none' },
@@ -75,7 +75,7 @@ test('task defaults: adding gets its length, samples, linear head and mse', () =
   assert.equal(spec!.data.samples, 4000);
   assert.equal(spec!.data.validation, 0.1);
   assert.equal(spec!.structure, 'many-to-one');
-  assert.deepEqual(spec!.head, { activation: 'linear', loss: 'mse' });
+  assert.deepEqual(spec!.head, { activation: 'linear', loss: 'mse', dropout: 0 });
 });
 
 test('trailing commas are accepted', () => {
@@ -91,7 +91,9 @@ test('line and block comments are accepted', () => {
 });
 
 test('encoder-decoder: the decoder defaults to the encoder layers, unidirectional', () => {
-  const { spec } = check('{"name":"r","data":{"task":"reverse"},"layers":[{"cell":"gru","units":16,"dropout":0.1}]}', []);
+  const { spec } = check('{"name":"r","data":{"task":"reverse"},"layers":[{"cell":"gru","units":16,"dropout":0.1}]}', [
+    { severity: 'warning', code: 'dropout-no-effect', line: 1, column: 84, message: 'this is the only layer of the encoder' },
+  ]);
   assert.deepEqual(spec!.decoderLayers, [{ cell: 'gru', units: 16, activation: 'tanh', bias: true, bidirectional: false, merge: 'concat', dropout: 0.1 }]);
 });
 
@@ -613,5 +615,27 @@ test('schedules: defaults, required settings, unread settings, and schedules tha
   ]);
   check('{"name":"m","data":{"task":"parity"},"layers":[{"cell":"gru","units":8}],\n"training":{"steps":100,"schedule":{"type":"step","stepSize":100}}}', [
     { severity: 'warning', code: 'schedule-never-applies', line: 2, column: 62, message: "training.schedule.stepSize (100) is not less than the run's 100 steps (training.steps): the learning rate never changes" },
+  ]);
+});
+
+test('dropout: on the top (or only) layer it is a located warning pointing to head.dropout; between layers and on the head it is fine', () => {
+  const one = [
+    '{',
+    '  "name": "m",',
+    '  "data": { "task": "hello" },',
+    '  "layers": [ { "cell": "lstm", "units": 8, "dropout": 0.5 } ]',
+    '}',
+  ].join('\n');
+  const r = check(one, [
+    { severity: 'warning', code: 'dropout-no-effect', line: 4, column: 56, message: 'layers[0].dropout has no effect: layer dropout acts between stacked layers (on the outputs of every layer but the top one, as PyTorch\'s nn.RNN/LSTM/GRU(dropout=p)), and this is the only layer of the stack; for dropout before the head use "head": { "dropout": 0.5 }' },
+  ]);
+  assert.equal(r.spec!.head.dropout, 0);
+  check('{"name":"m","data":{"task":"parity"},"layers":[{"cell":"gru","units":8,"dropout":0.2},\n{"cell":"gru","units":4,"dropout":0.3}]}', [
+    { severity: 'warning', code: 'dropout-no-effect', line: 2, column: 35, message: 'layers[1].dropout has no effect' },
+  ]);
+  const ok = check('{"name":"m","data":{"task":"parity"},"layers":[{"cell":"gru","units":8,"dropout":0.2},{"cell":"gru","units":4}],"head":{"dropout":0.25}}', []);
+  assert.deepEqual([ok.spec!.layers[0].dropout, ok.spec!.head.dropout], [0.2, 0.25]);
+  check('{"name":"m","data":{"task":"parity"},"layers":[{"cell":"gru","units":8}],"head":{"dropout":1}}', [
+    { code: 'schema', line: 1, column: 92, message: /head\.dropout must be/ },
   ]);
 });

@@ -154,7 +154,7 @@ export function normalize(raw: unknown): ModelSpec {
     decoderLayers,
     initialState: pick(top.initialState, DEFAULTS.initialState),
     structure,
-    head: { activation, loss },
+    head: { activation, loss, dropout: pick(rh.dropout, 0) },
     training,
   };
 }

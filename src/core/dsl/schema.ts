@@ -93,7 +93,7 @@ const layer = {
     ),
     dropout: {
       type: 'number',
-      ...doc('Dropout probability applied to this layer\'s outputs during training (0 = none). `0 <= dropout < 1`.'),
+      ...doc('Dropout probability on this layer\'s outputs before the next layer, during training (0 = none), `0 <= dropout < 1`: PyTorch\'s `nn.LSTM(dropout=p)`, between stacked layers. It has no effect on the top layer: use `head.dropout` for dropout before the head.'),
       minimum: 0,
       exclusiveMaximum: 1,
       default: 0,
@@ -257,6 +257,13 @@ export const seqlabSchema = {
             ['mse', 'Mean squared error (with a linear head).'],
           ],
         ),
+        dropout: {
+          type: 'number',
+          ...doc('Dropout probability on the head\'s input (the top layer\'s outputs, or its final state in `many-to-one`) during training, `0 <= dropout < 1`: `nn.Dropout(p)` before the head\'s `Linear`. Default 0.'),
+          minimum: 0,
+          exclusiveMaximum: 1,
+          default: 0,
+        },
       },
     },
     training: {

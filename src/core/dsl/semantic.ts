@@ -123,6 +123,21 @@ export function checkSemantics(root: Node, value: unknown, options: ParseOptions
   };
   layers.forEach((l, i) => checkLayer(l, ['layers', i], false));
   decoderLayers?.forEach((l, i) => checkLayer(l, ['decoder', 'layers', i], true));
+  // dropout between stacked layers (PyTorch's meaning) cannot act on the top layer of a stack
+  const topDropout = (list: unknown[], path: JsonPath, what: string) => {
+    const top = obj(list[list.length - 1]);
+    if (!top || typeof top.dropout !== 'number' || top.dropout <= 0) return;
+    const where = pathToString([...path, list.length - 1]);
+    const only = list.length === 1 ? 'the only layer' : 'the top layer';
+    warn(
+      'dropout-no-effect',
+      [...path, list.length - 1, 'dropout'],
+      `${where}.dropout has no effect: layer dropout acts between stacked layers (on the outputs of every layer but the top one, as PyTorch's nn.RNN/LSTM/GRU(dropout=p)), and this is ${only} of ${what}; for dropout before the head use "head": { "dropout": ${top.dropout} }`,
+    );
+  };
+  // the encoder's top layer feeds only its final state to a decoder; dropout there does nothing either
+  topDropout(layers, ['layers'], structure === 'encoder-decoder' ? 'the encoder' : 'the stack');
+  if (decoderLayers && structure === 'encoder-decoder') topDropout(decoderLayers, ['decoder', 'layers'], 'the decoder');
 
   if (decoder && structure && structure !== 'encoder-decoder') {
     warn('decoder-ignored', ['decoder'], `decoder is ignored: it is used only by the "encoder-decoder" structure (this model is ${q(structure)})`, 'key');
