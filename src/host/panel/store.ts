@@ -6,7 +6,7 @@ import type { ModelSpec } from '../../core/spec';
 
 export interface PanelMetricRow {
   step: number; loss: number; accuracy?: number; perplexity?: number;
-  validLoss?: number; validAccuracy?: number; validPerplexity?: number; gradNorm?: number; elapsedMs: number;
+  validLoss?: number; validAccuracy?: number; validPerplexity?: number; gradNorm?: number; learningRate?: number; elapsedMs: number;
 }
 
 export type PanelRunStatus = 'running' | 'completed' | 'failed' | 'stopped' | 'interrupted';
