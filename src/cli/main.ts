@@ -180,13 +180,15 @@ function fmt(n: number | undefined, digits = 4): string {
   return n === undefined || Number.isNaN(n) ? '-' : Math.abs(n) >= 1e-3 || n === 0 ? n.toFixed(digits) : n.toExponential(2);
 }
 
-function describeRow(r: MetricRow): string {
+/** One metrics line; `lr` shows the learning rate (when a schedule changes it). */
+function describeRow(r: MetricRow, lr = false): string {
   const parts = [`step ${r.step}`, `loss ${fmt(r.loss)}`];
   if (r.accuracy !== undefined) parts.push(`acc ${(r.accuracy * 100).toFixed(1)}%`);
   if (r.perplexity !== undefined) parts.push(`ppl ${fmt(r.perplexity, 3)}`);
   if (r.validLoss !== undefined) parts.push(`val_loss ${fmt(r.validLoss)}`);
   if (r.validAccuracy !== undefined) parts.push(`val_acc ${(r.validAccuracy * 100).toFixed(1)}%`);
   if (r.gradNorm !== undefined) parts.push(`|g| ${fmt(r.gradNorm, 3)}`);
+  if (lr && r.learningRate !== undefined) parts.push(`lr ${r.learningRate.toPrecision(3)}`);
   return parts.join('  ');
 }
 
@@ -206,12 +208,14 @@ async function cmdTrain(a: Args): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   let total = 0;
+  let scheduled = false;
   const started = Date.now();
   const summary = await trainFile(a.positional[0], {
     steps, backend, signal: ctrl.signal, workspaceRoot: flag(a, 'workspace') && resolve(flag(a, 'workspace')!), source: 'cli',
     resume, initFrom, checkpointEvery, checkpointSeconds,
     onStart(w, t, loaded, info) {
       total = t.totalSteps;
+      scheduled = t.spec.training.schedule.type !== 'none';
       for (const d of loaded.warnings) err(formatDiagnostic(a.positional[0], d));
       const start = {
         event: 'start', run: w.id, dir: w.dir, backend, steps: total, parameters: t.model.parameterCount, task: loaded.data.about,
@@ -235,8 +239,8 @@ async function cmdTrain(a: Args): Promise<number> {
       else if (tty) {
         const w = 24;
         const done = Math.round((r.step / Math.max(1, total)) * w);
-        process.stdout.write(`\r[${'#'.repeat(done)}${'.'.repeat(w - done)}] ${describeRow(r)}\x1b[K`);
-      } else out(describeRow(r));
+        process.stdout.write(`\r[${'#'.repeat(done)}${'.'.repeat(w - done)}] ${describeRow(r, scheduled)}\x1b[K`);
+      } else out(describeRow(r, scheduled));
     },
   });
   if (tty) process.stdout.write('\n');

@@ -38,4 +38,6 @@ export interface TrainerProgress {
   cursor: number;
   elapsedMs: number;
   tbptt?: { batch: number[]; offset: number; state?: { h: TensorJson; c?: TensorJson }[] };
+  /** Reduce-on-plateau's rate and counters (src/core/schedule.ts); `best` is null before any validation (JSON has no Infinity). */
+  schedule?: { lr: number; best: number | null; badEpochs: number; cooldownLeft: number };
 }

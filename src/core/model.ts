@@ -241,6 +241,12 @@ export class SeqModel {
     } else {
       features = tf.reshape(r.output, [r.output.shape[0] * B, -1]);
     }
+    const p = this.spec.head.dropout;
+    if (opts.training && p > 0) {
+      // head dropout: on the features the head reads (torch.nn.Dropout(p) before the Linear); the seed
+      // offset 17 stays clear of the layers' (dropoutSeed + k, k < 16)
+      features = tf.dropout(features, p, undefined, (opts.dropoutSeed ?? 0) + 17) as tf.Tensor2D;
+    }
     const logits = tf.add(tf.matMul(features, this.params.get('head.weight')!, false, true), this.params.get('head.bias')!) as tf.Tensor2D;
     return { logits, final: r.final, traces };
   }

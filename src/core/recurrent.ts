@@ -153,6 +153,9 @@ export class RecurrentStack {
         }
       }
       let out = D === 1 ? outs[0] : merge(outs[0], outs[1], l.merge);
+      // PyTorch's nn.RNN/LSTM/GRU(dropout=p): on the outputs of every layer but the top one, in
+      // training only, kept values scaled by 1 / (1 - p). The top layer's dropout has no effect
+      // (the DSL warns); dropout before the head is the head's own (model.ts).
       if (opts.training && l.dropout > 0 && k < this.layers.length - 1) {
         out = tf.dropout(out, l.dropout, undefined, (opts.dropoutSeed ?? 0) + k) as tf.Tensor3D;
       }

@@ -242,6 +242,7 @@ export class TrainingSession {
         row.validLoss = v.loss;
         if (v.accuracy !== undefined) row.validAccuracy = v.accuracy;
         if (v.perplexity !== undefined) row.validPerplexity = v.perplexity;
+        tr.observeValidation(v.loss); // the learning-rate schedule (reduce-on-plateau) reads it
         early = await this.observeValidation(v.loss);
       } catch (e) {
         if (!(e instanceof Interrupted)) throw e;

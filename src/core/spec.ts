@@ -57,13 +57,18 @@ export interface LayerSpec {
   bias: boolean;
   bidirectional: boolean;
   merge: MergeMode;
-  /** Dropout applied to this layer's output before the next layer (training only). */
+  /**
+   * Dropout on this layer's outputs before the next layer (training only), as PyTorch's
+   * nn.RNN/LSTM/GRU(dropout=p): it has no effect on the top layer (use HeadSpec.dropout there).
+   */
   dropout: number;
 }
 
 export interface HeadSpec {
   activation: HeadActivation;
   loss: Loss;
+  /** Dropout on the head's input (the top layer's outputs or final state), training only; 0 = none. */
+  dropout: number;
 }
 
 export interface ClipSpec {
@@ -71,6 +76,19 @@ export interface ClipSpec {
   /** Global-norm threshold (type norm) or absolute value bound (type value). */
   threshold: number;
 }
+
+/** Learning-rate schedule, stepped once per optimizer step (PyTorch's lr_scheduler; src/core/schedule.ts). */
+export type ScheduleSpec =
+  | { type: 'none' }
+  /** StepLR: lr0 * gamma^floor(step / stepSize). */
+  | { type: 'step'; stepSize: number; gamma: number }
+  /** ExponentialLR: lr0 * gamma^step. */
+  | { type: 'exponential'; gamma: number }
+  /** LinearLR warm-up over warmupSteps from lr0 * warmupStartFactor, then CosineAnnealingLR down to minLr at the end of the run. */
+  | { type: 'cosine'; warmupSteps: number; warmupStartFactor: number; minLr: number }
+  /** ReduceLROnPlateau on the validation loss (mode min, relative threshold). */
+  | { type: 'plateau'; factor: number; patience: number; threshold: number; cooldown: number; minLr: number };
+export type ScheduleType = ScheduleSpec['type'];
 
 export interface TrainingSpec {
   /** torch.optim: SGD, SGD(momentum), RMSprop, Adam, AdamW (see src/core/optim.ts). */
@@ -104,6 +122,7 @@ export interface TrainingSpec {
   /** Truncated BPTT window (<= sequenceLength); equal means full BPTT. */
   tbptt: number;
   clip: ClipSpec;
+  schedule: ScheduleSpec;
   seed: number;
   /**
    * Metrics are read back from the device every logEvery steps (not every step). Absent when the

@@ -15,6 +15,7 @@ import { Rng } from './rng';
 import { assignStateDict, variablesToStateDict, type StateDict } from './torch';
 import { clipGradNorm, clipGradValue, globalNorm, makeOptimizer, type SeqOptimizer } from './optim';
 import type { OptimizerState, TrainerProgress } from './checkpoint';
+import { LrSchedule, type ScheduleState } from './schedule';
 
 export { sumAll } from './optim';
 export type { TrainerProgress } from './checkpoint';
@@ -29,7 +30,7 @@ export interface MetricRow {
   validPerplexity?: number;
   /** Global gradient norm before clipping. */
   gradNorm?: number;
-  /** The learning rate of the row's step (schedules change it). */
+  /** The learning rate of the row's (last) step, after the schedule. */
   learningRate?: number;
   /** ms since training started. */
   elapsedMs: number;
@@ -79,6 +80,7 @@ export interface EvaluateOptions {
 
 interface StepScalars {
   step: number;
+  lr: number;
   values: tf.Tensor1D; // [loss, gradNorm]
 }
 
@@ -90,6 +92,7 @@ export class Trainer {
   /** Total optimizer steps planned (from steps, or epochs). */
   readonly totalSteps: number;
   private readonly rng: Rng;
+  private readonly schedule: LrSchedule;
   private order: number[] = [];
   private cursor = 0;
   private pending: StepScalars[] = [];
@@ -108,6 +111,11 @@ export class Trainer {
     this.totalSteps = t.epochs
       ? Math.max(1, Math.ceil((t.epochs * data.train.length) / this.batchSize) * windows)
       : t.steps;
+    const sc = t.schedule;
+    if (sc.type === 'cosine' && sc.warmupSteps >= this.totalSteps) {
+      throw new DataShapeError(`training.schedule.warmupSteps (${sc.warmupSteps}) must be less than the run's ${this.totalSteps} steps${t.epochs ? ` (${t.epochs} epochs of ${data.train.length} examples)` : ''}: the cosine decay would never start.`);
+    }
+    this.schedule = new LrSchedule(t.learningRate, sc, this.totalSteps);
   }
 
   get batchSize(): number {
@@ -198,7 +206,7 @@ export class Trainer {
       this.lastAccuracy = accuracy;
     }
     this.step = stepNo;
-    this.pending.push({ step: stepNo, values: scalars });
+    this.pending.push({ step: stepNo, lr, values: scalars });
   }
 
   private disposeCarry(): void {
@@ -239,6 +247,7 @@ export class Trainer {
     if (k >= 0) {
       row.loss = values[2 * k];
       row.gradNorm = values[2 * k + 1];
+      row.learningRate = pending[k].lr;
       if (this.data.output.kind === 'classes' && this.data.generative) row.perplexity = Math.exp(row.loss);
     }
     if (this.lastAccuracy) {
@@ -452,9 +461,23 @@ export class Trainer {
     return out;
   }
 
-  /** The learning rate the next optimizer step uses. */
+  /** The learning rate the next optimizer step uses (the schedule's rate at this step). */
   get learningRate(): number {
-    return this.spec.training.learningRate;
+    return this.schedule.rate(this.step);
+  }
+
+  /** Tell the schedule a validation loss (reduce-on-plateau acts on it; call after each validation). */
+  observeValidation(loss: number): void {
+    this.schedule.observe(loss);
+  }
+
+  /** What the learning-rate schedule carries between steps (reduce-on-plateau's rate and counters), for resume. */
+  scheduleState(): ScheduleState {
+    return this.schedule.getState();
+  }
+
+  loadScheduleState(s: ScheduleState): void {
+    this.schedule.setState(s);
   }
 
   /** The optimizer's slots and step count (saved with the weights so that a run can resume exactly). */
@@ -476,6 +499,8 @@ export class Trainer {
     const p: TrainerProgress = {
       step: this.step, rng: this.rng.state, order: this.order.slice(), cursor: this.cursor, elapsedMs: Date.now() - this.started,
     };
+    const sched = this.schedule.getState();
+    p.schedule = { ...sched, best: Number.isFinite(sched.best) ? sched.best : null };
     if (this.tbptt) {
       const state = [];
       for (const s of this.tbptt.state ?? []) {
@@ -502,6 +527,7 @@ export class Trainer {
     this.order = p.order.slice();
     this.cursor = p.cursor;
     this.started = Date.now() - p.elapsedMs;
+    if (p.schedule) this.schedule.setState({ ...p.schedule, best: p.schedule.best ?? Infinity });
     this.disposeCarry();
     this.tbptt = undefined;
     if (p.tbptt) {

@@ -10,7 +10,7 @@
  * Platform-neutral: imported by the host (Node), the webview and the worker (browser).
  */
 import {
-  arr, bool, count, finite, grid, lit, matrix, num, nums, obj, oneOf, opt, record, str, tagged, union,
+  arr, bool, count, finite, grid, lit, matrix, nullable, num, nums, obj, oneOf, opt, record, str, tagged, union,
   type Check, type Grid, type Infer,
 } from './validate';
 import { GATE_NAMES, type GateName } from '../core/cells/types';
@@ -132,6 +132,13 @@ const layerSpec = obj({
   cell: oneOf('rnn', 'lstm', 'gru'), units: count, activation: oneOf('tanh', 'relu'), bias: bool,
   bidirectional: bool, merge: oneOf('concat', 'sum', 'mul', 'avg'), dropout: finite,
 });
+const scheduleSpec = union(
+  obj({ type: lit('none') }),
+  obj({ type: lit('step'), stepSize: count, gamma: finite }),
+  obj({ type: lit('exponential'), gamma: finite }),
+  obj({ type: lit('cosine'), warmupSteps: count, warmupStartFactor: finite, minLr: finite }),
+  obj({ type: lit('plateau'), factor: finite, patience: count, threshold: finite, cooldown: count, minLr: finite }),
+);
 export const modelSpec = obj({
   name: str, description: str,
   data: obj({
@@ -144,11 +151,12 @@ export const modelSpec = obj({
   decoderLayers: arr(layerSpec),
   initialState: oneOf('zeros', 'random', 'learned'),
   structure: oneOf('many-to-one', 'many-to-many', 'one-to-many', 'encoder-decoder'),
-  head: obj({ activation: oneOf('softmax', 'sigmoid', 'linear'), loss: oneOf('cross-entropy', 'binary-cross-entropy', 'mse') }),
+  head: obj({ activation: oneOf('softmax', 'sigmoid', 'linear'), loss: oneOf('cross-entropy', 'binary-cross-entropy', 'mse'), dropout: finite }),
   training: obj({
     optimizer: oneOf('sgd', 'momentum', 'rmsprop', 'adam', 'adamw'), learningRate: finite, momentum: finite, nesterov: bool,
     beta1: finite, beta2: finite, epsilon: finite, rho: finite, centered: bool, weightDecay: finite, batchSize: count, steps: count, epochs: opt(finite),
     sequenceLength: count, tbptt: count, clip: obj({ type: oneOf('none', 'norm', 'value'), threshold: finite }),
+    schedule: scheduleSpec,
     seed: finite, logEvery: opt(count), evalEvery: opt(count),
     earlyStopping: opt(obj({ patience: count, minDelta: finite })),
   }),
@@ -167,6 +175,7 @@ export const resumeState = obj({
   progress: obj({
     step: count, rng: count, order: arr(count), cursor: count, elapsedMs: finite,
     tbptt: opt(obj({ batch: arr(count), offset: count, state: opt(arr(obj({ h: tensorJson, c: opt(tensorJson) }))) })),
+    schedule: opt(obj({ lr: finite, best: nullable(finite), badEpochs: count, cooldownLeft: count })),
   }),
   session: obj({ best: opt(obj({ step: count, validLoss: finite })), sinceBest: count }),
 });

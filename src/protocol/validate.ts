@@ -22,6 +22,10 @@ export const num: Check<number> = (v, p) => (typeof v === 'number' ? undefined :
 export const finite: Check<number> = (v, p) =>
   typeof v === 'number' && Number.isFinite(v) ? undefined : `${p}: expected a finite number, got ${describe(v)}`;
 /** Non-negative safe integer (steps, counts, sequence numbers). */
+/** null, or what `c` accepts (JSON writes a missing number, e.g. an Infinity, as null). */
+export function nullable<T>(c: Check<T>): Check<T | null> {
+  return (v, p) => (v === null ? undefined : c(v, p));
+}
 export const count: Check<number> = (v, p) =>
   typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? undefined : `${p}: expected a non-negative integer, got ${describe(v)}`;
 

@@ -123,6 +123,30 @@ test('train on an invalid definition: located error, exit 1', () => {
   assert.doesNotMatch(r.err, /\n\s+at /);
 });
 
+test('train with a reduce-on-plateau schedule: validation drives the learning rate in the rows; a plateau without validation data is refused', () => {
+  const ws = workspace();
+  const def = (data: Record<string, unknown>) => JSON.stringify({
+    name: 'plateau', data: { task: 'parity', length: 4, samples: 64, ...data }, layers: [{ cell: 'gru', units: 4 }],
+    training: { steps: 40, batchSize: 16, logEvery: 5, evalEvery: 5, schedule: { type: 'plateau', patience: 0, factor: 0.5, threshold: 0.5 } },
+  }, null, 2);
+  writeFileSync(join(ws, 'plateau.seqlab.json'), def({}));
+  const r = seqlab(['train', 'plateau.seqlab.json', '--json'], ws);
+  assert.equal(r.code, 0, r.err);
+  const rows = r.out.trim().split('\n').map((l) => JSON.parse(l)).filter((l) => typeof l.step === 'number' && !l.event);
+  assert.equal(rows.length, 8);
+  const lrs = rows.map((x) => x.learningRate as number);
+  assert.equal(lrs[0], 0.01);
+  assert.ok(lrs.every((v, i) => i === 0 || v <= lrs[i - 1]), `never rises: ${lrs}`);
+  assert.ok(lrs[lrs.length - 1] < 0.01, `a 50% improvement every validation cannot last: the rate was cut (${lrs})`);
+  const text = seqlab(['train', 'plateau.seqlab.json', '--steps', '10'], ws);
+  assert.match(text.out, /step 5 .* lr 0\.0100/);
+  writeFileSync(join(ws, 'noval.seqlab.json'), def({ validation: 0 }));
+  const bad = seqlab(['train', 'noval.seqlab.json'], ws);
+  assert.equal(bad.code, 1);
+  assert.match(bad.err, /noval\.seqlab\.json:\d+:\d+: error: a "plateau" schedule .* data\.validation is 0/);
+  assert.doesNotMatch(bad.err, /\n\s+at /);
+});
+
 test('verify-torch: every shared fixture passes; unseen sizes pass; a corrupted one fails', () => {
   const r = seqlab(['verify-torch', FIXTURES]);
   assert.equal(r.code, 0, r.out + r.err);

@@ -59,10 +59,10 @@ test('a minimal definition gets every default filled in', () => {
     decoderLayers: [],
     initialState: 'zeros',
     structure: 'many-to-many',
-    head: { activation: 'softmax', loss: 'cross-entropy' },
+    head: { activation: 'softmax', loss: 'cross-entropy', dropout: 0 },
     training: {
       optimizer: 'adam', learningRate: 0.01, momentum: 0.9, nesterov: false, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, rho: 0.99,
-      centered: false, weightDecay: 0, batchSize: 32, steps: 500, sequenceLength: 32, tbptt: 32, clip: { type: 'none', threshold: 5 },
+      centered: false, weightDecay: 0, batchSize: 32, steps: 500, sequenceLength: 32, tbptt: 32, clip: { type: 'none', threshold: 5 }, schedule: { type: 'none' },
       seed: 42,
     },
   };
@@ -93,7 +93,7 @@ test('task defaults: adding gets its length, samples, linear head and mse', () =
   assert.equal(spec!.data.samples, 4000);
   assert.equal(spec!.data.validation, 0.1);
   assert.equal(spec!.structure, 'many-to-one');
-  assert.deepEqual(spec!.head, { activation: 'linear', loss: 'mse' });
+  assert.deepEqual(spec!.head, { activation: 'linear', loss: 'mse', dropout: 0 });
 });
 
 test('trailing commas are accepted', () => {
@@ -109,7 +109,9 @@ test('line and block comments are accepted', () => {
 });
 
 test('encoder-decoder: the decoder defaults to the encoder layers, unidirectional', () => {
-  const { spec } = check('{"name":"r","data":{"task":"reverse"},"layers":[{"cell":"gru","units":16,"dropout":0.1}]}', []);
+  const { spec } = check('{"name":"r","data":{"task":"reverse"},"layers":[{"cell":"gru","units":16,"dropout":0.1}]}', [
+    { severity: 'warning', code: 'dropout-no-effect', line: 1, column: 84, message: 'this is the only layer of the encoder' },
+  ]);
   assert.deepEqual(spec!.decoderLayers, [{ cell: 'gru', units: 16, activation: 'tanh', bias: true, bidirectional: false, merge: 'concat', dropout: 0.1 }]);
 });
 
@@ -557,4 +559,101 @@ test('the defaults in the schema are the ones the parser fills in', () => {
     compared++;
   }
   assert.ok(compared >= 25, `compared ${compared} defaults`);
+});
+
+// ---------------------------------------------------------------- recipe: optimizers and schedules
+
+test('optimizer settings: adamw, nesterov, centered, weightDecay; a misspelt training setting is an error, an unread one a warning', () => {
+  const ok = check('{"name":"m","data":{"task":"parity"},"layers":[{"cell":"gru","units":8}],"training":{"optimizer":"momentum","nesterov":true,"weightDecay":0.1}}', []);
+  assert.deepEqual([ok.spec!.training.nesterov, ok.spec!.training.weightDecay, ok.spec!.training.momentum], [true, 0.1, 0.9]);
+  const typo = [
+    '{',
+    '  "name": "m",',
+    '  "data": { "task": "parity" },',
+    '  "layers": [ { "cell": "gru", "units": 8 } ],',
+    '  "training": { "optimizer": "momentum", "nesterow": true }',
+    '}',
+  ].join('\n');
+  const r = check(typo, [{ code: 'unknown-key', line: 5, column: 42, message: "unknown key 'nesterow' in training; did you mean 'nesterov'? (an unknown training setting is an error" }]);
+  assert.equal(r.diagnostics[0].fix?.newText, '"nesterov"');
+  const unread = [
+    '{',
+    '  "name": "m",',
+    '  "data": { "task": "parity" },',
+    '  "layers": [ { "cell": "gru", "units": 8 } ],',
+    '  "training": { "optimizer": "adamw", "nesterov": true, "centered": false }',
+    '}',
+  ].join('\n');
+  const u = check(unread, [
+    { severity: 'warning', code: 'ignored-optimizer-param', line: 5, column: 51, message: 'training.nesterov is ignored by the "adamw" optimizer; it is used by "momentum"' },
+    { severity: 'warning', code: 'ignored-optimizer-param', line: 5, column: 69, message: 'training.centered is ignored by the "adamw" optimizer; it is used by "rmsprop"' },
+  ]);
+  assert.equal(u.spec!.training.weightDecay, 0.01, "AdamW's default weight decay");
+  check('{"name":"m","data":{"task":"parity"},"layers":[{"cell":"gru","units":8}],"training":{"schedule":{"type":"cosine","warmup":5}}}', [
+    { code: 'unknown-key', line: 1, column: 114, message: "unknown key 'warmup' in training.schedule; did you mean 'warmupSteps'?" },
+  ]);
+});
+
+test('schedules: defaults, required settings, unread settings, and schedules that cannot apply, each located', () => {
+  const d = check('{"name":"m","data":{"task":"parity"},"layers":[{"cell":"gru","units":8}],"training":{"steps":2000,"schedule":{"type":"plateau"}}}', []);
+  assert.deepEqual(d.spec!.training.schedule, { type: 'plateau', factor: 0.1, patience: 10, threshold: 1e-4, cooldown: 0, minLr: 0 });
+  assert.deepEqual(check('{"name":"m","data":{"task":"parity"},"layers":[{"cell":"gru","units":8}]}', []).spec!.training.schedule, { type: 'none' });
+  const noVal = [
+    '{',
+    '  "name": "m",',
+    '  "data": { "task": "hello" },',
+    '  "layers": [ { "cell": "gru", "units": 8 } ],',
+    '  "training": {',
+    '    "steps": 100,',
+    '    "schedule": { "type": "plateau", "patience": 2, "gamma": 0.5 }',
+    '  }',
+    '}',
+  ].join('\n');
+  check(noVal, [
+    { code: 'schedule-needs-validation', line: 7, column: 27, message: "but the 'hello' task holds out no validation examples by default: set data.validation" },
+    { severity: 'warning', code: 'schedule-never-applies', line: 7, column: 27, message: 'validation runs 2 times (every 50 of 100 steps) and patience is 2' },
+    { severity: 'warning', code: 'ignored-schedule-param', line: 7, column: 53, message: 'training.schedule.gamma is ignored by a "plateau" schedule; it is read by "step" and "exponential"' },
+  ]);
+  check('{"name":"m","data":{"task":"parity","validation":0},"layers":[{"cell":"gru","units":8}],\n"training":{"steps":1000,"schedule":{"type":"plateau"}}}', [
+    { code: 'schedule-needs-validation', line: 2, column: 45, message: 'but data.validation is 0' },
+  ]);
+  const warm = [
+    '{',
+    '  "name": "m",',
+    '  "data": { "task": "parity" },',
+    '  "layers": [ { "cell": "gru", "units": 8 } ],',
+    '  "training": {',
+    '    "schedule": { "type": "cosine", "warmupSteps": 500 }',
+    '  }',
+    '}',
+  ].join('\n');
+  check(warm, [{ code: 'schedule-too-long', line: 6, column: 52, message: "training.schedule.warmupSteps (500) must be less than the run's 500 steps (the default training.steps)" }]);
+  check('{"name":"m","data":{"task":"parity"},"layers":[{"cell":"gru","units":8}],\n"training":{"schedule":{"type":"step"}}}', [
+    { code: 'schedule-missing', line: 2, column: 32, message: 'a "step" schedule needs training.schedule.stepSize' },
+  ]);
+  check('{"name":"m","data":{"task":"parity"},"layers":[{"cell":"gru","units":8}],\n"training":{"steps":100,"schedule":{"type":"step","stepSize":100}}}', [
+    { severity: 'warning', code: 'schedule-never-applies', line: 2, column: 62, message: "training.schedule.stepSize (100) is not less than the run's 100 steps (training.steps): the learning rate never changes" },
+  ]);
+});
+
+test('dropout: on the top (or only) layer it is a located warning pointing to head.dropout; between layers and on the head it is fine', () => {
+  const one = [
+    '{',
+    '  "name": "m",',
+    '  "data": { "task": "hello" },',
+    '  "layers": [ { "cell": "lstm", "units": 8, "dropout": 0.5 } ]',
+    '}',
+  ].join('\n');
+  const r = check(one, [
+    { severity: 'warning', code: 'dropout-no-effect', line: 4, column: 56, message: 'layers[0].dropout has no effect: layer dropout acts between stacked layers (on the outputs of every layer but the top one, as PyTorch\'s nn.RNN/LSTM/GRU(dropout=p)), and this is the only layer of the stack; for dropout before the head use "head": { "dropout": 0.5 }' },
+  ]);
+  assert.equal(r.spec!.head.dropout, 0);
+  check('{"name":"m","data":{"task":"parity"},"layers":[{"cell":"gru","units":8,"dropout":0.2},\n{"cell":"gru","units":4,"dropout":0.3}]}', [
+    { severity: 'warning', code: 'dropout-no-effect', line: 2, column: 35, message: 'layers[1].dropout has no effect' },
+  ]);
+  const ok = check('{"name":"m","data":{"task":"parity"},"layers":[{"cell":"gru","units":8,"dropout":0.2},{"cell":"gru","units":4}],"head":{"dropout":0.25}}', []);
+  assert.deepEqual([ok.spec!.layers[0].dropout, ok.spec!.head.dropout], [0.2, 0.25]);
+  check('{"name":"m","data":{"task":"parity"},"layers":[{"cell":"gru","units":8}],"head":{"dropout":1}}', [
+    { code: 'schema', line: 1, column: 92, message: /head\.dropout must be/ },
+  ]);
 });

@@ -124,6 +124,13 @@ test('a checkpoint resumes exactly: adamw; nesterov momentum with weight decay',
   await resumesExactly({ ...parity('momentum'), training: { ...parity('momentum').training, nesterov: true, weightDecay: 0.01 } }, 10);
 });
 
+test('a checkpoint resumes exactly: reduce-on-plateau keeps its rate and counters across the resume', async () => {
+  await useBackend('cpu');
+  const p = parity('sgd');
+  // patience 0 and a high threshold: the rate is cut at nearly every validation, so a lost counter shows in the losses
+  await resumesExactly({ ...p, training: { ...p.training, learningRate: 0.5, evalEvery: 4, schedule: { type: 'plateau', factor: 0.5, patience: 0, threshold: 0.5 } } }, 14);
+});
+
 test('a checkpoint resumes exactly: momentum, truncated BPTT in the middle of a batch (carried state)', async () => {
   await useBackend('cpu');
   const text = 'the quick brown fox jumps over the lazy dog. '.repeat(6);

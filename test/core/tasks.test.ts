@@ -33,12 +33,12 @@ function makeSpec(p: { data?: Partial<DataSpec>; structure?: Structure; sequence
     decoderLayers: [layer],
     initialState: 'zeros',
     structure: p.structure ?? info.structures[0],
-    head: { activation: info.head, loss: info.output === 'real' ? 'mse' : info.output === 'binary' ? 'binary-cross-entropy' : 'cross-entropy' },
+    head: { activation: info.head, loss: info.output === 'real' ? 'mse' : info.output === 'binary' ? 'binary-cross-entropy' : 'cross-entropy', dropout: 0 },
     training: {
       optimizer: 'adam', learningRate: 0.01, momentum: 0.9, nesterov: false, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, rho: 0.99,
       centered: false, weightDecay: 0,
       batchSize: 32, steps: 100, sequenceLength: p.sequenceLength ?? 16, tbptt: p.sequenceLength ?? 16,
-      clip: { type: 'none', threshold: 1 }, seed: 0, logEvery: 10, evalEvery: 50,
+      clip: { type: 'none', threshold: 1 }, schedule: { type: 'none' }, seed: 0, logEvery: 10, evalEvery: 50,
     },
   };
 }

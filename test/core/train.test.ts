@@ -204,3 +204,24 @@ for (const cell of ['rnn', 'lstm', 'gru']) {
     m.dispose();
   });
 }
+
+test('dropout as PyTorch means it: head dropout changes a one-layer run (deterministically), top-layer dropout does nothing, evaluation has none', async () => {
+  await useBackend('cpu');
+  const run = async (extra: { head?: Record<string, unknown>; dropout?: number }) => {
+    const { spec, data } = define({
+      data: { task: 'parity', length: 5, samples: 64 }, layers: [{ cell: 'gru', units: 8, dropout: extra.dropout ?? 0 }],
+      ...(extra.head ? { head: extra.head } : {}), training: { steps: 30, batchSize: 16, seed: 5 },
+    });
+    const t = new Trainer(spec, data);
+    const before = (await t.evaluate()).loss;
+    const curve = await (async () => { const l: number[] = []; while (!t.done) l.push((await t.runSteps(5)).loss); return l; })();
+    t.dispose();
+    return { before, curve };
+  };
+  const none = await run({});
+  const head = await run({ head: { dropout: 0.5 } });
+  assert.equal(head.before, none.before, 'no dropout when evaluating');
+  assert.notDeepEqual(head.curve, none.curve, 'head dropout changes training');
+  assert.deepEqual((await run({ head: { dropout: 0.5 } })).curve, head.curve, 'the same seed gives the same masks');
+  assert.deepEqual((await run({ dropout: 0.5 })).curve, none.curve, "the only layer's dropout has no effect (PyTorch's meaning; the DSL warns)");
+});

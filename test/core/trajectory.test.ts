@@ -34,6 +34,35 @@ for (const backend of ['cpu', 'wasm'] as const) {
   }
 }
 
+/** Our own trajectories (reference/trajectory.py, PyTorch 1.13) of sizes and settings the shared ones lack. */
+const OWN = JSON.parse(readFileSync(join(__dirname, 'reference', 'trajectories.json'), 'utf8')) as TrajectoryFixture[];
+
+for (const backend of ['cpu', 'wasm'] as const) {
+  for (const fx of OWN) {
+    test(`${backend}: unseen settings ${fx.name}: matches PyTorch`, async () => {
+      await useBackend(backend);
+      const checks = await checkTrajectory(parseFixture(JSON.stringify(fx)).fx as TrajectoryFixture);
+      for (const c of checks) assert.ok(c.error <= TOL, `${c.what}: ${c.error} > ${TOL}`);
+    });
+  }
+}
+
+test('the unseen trajectories are not trivial: schedules, clipping and weight decay each matter', async () => {
+  await useBackend('cpu');
+  const names = ['lstm_bi_2layer_emb_m2m_ce_adamw_norm_cosine', 'gru_3layer_differing_m2o_mse_nesterov_wd_value_step', 'rnn_relu_bi_mul_then_tanh_m2o_bce_rmsprop_centered'];
+  for (const name of names) {
+    const fx = OWN.find((f) => f.name === name)!;
+    assert.ok((fx as unknown as { clip_active_steps: number }).clip_active_steps > 0, `${name}: clipping is active`);
+    const t = fx.definition.training as Record<string, unknown>;
+    for (const drop of ['schedule', 'weightDecay', 'centered', 'nesterov']) {
+      if (!(drop in t)) continue;
+      const rest = Object.fromEntries(Object.entries(t).filter(([k]) => k !== drop));
+      const checks = await checkTrajectory({ ...fx, definition: { ...fx.definition, training: rest } });
+      assert.ok(checks.some((c) => c.error > TOL), `${name} without ${drop} should not match`);
+    }
+  }
+});
+
 test('the check can fail: a trajectory trained with another optimizer setting or start is caught', async () => {
   await useBackend('cpu');
   const fx = load('gru_2layer_emb_m2m_ce_rmsprop_mom_norm.json');

@@ -80,10 +80,16 @@ describe('fused WebGPU kernels: PyTorch fixtures', () => {
 describe('WebGPU training: PyTorch trajectories (optimizers, clipping, K steps)', () => {
   const files = existsSync(TRAJECTORIES) ? readdirSync(TRAJECTORIES).filter((f) => f.endsWith('.json')) : [];
   test('the shared trajectories are present', () => assert.ok(files.length >= 8, `expected trajectories in ${TRAJECTORIES}`));
-  for (const f of files) {
+  // the shared ones, then ours of unseen settings (test/core/reference/trajectory.py: adamw, nesterov, schedules, ...)
+  const own = JSON.parse(readFileSync(join(ROOT, 'test', 'core', 'reference', 'trajectories.json'), 'utf8')) as TrajectoryFixture[];
+  const all: [string, () => TrajectoryFixture][] = [
+    ...files.map((f) => [f, () => JSON.parse(readFileSync(join(TRAJECTORIES, f), 'utf8')) as TrajectoryFixture] as [string, () => TrajectoryFixture]),
+    ...own.map((fx) => [`unseen ${fx.name}`, () => fx] as [string, () => TrajectoryFixture]),
+  ];
+  for (const [f, load] of all) {
     test(`${f}: every loss, gradient norm and final weight matches PyTorch`, async () => {
       await call('mode', 'auto');
-      const fx = JSON.parse(readFileSync(join(TRAJECTORIES, f), 'utf8')) as TrajectoryFixture;
+      const fx = load();
       const r = await call<{ checks: TrajectoryCheck[]; programs: Record<string, number>; leaked: number }>('trajectory', fx);
       assert.equal(r.checks.length, 2 + Object.keys(fx.final_state_dict).length);
       for (const c of r.checks) assert.ok(c.error <= TOL, `webgpu ${c.what}: ${c.error} > ${TOL}`);

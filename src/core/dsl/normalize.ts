@@ -4,7 +4,7 @@
  */
 import { TASKS } from '../tasks/catalog';
 import type {
-  ClipSpec, DataSpec, HeadActivation, InputSpec, LayerSpec, Loss, ModelSpec, Structure, TaskName, TrainingSpec,
+  ClipSpec, DataSpec, ScheduleSpec, HeadActivation, InputSpec, LayerSpec, Loss, ModelSpec, Structure, TaskName, TrainingSpec,
 } from '../spec';
 import { LOSS_FOR_HEAD } from './semantic';
 import { isPlainObject } from './tree';
@@ -28,7 +28,34 @@ export const DEFAULTS = {
   },
   earlyStopping: { minDelta: 0 },
   clip: { type: 'none', threshold: 5 } as ClipSpec,
+  /** torch.optim.lr_scheduler's defaults (StepLR gamma, LinearLR start_factor, ReduceLROnPlateau's). */
+  schedule: {
+    step: { gamma: 0.1 },
+    cosine: { warmupSteps: 0, warmupStartFactor: 1 / 3, minLr: 0 },
+    plateau: { factor: 0.1, patience: 10, threshold: 1e-4, cooldown: 0, minLr: 0 },
+  },
 } as const;
+
+/** The schedule with its defaults; `raw` passed the schema and semantic checks (stepSize/gamma given where required). */
+export function normalizeSchedule(raw: unknown): ScheduleSpec {
+  const r = o(raw);
+  const d = DEFAULTS.schedule;
+  switch (r.type) {
+    case 'step': return { type: 'step', stepSize: r.stepSize as number, gamma: pick(r.gamma, d.step.gamma) };
+    case 'exponential': return { type: 'exponential', gamma: r.gamma as number };
+    case 'cosine':
+      return {
+        type: 'cosine', warmupSteps: pick(r.warmupSteps, d.cosine.warmupSteps),
+        warmupStartFactor: pick(r.warmupStartFactor, d.cosine.warmupStartFactor), minLr: pick(r.minLr, d.cosine.minLr),
+      };
+    case 'plateau':
+      return {
+        type: 'plateau', factor: pick(r.factor, d.plateau.factor), patience: pick(r.patience, d.plateau.patience),
+        threshold: pick(r.threshold, d.plateau.threshold), cooldown: pick(r.cooldown, d.plateau.cooldown), minLr: pick(r.minLr, d.plateau.minLr),
+      };
+    default: return { type: 'none' };
+  }
+}
 
 export function normalizeLayer(raw: unknown): LayerSpec {
   const l = o(raw);
@@ -112,6 +139,7 @@ export function normalize(raw: unknown): ModelSpec {
     sequenceLength,
     tbptt: pick(rt.tbptt, sequenceLength),
     clip,
+    schedule: normalizeSchedule(rt.schedule),
     seed: pick(rt.seed, td.seed),
   };
   if (rt.epochs !== undefined) training.epochs = rt.epochs as number;
@@ -132,7 +160,7 @@ export function normalize(raw: unknown): ModelSpec {
     decoderLayers,
     initialState: pick(top.initialState, DEFAULTS.initialState),
     structure,
-    head: { activation, loss },
+    head: { activation, loss, dropout: pick(rh.dropout, 0) },
     training,
   };
 }

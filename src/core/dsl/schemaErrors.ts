@@ -144,10 +144,13 @@ function translate(text: string, root: Node, value: unknown, e: ErrorObject): Ra
     const inWhat = path.length ? `in ${where}` : 'at the top level';
     let message = `unknown key '${key}' ${inWhat}`;
     message += guess ? `; did you mean '${guess}'?` : `; known keys: ${known.map((k) => `'${k}'`).join(', ')}`;
+    // an unknown training setting (a misspelt "nesterov", a schedule field) would silently train
+    // something else than the file says: an error there, a warning elsewhere
+    const training = path[0] === 'training';
     return {
-      severity: 'warning',
+      severity: training ? 'error' : 'warning',
       code: 'unknown-key',
-      message: message + ' (it is ignored)',
+      message: message + (training ? ' (an unknown training setting is an error: it would change the run without a trace)' : ' (it is ignored)'),
       path: [...path, key],
       ...(keyNode ? { offset: keyNode.offset, length: keyNode.length } : range),
       ...(guess ? { fix: { title: `Change to '${guess}'`, newText: JSON.stringify(guess) } } : {}),

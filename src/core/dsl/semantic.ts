@@ -9,7 +9,7 @@ import type { Node } from 'jsonc-parser/lib/esm/main.js';
 import { TASKS } from '../tasks/catalog';
 import { tooLargeMessage } from '../tasks/common';
 import { isInside, joinPath, dirnameOf, normalizePath, resolveDataPath, type FileProblem, type FileProblemKind } from '../paths';
-import type { HeadActivation, Loss, OptimizerType, Structure, TaskName } from '../spec';
+import type { HeadActivation, Loss, OptimizerType, ScheduleType, Structure, TaskName } from '../spec';
 import { pathToString, type JsonPath, type ParseOptions, type RawDiagnostic, type Severity } from './diagnostics';
 import { isPlainObject, keyNodeAt, nodeAt } from './tree';
 
@@ -32,6 +32,14 @@ export const OPTIMIZER_PARAMS: Record<OptimizerType, readonly string[]> = {
   adamw: ['beta1', 'beta2', 'epsilon', 'weightDecay'],
 };
 const OPTIONAL_OPTIMIZER_PARAMS = ['momentum', 'nesterov', 'beta1', 'beta2', 'epsilon', 'rho', 'centered', 'weightDecay'] as const;
+/** The settings each learning-rate schedule reads; `required` ones have no default. */
+export const SCHEDULE_PARAMS: Record<ScheduleType, { reads: readonly string[]; required: readonly string[] }> = {
+  none: { reads: [], required: [] },
+  step: { reads: ['stepSize', 'gamma'], required: ['stepSize'] },
+  exponential: { reads: ['gamma'], required: ['gamma'] },
+  cosine: { reads: ['warmupSteps', 'warmupStartFactor', 'minLr'], required: [] },
+  plateau: { reads: ['factor', 'patience', 'threshold', 'cooldown', 'minLr'], required: [] },
+};
 const STRUCTURES: readonly Structure[] = ['many-to-one', 'many-to-many', 'one-to-many', 'encoder-decoder'];
 const OUTPUT_WORDS = { classes: 'classes (a softmax over tokens or tags)', binary: 'yes/no answers', real: 'real numbers' } as const;
 /** Tasks whose data is made of characters (data.vocabulary applies). */
@@ -115,6 +123,21 @@ export function checkSemantics(root: Node, value: unknown, options: ParseOptions
   };
   layers.forEach((l, i) => checkLayer(l, ['layers', i], false));
   decoderLayers?.forEach((l, i) => checkLayer(l, ['decoder', 'layers', i], true));
+  // dropout between stacked layers (PyTorch's meaning) cannot act on the top layer of a stack
+  const topDropout = (list: unknown[], path: JsonPath, what: string) => {
+    const top = obj(list[list.length - 1]);
+    if (!top || typeof top.dropout !== 'number' || top.dropout <= 0) return;
+    const where = pathToString([...path, list.length - 1]);
+    const only = list.length === 1 ? 'the only layer' : 'the top layer';
+    warn(
+      'dropout-no-effect',
+      [...path, list.length - 1, 'dropout'],
+      `${where}.dropout has no effect: layer dropout acts between stacked layers (on the outputs of every layer but the top one, as PyTorch's nn.RNN/LSTM/GRU(dropout=p)), and this is ${only} of ${what}; for dropout before the head use "head": { "dropout": ${top.dropout} }`,
+    );
+  };
+  // the encoder's top layer feeds only its final state to a decoder; dropout there does nothing either
+  topDropout(layers, ['layers'], structure === 'encoder-decoder' ? 'the encoder' : 'the stack');
+  if (decoderLayers && structure === 'encoder-decoder') topDropout(decoderLayers, ['decoder', 'layers'], 'the decoder');
 
   if (decoder && structure && structure !== 'encoder-decoder') {
     warn('decoder-ignored', ['decoder'], `decoder is ignored: it is used only by the "encoder-decoder" structure (this model is ${q(structure)})`, 'key');
@@ -202,12 +225,59 @@ export function checkSemantics(root: Node, value: unknown, options: ParseOptions
         }
       }
     }
+    checkSchedule(training, top, task?.name, task?.defaults.validation, error, warn);
     const clip = obj(training.clip);
     if (clip && clip.type === 'none' && has(clip, 'threshold')) {
       warn('ignored-clip-threshold', ['training', 'clip', 'threshold'], 'training.clip.threshold is ignored because clip.type is "none"');
     }
   }
   return out;
+}
+
+/** Settings a schedule does not read, required ones missing, and schedules that cannot apply to this run. */
+function checkSchedule(
+  training: Obj,
+  top: Obj,
+  task: TaskName | undefined,
+  taskValidation: number | undefined,
+  error: (code: string, path: JsonPath, message: string) => void,
+  warn: (code: string, path: JsonPath, message: string, on?: 'value' | 'key') => void,
+): void {
+  const sched = obj(training.schedule);
+  const type = str(sched?.type);
+  if (!sched || !ownKey(SCHEDULE_PARAMS, type)) return;
+  const p = ['training', 'schedule'];
+  const { reads, required } = SCHEDULE_PARAMS[type];
+  for (const k of Object.keys(sched)) {
+    if (k === 'type' || reads.includes(k) || !Object.values(SCHEDULE_PARAMS).some((x) => x.reads.includes(k))) continue;
+    const readers = (Object.keys(SCHEDULE_PARAMS) as ScheduleType[]).filter((t) => SCHEDULE_PARAMS[t].reads.includes(k)).map(q);
+    warn('ignored-schedule-param', [...p, k], `training.schedule.${k} is ignored by a ${q(type)} schedule; it is read by ${readers.join(' and ')}`, 'key');
+  }
+  for (const k of required) {
+    if (!has(sched, k)) error('schedule-missing', [...p, 'type'], `a ${q(type)} schedule needs training.schedule.${k}`);
+  }
+  // the run's length, when the file fixes it (epochs depend on the data's size)
+  const steps = typeof training.steps === 'number' ? training.steps : has(training, 'epochs') ? undefined : 500;
+  const stepsWhere = has(training, 'steps') ? 'training.steps' : 'the default training.steps';
+  if (type === 'cosine' && typeof sched.warmupSteps === 'number' && steps !== undefined && sched.warmupSteps >= steps) {
+    error('schedule-too-long', [...p, 'warmupSteps'], `training.schedule.warmupSteps (${sched.warmupSteps}) must be less than the run's ${steps} steps (${stepsWhere}): the cosine decay would never start`);
+  }
+  if (type === 'step' && typeof sched.stepSize === 'number' && steps !== undefined && sched.stepSize >= steps) {
+    warn('schedule-never-applies', [...p, 'stepSize'], `training.schedule.stepSize (${sched.stepSize}) is not less than the run's ${steps} steps (${stepsWhere}): the learning rate never changes`);
+  }
+  if (type === 'plateau') {
+    const data = obj(top.data);
+    const validation = typeof data?.validation === 'number' ? data.validation : task ? taskValidation ?? 0.1 : undefined;
+    if (validation === 0) {
+      const why = has(data, 'validation') ? 'data.validation is 0' : `the '${task}' task holds out no validation examples by default`;
+      error('schedule-needs-validation', [...p, 'type'], `a "plateau" schedule reduces the learning rate when the validation loss stops improving, but ${why}: set data.validation (e.g. 0.1) or choose another schedule`);
+    }
+    const evalEvery = typeof training.evalEvery === 'number' ? training.evalEvery : 50;
+    const patience = typeof sched.patience === 'number' ? sched.patience : 10;
+    if (steps !== undefined && Math.ceil(steps / evalEvery) <= patience) {
+      warn('schedule-never-applies', [...p, 'type'], `a "plateau" schedule can never cut the learning rate in this run: validation runs ${Math.ceil(steps / evalEvery)} times (every ${evalEvery} of ${steps} steps) and patience is ${patience}`);
+    }
+  }
 }
 
 function checkData(
