@@ -7,15 +7,15 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs as nodeParseArgs } from 'node:util';
 import { version } from '../../package.json';
 import { didYouMean } from '../core/dsl/suggest';
-import { parseDefinition, formatDiagnostic } from '../core/dsl';
+import { formatDiagnostic, type Diagnostic } from '../core/dsl';
+import { DEFAULT_MEMORY_BUDGET_MB } from '../core/cost';
 import { checkFixture, parseStateDictJson, type StateDict, type TorchFixture } from '../core/torch';
 import { isInside } from '../core/paths';
 import { Trainer, type MetricRow } from '../core/train';
 import { NODE_BACKENDS, useBackend, type NodeBackend } from '../node/backend';
-import { DefinitionError, findWorkspaceRoot, loadDefinition, readDefinitionText, trainFile } from '../node/trainRun';
+import { DefinitionError, findWorkspaceRoot, loadDefinition, trainFile } from '../node/trainRun';
 import { RunStore, RunStoreError, type RunSummary } from '../node/runStore';
 import { writeFileAtomic } from '../node/atomic';
-import { workspaceFileAccess } from '../node/workspaceFile';
 
 /** One line per command: the usage and what it does. `seqlab CMD --help` prints the command's entry. */
 interface FlagSpec {
@@ -31,6 +31,7 @@ interface CommandSpec {
 }
 
 const WORKSPACE: FlagSpec = { type: 'string', value: 'DIR', help: 'workspace root (default: the nearest folder up with .seqlab, .git or .vscode)' };
+const BUDGET: FlagSpec = { type: 'string', value: 'MB', help: `memory budget for training in MB (default ${DEFAULT_MEMORY_BUDGET_MB}); definitions estimated to need more are refused` };
 const BACKEND = (dflt: string): FlagSpec => ({ type: 'string', value: 'wasm|cpu', help: `tfjs backend (default ${dflt})` });
 
 const COMMANDS: Record<string, CommandSpec> = {
@@ -40,12 +41,13 @@ const COMMANDS: Record<string, CommandSpec> = {
       steps: { type: 'string', value: 'N', help: "train N steps (overrides the definition's training.steps/epochs)" },
       backend: BACKEND('wasm'),
       json: { type: 'boolean', help: 'print JSON lines (start, one per metrics row, end)' },
+      'memory-budget': BUDGET,
       workspace: WORKSPACE,
     },
   },
   validate: {
     args: 'FILE...', about: 'Check definitions; print file:line:column diagnostics.',
-    flags: { workspace: WORKSPACE },
+    flags: { 'memory-budget': BUDGET, workspace: WORKSPACE },
   },
   'verify-torch': {
     args: 'FIXTURE|DIR...', about: 'Check the cells against PyTorch fixtures (torch-recurrent-fixture JSON).',
@@ -206,7 +208,7 @@ async function cmdTrain(a: Args): Promise<number> {
   let total = 0;
   const started = Date.now();
   const summary = await trainFile(a.positional[0], {
-    steps, backend, signal: ctrl.signal, workspaceRoot: workspaceFlag(a), source: 'cli',
+    steps, backend, signal: ctrl.signal, workspaceRoot: workspaceFlag(a), memoryBudgetMB: budgetFlag(a), source: 'cli',
     onStart(w, t, loaded) {
       total = t.totalSteps;
       for (const d of loaded.warnings) err(formatDiagnostic(a.positional[0], d));
@@ -235,27 +237,30 @@ async function cmdTrain(a: Args): Promise<number> {
   return summary.status === 'completed' ? 0 : summary.status === 'stopped' ? 130 : 1;
 }
 
+/** `validate` makes exactly the checks `train` makes before it starts (loadDefinition), data and memory included. */
 function cmdValidate(a: Args): number {
   if (!a.positional.length) throw new UsageError('validate takes one or more FILEs');
+  const root = workspaceFlag(a);
+  const memoryBudgetMB = budgetFlag(a);
   let errors = 0;
   for (const f of a.positional) {
-    const file = resolve(f);
-    let text: string;
+    let diagnostics: Diagnostic[];
     try {
-      text = readDefinitionText(file);
+      diagnostics = loadDefinition(f, root, { memoryBudgetMB }).warnings;
     } catch (e) {
-      err((e as DefinitionError).diagnostics.map((d) => formatDiagnostic(f, d)).join('\n'));
-      errors++;
-      continue;
+      if (!(e instanceof DefinitionError)) throw e;
+      diagnostics = e.diagnostics;
     }
-    const root = workspaceFlag(a) ?? findWorkspaceRoot(file);
-    const r = parseDefinition(text, { file, workspaceRoot: root, inspectFile: workspaceFileAccess(root).inspectFile });
-    for (const d of r.diagnostics) (d.severity === 'error' ? err : out)(formatDiagnostic(f, d));
-    const n = r.diagnostics.filter((d) => d.severity === 'error').length;
-    errors += n;
-    if (!r.diagnostics.length) out(`${f}: ok`);
+    for (const d of diagnostics) (d.severity === 'error' ? err : out)(formatDiagnostic(f, d));
+    errors += diagnostics.filter((d) => d.severity === 'error').length;
+    if (!diagnostics.length) out(`${f}: ok`);
   }
   return errors ? 1 : 0;
+}
+
+/** --memory-budget MB: the training memory budget (default DEFAULT_MEMORY_BUDGET_MB). */
+function budgetFlag(a: Args): number | undefined {
+  return num(a, 'memory-budget', (n) => n > 0, 'a positive number of megabytes');
 }
 
 function fixtureFiles(paths: string[]): string[] {

@@ -164,7 +164,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       try {
         const { buildDataset } = await loadTasks();
         const root = p.folder?.uri.fsPath ?? dirname(uri.fsPath);
-        const data = buildDataset(p.spec, { readFile: workspaceFileAccess(root).readFile, definitionFile: uri.fsPath, workspaceRoot: root });
+        const data = buildDataset(p.spec, { readFile: workspaceFileAccess(root).readFile, definitionFile: uri.fsPath, workspaceRoot: root, memoryBudgetMB: readConfig(uri).memoryBudgetMB });
         about = t('{0} training and {1} validation examples.', data.train.length, data.valid.length);
       } catch (e) {
         const msg = errorMessage(e);
@@ -420,7 +420,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       }
       return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: t('Importing weights into {0}', baseName(uri)) }, async () => {
         const { buildDataset } = await loadTasks();
-        const data = buildDataset(p.spec!, { readFile: workspaceFileAccess(at.folder.uri.fsPath).readFile, definitionFile: uri.fsPath, workspaceRoot: at.folder.uri.fsPath });
+        const data = buildDataset(p.spec!, { readFile: workspaceFileAccess(at.folder.uri.fsPath).readFile, definitionFile: uri.fsPath, workspaceRoot: at.folder.uri.fsPath, memoryBudgetMB: readConfig(uri).memoryBudgetMB });
         await cpuBackend();
         const { Trainer } = await loadTrainer();
         const trainer = new Trainer(p.spec!, data);

@@ -1,5 +1,6 @@
 /** Typed access to the `seqlab.*` settings. */
 import * as vscode from 'vscode';
+import { DEFAULT_MEMORY_BUDGET_MB } from '../core/cost';
 
 export type PreferredBackend = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export type TrainIn = 'panel' | 'background';
@@ -10,6 +11,8 @@ export interface SeqlabConfig {
   metricsInterval: number;
   runsFolder: string;
   runsKeptPerExperiment: number;
+  /** Training memory budget in MB: definitions estimated to need more are refused (src/core/cost.ts). */
+  memoryBudgetMB: number;
 }
 
 export function readConfig(scope?: vscode.ConfigurationScope): SeqlabConfig {
@@ -24,7 +27,13 @@ export function readConfig(scope?: vscode.ConfigurationScope): SeqlabConfig {
     metricsInterval: Math.max(1, Math.floor(c.get<number>('metricsInterval', 10)) || 10),
     runsFolder: runsFolder.trim() || '.seqlab/runs',
     runsKeptPerExperiment: Math.max(0, Math.floor(c.get<number>('runsKeptPerExperiment', 20)) || 0),
+    memoryBudgetMB: memoryBudget(c.get<number>('memoryBudgetMB', DEFAULT_MEMORY_BUDGET_MB)),
   };
+}
+
+/** A usable budget from the setting (a bad value falls back to the default). */
+function memoryBudget(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : DEFAULT_MEMORY_BUDGET_MB;
 }
 
 /** Background training runs in Node: only wasm and cpu exist there. */

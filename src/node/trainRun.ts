@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parseDefinition, formatDiagnostic, type Diagnostic } from '../core/dsl';
+import { parseDefinition, formatDiagnostic, locatePath, type Diagnostic } from '../core/dsl';
 import { buildDataset, DataError } from '../core/tasks';
 import { DivergenceError, Trainer, type MetricRow } from '../core/train';
 import type { ModelSpec } from '../core/spec';
@@ -52,27 +52,44 @@ export function readDefinitionText(file: string): string {
   }
 }
 
-/** Read, validate and build the data of a definition. Throws DefinitionError with located messages. */
-export function loadDefinition(fileIn: string, workspaceRoot?: string): Loaded {
-  const file = resolve(fileIn);
+export interface LoadOptions {
+  /** Memory budget for training in MB (default: DEFAULT_MEMORY_BUDGET_MB, src/core/cost.ts). */
+  memoryBudgetMB?: number;
+}
+
+/**
+ * Read, validate and build the data of a definition: every check `train` makes before it starts
+ * (`validate` runs exactly this). Throws DefinitionError with messages located at the field at fault.
+ */
+export function loadDefinition(fileIn: string, workspaceRoot?: string, opts: LoadOptions = {}): Loaded {
+  try {
+    return loadResolved(resolve(fileIn), workspaceRoot, opts);
+  } catch (e) {
+    // messages name the file as the caller gave it (a relative path stays relative, as in `validate`)
+    if (e instanceof DefinitionError) throw new DefinitionError(fileIn, e.diagnostics);
+    throw e;
+  }
+}
+
+function loadResolved(file: string, workspaceRoot: string | undefined, opts: LoadOptions): Loaded {
   const text = readDefinitionText(file);
   const root = workspaceRoot ?? findWorkspaceRoot(file);
   const files = workspaceFileAccess(root);
-  const r = parseDefinition(text, { file, workspaceRoot: root, inspectFile: files.inspectFile });
+  const r = parseDefinition(text, { file, workspaceRoot: root, inspectFile: files.inspectFile, memoryBudgetMB: opts.memoryBudgetMB });
   if (!r.spec) throw new DefinitionError(file, r.diagnostics);
   let data: SeqData;
   try {
-    data = buildDataset(r.spec, { readFile: files.readFile, definitionFile: file, workspaceRoot: root });
+    data = buildDataset(r.spec, { readFile: files.readFile, definitionFile: file, workspaceRoot: root, memoryBudgetMB: opts.memoryBudgetMB });
   } catch (e) {
     if (e instanceof DataError) {
-      throw new DefinitionError(file, [{ severity: 'error', message: e.message, offset: 0, length: 0, line: 1, column: 1, path: e.path, code: 'data' }]);
+      throw new DefinitionError(file, [...r.diagnostics, { severity: 'error', message: e.message, ...locatePath(text, e.path), path: e.path, code: 'data' }]);
     }
     throw e;
   }
   return { file, workspaceRoot: root, text, spec: r.spec, data, warnings: r.diagnostics };
 }
 
-export interface TrainOptions {
+export interface TrainOptions extends LoadOptions {
   workspaceRoot?: string;
   steps?: number;
   backend?: NodeBackend;
@@ -86,7 +103,7 @@ export interface TrainOptions {
 }
 
 export async function trainFile(file: string, opts: TrainOptions = {}): Promise<RunSummary> {
-  const loaded = loadDefinition(file, opts.workspaceRoot);
+  const loaded = loadDefinition(file, opts.workspaceRoot, opts);
   let spec = loaded.spec;
   if (opts.steps !== undefined) spec = { ...spec, training: { ...spec.training, steps: opts.steps, epochs: undefined } };
   const backend = await useBackend(opts.backend ?? 'wasm');

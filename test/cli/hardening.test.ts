@@ -159,3 +159,32 @@ test('stale locks: a reused PID does not lock the experiment; unlock clears a lo
   assert.equal(seqlab(['unlock', id], ws).code, 0);
   assert.equal(seqlab(['unlock', id], ws).code, 1, 'nothing left to clear');
 });
+
+test('memory budget: validate and train refuse what cannot fit at the same field; --memory-budget raises it', () => {
+  const ws = workspace();
+  writeFileSync(join(ws, 'huge.seqlab.json'), JSON.stringify({ name: 'huge', data: { task: 'parity' }, layers: Array.from({ length: 16 }, () => ({ cell: 'lstm', units: 4096 })) }, null, 2));
+  const v = seqlab(['validate', 'huge.seqlab.json'], ws);
+  const t = seqlab(['train', 'huge.seqlab.json'], ws);
+  assert.equal(v.code, 1);
+  assert.equal(t.code, 1);
+  const located = /^huge\.seqlab\.json:\d+:\d+: error: training this model needs about .* over the memory budget of 2,048 MB/m;
+  assert.match(v.err, located);
+  assert.equal(t.err.match(located)?.[0], v.err.match(located)?.[0], 'the same message at the same place');
+  assert.doesNotMatch(t.out, /Training/);
+  const raised = seqlab(['validate', 'huge.seqlab.json', '--memory-budget', '100000'], ws);
+  assert.equal(raised.code, 0, raised.err);
+  assert.equal(seqlab(['validate', 'huge.seqlab.json', '--memory-budget', 'lots'], ws).code, 2);
+});
+
+test('validate refuses what train refuses, at the field (data the definition cannot be built from)', () => {
+  const ws = workspace();
+  const text = '{\n  "name": "short",\n  "data": { "task": "text", "text": "abcdef" },\n  "layers": [ { "cell": "gru", "units": 4 } ]\n}\n';
+  writeFileSync(join(ws, 'short.seqlab.json'), text);
+  const v = seqlab(['validate', 'short.seqlab.json'], ws);
+  const t = seqlab(['train', 'short.seqlab.json'], ws);
+  assert.equal(v.code, 1, v.out);
+  assert.equal(t.code, 1);
+  const re = /^short\.seqlab\.json:3:37: error: data\.text is too short/m;
+  assert.match(v.err, re);
+  assert.match(t.err, re);
+});
