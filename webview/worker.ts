@@ -295,7 +295,7 @@ async function chunk(n: number): Promise<MetricRow | undefined> {
   } catch (e) {
     if (e instanceof DivergenceError) {
       setPhase('done');
-      await finish('failed', e.message);
+      await finish('failed', e.message, e.step); // the run records the step that diverged
       return undefined;
     }
     throw e;
@@ -350,7 +350,7 @@ async function runLoop(): Promise<void> {
   }
 }
 
-async function finish(status: 'completed' | 'stopped' | 'failed', message?: string): Promise<void> {
+async function finish(status: 'completed' | 'stopped' | 'failed', message?: string, step = trainer!.step): Promise<void> {
   if (probesSkipped) log('info', `worker: ${probesSkipped} periodic snapshot(s) skipped while the page was drawing or hidden`);
   probesSkipped = 0;
   let weights;
@@ -359,7 +359,7 @@ async function finish(status: 'completed' | 'stopped' | 'failed', message?: stri
   } catch (e) {
     log('error', `could not read the weights back: ${(e as Error).message}`);
   }
-  out.send({ type: 'done', status, step: trainer!.step, ...(message ? { message } : {}), ...(weights ? { weights } : {}) });
+  out.send({ type: 'done', status, step, ...(message ? { message } : {}), ...(weights ? { weights } : {}) });
   if (phase !== 'done') setPhase('done');
   else out.send({ type: 'state', phase: 'done', step: trainer!.step, steps: spec!.training.steps });
 }

@@ -138,6 +138,7 @@ export async function trainFile(file: string, opts: TrainOptions = {}): Promise<
   } catch (e) {
     // no weights after a divergence: they are NaN
     const msg = e instanceof DivergenceError ? e.message : `Training failed: ${(e as Error).message}`;
+    if (e instanceof DivergenceError) writer.update({ step: e.step }); // the step that diverged, as the message says
     const s = writer.finish('failed', msg);
     if (e instanceof DivergenceError) return s;
     throw e;

@@ -188,3 +188,20 @@ test('validate refuses what train refuses, at the field (data the definition can
   assert.match(v.err, re);
   assert.match(t.err, re);
 });
+
+test('a diverged run records the step that diverged, the one its message names', () => {
+  const ws = workspace();
+  writeFileSync(join(ws, 'nan.seqlab.json'), JSON.stringify({
+    name: 'nan', data: { task: 'adding', length: 20, samples: 64 }, layers: [{ cell: 'rnn', units: 16, activation: 'relu' }],
+    training: { optimizer: 'sgd', learningRate: 2, steps: 40, batchSize: 16, logEvery: 40, evalEvery: 40 },
+  }));
+  const r = seqlab(['train', 'nan.seqlab.json', '--json'], ws);
+  assert.equal(r.code, 1, r.err);
+  const end = JSON.parse(r.out.trim().split('\n').pop()!);
+  assert.equal(end.status, 'failed');
+  const named = Number(/at step (\d+):/.exec(end.message)?.[1]);
+  assert.ok(named >= 1, end.message);
+  assert.equal(end.step, named, 'summary.step is the diverging step');
+  const onDisk = JSON.parse(readFileSync(join(ws, '.seqlab', 'runs', end.id, 'summary.json'), 'utf8'));
+  assert.equal(onDisk.step, named);
+});

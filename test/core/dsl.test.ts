@@ -62,7 +62,7 @@ test('a minimal definition gets every default filled in', () => {
     head: { activation: 'softmax', loss: 'cross-entropy' },
     training: {
       optimizer: 'adam', learningRate: 0.01, momentum: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, rho: 0.9,
-      batchSize: 32, steps: 500, sequenceLength: 32, tbptt: 32, clip: { type: 'none', threshold: 5 },
+      batchSize: 32, steps: 500, sequenceLength: 32, tbptt: 0, clip: { type: 'none', threshold: 5 },
       seed: 42, logEvery: 10, evalEvery: 50,
     },
   };
@@ -102,9 +102,10 @@ test('epochs leave steps at 0 for the trainer to convert; clip with only a thres
   assert.deepEqual(spec!.training.clip, { type: 'norm', threshold: 1 });
 });
 
-test('tbptt defaults to sequenceLength; explicit values are kept', () => {
+test('tbptt is off unless asked for (0: full BPTT); explicit values are kept', () => {
   const { spec } = check('{"name":"t","data":{"task":"text","text":"abcabc"},"layers":[{"cell":"gru","units":4}],"training":{"sequenceLength":20}}', []);
-  assert.equal(spec!.training.tbptt, 20);
+  assert.equal(spec!.training.tbptt, 0);
+  assert.equal(check('{"name":"t","data":{"task":"text","text":"abcabc"},"layers":[{"cell":"gru","units":4}],"training":{"sequenceLength":20,"tbptt":5}}', []).spec!.training.tbptt, 5);
   assert.equal(spec!.data.text, 'abcabc');
   assert.equal(spec!.data.samples, 0);
 });
