@@ -146,6 +146,7 @@ async function init(exp: ExperimentMsg, preferred: Parameters<typeof selectBacke
     data = buildDataset(spec, {
       definitionFile: exp.definitionFile,
       workspaceRoot: exp.workspaceRoot,
+      memoryBudgetMB: exp.memoryBudgetMB,
       readFile: (abs: string) => {
         const t = files.get(normalizePath(abs));
         if (t === undefined) throw new Error(`${abs} was not sent to the panel`);

@@ -2,20 +2,21 @@
  * `seqlab`: train, validate, verify against PyTorch fixtures, export and import weights.
  * Exit codes: 0 ok, 1 failure (invalid definition, failed check, diverged run), 2 usage error.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, lstatSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs as nodeParseArgs } from 'node:util';
 import { version } from '../../package.json';
 import { didYouMean } from '../core/dsl/suggest';
-import { parseDefinition, formatDiagnostic } from '../core/dsl';
+import { formatDiagnostic, type Diagnostic } from '../core/dsl';
+import { DEFAULT_MEMORY_BUDGET_MB } from '../core/cost';
 import { checkFixture, parseFixture } from '../core/torch';
 import { checkTrajectory } from '../core/trajectory';
+import { isInside } from '../core/paths';
 import { Trainer, type MetricRow } from '../core/train';
 import { NODE_BACKENDS, useBackend, type NodeBackend } from '../node/backend';
-import { DefinitionError, TrainInputError, findWorkspaceRoot, importWeights, loadDefinition, readDefinitionText, trainFile } from '../node/trainRun';
-import { RunStore } from '../node/runStore';
+import { DefinitionError, TrainInputError, findWorkspaceRoot, importWeights, loadDefinition, trainFile } from '../node/trainRun';
+import { RunStore, RunStoreError, type RunSummary } from '../node/runStore';
 import { writeFileAtomic } from '../node/atomic';
-import { workspaceFileAccess } from '../node/workspaceFile';
 
 /** One line per command: the usage and what it does. `seqlab CMD --help` prints the command's entry. */
 interface FlagSpec {
@@ -31,6 +32,7 @@ interface CommandSpec {
 }
 
 const WORKSPACE: FlagSpec = { type: 'string', value: 'DIR', help: 'workspace root (default: the nearest folder up with .seqlab, .git or .vscode)' };
+const BUDGET: FlagSpec = { type: 'string', value: 'MB', help: `memory budget for training in MB (default ${DEFAULT_MEMORY_BUDGET_MB}); definitions estimated to need more are refused` };
 const BACKEND = (dflt: string): FlagSpec => ({ type: 'string', value: 'wasm|cpu', help: `tfjs backend (default ${dflt})` });
 
 const COMMANDS: Record<string, CommandSpec> = {
@@ -40,6 +42,7 @@ const COMMANDS: Record<string, CommandSpec> = {
       steps: { type: 'string', value: 'N', help: "train N steps (overrides the definition's training.steps/epochs)" },
       backend: BACKEND('wasm'),
       json: { type: 'boolean', help: 'print JSON lines (start, one per metrics row, best and earlyStop events, end)' },
+      'memory-budget': BUDGET,
       workspace: WORKSPACE,
       resume: { type: 'string', value: 'RUN', help: 'continue a stopped or interrupted run of FILE from its last checkpoint, appending to its metrics' },
       'init-from': { type: 'string', value: 'RUN|STATE_DICT.json', help: "start a new run from a run's weights or a state_dict file (names, shapes and vocabulary are checked)" },
@@ -49,7 +52,7 @@ const COMMANDS: Record<string, CommandSpec> = {
   },
   validate: {
     args: 'FILE...', about: 'Check definitions; print file:line:column diagnostics.',
-    flags: { workspace: WORKSPACE },
+    flags: { 'memory-budget': BUDGET, workspace: WORKSPACE },
   },
   'verify-torch': {
     args: 'FIXTURE|DIR...', about: 'Check against PyTorch fixtures: forward/backward (torch-recurrent-fixture/1) and training trajectories (seqlab-torch-trajectory/1).',
@@ -87,6 +90,13 @@ const COMMANDS: Record<string, CommandSpec> = {
   runs: {
     args: '', about: 'List the recorded runs.',
     flags: { workspace: WORKSPACE },
+  },
+  unlock: {
+    args: 'RUN', about: "Mark a run left 'running' by a process that is gone as interrupted, so its experiment can train again.",
+    flags: {
+      force: { type: 'boolean', help: 'also when a process with the recorded PID and start time still runs on this machine' },
+      workspace: WORKSPACE,
+    },
   },
 };
 
@@ -211,7 +221,7 @@ async function cmdTrain(a: Args): Promise<number> {
   let scheduled = false;
   const started = Date.now();
   const summary = await trainFile(a.positional[0], {
-    steps, backend, signal: ctrl.signal, workspaceRoot: flag(a, 'workspace') && resolve(flag(a, 'workspace')!), source: 'cli',
+    steps, backend, signal: ctrl.signal, workspaceRoot: workspaceFlag(a), memoryBudgetMB: budgetFlag(a), source: 'cli',
     resume, initFrom, checkpointEvery, checkpointSeconds,
     onStart(w, t, loaded, info) {
       total = t.totalSteps;
@@ -256,27 +266,30 @@ async function cmdTrain(a: Args): Promise<number> {
   return summary.status === 'completed' ? 0 : summary.status === 'stopped' ? 130 : 1;
 }
 
+/** `validate` makes exactly the checks `train` makes before it starts (loadDefinition), data and memory included. */
 function cmdValidate(a: Args): number {
   if (!a.positional.length) throw new UsageError('validate takes one or more FILEs');
+  const root = workspaceFlag(a);
+  const memoryBudgetMB = budgetFlag(a);
   let errors = 0;
   for (const f of a.positional) {
-    const file = resolve(f);
-    let text: string;
+    let diagnostics: Diagnostic[];
     try {
-      text = readDefinitionText(file);
+      diagnostics = loadDefinition(f, root, { memoryBudgetMB }).warnings;
     } catch (e) {
-      err((e as DefinitionError).diagnostics.map((d) => formatDiagnostic(f, d)).join('\n'));
-      errors++;
-      continue;
+      if (!(e instanceof DefinitionError)) throw e;
+      diagnostics = e.diagnostics;
     }
-    const root = flag(a, 'workspace') ? resolve(flag(a, 'workspace')!) : findWorkspaceRoot(file);
-    const r = parseDefinition(text, { file, workspaceRoot: root, inspectFile: workspaceFileAccess(root).inspectFile });
-    for (const d of r.diagnostics) (d.severity === 'error' ? err : out)(formatDiagnostic(f, d));
-    const n = r.diagnostics.filter((d) => d.severity === 'error').length;
-    errors += n;
-    if (!r.diagnostics.length) out(`${f}: ok`);
+    for (const d of diagnostics) (d.severity === 'error' ? err : out)(formatDiagnostic(f, d));
+    errors += diagnostics.filter((d) => d.severity === 'error').length;
+    if (!diagnostics.length) out(`${f}: ok`);
   }
   return errors ? 1 : 0;
+}
+
+/** --memory-budget MB: the training memory budget (default DEFAULT_MEMORY_BUDGET_MB). */
+function budgetFlag(a: Args): number | undefined {
+  return num(a, 'memory-budget', (n) => n > 0, 'a positive number of megabytes');
 }
 
 function fixtureFiles(paths: string[]): string[] {
@@ -327,32 +340,84 @@ async function cmdVerifyTorch(a: Args): Promise<number> {
   return failed ? 1 : 0;
 }
 
-function storeFor(a: Args): RunStore {
-  const ws = flag(a, 'workspace') ? resolve(flag(a, 'workspace')!) : findWorkspaceRoot(join(process.cwd(), 'x'));
-  return new RunStore(ws);
+/** --workspace DIR, checked: a usage error when it does not exist or is not a folder. */
+function workspaceFlag(a: Args): string | undefined {
+  const given = flag(a, 'workspace');
+  if (given === undefined) return undefined;
+  const dir = resolve(given);
+  let st;
+  try {
+    st = statSync(dir);
+  } catch {
+    throw new UsageError(`--workspace ${given}: no such folder`);
+  }
+  if (!st.isDirectory()) throw new UsageError(`--workspace ${given} is not a folder (give the workspace's root folder)`);
+  return dir;
 }
 
-/** RUN: a run id, or a path to a run folder. */
+function storeFor(a: Args): RunStore {
+  return new RunStore(workspaceFlag(a) ?? findWorkspaceRoot(join(process.cwd(), 'x')));
+}
+
+/**
+ * RUN: a run id of the store (matched against its listing: '', '.', '..', '../x' never are), or a
+ * path to a run folder (one holding summary.json).
+ */
 function resolveRun(a: Args, run: string): { store: RunStore; id: string } {
-  if (existsSync(run) && statSync(run).isDirectory() && existsSync(join(run, 'summary.json'))) {
+  if (/[\\/]/.test(run) && existsSync(join(run, 'summary.json')) && statSync(run).isDirectory()) {
     const dir = resolve(run);
-    return { store: new RunStore(resolve(dir, '..', '..', '..')), id: dir.split(/[\\/]/).pop()! };
+    const store = new RunStore(resolve(dir, '..', '..', '..'), dirname(dir));
+    const id = basename(dir);
+    if (store.has(id)) return { store, id };
   }
   const store = storeFor(a);
-  if (!existsSync(join(store.dir, run))) throw new UsageError(`no run '${run}' in ${store.dir} (seqlab runs lists them)`);
+  if (!store.has(run)) {
+    throw new UsageError(`no run ${JSON.stringify(run)} in ${store.dir}: give a run id as \`seqlab runs\` lists it, or the path of a run folder`);
+  }
   return { store, id: run };
+}
+
+/** A run that can be read: its summary, or an error naming the damaged file. */
+function readableRun(store: RunStore, id: string): RunSummary {
+  const e = store.read(id);
+  if (!e.summary) throw new Error(`run ${id} is damaged: ${e.broken}`);
+  return e.summary;
+}
+
+/** --out FILE: a regular file or a new name in an existing folder; never a symlink, FIFO, device or folder. */
+function outputFile(given: string): string {
+  const dest = resolve(given);
+  let st;
+  try {
+    st = lstatSync(dest);
+  } catch {
+    st = undefined;
+  }
+  if (st && !st.isFile()) {
+    const what = st.isSymbolicLink() ? 'a symbolic link' : st.isDirectory() ? 'a folder' : st.isFIFO() ? 'a named pipe (FIFO)' : 'not a regular file';
+    throw new UsageError(`--out ${given} is ${what}: give the path of a regular file to write (it is replaced atomically)`);
+  }
+  let parent;
+  try {
+    parent = statSync(dirname(dest));
+  } catch {
+    throw new UsageError(`--out ${given}: the folder ${dirname(dest)} does not exist`);
+  }
+  if (!parent.isDirectory()) throw new UsageError(`--out ${given}: ${dirname(dest)} is not a folder`);
+  return dest;
 }
 
 function cmdExport(a: Args): number {
   if (a.positional.length !== 1) throw new UsageError('export takes exactly one RUN');
   oneOf(a, 'format', ['torch-json'], 'torch-json');
+  const dest = flag(a, 'out') !== undefined ? outputFile(flag(a, 'out')!) : undefined;
   const { store, id } = resolveRun(a, a.positional[0]);
+  const summary = readableRun(store, id);
   const sd = store.readWeights(id);
-  if (!sd) throw new Error(`run ${id} has no weights (it ${store.read(id).summary?.status ?? 'is broken'})`);
+  if (!sd) throw new Error(`run ${id} has no weights (it ${summary.status}${summary.message ? `: ${summary.message}` : ''})`);
   const text = JSON.stringify(sd);
-  const dest = flag(a, 'out');
   if (dest) {
-    writeFileAtomic(resolve(dest), text + '\n');
+    writeFileAtomic(dest, text + '\n');
     err(`wrote ${Object.keys(sd).length} tensors to ${dest}`);
   } else out(text);
   return 0;
@@ -362,7 +427,7 @@ async function cmdImport(a: Args): Promise<number> {
   const weights = flag(a, 'weights');
   if (a.positional.length !== 1 || !weights) throw new UsageError('import takes FILE --weights STATE_DICT.json');
   const backend = oneOf<NodeBackend>(a, 'backend', NODE_BACKENDS, 'wasm');
-  const r = await importWeights(a.positional[0], weights, { workspaceRoot: flag(a, 'workspace') && resolve(flag(a, 'workspace')!), backend });
+  const r = await importWeights(a.positional[0], weights, { workspaceRoot: workspaceFlag(a), backend });
   out(`imported ${r.tensors} tensors as run ${r.summary.id}; validation loss ${fmt(r.loss)}${r.accuracy !== undefined ? `, accuracy ${(r.accuracy * 100).toFixed(1)}%` : ''}`);
   return 0;
 }
@@ -376,14 +441,15 @@ async function cmdSample(a: Args): Promise<number> {
     seed: num(a, 'seed', Number.isSafeInteger, 'an integer'),
   };
   const { store, id } = resolveRun(a, a.positional[0]);
+  const summary = readableRun(store, id);
   const text = store.definitionText(id);
   const sd = store.readWeights(id);
-  if (!text || !sd) throw new Error(`run ${id} has no definition or weights`);
-  const e = store.read(id);
-  const defFile = join(store.workspaceRoot, e.summary!.experiment);
-  const tmp = join(e.dir, 'definition.seqlab.json');
-  // resolve data paths against the original definition's location
-  const loaded = loadDefinition(existsSync(defFile) ? defFile : tmp, store.workspaceRoot);
+  if (!text) throw new Error(`run ${id} is damaged: ${join(store.runDir(id), 'definition.seqlab.json')} is missing`);
+  if (!sd) throw new Error(`run ${id} has no weights (it ${summary.status}${summary.message ? `: ${summary.message}` : ''})`);
+  const defFile = resolve(store.workspaceRoot, summary.experiment);
+  const tmp = join(store.runDir(id), 'definition.seqlab.json');
+  // resolve data paths against the original definition's location (when it is still in the workspace)
+  const loaded = loadDefinition(isInside(store.workspaceRoot, defFile) && existsSync(defFile) ? defFile : tmp, store.workspaceRoot);
   await useBackend('wasm');
   const trainer = new Trainer(loaded.spec, loaded.data);
   try {
@@ -392,6 +458,15 @@ async function cmdSample(a: Args): Promise<number> {
   } finally {
     trainer.dispose();
   }
+  return 0;
+}
+
+/** A state_dict JSON file given on the command line, with errors that name it. */
+function cmdUnlock(a: Args): number {
+  if (a.positional.length !== 1) throw new UsageError('unlock takes exactly one RUN');
+  const { store, id } = resolveRun(a, a.positional[0]);
+  const s = store.clearLock(id, a.flags.has('force'));
+  out(`run ${id} marked interrupted: ${s.experiment} can be trained again`);
   return 0;
 }
 
@@ -440,6 +515,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'import': return await cmdImport(a);
       case 'sample': return await cmdSample(a);
       case 'runs': return cmdRuns(a);
+      case 'unlock': return cmdUnlock(a);
     }
     throw new UsageError(`unknown command '${cmd}'`);
   } catch (e) {
@@ -452,7 +528,7 @@ export async function main(argv: string[]): Promise<number> {
       err(e.message);
       return 1;
     }
-    if (e instanceof TrainInputError) {
+    if (e instanceof TrainInputError || e instanceof RunStoreError) {
       err(`seqlab: ${e.message}`);
       return 1;
     }

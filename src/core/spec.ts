@@ -120,6 +120,7 @@ export interface TrainingSpec {
   /** Character tasks from text: length of each training window. */
   sequenceLength: number;
   /** Truncated BPTT window (<= sequenceLength); equal means full BPTT. */
+  /** Truncated BPTT window in steps (many-to-many only); 0 (the default) means full BPTT. */
   tbptt: number;
   clip: ClipSpec;
   schedule: ScheduleSpec;

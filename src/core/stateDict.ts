@@ -2,6 +2,8 @@
  * PyTorch state_dict JSON: parameter names -> {shape, data (row-major)}. No TensorFlow.js here,
  * so that readers (the run store, the extension host's tree) do not load it.
  */
+import { stripBom } from './bom';
+
 export interface TensorJson {
   shape: number[];
   data: number[];
@@ -60,7 +62,7 @@ export function vocabularyMismatch(was: Vocabulary | undefined, now: Vocabulary)
 export function parseStateDictJson(text: string): StateDict {
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(stripBom(text));
   } catch (e) {
     throw new Error(`not valid JSON: ${(e as Error).message}`);
   }

@@ -132,9 +132,10 @@ export class Trainer {
     return this.usesTbptt() ? Math.ceil(T / w) : 1;
   }
 
-  /** Truncated BPTT applies to many-to-many sequences longer than the window. */
+  /** Truncated BPTT applies when asked for (tbptt > 0) to many-to-many sequences longer than the window. */
   private usesTbptt(): boolean {
-    return this.spec.structure === 'many-to-many' && this.spec.training.tbptt < this.data.train[0].x.length;
+    const w = this.spec.training.tbptt;
+    return this.spec.structure === 'many-to-many' && w > 0 && w < this.data.train[0].x.length;
   }
 
   /** The next batch's example indices: reshuffled (seeded) at the start of every pass. */

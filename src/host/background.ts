@@ -63,6 +63,7 @@ export class BackgroundTrainer {
       const summary = await trainFile(uri.fsPath, {
         workspaceRoot: at.folder.uri.fsPath,
         runsDir: cfg.runsFolder,
+        memoryBudgetMB: cfg.memoryBudgetMB,
         steps,
         backend,
         source: 'host',

@@ -163,7 +163,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       try {
         const { buildDataset } = await loadTasks();
         const root = p.folder?.uri.fsPath ?? dirname(uri.fsPath);
-        const data = buildDataset(p.spec, { readFile: workspaceFileAccess(root).readFile, definitionFile: uri.fsPath, workspaceRoot: root });
+        const data = buildDataset(p.spec, { readFile: workspaceFileAccess(root).readFile, definitionFile: uri.fsPath, workspaceRoot: root, memoryBudgetMB: readConfig(uri).memoryBudgetMB });
         about = t('{0} training and {1} validation examples.', data.train.length, data.valid.length);
       } catch (e) {
         const msg = errorMessage(e);

@@ -1,5 +1,6 @@
 /** Typed access to the `seqlab.*` settings. */
 import * as vscode from 'vscode';
+import { DEFAULT_MEMORY_BUDGET_MB } from '../core/cost';
 
 export type PreferredBackend = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export type TrainIn = 'panel' | 'background';
@@ -15,6 +16,8 @@ export interface SeqlabConfig {
   checkpointSeconds: number;
   runsFolder: string;
   runsKeptPerExperiment: number;
+  /** Training memory budget in MB: definitions estimated to need more are refused (src/core/cost.ts). */
+  memoryBudgetMB: number;
 }
 
 export function readConfig(scope?: vscode.ConfigurationScope): SeqlabConfig {
@@ -31,7 +34,13 @@ export function readConfig(scope?: vscode.ConfigurationScope): SeqlabConfig {
     checkpointSeconds: Math.max(0, Math.floor(c.get<number>('checkpointSeconds', 30)) || 0),
     runsFolder: runsFolder.trim() || '.seqlab/runs',
     runsKeptPerExperiment: Math.max(0, Math.floor(c.get<number>('runsKeptPerExperiment', 20)) || 0),
+    memoryBudgetMB: memoryBudget(c.get<number>('memoryBudgetMB', DEFAULT_MEMORY_BUDGET_MB)),
   };
+}
+
+/** A usable budget from the setting (a bad value falls back to the default). */
+function memoryBudget(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : DEFAULT_MEMORY_BUDGET_MB;
 }
 
 /** Background training runs in Node: only wasm and cpu exist there. */

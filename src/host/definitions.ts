@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { dirname } from 'node:path';
 import { workspaceFileAccess } from '../node/workspaceFile';
+import { readConfig } from './config';
 import { parseDefinition } from '../core/dsl';
 import type { ModelSpec } from '../core/spec';
 
@@ -48,6 +49,7 @@ export function parseText(uri: vscode.Uri, text: string): ParsedDefinition {
     workspaceRoot: folder ? (local ? folder.uri.fsPath : folder.uri.path) : undefined,
     // Data files can only be checked on a local disk; in a virtual workspace the check is skipped.
     inspectFile: local ? workspaceFileAccess(folder ? folder.uri.fsPath : dirname(uri.fsPath)).inspectFile : undefined,
+    memoryBudgetMB: readConfig(uri).memoryBudgetMB,
   });
   return { uri, folder, text, spec: res.spec, diagnostics: res.diagnostics };
 }

@@ -14,6 +14,8 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { stripBom } from '../core/bom';
+import { processStart, type ProcessStart } from './processStart';
 import { join, relative, resolve, sep } from 'node:path';
 import { writeFileAtomic } from './atomic';
 import type { MetricRow } from '../core/train';
@@ -46,9 +48,14 @@ export interface RunSummary {
   /** The step the saved weights (weights.json) are from: the last checkpoint while training. */
   weightsStep?: number;
   message?: string;
-  /** Who is writing the run while it is running: a dead writer means the run was interrupted. */
+  /**
+   * Who is writing the run while it is running: a dead writer means the run was interrupted. A PID
+   * alone can be reused: `pidStart` (the process's start time, with the boot it belongs to) tells the
+   * writer from a later process that happens to get the same PID.
+   */
   pid?: number;
   host?: string;
+  pidStart?: ProcessStart;
   /** 'cli' | 'host' | 'panel' */
   source?: string;
   /** The step of checkpoint.json, from which `--resume` continues. */
@@ -85,16 +92,37 @@ export class RunStore {
     return relative(this.workspaceRoot, resolve(definitionFile)).split(sep).join('/');
   }
 
-  list(experiment?: string): RunEntry[] {
-    if (!existsSync(this.dir)) return [];
-    const out: RunEntry[] = [];
-    for (const id of readdirSync(this.dir)) {
-      const dir = join(this.dir, id);
+  /** The run ids in the store: its sub-folders. Every id given from outside is matched against this listing. */
+  ids(): string[] {
+    let names: string[];
+    try {
+      names = readdirSync(this.dir);
+    } catch {
+      return [];
+    }
+    return names.filter((id) => {
       try {
-        if (!statSync(dir).isDirectory()) continue;
+        return statSync(join(this.dir, id)).isDirectory();
       } catch {
-        continue;
+        return false;
       }
+    });
+  }
+
+  /** True when `id` is one of the store's runs ('', '.', '..', '../x', 'a/b' never are). */
+  has(id: string): boolean {
+    return typeof id === 'string' && id !== '' && id !== '.' && id !== '..' && !/[\\/]/.test(id) && this.ids().includes(id);
+  }
+
+  /** The folder of run `id`, or a RunStoreError naming the store when there is no such run. */
+  runDir(id: string): string {
+    if (!this.has(id)) throw new RunStoreError(`no run ${JSON.stringify(id)} in ${this.dir} (\`seqlab runs\` lists them)`);
+    return join(this.dir, id);
+  }
+
+  list(experiment?: string): RunEntry[] {
+    const out: RunEntry[] = [];
+    for (const id of this.ids()) {
       const e = this.read(id);
       if (experiment && e.summary?.experiment !== experiment) continue;
       out.push(e);
@@ -103,17 +131,17 @@ export class RunStore {
   }
 
   read(id: string): RunEntry {
-    const dir = join(this.dir, id);
+    const dir = this.runDir(id);
     const file = join(dir, 'summary.json');
-    if (!existsSync(file)) return { id, dir, broken: 'summary.json is missing' };
+    if (!existsSync(file)) return { id, dir, broken: `${file} is missing` };
     let raw: unknown;
     try {
-      raw = JSON.parse(readFileSync(file, 'utf8'));
+      raw = JSON.parse(stripBom(readFileSync(file, 'utf8')));
     } catch (e) {
-      return { id, dir, broken: `summary.json is not valid JSON (${(e as Error).message})` };
+      return { id, dir, broken: `${file} is not valid JSON (${(e as Error).message}); the file may be truncated` };
     }
     const why = checkSummary(raw);
-    if (why) return { id, dir, broken: `summary.json: ${why}` };
+    if (why) return { id, dir, broken: `${file}: ${why}` };
     const summary = raw as RunSummary;
     if (summary.status === 'running' && !writerAlive(summary)) {
       return { id, dir, summary: { ...summary, status: 'interrupted', message: summary.message ?? 'The process writing this run ended before it finished.' } };
@@ -126,7 +154,12 @@ export class RunStore {
     const fixed: string[] = [];
     for (const e of this.list()) {
       if (!e.summary || e.summary.status !== 'interrupted') continue;
-      const onDisk = JSON.parse(readFileSync(join(e.dir, 'summary.json'), 'utf8')) as RunSummary;
+      let onDisk: RunSummary;
+      try {
+        onDisk = JSON.parse(stripBom(readFileSync(join(e.dir, 'summary.json'), 'utf8'))) as RunSummary;
+      } catch {
+        continue;
+      }
       if (onDisk.status !== 'running') continue;
       writeFileAtomic(join(e.dir, 'summary.json'), JSON.stringify({ ...e.summary, endedAt: e.summary.updatedAt ?? e.summary.startedAt }, null, 2) + '\n');
       fixed.push(e.id);
@@ -153,14 +186,14 @@ export class RunStore {
     const summary: RunSummary = {
       format: 'seqlab-run/1', id, experiment, name: opts.spec.name, status: 'running', backend: opts.backend,
       startedAt: now, updatedAt: now, step: 0, steps: opts.steps, parameters: opts.parameters,
-      pid: process.pid, host: hostname(), source: opts.source,
+      pid: process.pid, host: hostname(), pidStart: processStart(process.pid), source: opts.source,
     };
     return new RunWriter(id, dir, summary);
   }
 
   delete(id: string): void {
-    const dir = join(this.dir, id);
-    if (!dir.startsWith(this.dir + sep) || !existsSync(dir)) throw new RunStoreError(`No run '${id}'.`);
+    const dir = this.runDir(id);
+    if (!dir.startsWith(this.dir + sep)) throw new RunStoreError(`No run '${id}'.`);
     const e = this.read(id);
     if (e.summary?.status === 'running') throw new RunStoreError(`Run ${id} is still training: stop it first.`);
     rmSync(dir, { recursive: true, force: true });
@@ -174,15 +207,16 @@ export class RunStore {
     return gone;
   }
 
+  /** The run's metric rows; lines that are not a row (a torn last line from a killed writer, damage) are skipped. */
   readMetrics(id: string): MetricRow[] {
-    const file = join(this.dir, id, 'metrics.jsonl');
+    const file = join(this.runDir(id), 'metrics.jsonl');
     if (!existsSync(file)) return [];
     const rows: MetricRow[] = [];
-    for (const line of readFileSync(file, 'utf8').split('\n')) {
+    for (const line of stripBom(readFileSync(file, 'utf8')).split('\n')) {
       if (!line.trim()) continue;
       try {
         const r = JSON.parse(line);
-        if (typeof r.step === 'number') rows.push(r);
+        if (isMetricRow(r)) rows.push(r);
       } catch {
         // a torn last line from a killed writer: skip it
       }
@@ -192,7 +226,7 @@ export class RunStore {
 
   /** The run's checkpoint (undefined when it has none); throws RunStoreError naming the file when it is damaged. */
   readCheckpoint(id: string): Checkpoint | undefined {
-    const file = join(this.dir, id, 'checkpoint.json');
+    const file = join(this.runDir(id), 'checkpoint.json');
     if (!existsSync(file)) return undefined;
     let raw: unknown;
     try {
@@ -227,12 +261,12 @@ export class RunStore {
    */
   reopen(id: string, cp: Checkpoint): RunWriter {
     const { summary: s } = this.resumable(id);
-    const dir = join(this.dir, id);
+    const dir = this.runDir(id);
     const kept = this.readMetrics(id).filter((r) => r.step <= cp.step);
     writeFileAtomic(join(dir, 'metrics.jsonl'), kept.map((r) => JSON.stringify(r) + '\n').join(''));
     const last = kept[kept.length - 1];
     const summary: RunSummary = {
-      ...s, status: 'running', step: cp.step, pid: process.pid, host: hostname(), updatedAt: new Date().toISOString(),
+      ...s, status: 'running', step: cp.step, pid: process.pid, host: hostname(), pidStart: processStart(process.pid), updatedAt: new Date().toISOString(),
       lastLoss: last?.loss, resumedAt: [...(s.resumedAt ?? []), cp.step],
     };
     delete summary.endedAt;
@@ -241,15 +275,39 @@ export class RunStore {
     return new RunWriter(id, dir, summary);
   }
 
+  /** The run's weights, undefined when it has none; a RunStoreError naming the file when they are damaged. */
   readWeights(id: string): StateDict | undefined {
-    const file = join(this.dir, id, 'weights.json');
+    const file = join(this.runDir(id), 'weights.json');
     if (!existsSync(file)) return undefined;
-    return parseStateDictJson(readFileSync(file, 'utf8'));
+    try {
+      return parseStateDictJson(readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new RunStoreError(`${file} is not a weights file: ${(e as Error).message}`);
+    }
   }
 
   definitionText(id: string): string | undefined {
-    const file = join(this.dir, id, 'definition.seqlab.json');
-    return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+    const file = join(this.runDir(id), 'definition.seqlab.json');
+    return existsSync(file) ? stripBom(readFileSync(file, 'utf8')) : undefined;
+  }
+
+  /**
+   * Mark a run whose writer is gone (or cannot be checked: another machine) as interrupted, releasing
+   * its experiment. Refused while the writer is provably alive on this machine unless `force`.
+   */
+  clearLock(id: string, force = false): RunSummary {
+    const e = this.read(id);
+    if (!e.summary) throw new RunStoreError(`run ${id} cannot be read: ${e.broken}`);
+    const file = join(e.dir, 'summary.json');
+    const onDisk = JSON.parse(stripBom(readFileSync(file, 'utf8'))) as RunSummary;
+    if (onDisk.status !== 'running') throw new RunStoreError(`run ${id} is not running (it is ${onDisk.status}): nothing to clear`);
+    if (!force && writerState(onDisk) === 'alive') {
+      throw new RunStoreError(`run ${id} is still being written by process ${onDisk.pid} on this machine: stop it (or pass --force if that process is not Sequence Lab)`);
+    }
+    const now = new Date().toISOString();
+    const cleared: RunSummary = { ...onDisk, status: 'interrupted', endedAt: onDisk.updatedAt ?? now, updatedAt: now, pid: undefined, pidStart: undefined, message: `Marked interrupted by hand (its writer, process ${onDisk.pid} on ${onDisk.host ?? 'an unknown machine'}, was not training it any more).` };
+    writeFileAtomic(file, JSON.stringify(cleared, null, 2) + '\n');
+    return cleared;
   }
 }
 
@@ -307,7 +365,7 @@ export class RunWriter {
   finish(status: Exclude<RunStatus, 'running'>, message?: string): RunSummary {
     if (this.closed) return this.current;
     this.closed = true;
-    this.update({ status, message, endedAt: new Date().toISOString(), finalLoss: status === 'completed' ? this.summary.lastLoss : this.summary.finalLoss, pid: undefined });
+    this.update({ status, message, endedAt: new Date().toISOString(), finalLoss: status === 'completed' ? this.summary.lastLoss : this.summary.finalLoss, pid: undefined, pidStart: undefined });
     return this.current;
   }
 
@@ -316,14 +374,20 @@ export class RunWriter {
   }
 }
 
+const OPTIONAL_NUMBERS = ['lastLoss', 'finalLoss', 'validLoss', 'accuracy', 'validAccuracy', 'parameters', 'weightsStep', 'pid'] as const;
+const OPTIONAL_STRINGS = ['endedAt', 'updatedAt', 'message', 'host', 'source'] as const;
+
+/** What is wrong with a parsed summary.json, or undefined. Every field a reader uses is checked. */
 function checkSummary(raw: unknown): string | undefined {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'expected an object';
   const s = raw as Record<string, unknown>;
   for (const k of ['id', 'experiment', 'name', 'startedAt', 'backend'] as const) {
-    if (typeof s[k] !== 'string') return `'${k}' must be a string`;
+    if (typeof s[k] !== 'string') return `'${k}' must be a string (got ${describe(s[k])})`;
   }
   if (!RUN_STATUSES.includes(s.status as RunStatus)) return `'status' must be one of ${RUN_STATUSES.join(', ')} (got ${JSON.stringify(s.status)})`;
   if (typeof s.step !== 'number' || typeof s.steps !== 'number') return "'step' and 'steps' must be numbers";
+  for (const k of OPTIONAL_NUMBERS) if (s[k] !== undefined && s[k] !== null && typeof s[k] !== 'number') return `'${k}' must be a number (got ${describe(s[k])})`;
+  for (const k of OPTIONAL_STRINGS) if (s[k] !== undefined && typeof s[k] !== 'string') return `'${k}' must be a string (got ${describe(s[k])})`;
   return undefined;
 }
 
@@ -345,13 +409,33 @@ function checkCheckpoint(raw: unknown): string | undefined {
   return undefined;
 }
 
-function writerAlive(s: RunSummary): boolean {
-  if (!s.pid) return false;
-  if (s.host && s.host !== hostname()) return true; // another machine's process: cannot tell, assume alive
+function describe(v: unknown): string {
+  return v === undefined ? 'nothing' : Array.isArray(v) ? 'a list' : v === null ? 'null' : typeof v === 'object' ? 'an object' : JSON.stringify(v);
+}
+
+function isMetricRow(r: unknown): r is MetricRow {
+  return typeof r === 'object' && r !== null && typeof (r as MetricRow).step === 'number' && Number.isFinite((r as MetricRow).step) &&
+    (typeof (r as MetricRow).loss === 'number' || (r as MetricRow).loss === null);
+}
+
+/**
+ * Whether the process recorded as writing a run is still that process: 'alive', 'dead' (gone, its
+ * PID reused by a later process, or the machine rebooted since), or 'unknown' (another machine).
+ */
+export function writerState(s: Pick<RunSummary, 'pid' | 'host' | 'pidStart'>): 'alive' | 'dead' | 'unknown' {
+  if (!s.pid) return 'dead';
+  if (s.host && s.host !== hostname()) return 'unknown';
   try {
     process.kill(s.pid, 0);
-    return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return 'dead';
   }
+  if (!s.pidStart) return 'alive'; // recorded before start times were: the PID is all there is
+  const now = processStart(s.pid);
+  if (!now) return 'alive'; // this platform cannot tell
+  return now.boot === s.pidStart.boot && now.start === s.pidStart.start ? 'alive' : 'dead';
+}
+
+function writerAlive(s: RunSummary): boolean {
+  return writerState(s) !== 'dead'; // another machine's process: cannot tell, assume alive
 }

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parseDefinition, formatDiagnostic, type Diagnostic } from '../core/dsl';
+import { parseDefinition, formatDiagnostic, locatePath, type Diagnostic } from '../core/dsl';
 import { buildDataset, DataError } from '../core/tasks';
 import { Trainer, type MetricRow } from '../core/train';
 import { TrainingSession, type SessionEvent, type SessionOptions } from '../core/session';
@@ -56,23 +56,38 @@ export function readDefinitionText(file: string): string {
   }
 }
 
+export interface LoadOptions {
+  /** Memory budget for training in MB (default: DEFAULT_MEMORY_BUDGET_MB, src/core/cost.ts). */
+  memoryBudgetMB?: number;
+}
+
 /**
- * Read, validate and build the data of a definition. Throws DefinitionError with located messages.
- * `text` replaces the file's content (a run's recorded definition), still resolved from `fileIn`.
+ * Read, validate and build the data of a definition: every check `train` makes before it starts
+ * (`validate` runs exactly this). Throws DefinitionError with messages located at the field at fault.
  */
-export function loadDefinition(fileIn: string, workspaceRoot?: string, text?: string): Loaded {
-  const file = resolve(fileIn);
-  text ??= readDefinitionText(file);
+export function loadDefinition(fileIn: string, workspaceRoot?: string, opts: LoadOptions & { text?: string } = {}): Loaded {
+  try {
+    return loadResolved(resolve(fileIn), workspaceRoot, opts);
+  } catch (e) {
+    // messages name the file as the caller gave it (a relative path stays relative, as in `validate`)
+    if (e instanceof DefinitionError) throw new DefinitionError(fileIn, e.diagnostics);
+    throw e;
+  }
+}
+
+function loadResolved(file: string, workspaceRoot: string | undefined, opts: LoadOptions & { text?: string }): Loaded {
+  // `text` replaces the file's content (a run's recorded definition), still resolved from the file
+  const text = opts.text ?? readDefinitionText(file);
   const root = workspaceRoot ?? findWorkspaceRoot(file);
   const files = workspaceFileAccess(root);
-  const r = parseDefinition(text, { file, workspaceRoot: root, inspectFile: files.inspectFile });
+  const r = parseDefinition(text, { file, workspaceRoot: root, inspectFile: files.inspectFile, memoryBudgetMB: opts.memoryBudgetMB });
   if (!r.spec) throw new DefinitionError(file, r.diagnostics);
   let data: SeqData;
   try {
-    data = buildDataset(r.spec, { readFile: files.readFile, definitionFile: file, workspaceRoot: root });
+    data = buildDataset(r.spec, { readFile: files.readFile, definitionFile: file, workspaceRoot: root, memoryBudgetMB: opts.memoryBudgetMB });
   } catch (e) {
     if (e instanceof DataError) {
-      throw new DefinitionError(file, [{ severity: 'error', message: e.message, offset: 0, length: 0, line: 1, column: 1, path: e.path, code: 'data' }]);
+      throw new DefinitionError(file, [...r.diagnostics, { severity: 'error', message: e.message, ...locatePath(text, e.path), path: e.path, code: 'data' }]);
     }
     throw e;
   }
@@ -109,17 +124,18 @@ export function readWeightsRef(ref: string, store: RunStore): { weights: StateDi
     }
     if (!existsSync(file)) throw new TrainInputError(`run ${ref} has no weights (${file} is missing)`);
   }
+  const shown = isFile ? ref : file; // a file as the user named it
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new TrainInputError(`cannot read ${file}: ${(e as Error).message}`);
+    throw new TrainInputError(`cannot read ${shown}: ${(e as Error).message}`);
   }
   try {
     const vocabulary = stateDictVocabulary(text);
     return { weights: parseStateDictJson(text), ...(vocabulary ? { vocabulary } : {}), label: isFile ? ref : `run ${ref}` };
   } catch (e) {
-    throw new TrainInputError(`${file} is not a PyTorch state_dict JSON: ${(e as Error).message}`);
+    throw new TrainInputError(`${shown} is not a PyTorch state_dict JSON: ${(e as Error).message}`);
   }
 }
 
@@ -134,7 +150,7 @@ export function loadWeightsInto(trainer: Trainer, w: { weights: StateDict; vocab
   }
 }
 
-export interface TrainOptions {
+export interface TrainOptions extends LoadOptions {
   workspaceRoot?: string;
   steps?: number;
   backend?: NodeBackend;
@@ -167,7 +183,7 @@ export async function trainFile(file: string, opts: TrainOptions = {}): Promise<
     resume = resumableRun(store, opts.resume, file);
     text = store.definitionText(opts.resume);
   }
-  const loaded = loadDefinition(file, root, text);
+  const loaded = loadDefinition(file, root, { memoryBudgetMB: opts.memoryBudgetMB, text });
   let spec = loaded.spec;
   const steps = opts.steps ?? resume?.summary.steps;
   if (steps !== undefined) spec = { ...spec, training: { ...spec.training, steps, epochs: undefined } };
@@ -212,6 +228,7 @@ export async function trainFile(file: string, opts: TrainOptions = {}): Promise<
         writer.saveWeights(await trainer.stateDict(), spec.name);
         writer.update({ weightsStep: end.earlyStopped?.bestStep ?? end.step, ...(end.earlyStopped ? { earlyStoppedAt: end.earlyStopped.step } : {}) });
       }
+      if (end.status === 'failed') writer.update({ step: end.step }); // the step that diverged, as the message says
       return writer.finish(end.status, end.message);
     } finally {
       opts.signal?.removeEventListener('abort', stop);

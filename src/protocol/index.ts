@@ -193,6 +193,8 @@ export const experiment = obj({
   spec: opt(modelSpec),
   /** The definition's errors as `file:line:col: message` (training refused while any exist). */
   problems: arr(str),
+  /** The training memory budget in MB (setting seqlab.memoryBudgetMB), checked again on the built data. */
+  memoryBudgetMB: opt(finite),
 });
 export type ExperimentMsg = Infer<typeof experiment>;
 

@@ -62,7 +62,7 @@ test('a minimal definition gets every default filled in', () => {
     head: { activation: 'softmax', loss: 'cross-entropy', dropout: 0 },
     training: {
       optimizer: 'adam', learningRate: 0.01, momentum: 0.9, nesterov: false, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, rho: 0.99,
-      centered: false, weightDecay: 0, batchSize: 32, steps: 500, sequenceLength: 32, tbptt: 32, clip: { type: 'none', threshold: 5 }, schedule: { type: 'none' },
+      centered: false, weightDecay: 0, batchSize: 32, steps: 500, sequenceLength: 32, tbptt: 0, clip: { type: 'none', threshold: 5 }, schedule: { type: 'none' },
       seed: 42,
     },
   };
@@ -122,9 +122,10 @@ test('epochs leave steps at 0 for the trainer to convert; clip with only a thres
   assert.deepEqual(spec!.training.clip, { type: 'norm', threshold: 1 });
 });
 
-test('tbptt defaults to sequenceLength; explicit values are kept', () => {
+test('tbptt is off unless asked for (0: full BPTT); explicit values are kept', () => {
   const { spec } = check('{"name":"t","data":{"task":"text","text":"abcabc"},"layers":[{"cell":"gru","units":4}],"training":{"sequenceLength":20}}', []);
-  assert.equal(spec!.training.tbptt, 20);
+  assert.equal(spec!.training.tbptt, 0);
+  assert.equal(check('{"name":"t","data":{"task":"text","text":"abcabc"},"layers":[{"cell":"gru","units":4}],"training":{"sequenceLength":20,"tbptt":5}}', []).spec!.training.tbptt, 5);
   assert.equal(spec!.data.text, 'abcabc');
   assert.equal(spec!.data.samples, 0);
 });

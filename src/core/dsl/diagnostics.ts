@@ -101,4 +101,6 @@ export interface ParseOptions {
    * to the workspace, regular file, size limit): undefined when it can be read. Preferred over fileExists.
    */
   inspectFile?: (abs: string) => FileProblem | undefined;
+  /** Memory budget for training, in MB (default DEFAULT_MEMORY_BUDGET_MB in src/core/cost.ts). */
+  memoryBudgetMB?: number;
 }

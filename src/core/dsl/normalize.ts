@@ -137,7 +137,8 @@ export function normalize(raw: unknown): ModelSpec {
     // epochs: the trainer converts them to steps once it knows the number of examples
     steps: rt.steps !== undefined ? (rt.steps as number) : rt.epochs !== undefined ? 0 : td.steps,
     sequenceLength,
-    tbptt: pick(rt.tbptt, sequenceLength),
+    // 0: full backpropagation through time. Truncation only when asked for (issue 15).
+    tbptt: pick(rt.tbptt, 0),
     clip,
     schedule: normalizeSchedule(rt.schedule),
     seed: pick(rt.seed, td.seed),

@@ -5,12 +5,13 @@ import { parseTree, printParseErrorCode, type Node, type ParseError } from 'json
 import type { ModelSpec } from '../spec';
 import { stripBom } from '../bom';
 import {
-  clampOffset, compareDiagnostics, lineStarts, locate, pathToString, type Diagnostic, type JsonPath, type ParseOptions, type RawDiagnostic,
+  clampOffset, compareDiagnostics, lineStarts, locate, offsetToLineColumn, pathToString, type Diagnostic, type JsonPath, type ParseOptions, type RawDiagnostic,
 } from './diagnostics';
 import { normalize } from './normalize';
 import { checkSchema } from './schemaErrors';
 import { checkSemantics } from './semantic';
-import { plainValue } from './tree';
+import { keyNodeAt, nodeAt, plainValue } from './tree';
+import { DEFAULT_MEMORY_BUDGET_MB, estimateCost, overBudget, shapeFromSpec } from '../cost';
 
 export interface ParseResult {
   /** Present iff there is no error (warnings allowed). */
@@ -128,7 +129,34 @@ function parseInto(text: string, options: ParseOptions, out: RawDiagnostic[], is
   counted.omitted += schema.omitted;
   out.push(...checkSemantics(root, value, options));
   if (out.some((d) => d.severity === 'error') || schema.omittedErrors) return undefined;
-  return normalize(value);
+  const spec = normalize(value);
+  // What training it would hold in memory, from what the definition alone says (lower bounds where
+  // the data decides): the same check runs again on the built data set (buildDataset).
+  const over = overBudget(estimateCost(spec, shapeFromSpec(spec)), options.memoryBudgetMB ?? DEFAULT_MEMORY_BUDGET_MB, spec.training.optimizer);
+  if (over) {
+    const n = nearestNode(root, over.path);
+    out.push({ severity: 'error', code: 'memory-budget', path: over.path, offset: n.offset, length: n.length, message: over.message });
+    return undefined;
+  }
+  return spec;
+}
+
+/** The node at `path`, or at the nearest ancestor present in the text (a default value has no node). */
+export function nearestNode(root: Node, path: JsonPath): Node {
+  for (let k = path.length; k >= 0; k--) {
+    const n = k === path.length ? nodeAt(root, path) : keyNodeAt(root, path.slice(0, k + 1)) ?? nodeAt(root, path.slice(0, k));
+    if (n) return n;
+  }
+  return root;
+}
+
+/** Where `path` is in a definition's text (the nearest ancestor present), for errors found after parsing. */
+export function locatePath(text: string, path: JsonPath): { offset: number; length: number; line: number; column: number } {
+  const src = stripBom(text);
+  const shift = text.length - src.length;
+  const root = parseTree(src, [], { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true });
+  const n = root ? nearestNode(root, path) : { offset: 0, length: 0 };
+  return { offset: n.offset + shift, length: n.length, ...offsetToLineColumn(src, n.offset) };
 }
 
 /** Duplicate keys and numbers too large for a double, anywhere in the document. */

@@ -301,7 +301,7 @@ export const seqlabSchema = {
         steps: int('Total optimizer steps. Give either `steps` or `epochs`, not both. Default 500.', 1, 10000000, 500),
         epochs: int('Passes over the training examples, instead of `steps`: steps = ceil(epochs * examples / batchSize).', 1, 1000000),
         sequenceLength: int('`text` task: length of each training window, in characters.', 1, 10000, 32),
-        tbptt: int('Truncated backpropagation through time: gradients flow back at most this many steps (at most `sequenceLength`). Default: `sequenceLength` (full BPTT).', 1, 10000),
+        tbptt: int('Truncated backpropagation through time (many-to-many only): sequences are cut into windows of this many steps, the state carried across windows and gradients flowing back within a window. At most the sequence length. Default: none (full BPTT over the whole sequence).', 1, 10000),
         clip: {
           type: 'object',
           ...doc('Gradient clipping. Giving only `threshold` means clipping by global norm.'),

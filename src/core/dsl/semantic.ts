@@ -207,9 +207,17 @@ export function checkSemantics(root: Node, value: unknown, options: ParseOptions
     if (has(training, 'steps') && has(training, 'epochs')) {
       error('steps-and-epochs', ['training', 'epochs'], 'training.epochs cannot be given together with training.steps: give one of them (epochs are converted to steps)');
     }
-    const seqLen = typeof training.sequenceLength === 'number' ? training.sequenceLength : 32;
-    if (typeof training.tbptt === 'number' && training.tbptt > seqLen) {
-      error('tbptt-too-long', ['training', 'tbptt'], `training.tbptt (${training.tbptt}) must be at most training.sequenceLength (${seqLen}${has(training, 'sequenceLength') ? '' : ', the default'})`);
+    if (typeof training.tbptt === 'number') {
+      // the sequence length where the definition fixes it: text windows, or data.length
+      const seqLen = typeof training.sequenceLength === 'number' ? training.sequenceLength : 32;
+      const dataLen = typeof data?.length === 'number' ? data.length : task?.defaults.length;
+      if (structure && structure !== 'many-to-many') {
+        warn('ignored-tbptt', ['training', 'tbptt'], `training.tbptt is ignored: truncated BPTT applies to "many-to-many" models only (this model is ${q(structure)})`, 'key');
+      } else if (taskName === 'text' && training.tbptt > seqLen) {
+        error('tbptt-too-long', ['training', 'tbptt'], `training.tbptt (${training.tbptt}) must be at most training.sequenceLength (${seqLen}${has(training, 'sequenceLength') ? '' : ', the default'})`);
+      } else if (taskName && ['copy', 'reverse', 'parity', 'sine'].includes(taskName) && dataLen !== undefined && training.tbptt > dataLen) {
+        error('tbptt-too-long', ['training', 'tbptt'], `training.tbptt (${training.tbptt}) must be at most the sequence length, data.length (${dataLen}${has(data, 'length') ? '' : ', the default'})`);
+      }
     }
     const opt = str(training.optimizer) ?? 'adam';
     if (ownKey(OPTIMIZER_PARAMS, opt)) {

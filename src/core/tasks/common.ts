@@ -31,6 +31,8 @@ export interface TaskContext {
   definitionFile?: string;
   /** Data files must stay inside this folder. */
   workspaceRoot?: string;
+  /** Memory budget for training, in MB (default DEFAULT_MEMORY_BUDGET_MB in ../cost.ts). */
+  memoryBudgetMB?: number;
 }
 
 /** Refuse a structure the task cannot be laid out for. */

@@ -4,7 +4,8 @@
  * nothing is downloaded, and files are read only through `ctx.readFile`.
  */
 import type { SeqData } from '../data';
-import type { ModelSpec } from '../spec';
+import type { ModelSpec, TaskName } from '../spec';
+import { DEFAULT_MEMORY_BUDGET_MB, estimateCost, overBudget, shapeOfData } from '../cost';
 import { TASKS } from './catalog';
 import { DataError, TaskContext, checkStructure } from './common';
 import { buildAdding } from './adding';
@@ -32,6 +33,14 @@ export function buildDataset(spec: ModelSpec, ctx: TaskContext = {}): SeqData {
     throw new DataError(`data.seed must be a number (got ${String(spec.data.seed)})`, ['data', 'seed']);
   }
   checkStructure(spec);
+  const data = generate(spec, task as TaskName, ctx);
+  // What training it would hold in memory, now that the data's sizes are known.
+  const over = overBudget(estimateCost(spec, shapeOfData(data)), ctx.memoryBudgetMB ?? DEFAULT_MEMORY_BUDGET_MB, spec.training.optimizer);
+  if (over) throw new DataError(over.message, over.path);
+  return data;
+}
+
+function generate(spec: ModelSpec, task: TaskName, ctx: TaskContext): SeqData {
   try {
     switch (task) {
       case 'hello': return buildHello(spec);

@@ -14,6 +14,7 @@ import { stripBom } from '../../core/bom';
 import type { FileProblem } from '../../core/paths';
 import { tooLargeMessage } from '../../core/tasks/common';
 import { readWorkspaceFile, workspaceFileAccess } from '../../node/workspaceFile';
+import { readConfig } from '../config';
 
 export async function readExperiment(def: vscode.Uri): Promise<ExperimentMsg> {
   const folder = vscode.workspace.getWorkspaceFolder(def);
@@ -37,7 +38,7 @@ export async function readExperiment(def: vscode.Uri): Promise<ExperimentMsg> {
   }
   const relPath = folder ? relative(folder.uri.fsPath, def.fsPath) : def.path.split('/').pop()!;
   const base = def.path.split('/').pop() ?? 'experiment';
-  const parsed = parseDefinition(definitionText, { file: def.fsPath, workspaceRoot: root, inspectFile: workspaceFileAccess(root).inspectFile });
+  const parsed = parseDefinition(definitionText, { file: def.fsPath, workspaceRoot: root, inspectFile: workspaceFileAccess(root).inspectFile, memoryBudgetMB: readConfig(def).memoryBudgetMB });
   const problems = parsed.diagnostics
     .filter((d) => d.severity === 'error')
     .map((d) => `${relPath}:${d.line}:${d.column}: ${d.message}`);
@@ -52,6 +53,7 @@ export async function readExperiment(def: vscode.Uri): Promise<ExperimentMsg> {
     fileErrors,
     ...(parsed.spec && !problems.length ? { spec: parsed.spec } : {}),
     problems,
+    memoryBudgetMB: readConfig(def).memoryBudgetMB,
   };
 }
 
