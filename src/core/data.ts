@@ -9,7 +9,8 @@
  * one-to-many T_in = 1; encoder-decoder any T_in, T_out (the decoder is teacher-forced with
  * the previous target, starting from `startToken`).
  */
-import type { Structure } from './spec';
+import type { Scaling, Structure } from './spec';
+import type { TokenizerSpec } from './tokenize';
 
 export type InputKind = { kind: 'tokens'; vocab: string[] } | { kind: 'real'; features: number; names?: string[] };
 export type OutputKind =
@@ -17,9 +18,26 @@ export type OutputKind =
   | { kind: 'binary'; labels: string[] }
   | { kind: 'real'; features: number; names?: string[] };
 
+/**
+ * One example. Lengths may differ from example to example (sentences, names, pairs): the batcher
+ * pads them and the model masks the padding.
+ */
 export interface Example {
   x: number[][];
   y: number[][];
+}
+
+/** How a column was scaled: scaled = (value - offset) / scale. */
+export interface ColumnScale {
+  name: string;
+  offset: number;
+  scale: number;
+}
+
+export interface ScalingInfo {
+  method: Scaling;
+  features: ColumnScale[];
+  targets: ColumnScale[];
 }
 
 export interface SeqData {
@@ -33,6 +51,14 @@ export interface SeqData {
   generative: boolean;
   train: Example[];
   valid: Example[];
+  /** Held-out test split, evaluated once at the end of a run (absent or empty: none). */
+  test?: Example[];
+  /** How typed or file input becomes tokens of `input.vocab` (data read from files). */
+  tokenizer?: TokenizerSpec;
+  /** encoder-decoder from files: index in output classes of the end symbol the decoder writes last. */
+  endToken?: number;
+  /** forecast: how features and targets were scaled (predictions are reported in original units). */
+  scaling?: ScalingInfo;
   /** One line a person can read: what the task is and what "solved" looks like. */
   about: string;
   /** Loss of a trivial predictor (e.g. the adding problem's 0.1767), for comparison. */

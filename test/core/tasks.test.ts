@@ -72,6 +72,7 @@ function smallData(task: TaskName): Partial<DataSpec> {
     case 'spell': return { task, validation: 0 };
     case 'hello': return { task };
     case 'text': return { task, text: TINY };
+    default: return { task }; // the tasks that read your files are tested in files.test.ts
   }
 }
 
@@ -129,7 +130,7 @@ function checkLayout(d: SeqData, spec: ModelSpec): void {
 const RANDOM_TASKS = new Set<TaskName>(['copy', 'reverse', 'adding', 'parity', 'sine', 'sentiment', 'tagging', 'spell']);
 
 describe('every task and structure', () => {
-  for (const task of TASK_NAMES) {
+  for (const task of TASK_NAMES.filter((t) => !TASKS[t].needsFile)) {
     for (const structure of TASKS[task].structures) {
       test(`${task} as ${structure}: layout, determinism, split`, () => {
         const spec = makeSpec({ data: smallData(task), structure });
