@@ -2,7 +2,8 @@
 import * as vscode from 'vscode';
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { workspaceFileAccess } from '../node/workspaceFile';
+import { locateDataProblem } from '../core/dsl';
+import { workspaceTaskContext } from '../node/dataFiles';
 import type { RunSummary } from '../node/runStore';
 import type { StateDict } from '../core/torch';
 import type { BackgroundTrainer } from './background';
@@ -164,10 +165,13 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       try {
         const { buildDataset } = await loadTasks();
         const root = p.folder?.uri.fsPath ?? dirname(uri.fsPath);
-        const data = buildDataset(p.spec, { readFile: workspaceFileAccess(root).readFile, definitionFile: uri.fsPath, workspaceRoot: root });
+        const data = buildDataset(p.spec, workspaceTaskContext(uri.fsPath, root));
         about = t('{0} training and {1} validation examples.', data.train.length, data.valid.length);
       } catch (e) {
         const msg = errorMessage(e);
+        // on the definition's data field (data.file, data.folder, ...), in the Problems panel
+        const path = (e as { path?: unknown }).path;
+        if (Array.isArray(path)) diagnostics.publish({ ...p, diagnostics: [...p.diagnostics, locateDataProblem(p.text, path, msg, 'data')] }, doc);
         void vscode.window.showErrorMessage(t('{0}: the data cannot be built: {1}', baseName(uri), msg));
         return { uri, ok: false, diagnostics: p.diagnostics, dataError: msg };
       }
@@ -420,7 +424,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       }
       return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: t('Importing weights into {0}', baseName(uri)) }, async () => {
         const { buildDataset } = await loadTasks();
-        const data = buildDataset(p.spec!, { readFile: workspaceFileAccess(at.folder.uri.fsPath).readFile, definitionFile: uri.fsPath, workspaceRoot: at.folder.uri.fsPath });
+        const data = buildDataset(p.spec!, workspaceTaskContext(uri.fsPath, at.folder.uri.fsPath));
         await cpuBackend();
         const { Trainer } = await loadTrainer();
         const trainer = new Trainer(p.spec!, data);

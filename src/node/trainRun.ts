@@ -4,8 +4,9 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parseDefinition, formatDiagnostic, type Diagnostic } from '../core/dsl';
-import { buildDataset, DataError } from '../core/tasks';
+import { locateDataProblem, parseDefinition, formatDiagnostic, type Diagnostic } from '../core/dsl';
+import { buildDataset, DataError, DataFileError, type TaskContext } from '../core/tasks';
+import { workspaceTaskContext } from './dataFiles';
 import { DivergenceError, Trainer, type MetricRow } from '../core/train';
 import type { ModelSpec } from '../core/spec';
 import type { SeqData } from '../core/data';
@@ -15,7 +16,7 @@ import { workspaceFileAccess } from './workspaceFile';
 import { stripBom } from '../core/bom';
 
 export class DefinitionError extends Error {
-  constructor(readonly file: string, readonly diagnostics: Diagnostic[]) {
+  constructor(readonly file: string, readonly diagnostics: Diagnostic[], readonly dataFile?: DataFileError) {
     super(diagnostics.filter((d) => d.severity === 'error').map((d) => formatDiagnostic(file, d)).join('\n'));
     this.name = 'DefinitionError';
   }
@@ -52,8 +53,11 @@ export function readDefinitionText(file: string): string {
   }
 }
 
-/** Read, validate and build the data of a definition. Throws DefinitionError with located messages. */
-export function loadDefinition(fileIn: string, workspaceRoot?: string): Loaded {
+/**
+ * Read, validate and build the data of a definition. Throws DefinitionError with located messages
+ * (a problem in a data file also carries the DataFileError with its own file, line and column).
+ */
+export function loadDefinition(fileIn: string, workspaceRoot?: string, onProgress?: TaskContext['onProgress']): Loaded {
   const file = resolve(fileIn);
   const text = readDefinitionText(file);
   const root = workspaceRoot ?? findWorkspaceRoot(file);
@@ -62,10 +66,11 @@ export function loadDefinition(fileIn: string, workspaceRoot?: string): Loaded {
   if (!r.spec) throw new DefinitionError(file, r.diagnostics);
   let data: SeqData;
   try {
-    data = buildDataset(r.spec, { readFile: files.readFile, definitionFile: file, workspaceRoot: root });
+    data = buildDataset(r.spec, workspaceTaskContext(file, root, onProgress));
   } catch (e) {
     if (e instanceof DataError) {
-      throw new DefinitionError(file, [{ severity: 'error', message: e.message, offset: 0, length: 0, line: 1, column: 1, path: e.path, code: 'data' }]);
+      const code = e instanceof DataFileError ? 'data-file' : 'data';
+      throw new DefinitionError(file, [locateDataProblem(text, e.path, e.message, code)], e instanceof DataFileError ? e : undefined);
     }
     throw e;
   }

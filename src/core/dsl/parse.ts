@@ -5,12 +5,13 @@ import { parseTree, printParseErrorCode, type Node, type ParseError } from 'json
 import type { ModelSpec } from '../spec';
 import { stripBom } from '../bom';
 import {
+  offsetToLineColumn,
   clampOffset, compareDiagnostics, lineStarts, locate, pathToString, type Diagnostic, type JsonPath, type ParseOptions, type RawDiagnostic,
 } from './diagnostics';
 import { normalize } from './normalize';
 import { checkSchema } from './schemaErrors';
 import { checkSemantics } from './semantic';
-import { plainValue } from './tree';
+import { nodeAt, plainValue } from './tree';
 
 export interface ParseResult {
   /** Present iff there is no error (warnings allowed). */
@@ -159,4 +160,18 @@ function checkTree(node: Node, path: JsonPath, out: RawDiagnostic[], reported: S
   } else if (node.type === 'array') {
     (node.children ?? []).forEach((c, i) => checkTree(c, [...path, i], out, reported));
   }
+}
+
+/**
+ * A problem found while building the data set (a DataError: message and the DSL path of the field
+ * at fault, e.g. ['data', 'file']), placed on that field's value in the definition text (or the
+ * nearest enclosing value that is there: a defaulted field has no text of its own).
+ */
+export function locateDataProblem(text: string, path: JsonPath, message: string, code = 'data'): Diagnostic {
+  const root = typeof text === 'string' ? parseTree(text, [], { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true }) : undefined;
+  let node: Node | undefined;
+  for (let n = path.length; n >= 0 && !node; n--) node = n === 0 ? undefined : nodeAt(root, path.slice(0, n));
+  const offset = node?.offset ?? 0;
+  const length = node?.length ?? 0;
+  return { severity: 'error', code, message, path, offset, length, ...offsetToLineColumn(text ?? '', offset) };
 }
