@@ -3,7 +3,11 @@
  * Exit codes: 0 ok, 1 failure (invalid definition, failed check, diverged run), 2 usage error.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { csvParseRows } from 'd3-dsv';
+import { dataInfo, type DataInfo } from '../core/data';
+import { formatReport } from '../core/evaluate';
+import { PredictError, Predictor } from '../core/predict';
 import { parseArgs as nodeParseArgs } from 'node:util';
 import { version } from '../../package.json';
 import { didYouMean } from '../core/dsl/suggest';
@@ -77,6 +81,15 @@ const COMMANDS: Record<string, CommandSpec> = {
       length: { type: 'string', value: 'N', help: 'characters to generate (default 200)' },
       temperature: { type: 'string', value: 'T', help: 'sampling temperature (default 0.8)' },
       seed: { type: 'string', value: 'N', help: 'random seed (integer)' },
+      workspace: WORKSPACE,
+    },
+  },
+  predict: {
+    args: 'RUN', about: "Predict with a run's model: --text is one input; --file has one input a line (text tasks) or is a CSV of the feature columns (real-valued tasks: one prediction a window). Prints one JSON object a line.",
+    flags: {
+      text: { type: 'string', value: 'TEXT', help: 'one input: text, or rows of numbers (rows separated by ; or newlines, values by commas)' },
+      file: { type: 'string', value: 'FILE', help: 'many inputs: one a line, or a CSV with a header naming the feature columns' },
+      length: { type: 'string', value: 'N', help: 'most tokens to write (generators, encoder-decoders)' },
       workspace: WORKSPACE,
     },
   },
@@ -207,6 +220,11 @@ async function cmdTrain(a: Args): Promise<number> {
       if (json) out(JSON.stringify(info));
       else out(`Training ${t.spec.name} (${t.model.parameterCount} parameters) on ${backend}, ${total} steps. Task: ${loaded.data.about}\nRun ${w.id} -> ${w.dir}`);
     },
+    onProgress: dataProgress(json),
+    onReport(rep) {
+      if (json) out(JSON.stringify({ event: 'evaluation', ...rep }));
+      else for (const l of formatReport(rep)) out(l);
+    },
     onMetrics(r) {
       if (json) out(JSON.stringify(r));
       else if (tty) {
@@ -246,9 +264,30 @@ function cmdValidate(a: Args): number {
     for (const d of r.diagnostics) (d.severity === 'error' ? err : out)(formatDiagnostic(f, d));
     const n = r.diagnostics.filter((d) => d.severity === 'error').length;
     errors += n;
-    if (!r.diagnostics.length) out(`${f}: ok`);
+    if (n) continue;
+    // The definition is sound: build its data too (a malformed line in a data file is an error here).
+    try {
+      const d = loadDefinition(file, root, dataProgress(false)).data;
+      if (!r.diagnostics.length) out(`${f}: ok (${d.train.length} training, ${d.valid.length} validation${d.test?.length ? `, ${d.test.length} test` : ''} examples)`);
+    } catch (e) {
+      if (!(e instanceof DefinitionError)) throw e;
+      errors++;
+      const df = e.dataFile;
+      if (df) err(`${df.abs ? relative(process.cwd(), df.abs) || df.file : df.file}:${df.line}:${df.column}: error: ${df.what}`);
+      else for (const d of e.diagnostics) err(formatDiagnostic(f, d));
+    }
   }
   return errors ? 1 : 0;
+}
+
+/** Progress while a long data file is split into lines: a live line on a terminal, one line when done otherwise. */
+function dataProgress(json: boolean): (file: string, done: number, total: number) => void {
+  const tty = !json && process.stderr.isTTY;
+  return (file, done, total) => {
+    if (json) return;
+    if (tty) process.stderr.write(`\rreading ${file}: ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} lines${done === total ? '\n' : ''}`);
+    else if (done === total) err(`read ${file}: ${total.toLocaleString('en-US')} lines`);
+  };
 }
 
 function fixtureFiles(paths: string[]): string[] {
@@ -381,6 +420,72 @@ async function cmdSample(a: Args): Promise<number> {
   return 0;
 }
 
+async function cmdPredict(a: Args): Promise<number> {
+  if (a.positional.length !== 1) throw new UsageError('predict takes exactly one RUN');
+  const text = flag(a, 'text');
+  const inFile = flag(a, 'file');
+  if ((text === undefined) === (inFile === undefined)) throw new UsageError('predict takes --text TEXT or --file FILE (one of them)');
+  const length = num(a, 'length', (n) => Number.isSafeInteger(n) && n > 0 && n <= 10_000, 'a whole number from 1 to 10000');
+  const { store, id } = resolveRun(a, a.positional[0]);
+  const defText = store.definitionText(id);
+  const sd = store.readWeights(id);
+  if (!defText || !sd) throw new Error(`run ${id} has no definition or weights`);
+  const parsed = parseDefinition(defText, {});
+  if (!parsed.spec) throw new Error(`run ${id}: its definition no longer parses (${parsed.diagnostics.find((d) => d.severity === 'error')?.message})`);
+  // the vocabularies and scaling the run was trained with; older runs rebuild them from the data
+  const info = store.readDataInfo(id) ?? dataInfo(loadDefinition(join(store.workspaceRoot, store.read(id).summary!.experiment), store.workspaceRoot).data);
+  let inputs: string[];
+  if (text !== undefined) inputs = [text];
+  else {
+    let content: string;
+    try {
+      content = readFileSync(inFile!, 'utf8');
+    } catch (e) {
+      throw new UsageError(`--file ${inFile}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    inputs = predictInputs(content, info, parsed.spec.data.length, inFile!);
+  }
+  await useBackend('wasm');
+  const p = new Predictor(parsed.spec, info, sd);
+  try {
+    let failed = 0;
+    inputs.forEach((inp, i) => {
+      try {
+        out(JSON.stringify(p.predict(inp, { length })));
+      } catch (e) {
+        if (!(e instanceof PredictError)) throw e;
+        failed++;
+        err(`${inFile ? `${inFile}:${i + 1}` : '--text'}: error: ${e.message}`);
+      }
+    });
+    return failed ? 1 : 0;
+  } finally {
+    p.dispose();
+  }
+}
+
+/**
+ * The inputs in a --file: text tasks one a line (blank lines skipped); real-valued tasks a CSV
+ * whose header names the feature columns (or rows of the features in order), cut into windows of
+ * the training length.
+ */
+function predictInputs(content: string, info: DataInfo, length: number, name: string): string[] {
+  const lines = content.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
+  if (info.input.kind === 'tokens') return lines.filter((l) => l.trim() !== '');
+  const names = info.input.names ?? [];
+  const rows = lines.filter((l) => l.trim() !== '').map((l) => csvParseRows(l)[0] ?? []);
+  const header = rows[0]?.map((h) => h.trim()) ?? [];
+  const cols = names.map((n) => header.indexOf(n));
+  const hasHeader = names.length > 0 && cols.every((c) => c >= 0);
+  const body = hasHeader ? rows.slice(1) : rows;
+  const pick = (r: string[]) => (hasHeader ? cols.map((c) => r[c] ?? '') : r).join(',');
+  const L = info.inputLength ?? length;
+  if (body.length < L) throw new UsageError(`${name} has ${body.length} rows; the model reads windows of ${L}`);
+  const out: string[] = [];
+  for (let s = 0; s + L <= body.length; s++) out.push(body.slice(s, s + L).map(pick).join(';'));
+  return out;
+}
+
 function cmdRuns(a: Args): number {
   const store = storeFor(a);
   for (const e of store.list()) {
@@ -425,6 +530,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'export': return cmdExport(a);
       case 'import': return await cmdImport(a);
       case 'sample': return await cmdSample(a);
+      case 'predict': return await cmdPredict(a);
       case 'runs': return cmdRuns(a);
     }
     throw new UsageError(`unknown command '${cmd}'`);

@@ -74,3 +74,48 @@ export function outputWidth(d: SeqData): number {
   const o = d.output;
   return o.kind === 'classes' ? o.classes.length : o.kind === 'binary' ? o.labels.length : o.features;
 }
+
+/**
+ * What a trained model needs to read new input and name its outputs, without the examples: the
+ * vocabularies, the tokenizer, the start/end symbols and the scaling. Saved in the run record
+ * (`data.json`) and used by predict, sample and export.
+ */
+export interface DataInfo {
+  format: 'seqlab-data/1';
+  task: string;
+  structure: Structure;
+  input: InputKind;
+  output: OutputKind;
+  startToken?: number;
+  endToken?: number;
+  generative: boolean;
+  tokenizer?: TokenizerSpec;
+  scaling?: ScalingInfo;
+  /** Example counts of the splits. */
+  sizes: { train: number; valid: number; test: number };
+  /** Steps the model writes when the input does not say (one-to-many: the target length). */
+  outputLength?: number;
+  /** Steps of the training windows (many-to-one real series: the window a prediction reads). */
+  inputLength?: number;
+}
+
+export function dataInfo(d: SeqData): DataInfo {
+  const info: DataInfo = {
+    format: 'seqlab-data/1', task: d.task, structure: d.structure, input: d.input, output: d.output, generative: d.generative,
+    sizes: { train: d.train.length, valid: d.valid.length, test: d.test?.length ?? 0 },
+  };
+  if (d.startToken !== undefined) info.startToken = d.startToken;
+  if (d.endToken !== undefined) info.endToken = d.endToken;
+  if (d.tokenizer) info.tokenizer = d.tokenizer;
+  if (d.scaling) info.scaling = d.scaling;
+  const first = d.train[0] ?? d.valid[0];
+  if (first && d.structure === 'one-to-many') info.outputLength = first.y.length;
+  if (first && d.input.kind === 'real') info.inputLength = first.x.length;
+  return info;
+}
+
+/** A data set with the shape of `info` and no examples (to rebuild a model for prediction). */
+export function emptyData(info: DataInfo): SeqData {
+  const { format: _f, sizes: _s, outputLength: _o, inputLength: _i, ...rest } = info;
+  return { ...rest, train: [], valid: [], test: [], about: '' };
+}

@@ -12,6 +12,7 @@ import type { Example, SeqData } from './data';
 import type { ModelSpec } from './spec';
 import type { CellState, GateName } from './cells';
 import { Rng } from './rng';
+import { reportFor, type Collected, type EvaluationReport, type Split } from './evaluate';
 import { assignStateDict, variablesToStateDict, type StateDict } from './torch';
 import { clipGradNorm, clipGradValue, globalNorm, makeOptimizer, type OptimizerState, type SeqOptimizer } from './optim';
 
@@ -251,14 +252,15 @@ export class Trainer {
     const bs = Math.max(1, Math.min(256, set.length));
     const parts: tf.Tensor1D[] = [];
     const sizes: number[] = [];
-    for (let i = 0; i < set.length; i += bs) {
-      const batch = this.model.makeBatch(set.slice(i, i + bs));
+    // examples of different lengths are evaluated in groups of equal lengths, weighted by target positions
+    for (const group of sameLengthBatches(set, bs)) {
+      const batch = this.model.makeBatch(group);
       parts.push(tf.tidy(() => {
         const out = this.model.forward(batch);
         const acc = this.model.accuracy(out.logits, batch.y);
         return tf.stack([this.model.loss(out.logits, batch.y), acc ?? tf.scalar(NaN)]) as tf.Tensor1D;
       }));
-      sizes.push(Math.min(bs, set.length - i));
+      sizes.push(group.length * batch.Tout);
       batch.dispose();
     }
     const all = tf.concat(parts);
@@ -270,14 +272,75 @@ export class Trainer {
       loss += v[2 * i] * s;
       acc += v[2 * i + 1] * s;
     });
-    loss /= set.length;
-    acc /= set.length;
+    const total = sizes.reduce((a, n) => a + n, 0);
+    loss /= total;
+    acc /= total;
     const classes = this.data.output.kind === 'classes';
     return {
       loss,
       accuracy: Number.isNaN(acc) ? undefined : acc,
       perplexity: classes && this.data.generative ? Math.exp(loss) : undefined,
     };
+  }
+
+  /**
+   * Run the model over `set` (no training) and collect, position by position, the true and
+   * predicted classes (argmax; binary: p > 0.5) or values, and the mean loss per target position.
+   * Examples are batched with others of the same lengths.
+   */
+  async collect(set: Example[]): Promise<Collected> {
+    const real = this.data.output.kind === 'real';
+    const truth: number[] = [];
+    const pred: number[] = [];
+    const truthValues: number[][] = [];
+    const predValues: number[][] = [];
+    let lossSum = 0;
+    let rows = 0;
+    for (const group of sameLengthBatches(set, 256)) {
+      const batch = this.model.makeBatch(group);
+      const [loss, probs] = tf.tidy(() => {
+        const out = this.model.forward(batch);
+        return [this.model.loss(out.logits, batch.y), this.model.activate(out.logits)] as const;
+      });
+      const p = (await probs.array()) as number[][];
+      const l = (await loss.data())[0];
+      tf.dispose([loss, probs]);
+      batch.dispose();
+      const { B, Tout } = batch;
+      lossSum += l * Tout * B;
+      rows += Tout * B;
+      // rows are time-major: row t * B + b
+      for (let b = 0; b < B; b++) {
+        for (let t = 0; t < Tout; t++) {
+          const y = group[b].y[t];
+          const row = p[t * B + b];
+          if (real) {
+            truthValues.push(y);
+            predValues.push(row);
+          } else if (this.data.output.kind === 'classes') {
+            truth.push(y[0]);
+            pred.push(row.reduce((bi, v, i) => (v > row[bi] ? i : bi), 0));
+          } else {
+            truth.push(y[0] > 0.5 ? 1 : 0);
+            pred.push(row[0] > 0.5 ? 1 : 0);
+          }
+        }
+      }
+    }
+    const loss = rows ? lossSum / rows : NaN;
+    return real
+      ? { examples: set.length, loss, truthValues, predValues }
+      : { examples: set.length, loss, truth: Int32Array.from(truth), pred: Int32Array.from(pred) };
+  }
+
+  /**
+   * The evaluation that fits the task (see evaluate.ts) on the test split when the data has one,
+   * else on the validation set, else on the training set.
+   */
+  async report(split?: Split): Promise<EvaluationReport> {
+    const which: Split = split ?? (this.data.test?.length ? 'test' : this.data.valid.length ? 'validation' : 'training');
+    const set = which === 'test' ? this.data.test ?? [] : which === 'validation' ? this.data.valid : this.data.train;
+    return reportFor(this.data, await this.collect(set), which);
   }
 
   /** Turn a typed probe string into an example (token tasks: x = s[:-1], y = s[1:] for generators). */
@@ -455,4 +518,18 @@ export class Trainer {
     this.optimizer.dispose();
     this.model.dispose();
   }
+}
+
+/** `set` in batches of at most `max` examples that share their input and target lengths (first-seen order). */
+export function sameLengthBatches(set: Example[], max: number): Example[][] {
+  const groups = new Map<string, Example[]>();
+  for (const e of set) {
+    const k = `${e.x.length}:${e.y.length}`;
+    const g = groups.get(k);
+    if (g) g.push(e);
+    else groups.set(k, [e]);
+  }
+  const out: Example[][] = [];
+  for (const g of groups.values()) for (let i = 0; i < g.length; i += max) out.push(g.slice(i, i + max));
+  return out;
 }

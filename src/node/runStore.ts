@@ -5,6 +5,8 @@
  *   summary.json             status, progress, final figures (rewritten atomically)
  *   metrics.jsonl            one MetricRow per line (appended; a torn last line is ignored)
  *   weights.json             PyTorch-named state_dict (atomic)
+ *   data.json                vocabularies, tokenizer, scaling of the data (what predict needs)
+ *   evaluation.json          the end-of-run evaluation (test split, else validation)
  *
  * Used by the CLI and the extension host alike, so runs from either show up in both.
  * Reading never throws on a damaged run: it becomes an entry with `broken` set to the reason.
@@ -15,6 +17,8 @@ import { join, relative, resolve, sep } from 'node:path';
 import { writeFileAtomic } from './atomic';
 import type { MetricRow } from '../core/train';
 import type { ModelSpec } from '../core/spec';
+import type { DataInfo } from '../core/data';
+import type { EvaluationReport } from '../core/evaluate';
 import { STATE_DICT_FORMAT, parseStateDictJson, type StateDict, type StateDictFile } from '../core/stateDict';
 
 export type RunStatus = 'running' | 'completed' | 'failed' | 'stopped' | 'interrupted';
@@ -181,6 +185,23 @@ export class RunStore {
     return parseStateDictJson(readFileSync(file, 'utf8'));
   }
 
+  /** The run's data.json (vocabularies, tokenizer, scaling), or undefined for runs recorded before it existed. */
+  readDataInfo(id: string): DataInfo | undefined {
+    const file = join(this.dir, id, 'data.json');
+    if (!existsSync(file)) return undefined;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new RunStoreError(`${file} is not valid JSON (${(e as Error).message})`);
+    }
+    const d = raw as Partial<DataInfo> | null;
+    if (!d || d.format !== 'seqlab-data/1' || typeof d.input !== 'object' || typeof d.output !== 'object') {
+      throw new RunStoreError(`${file} is not a seqlab-data/1 record (format, input and output expected)`);
+    }
+    return d as DataInfo;
+  }
+
   definitionText(id: string): string | undefined {
     const file = join(this.dir, id, 'definition.seqlab.json');
     return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
@@ -220,6 +241,16 @@ export class RunWriter {
   saveWeights(sd: StateDict, model?: string): void {
     const file: StateDictFile = { format: STATE_DICT_FORMAT, model, state_dict: sd };
     writeFileAtomic(join(this.dir, 'weights.json'), JSON.stringify(file));
+  }
+
+  /** The data's vocabularies, tokenizer and scaling (data.json), written once at the start. */
+  saveDataInfo(info: DataInfo): void {
+    writeFileAtomic(join(this.dir, 'data.json'), JSON.stringify(info) + '\n');
+  }
+
+  /** The end-of-run evaluation (evaluation.json). */
+  saveEvaluation(report: EvaluationReport): void {
+    writeFileAtomic(join(this.dir, 'evaluation.json'), JSON.stringify(report, null, 1) + '\n');
   }
 
   finish(status: Exclude<RunStatus, 'running'>, message?: string): RunSummary {

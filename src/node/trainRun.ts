@@ -9,7 +9,8 @@ import { buildDataset, DataError, DataFileError, type TaskContext } from '../cor
 import { workspaceTaskContext } from './dataFiles';
 import { DivergenceError, Trainer, type MetricRow } from '../core/train';
 import type { ModelSpec } from '../core/spec';
-import type { SeqData } from '../core/data';
+import { dataInfo, type SeqData } from '../core/data';
+import type { EvaluationReport } from '../core/evaluate';
 import { useBackend, type NodeBackend } from './backend';
 import { RunStore, type RunSummary, type RunWriter } from './runStore';
 import { workspaceFileAccess } from './workspaceFile';
@@ -88,10 +89,14 @@ export interface TrainOptions {
   logEvery?: number;
   onStart?(w: RunWriter, t: Trainer, loaded: Loaded): void;
   onMetrics?(row: MetricRow, t: Trainer): void;
+  /** The end-of-run evaluation (test split, else validation), also saved as evaluation.json. */
+  onReport?(report: EvaluationReport): void;
+  /** Progress while long data files are split into lines. */
+  onProgress?: TaskContext['onProgress'];
 }
 
 export async function trainFile(file: string, opts: TrainOptions = {}): Promise<RunSummary> {
-  const loaded = loadDefinition(file, opts.workspaceRoot);
+  const loaded = loadDefinition(file, opts.workspaceRoot, opts.onProgress);
   let spec = loaded.spec;
   if (opts.steps !== undefined) spec = { ...spec, training: { ...spec.training, steps: opts.steps, epochs: undefined } };
   const backend = await useBackend(opts.backend ?? 'wasm');
@@ -101,6 +106,7 @@ export async function trainFile(file: string, opts: TrainOptions = {}): Promise<
     definitionFile: loaded.file, definitionText: loaded.text, spec, backend,
     steps: trainer.totalSteps, source: opts.source ?? 'cli', parameters: trainer.model.parameterCount,
   });
+  writer.saveDataInfo(dataInfo(loaded.data));
   opts.onStart?.(writer, trainer, loaded);
   const t = spec.training;
   try {
@@ -122,6 +128,10 @@ export async function trainFile(file: string, opts: TrainOptions = {}): Promise<
       await new Promise((r) => setImmediate(r)); // let signals and UI events through
     }
     await saveWeights(writer, trainer);
+    // the held-out test split is looked at once, here
+    const report = await trainer.report();
+    writer.saveEvaluation(report);
+    opts.onReport?.(report);
     return writer.finish('completed');
   } catch (e) {
     // no weights after a divergence: they are NaN
