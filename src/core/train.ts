@@ -12,6 +12,7 @@ import type { Example, SeqData } from './data';
 import type { ModelSpec } from './spec';
 import type { CellState, GateName } from './cells';
 import { Rng } from './rng';
+import { UNK, detokenize, splitCharacters, tokenize } from './tokenize';
 import { reportFor, type Collected, type EvaluationReport, type Split } from './evaluate';
 import { assignStateDict, variablesToStateDict, type StateDict } from './torch';
 import { clipGradNorm, clipGradValue, globalNorm, makeOptimizer, type OptimizerState, type SeqOptimizer } from './optim';
@@ -344,22 +345,33 @@ export class Trainer {
   }
 
   /** Turn a typed probe string into an example (token tasks: x = s[:-1], y = s[1:] for generators). */
-  exampleFromText(text: string): Example {
+  /**
+   * Token ids of typed text: with the data's tokenizer (data from files; unknown tokens read as
+   * <unk>), else words when the vocabulary has words, characters otherwise.
+   */
+  tokenIds(text: string): number[] {
     const inp = this.data.input;
     if (inp.kind !== 'tokens') throw new DataShapeError('Only token tasks take a typed probe.');
-    const words = inp.vocab.some((v) => v.length > 1);
-    const parts = words ? text.trim().split(/\s+/) : [...text];
-    const ids = parts.map((p) => {
+    const tk = this.data.tokenizer;
+    const parts = tk ? tokenize(text, tk) : inp.vocab.some((v) => v.length > 1) ? text.trim().split(/\s+/) : splitCharacters(text);
+    const unk = tk ? inp.vocab.indexOf(UNK) : -1;
+    return parts.map((p) => {
       const i = inp.vocab.indexOf(p);
-      if (i < 0) throw new DataShapeError(`'${p}' is not in the vocabulary (${inp.vocab.slice(0, 40).map((v) => JSON.stringify(v)).join(' ')}${inp.vocab.length > 40 ? ' ...' : ''}).`);
-      return i;
+      if (i >= 0) return i;
+      if (unk >= 0) return unk;
+      throw new DataShapeError(`'${p}' is not in the vocabulary (${inp.vocab.slice(0, 40).map((v) => JSON.stringify(v)).join(' ')}${inp.vocab.length > 40 ? ' ...' : ''}).`);
     });
+  }
+
+  exampleFromText(text: string): Example {
+    const ids = this.tokenIds(text);
     if (this.data.generative) {
       if (ids.length < 2) throw new DataShapeError('Type at least two characters.');
       return { x: ids.slice(0, -1).map((i) => [i]), y: ids.slice(1).map((i) => [i]) };
     }
     const ref = this.data.valid[0] ?? this.data.train[0];
-    if (this.spec.structure !== 'many-to-one' && ids.length !== ref.x.length) {
+    // generated tasks have one length; data from files (with a tokenizer) any
+    if (this.spec.structure !== 'many-to-one' && !this.data.tokenizer && ids.length !== ref.x.length) {
       throw new DataShapeError(`This task's sequences have ${ref.x.length} tokens; the probe has ${ids.length}.`);
     }
     const zeroY = ref.y.map((v) => v.map(() => 0));
@@ -450,14 +462,13 @@ export class Trainer {
     if (!this.data.generative || inp.kind !== 'tokens') throw new DataShapeError('Only next-token (generative) tasks can be sampled.');
     const rng = new Rng(opts.seed ?? this.step + 1);
     const prefix = opts.prefix && opts.prefix.length ? opts.prefix : inp.vocab[rng.int(inp.vocab.length)];
-    const ids = [...prefix].map((ch) => {
-      const i = inp.vocab.indexOf(ch);
-      if (i < 0) throw new DataShapeError(`'${ch}' is not in the vocabulary.`);
-      return i;
-    });
+    const ids = this.tokenIds(prefix);
+    if (!ids.length) throw new DataShapeError('The prefix has no tokens.');
+    const words = this.data.tokenizer?.level === 'words';
     const temp = Math.max(1e-3, opts.temperature);
     let state: CellState[] | undefined;
     let out = prefix;
+    const written: string[] = [];
     let feed = ids;
     for (let n = 0; n < opts.length; n++) {
       const batch = this.model.makeBatch([{ x: feed.map((i) => [i]), y: feed.map(() => [0]) }]);
@@ -480,11 +491,12 @@ export class Trainer {
           break;
         }
       }
-      out += inp.vocab[next];
+      if (words) written.push(inp.vocab[next]);
+      else out += inp.vocab[next];
       feed = [next];
     }
     for (const s of state ?? []) tf.dispose([s.h, ...(s.c ? [s.c] : [])]);
-    return out;
+    return words ? `${out} ${detokenize(written, 'words')}` : out;
   }
 
   /** The learning rate the next optimizer step uses. */
