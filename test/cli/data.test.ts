@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -133,4 +133,26 @@ test('predict: usage errors are one line and exit 2', () => {
   const m = seqlab(['predict', h.id, '--file', 'nope.txt'], ws);
   assert.equal(m.code, 2);
   assert.match(m.err, /--file nope.txt: cannot read it \(ENOENT\)/);
+});
+
+test('classify from a folder: a folder linked out of the workspace is refused, a file linked out is not read', () => {
+  const ws = workspace();
+  const outside = mkdtempSync(join(tmpdir(), 'seqlab-outside-'));
+  writeFileSync(join(outside, 'Secret.txt'), 'password\nhunter2\n');
+  mkdirSync(join(outside, 'names'));
+  writeFileSync(join(outside, 'names', 'A.txt'), 'x\n');
+  writeFileSync(join(outside, 'names', 'B.txt'), 'y\n');
+  symlinkSync(join(outside, 'names'), join(ws, 'examples', 'data', 'linked'));
+  const def = readFileSync(join(ws, 'examples', 'names-by-language.seqlab.json'), 'utf8');
+  writeFileSync(join(ws, 'examples', 'linked.seqlab.json'), def.replace('data/names', 'data/linked'));
+  const r = seqlab(['validate', 'examples/linked.seqlab.json'], ws);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /resolves through a symbolic link to .*, outside the workspace root/);
+  // a file in the folder that links out is left out: the classes are the real files only
+  symlinkSync(join(outside, 'Secret.txt'), join(ws, 'examples', 'data', 'names', 'Secret.txt'));
+  const ok = seqlab(['validate', 'examples/names-by-language.seqlab.json'], ws);
+  assert.equal(ok.code, 0, ok.err);
+  const t = train(ws, 'names-by-language', 1);
+  const info = JSON.parse(readFileSync(join(t.dir, 'data.json'), 'utf8'));
+  assert.deepEqual(info.output.classes, ['English', 'German', 'Italian', 'Japanese', 'Korean']);
 });
