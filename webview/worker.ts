@@ -152,6 +152,11 @@ async function init(exp: ExperimentMsg, preferred: Parameters<typeof selectBacke
         if (t === undefined) throw new Error(`${abs} was not sent to the panel`);
         return t;
       },
+      // the files the host sent from a data folder
+      listFolder: (abs: string) => {
+        const dir = normalizePath(abs).replace(/\/$/, '') + '/';
+        return [...files.keys()].filter((p) => p.startsWith(dir) && !p.slice(dir.length).includes('/')).map((p) => p.slice(dir.length)).sort();
+      },
     });
   } catch (e) {
     setPhase('error');

@@ -3,11 +3,15 @@
  * Exit codes: 0 ok, 1 failure (invalid definition, failed check, diverged run), 2 usage error.
  */
 import { existsSync, lstatSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { csvParseRows } from 'd3-dsv';
+import { dataInfo, type DataInfo, type SeqData } from '../core/data';
+import { formatReport } from '../core/evaluate';
+import { PredictError, Predictor } from '../core/predict';
 import { parseArgs as nodeParseArgs } from 'node:util';
 import { version } from '../../package.json';
 import { didYouMean } from '../core/dsl/suggest';
-import { formatDiagnostic, type Diagnostic } from '../core/dsl';
+import { formatDiagnostic, parseDefinition, type Diagnostic } from '../core/dsl';
 import { DEFAULT_MEMORY_BUDGET_MB } from '../core/cost';
 import { checkFixture, parseFixture } from '../core/torch';
 import { checkTrajectory } from '../core/trajectory';
@@ -84,6 +88,15 @@ const COMMANDS: Record<string, CommandSpec> = {
       length: { type: 'string', value: 'N', help: 'characters to generate (default 200)' },
       temperature: { type: 'string', value: 'T', help: 'sampling temperature (default 0.8)' },
       seed: { type: 'string', value: 'N', help: 'random seed (integer)' },
+      workspace: WORKSPACE,
+    },
+  },
+  predict: {
+    args: 'RUN', about: "Predict with a run's model: --text is one input; --file has one input a line (text tasks) or is a CSV of the feature columns (real-valued tasks: one prediction a window). Prints one JSON object a line.",
+    flags: {
+      text: { type: 'string', value: 'TEXT', help: 'one input: text, or rows of numbers (rows separated by ; or newlines, values by commas)' },
+      file: { type: 'string', value: 'FILE', help: 'many inputs: one a line, or a CSV with a header naming the feature columns' },
+      length: { type: 'string', value: 'N', help: 'most tokens to write (generators, encoder-decoders)' },
       workspace: WORKSPACE,
     },
   },
@@ -244,6 +257,11 @@ async function cmdTrain(a: Args): Promise<number> {
         out(`early stopping at step ${e.step}: no improvement for ${e.patience} validations; best step ${e.bestStep} (val_loss ${fmt(e.bestLoss)})`);
       }
     },
+    onProgress: dataProgress(json),
+    onReport(rep) {
+      if (json) out(JSON.stringify({ event: 'evaluation', ...rep }));
+      else for (const l of formatReport(rep)) out(l);
+    },
     onMetrics(r) {
       if (json) out(JSON.stringify(r));
       else if (tty) {
@@ -274,15 +292,26 @@ function cmdValidate(a: Args): number {
   let errors = 0;
   for (const f of a.positional) {
     let diagnostics: Diagnostic[];
+    let data: SeqData | undefined;
     try {
-      diagnostics = loadDefinition(f, root, { memoryBudgetMB }).warnings;
+      // everything `train` checks before it starts, the data files included
+      const loaded = loadDefinition(f, root, { memoryBudgetMB, onProgress: dataProgress(false) });
+      diagnostics = loaded.warnings;
+      data = loaded.data;
     } catch (e) {
       if (!(e instanceof DefinitionError)) throw e;
       diagnostics = e.diagnostics;
+      const df = e.dataFile;
+      if (df) {
+        // a malformed line of a data file: located in that file, and the definition's warnings
+        err(`${df.abs ? relative(process.cwd(), df.abs) || df.file : df.file}:${df.line}:${df.column}: error: ${df.what}`);
+        errors++;
+        diagnostics = diagnostics.filter((d) => d.severity !== 'error');
+      }
     }
     for (const d of diagnostics) (d.severity === 'error' ? err : out)(formatDiagnostic(f, d));
     errors += diagnostics.filter((d) => d.severity === 'error').length;
-    if (!diagnostics.length) out(`${f}: ok`);
+    if (!diagnostics.length && data) out(`${f}: ok (${data.train.length} training, ${data.valid.length} validation${data.test?.length ? `, ${data.test.length} test` : ''} examples)`);
   }
   return errors ? 1 : 0;
 }
@@ -290,6 +319,16 @@ function cmdValidate(a: Args): number {
 /** --memory-budget MB: the training memory budget (default DEFAULT_MEMORY_BUDGET_MB). */
 function budgetFlag(a: Args): number | undefined {
   return num(a, 'memory-budget', (n) => n > 0, 'a positive number of megabytes');
+}
+
+/** Progress while a long data file is split into lines: a live line on a terminal, one line when done otherwise. */
+function dataProgress(json: boolean): (file: string, done: number, total: number) => void {
+  const tty = !json && process.stderr.isTTY;
+  return (file, done, total) => {
+    if (json) return;
+    if (tty) process.stderr.write(`\rreading ${file}: ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} lines${done === total ? '\n' : ''}`);
+    else if (done === total) err(`read ${file}: ${total.toLocaleString('en-US')} lines`);
+  };
 }
 
 function fixtureFiles(paths: string[]): string[] {
@@ -461,13 +500,78 @@ async function cmdSample(a: Args): Promise<number> {
   return 0;
 }
 
-/** A state_dict JSON file given on the command line, with errors that name it. */
 function cmdUnlock(a: Args): number {
   if (a.positional.length !== 1) throw new UsageError('unlock takes exactly one RUN');
   const { store, id } = resolveRun(a, a.positional[0]);
   const s = store.clearLock(id, a.flags.has('force'));
   out(`run ${id} marked interrupted: ${s.experiment} can be trained again`);
   return 0;
+}
+
+async function cmdPredict(a: Args): Promise<number> {
+  if (a.positional.length !== 1) throw new UsageError('predict takes exactly one RUN');
+  const text = flag(a, 'text');
+  const inFile = flag(a, 'file');
+  if ((text === undefined) === (inFile === undefined)) throw new UsageError('predict takes --text TEXT or --file FILE (one of them)');
+  const length = num(a, 'length', (n) => Number.isSafeInteger(n) && n > 0 && n <= 10_000, 'a whole number from 1 to 10000');
+  const { store, id } = resolveRun(a, a.positional[0]);
+  const defText = store.definitionText(id);
+  const sd = store.readWeights(id);
+  if (!defText || !sd) throw new Error(`run ${id} has no definition or weights`);
+  const parsed = parseDefinition(defText, {});
+  if (!parsed.spec) throw new Error(`run ${id}: its definition no longer parses (${parsed.diagnostics.find((d) => d.severity === 'error')?.message})`);
+  // the vocabularies and scaling the run was trained with; older runs rebuild them from the data
+  const info = store.readDataInfo(id) ?? dataInfo(loadDefinition(join(store.workspaceRoot, store.read(id).summary!.experiment), store.workspaceRoot).data);
+  let inputs: string[];
+  if (text !== undefined) inputs = [text];
+  else {
+    let content: string;
+    try {
+      content = readFileSync(inFile!, 'utf8');
+    } catch (e) {
+      throw new UsageError(`--file ${inFile}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    inputs = predictInputs(content, info, parsed.spec.data.length, inFile!);
+  }
+  await useBackend('wasm');
+  const p = new Predictor(parsed.spec, info, sd);
+  try {
+    let failed = 0;
+    inputs.forEach((inp, i) => {
+      try {
+        out(JSON.stringify(p.predict(inp, { length })));
+      } catch (e) {
+        if (!(e instanceof PredictError)) throw e;
+        failed++;
+        err(`${inFile ? `${inFile}:${i + 1}` : '--text'}: error: ${e.message}`);
+      }
+    });
+    return failed ? 1 : 0;
+  } finally {
+    p.dispose();
+  }
+}
+
+/**
+ * The inputs in a --file: text tasks one a line (blank lines skipped); real-valued tasks a CSV
+ * whose header names the feature columns (or rows of the features in order), cut into windows of
+ * the training length.
+ */
+function predictInputs(content: string, info: DataInfo, length: number, name: string): string[] {
+  const lines = content.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
+  if (info.input.kind === 'tokens') return lines.filter((l) => l.trim() !== '');
+  const names = info.input.names ?? [];
+  const rows = lines.filter((l) => l.trim() !== '').map((l) => csvParseRows(l)[0] ?? []);
+  const header = rows[0]?.map((h) => h.trim()) ?? [];
+  const cols = names.map((n) => header.indexOf(n));
+  const hasHeader = names.length > 0 && cols.every((c) => c >= 0);
+  const body = hasHeader ? rows.slice(1) : rows;
+  const pick = (r: string[]) => (hasHeader ? cols.map((c) => r[c] ?? '') : r).join(',');
+  const L = info.inputLength ?? length;
+  if (body.length < L) throw new UsageError(`${name} has ${body.length} rows; the model reads windows of ${L}`);
+  const out: string[] = [];
+  for (let s = 0; s + L <= body.length; s++) out.push(body.slice(s, s + L).map(pick).join(';'));
+  return out;
 }
 
 function cmdRuns(a: Args): number {
@@ -514,6 +618,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'export': return cmdExport(a);
       case 'import': return await cmdImport(a);
       case 'sample': return await cmdSample(a);
+      case 'predict': return await cmdPredict(a);
       case 'runs': return cmdRuns(a);
       case 'unlock': return cmdUnlock(a);
     }

@@ -14,7 +14,10 @@ export type Loss = 'cross-entropy' | 'binary-cross-entropy' | 'mse';
 export type OptimizerType = 'sgd' | 'momentum' | 'rmsprop' | 'adam' | 'adamw';
 export type InputEncoding = 'onehot' | 'embedding';
 export type TaskName =
-  | 'hello' | 'copy' | 'reverse' | 'adding' | 'parity' | 'sine' | 'sentiment' | 'tagging' | 'spell' | 'text';
+  | 'hello' | 'copy' | 'reverse' | 'adding' | 'parity' | 'sine' | 'sentiment' | 'tagging' | 'spell' | 'text'
+  | 'classify' | 'tag' | 'pairs' | 'forecast';
+export type DataFormat = 'csv' | 'tsv' | 'jsonl' | 'conll';
+export type Scaling = 'minmax' | 'zscore' | 'none';
 
 /** Where a data set comes from. Built-in tasks are generated deterministically from `seed`. */
 export interface DataSpec {
@@ -39,6 +42,34 @@ export interface DataSpec {
   column?: string | number;
   /** Optional explicit input vocabulary (character tasks); every character of the data must be in it. */
   vocabulary?: string[];
+  /** Fraction held out as the test split, reported once at the end of a run, 0 <= test < 1 - validation. */
+  test?: number;
+  /** classify: a folder with one file per class (the file name is the label), one example a line. */
+  folder?: string;
+  /** How `file` is read; default from its extension (.csv, .tsv, .jsonl, .conll). */
+  format?: DataFormat;
+  /** classify from CSV/TSV/JSONL: the field holding the text (header name or 0-based index). Default "text". */
+  textField?: string | number;
+  /** classify from CSV/TSV/JSONL: the field holding the label. Default "label". */
+  labelField?: string | number;
+  /** Token level of text read from files (classify, pairs: words; text: characters). */
+  tokenize?: 'characters' | 'words';
+  /** Fold text to lower case before building the vocabulary. */
+  lowercase?: boolean;
+  /** Largest vocabulary, special symbols included. */
+  maxVocab?: number;
+  /** Tokens seen fewer times in the training split read as <unk>. */
+  minCount?: number;
+  /** forecast: the input columns (names or 0-based indices). Default: every numeric column. */
+  features?: (string | number)[];
+  /** forecast: the columns to predict. Default: the last numeric column. */
+  targets?: (string | number)[];
+  /** forecast: predict the targets this many rows after the window's last row. Default 1. */
+  horizon?: number;
+  /** forecast and text: rows (characters, words) between the starts of consecutive windows. */
+  stride?: number;
+  /** forecast: per-column scaling fitted on the training rows only. Default minmax. */
+  scaling?: Scaling;
 }
 
 export interface InputSpec {

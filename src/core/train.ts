@@ -12,6 +12,8 @@ import type { Example, SeqData } from './data';
 import type { ModelSpec } from './spec';
 import type { CellState, GateName } from './cells';
 import { Rng } from './rng';
+import { UNK, detokenize, splitCharacters, tokenize } from './tokenize';
+import { reportFor, type Collected, type EvaluationReport, type Split } from './evaluate';
 import { assignStateDict, variablesToStateDict, type StateDict } from './torch';
 import { clipGradNorm, clipGradValue, globalNorm, makeOptimizer, type SeqOptimizer } from './optim';
 import type { OptimizerState, TrainerProgress } from './checkpoint';
@@ -281,8 +283,10 @@ export class Trainer {
     const bs = Math.max(1, Math.min(opts.batchSize ?? 256, set.length));
     const parts: tf.Tensor1D[] = [];
     const sizes: number[] = [];
-    for (let i = 0; i < set.length; i += bs) {
-      if (i > 0 && opts.between) {
+    // examples of different lengths are evaluated in groups of equal lengths, weighted by target positions
+    let first = true;
+    for (const group of sameLengthBatches(set, bs)) {
+      if (!first && opts.between) {
         try {
           await opts.between();
         } catch (e) {
@@ -290,13 +294,14 @@ export class Trainer {
           throw e;
         }
       }
-      const batch = this.model.makeBatch(set.slice(i, i + bs));
+      first = false;
+      const batch = this.model.makeBatch(group);
       parts.push(tf.tidy(() => {
         const out = this.model.forward(batch);
         const acc = this.model.accuracy(out.logits, batch.y);
         return tf.stack([this.model.loss(out.logits, batch.y), acc ?? tf.scalar(NaN)]) as tf.Tensor1D;
       }));
-      sizes.push(Math.min(bs, set.length - i));
+      sizes.push(group.length * batch.Tout);
       batch.dispose();
     }
     const all = tf.concat(parts);
@@ -308,8 +313,9 @@ export class Trainer {
       loss += v[2 * i] * s;
       acc += v[2 * i + 1] * s;
     });
-    loss /= set.length;
-    acc /= set.length;
+    const total = sizes.reduce((a, n) => a + n, 0);
+    loss /= total;
+    acc /= total;
     const classes = this.data.output.kind === 'classes';
     return {
       loss,
@@ -318,23 +324,94 @@ export class Trainer {
     };
   }
 
+  /**
+   * Run the model over `set` (no training) and collect, position by position, the true and
+   * predicted classes (argmax; binary: p > 0.5) or values, and the mean loss per target position.
+   * Examples are batched with others of the same lengths.
+   */
+  async collect(set: Example[]): Promise<Collected> {
+    const real = this.data.output.kind === 'real';
+    const truth: number[] = [];
+    const pred: number[] = [];
+    const truthValues: number[][] = [];
+    const predValues: number[][] = [];
+    let lossSum = 0;
+    let rows = 0;
+    for (const group of sameLengthBatches(set, 256)) {
+      const batch = this.model.makeBatch(group);
+      const [loss, probs] = tf.tidy(() => {
+        const out = this.model.forward(batch);
+        return [this.model.loss(out.logits, batch.y), this.model.activate(out.logits)] as const;
+      });
+      const p = (await probs.array()) as number[][];
+      const l = (await loss.data())[0];
+      tf.dispose([loss, probs]);
+      batch.dispose();
+      const { B, Tout } = batch;
+      lossSum += l * Tout * B;
+      rows += Tout * B;
+      // rows are time-major: row t * B + b
+      for (let b = 0; b < B; b++) {
+        for (let t = 0; t < Tout; t++) {
+          const y = group[b].y[t];
+          const row = p[t * B + b];
+          if (real) {
+            truthValues.push(y);
+            predValues.push(row);
+          } else if (this.data.output.kind === 'classes') {
+            truth.push(y[0]);
+            pred.push(row.reduce((bi, v, i) => (v > row[bi] ? i : bi), 0));
+          } else {
+            truth.push(y[0] > 0.5 ? 1 : 0);
+            pred.push(row[0] > 0.5 ? 1 : 0);
+          }
+        }
+      }
+    }
+    const loss = rows ? lossSum / rows : NaN;
+    return real
+      ? { examples: set.length, loss, truthValues, predValues }
+      : { examples: set.length, loss, truth: Int32Array.from(truth), pred: Int32Array.from(pred) };
+  }
+
+  /**
+   * The evaluation that fits the task (see evaluate.ts) on the test split when the data has one,
+   * else on the validation set, else on the training set.
+   */
+  async report(split?: Split): Promise<EvaluationReport> {
+    const which: Split = split ?? (this.data.test?.length ? 'test' : this.data.valid.length ? 'validation' : 'training');
+    const set = which === 'test' ? this.data.test ?? [] : which === 'validation' ? this.data.valid : this.data.train;
+    return reportFor(this.data, await this.collect(set), which);
+  }
+
   /** Turn a typed probe string into an example (token tasks: x = s[:-1], y = s[1:] for generators). */
-  exampleFromText(text: string): Example {
+  /**
+   * Token ids of typed text: with the data's tokenizer (data from files; unknown tokens read as
+   * <unk>), else words when the vocabulary has words, characters otherwise.
+   */
+  tokenIds(text: string): number[] {
     const inp = this.data.input;
     if (inp.kind !== 'tokens') throw new DataShapeError('Only token tasks take a typed probe.');
-    const words = inp.vocab.some((v) => v.length > 1);
-    const parts = words ? text.trim().split(/\s+/) : [...text];
-    const ids = parts.map((p) => {
+    const tk = this.data.tokenizer;
+    const parts = tk ? tokenize(text, tk) : inp.vocab.some((v) => v.length > 1) ? text.trim().split(/\s+/) : splitCharacters(text);
+    const unk = tk ? inp.vocab.indexOf(UNK) : -1;
+    return parts.map((p) => {
       const i = inp.vocab.indexOf(p);
-      if (i < 0) throw new DataShapeError(`'${p}' is not in the vocabulary (${inp.vocab.slice(0, 40).map((v) => JSON.stringify(v)).join(' ')}${inp.vocab.length > 40 ? ' ...' : ''}).`);
-      return i;
+      if (i >= 0) return i;
+      if (unk >= 0) return unk;
+      throw new DataShapeError(`'${p}' is not in the vocabulary (${inp.vocab.slice(0, 40).map((v) => JSON.stringify(v)).join(' ')}${inp.vocab.length > 40 ? ' ...' : ''}).`);
     });
+  }
+
+  exampleFromText(text: string): Example {
+    const ids = this.tokenIds(text);
     if (this.data.generative) {
       if (ids.length < 2) throw new DataShapeError('Type at least two characters.');
       return { x: ids.slice(0, -1).map((i) => [i]), y: ids.slice(1).map((i) => [i]) };
     }
     const ref = this.data.valid[0] ?? this.data.train[0];
-    if (this.spec.structure !== 'many-to-one' && ids.length !== ref.x.length) {
+    // generated tasks have one length; data from files (with a tokenizer) any
+    if (this.spec.structure !== 'many-to-one' && !this.data.tokenizer && ids.length !== ref.x.length) {
       throw new DataShapeError(`This task's sequences have ${ref.x.length} tokens; the probe has ${ids.length}.`);
     }
     const zeroY = ref.y.map((v) => v.map(() => 0));
@@ -425,14 +502,13 @@ export class Trainer {
     if (!this.data.generative || inp.kind !== 'tokens') throw new DataShapeError('Only next-token (generative) tasks can be sampled.');
     const rng = new Rng(opts.seed ?? this.step + 1);
     const prefix = opts.prefix && opts.prefix.length ? opts.prefix : inp.vocab[rng.int(inp.vocab.length)];
-    const ids = [...prefix].map((ch) => {
-      const i = inp.vocab.indexOf(ch);
-      if (i < 0) throw new DataShapeError(`'${ch}' is not in the vocabulary.`);
-      return i;
-    });
+    const ids = this.tokenIds(prefix);
+    if (!ids.length) throw new DataShapeError('The prefix has no tokens.');
+    const words = this.data.tokenizer?.level === 'words';
     const temp = Math.max(1e-3, opts.temperature);
     let state: CellState[] | undefined;
     let out = prefix;
+    const written: string[] = [];
     let feed = ids;
     for (let n = 0; n < opts.length; n++) {
       const batch = this.model.makeBatch([{ x: feed.map((i) => [i]), y: feed.map(() => [0]) }]);
@@ -455,11 +531,12 @@ export class Trainer {
           break;
         }
       }
-      out += inp.vocab[next];
+      if (words) written.push(inp.vocab[next]);
+      else out += inp.vocab[next];
       feed = [next];
     }
     for (const s of state ?? []) tf.dispose([s.h, ...(s.c ? [s.c] : [])]);
-    return out;
+    return words ? `${out} ${detokenize(written, 'words')}` : out;
   }
 
   /** The learning rate the next optimizer step uses (the schedule's rate at this step). */
@@ -552,4 +629,18 @@ export class Trainer {
     this.optimizer.dispose();
     this.model.dispose();
   }
+}
+
+/** `set` in batches of at most `max` examples that share their input and target lengths (first-seen order). */
+export function sameLengthBatches(set: Example[], max: number): Example[][] {
+  const groups = new Map<string, Example[]>();
+  for (const e of set) {
+    const k = `${e.x.length}:${e.y.length}`;
+    const g = groups.get(k);
+    if (g) g.push(e);
+    else groups.set(k, [e]);
+  }
+  const out: Example[][] = [];
+  for (const g of groups.values()) for (let i = 0; i < g.length; i += max) out.push(g.slice(i, i + max));
+  return out;
 }

@@ -2,7 +2,8 @@
 import * as vscode from 'vscode';
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { workspaceFileAccess } from '../node/workspaceFile';
+import { locateDataProblem } from '../core/dsl';
+import { workspaceTaskContext } from '../node/dataFiles';
 import type { RunSummary } from '../node/runStore';
 import type { BackgroundTrainer } from './background';
 import { readConfig } from './config';
@@ -163,10 +164,13 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       try {
         const { buildDataset } = await loadTasks();
         const root = p.folder?.uri.fsPath ?? dirname(uri.fsPath);
-        const data = buildDataset(p.spec, { readFile: workspaceFileAccess(root).readFile, definitionFile: uri.fsPath, workspaceRoot: root, memoryBudgetMB: readConfig(uri).memoryBudgetMB });
+        const data = buildDataset(p.spec, workspaceTaskContext(uri.fsPath, root, { memoryBudgetMB: readConfig(uri).memoryBudgetMB }));
         about = t('{0} training and {1} validation examples.', data.train.length, data.valid.length);
       } catch (e) {
         const msg = errorMessage(e);
+        // on the definition's data field (data.file, data.folder, ...), in the Problems panel
+        const path = (e as { path?: unknown }).path;
+        if (Array.isArray(path)) diagnostics.publish({ ...p, diagnostics: [...p.diagnostics, locateDataProblem(p.text, path, msg, 'data')] }, doc);
         void vscode.window.showErrorMessage(t('{0}: the data cannot be built: {1}', baseName(uri), msg));
         return { uri, ok: false, diagnostics: p.diagnostics, dataError: msg };
       }

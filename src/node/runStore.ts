@@ -8,6 +8,8 @@
  *                            the final (or, after early stopping, the best) weights once it ended
  *   checkpoint.json          what resuming needs: weights, optimizer state, step, data order, RNG (atomic)
  *   best.json                the weights of the best validation loss so far (atomic)
+ *   data.json                vocabularies, tokenizer, scaling of the data (what predict needs)
+ *   evaluation.json          the end-of-run evaluation (test split, else validation)
  *
  * Used by the CLI and the extension host alike, so runs from either show up in both.
  * Reading never throws on a damaged run: it becomes an entry with `broken` set to the reason.
@@ -22,6 +24,8 @@ import type { MetricRow } from '../core/train';
 import type { ModelSpec } from '../core/spec';
 import { CHECKPOINT_FORMAT, type BestSoFar, type Checkpoint } from '../core/checkpoint';
 import { STATE_DICT_FORMAT, parseStateDictJson, type StateDict, type StateDictFile, type Vocabulary } from '../core/stateDict';
+import type { DataInfo } from '../core/data';
+import type { EvaluationReport } from '../core/evaluate';
 
 export type RunStatus = 'running' | 'completed' | 'failed' | 'stopped' | 'interrupted';
 export const RUN_STATUSES: RunStatus[] = ['running', 'completed', 'failed', 'stopped', 'interrupted'];
@@ -286,6 +290,23 @@ export class RunStore {
     }
   }
 
+  /** The run's data.json (vocabularies, tokenizer, scaling), or undefined for runs recorded before it existed. */
+  readDataInfo(id: string): DataInfo | undefined {
+    const file = join(this.dir, id, 'data.json');
+    if (!existsSync(file)) return undefined;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new RunStoreError(`${file} is not valid JSON (${(e as Error).message})`);
+    }
+    const d = raw as Partial<DataInfo> | null;
+    if (!d || d.format !== 'seqlab-data/1' || typeof d.input !== 'object' || typeof d.output !== 'object') {
+      throw new RunStoreError(`${file} is not a seqlab-data/1 record (format, input and output expected)`);
+    }
+    return d as DataInfo;
+  }
+
   definitionText(id: string): string | undefined {
     const file = join(this.runDir(id), 'definition.seqlab.json');
     return existsSync(file) ? stripBom(readFileSync(file, 'utf8')) : undefined;
@@ -360,6 +381,16 @@ export class RunWriter {
     const file: StateDictFile = { format: STATE_DICT_FORMAT, model: this.summary.name, ...(this.vocabulary ? { vocabulary: this.vocabulary } : {}), state_dict: sd };
     writeFileAtomic(join(this.dir, 'best.json'), JSON.stringify(file));
     this.update({ bestStep: best.step, bestValidLoss: best.validLoss });
+  }
+
+  /** The data's vocabularies, tokenizer and scaling (data.json), written once at the start. */
+  saveDataInfo(info: DataInfo): void {
+    writeFileAtomic(join(this.dir, 'data.json'), JSON.stringify(info) + '\n');
+  }
+
+  /** The end-of-run evaluation (evaluation.json). */
+  saveEvaluation(report: EvaluationReport): void {
+    writeFileAtomic(join(this.dir, 'evaluation.json'), JSON.stringify(report, null, 1) + '\n');
   }
 
   finish(status: Exclude<RunStatus, 'running'>, message?: string): RunSummary {

@@ -6,20 +6,22 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parseDefinition, formatDiagnostic, locatePath, type Diagnostic } from '../core/dsl';
-import { buildDataset, DataError } from '../core/tasks';
+import { parseDefinition, formatDiagnostic, locateDataProblem, type Diagnostic } from '../core/dsl';
+import { buildDataset, DataError, DataFileError, type TaskContext } from '../core/tasks';
+import { workspaceTaskContext } from './dataFiles';
 import { Trainer, type MetricRow } from '../core/train';
 import { TrainingSession, type SessionEvent, type SessionOptions } from '../core/session';
 import { parseStateDictJson, stateDictVocabulary, vocabularyMismatch, type StateDict, type Vocabulary } from '../core/stateDict';
 import type { ModelSpec } from '../core/spec';
-import type { SeqData } from '../core/data';
+import { dataInfo, type SeqData } from '../core/data';
+import type { EvaluationReport } from '../core/evaluate';
 import { useBackend, type NodeBackend } from './backend';
 import { RunStore, RunStoreError, type RunSummary, type RunWriter } from './runStore';
 import { workspaceFileAccess } from './workspaceFile';
 import { stripBom } from '../core/bom';
 
 export class DefinitionError extends Error {
-  constructor(readonly file: string, readonly diagnostics: Diagnostic[]) {
+  constructor(readonly file: string, readonly diagnostics: Diagnostic[], readonly dataFile?: DataFileError) {
     super(diagnostics.filter((d) => d.severity === 'error').map((d) => formatDiagnostic(file, d)).join('\n'));
     this.name = 'DefinitionError';
   }
@@ -59,18 +61,21 @@ export function readDefinitionText(file: string): string {
 export interface LoadOptions {
   /** Memory budget for training in MB (default: DEFAULT_MEMORY_BUDGET_MB, src/core/cost.ts). */
   memoryBudgetMB?: number;
+  /** Called while long data files are split into lines. */
+  onProgress?: TaskContext['onProgress'];
 }
 
 /**
  * Read, validate and build the data of a definition: every check `train` makes before it starts
- * (`validate` runs exactly this). Throws DefinitionError with messages located at the field at fault.
+ * (`validate` runs exactly this). Throws DefinitionError with messages located at the field at fault
+ * (a problem in a data file also carries the DataFileError with its own file, line and column).
  */
 export function loadDefinition(fileIn: string, workspaceRoot?: string, opts: LoadOptions & { text?: string } = {}): Loaded {
   try {
     return loadResolved(resolve(fileIn), workspaceRoot, opts);
   } catch (e) {
     // messages name the file as the caller gave it (a relative path stays relative, as in `validate`)
-    if (e instanceof DefinitionError) throw new DefinitionError(fileIn, e.diagnostics);
+    if (e instanceof DefinitionError) throw new DefinitionError(fileIn, e.diagnostics, e.dataFile);
     throw e;
   }
 }
@@ -84,10 +89,11 @@ function loadResolved(file: string, workspaceRoot: string | undefined, opts: Loa
   if (!r.spec) throw new DefinitionError(file, r.diagnostics);
   let data: SeqData;
   try {
-    data = buildDataset(r.spec, { readFile: files.readFile, definitionFile: file, workspaceRoot: root, memoryBudgetMB: opts.memoryBudgetMB });
+    data = buildDataset(r.spec, workspaceTaskContext(file, root, { onProgress: opts.onProgress, memoryBudgetMB: opts.memoryBudgetMB }));
   } catch (e) {
     if (e instanceof DataError) {
-      throw new DefinitionError(file, [...r.diagnostics, { severity: 'error', message: e.message, ...locatePath(text, e.path), path: e.path, code: 'data' }]);
+      const code = e instanceof DataFileError ? 'data-file' : 'data';
+      throw new DefinitionError(file, [...r.diagnostics, locateDataProblem(text, e.path, e.message, code)], e instanceof DataFileError ? e : undefined);
     }
     throw e;
   }
@@ -169,6 +175,8 @@ export interface TrainOptions extends LoadOptions {
   onStart?(w: RunWriter, t: Trainer, loaded: Loaded, info: { resumedFrom?: number }): void;
   onMetrics?(row: MetricRow, t: Trainer): void;
   onEvent?(e: SessionEvent): void;
+  /** The end-of-run evaluation (test split, else validation), also saved as evaluation.json. */
+  onReport?(report: EvaluationReport): void;
 }
 
 /** Train a definition (or resume one of its runs) and record the run; resolves with its summary. */
@@ -183,7 +191,7 @@ export async function trainFile(file: string, opts: TrainOptions = {}): Promise<
     resume = resumableRun(store, opts.resume, file);
     text = store.definitionText(opts.resume);
   }
-  const loaded = loadDefinition(file, root, { memoryBudgetMB: opts.memoryBudgetMB, text });
+  const loaded = loadDefinition(file, root, { memoryBudgetMB: opts.memoryBudgetMB, onProgress: opts.onProgress, text });
   let spec = loaded.spec;
   const steps = opts.steps ?? resume?.summary.steps;
   if (steps !== undefined) spec = { ...spec, training: { ...spec.training, steps, epochs: undefined } };
@@ -215,6 +223,7 @@ export async function trainFile(file: string, opts: TrainOptions = {}): Promise<
         steps: trainer.totalSteps, source: opts.source ?? 'cli', parameters: trainer.model.parameterCount,
       });
       if (init) writer.update({ initFrom: init.label });
+      writer.saveDataInfo(dataInfo(loaded.data));
     }
     writer.vocabulary = vocabularyOf(loaded.data);
     opts.onStart?.(writer, trainer, loaded, resume ? { resumedFrom: resume.checkpoint.step } : {});
@@ -227,6 +236,12 @@ export async function trainFile(file: string, opts: TrainOptions = {}): Promise<
         // the weights the run keeps (the best ones after early stopping); none after a divergence (NaN)
         writer.saveWeights(await trainer.stateDict(), spec.name);
         writer.update({ weightsStep: end.earlyStopped?.bestStep ?? end.step, ...(end.earlyStopped ? { earlyStoppedAt: end.earlyStopped.step } : {}) });
+      }
+      if (end.status === 'completed') {
+        // the held-out test split is looked at once, here
+        const report = await trainer.report();
+        writer.saveEvaluation(report);
+        opts.onReport?.(report);
       }
       if (end.status === 'failed') writer.update({ step: end.step }); // the step that diverged, as the message says
       return writer.finish(end.status, end.message);

@@ -142,9 +142,13 @@ const scheduleSpec = union(
 export const modelSpec = obj({
   name: str, description: str,
   data: obj({
-    task: oneOf('hello', 'copy', 'reverse', 'adding', 'parity', 'sine', 'sentiment', 'tagging', 'spell', 'text'),
-    seed: finite, samples: count, validation: finite, length: count, word: str, symbols: count,
+    task: oneOf('hello', 'copy', 'reverse', 'adding', 'parity', 'sine', 'sentiment', 'tagging', 'spell', 'text', 'classify', 'tag', 'pairs', 'forecast'),
+    seed: finite, samples: count, validation: finite, length: count, word: str, symbols: count, test: opt(finite),
     file: opt(str), text: opt(str), column: opt(union(str, finite)), vocabulary: opt(arr(str)),
+    folder: opt(str), format: opt(oneOf('csv', 'tsv', 'jsonl', 'conll')), textField: opt(union(str, finite)), labelField: opt(union(str, finite)),
+    tokenize: opt(oneOf('characters', 'words')), lowercase: opt(bool), maxVocab: opt(count), minCount: opt(count),
+    features: opt(arr(union(str, finite))), targets: opt(arr(union(str, finite))), horizon: opt(count), stride: opt(count),
+    scaling: opt(oneOf('minmax', 'zscore', 'none')),
   }),
   input: obj({ encoding: oneOf('onehot', 'embedding'), embeddingSize: count, positionFeature: bool }),
   layers: arr(layerSpec),

@@ -8,6 +8,7 @@ import { buildDataset, DataError } from '../../src/core/tasks';
 import { estimateCost, shapeOfData, DEFAULT_MEMORY_BUDGET_MB } from '../../src/core/cost';
 import { Trainer } from '../../src/core/train';
 import { useBackend } from '../../src/node/backend';
+import { workspaceTaskContext } from '../../src/node/dataFiles';
 
 const EXAMPLES = join(__dirname, '..', '..', 'examples');
 
@@ -16,7 +17,7 @@ test('the parameter estimate is the model\'s exact parameter count, for every sh
   for (const f of readdirSync(EXAMPLES).filter((x) => x.endsWith('.seqlab.json'))) {
     const file = join(EXAMPLES, f);
     const spec = parseDefinition(readFileSync(file, 'utf8'), { file }).spec!;
-    const data = buildDataset(spec, { definitionFile: file, workspaceRoot: join(EXAMPLES, '..'), readFile: (p) => readFileSync(p, 'utf8') });
+    const data = buildDataset(spec, workspaceTaskContext(file, join(EXAMPLES, '..')));
     const t = new Trainer(spec, data);
     try {
       const e = estimateCost(spec, shapeOfData(data));

@@ -226,7 +226,7 @@ test('unknown cell: did you mean "lstm", with a fix', () => {
 
 test('unknown task without a close match lists the tasks', () => {
   check('{"name":"m","data":{"task":"translate"},"layers":[{"cell":"rnn","units":8}]}', [
-    { code: 'schema', line: 1, column: 28, message: /data.task must be one of "hello", "copy", .* or "text" \(got "translate"\)$/ },
+    { code: 'schema', line: 1, column: 28, message: /data.task must be one of "hello", "copy", .* "text", "classify", "tag", "pairs" or "forecast" \(got "translate"\)$/ },
   ]);
 });
 

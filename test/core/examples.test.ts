@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { formatDiagnostic, parseDefinition } from '../../src/core/dsl/index';
 import { TASKS } from '../../src/core/tasks/catalog';
 import { buildDataset } from '../../src/core/tasks/index';
+import { workspaceTaskContext } from '../../src/node/dataFiles';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const dir = join(root, 'examples');
@@ -14,7 +15,11 @@ const files = readdirSync(dir).filter((f) => f.endsWith('.seqlab.json')).sort();
 const fileExists = (abs: string) => existsSync(abs) && statSync(abs).isFile();
 
 test('the examples folder has the promised definitions', () => {
-  for (const name of ['hello', 'adding-lstm', 'adding-rnn', 'char-gru', 'tagger-bilstm', 'sentiment', 'sine-forecast', 'reverse-seq2seq', 'spell', 'parity']) {
+  for (const name of [
+    'hello', 'adding-lstm', 'adding-rnn', 'char-gru', 'tagger-bilstm', 'sentiment', 'sine-forecast', 'reverse-seq2seq', 'spell', 'parity',
+    // the seed course's RNN labs and classic exercises, on data under examples/data (scripts/make-example-data.mjs)
+    'hihello', 'if-you-want', 'paragraph-sliding', 'stock-forecast', 'en-ko-translate', 'last-digit-lengths', 'names-by-language', 'reviews-csv', 'pos-conll',
+  ]) {
     assert.ok(files.includes(`${name}.seqlab.json`), `examples/${name}.seqlab.json`);
   }
 });
@@ -28,7 +33,7 @@ for (const f of files) {
     assert.ok(r.spec.description.length > 20, 'says what it teaches');
     assert.ok(TASKS[r.spec.data.task].structures.includes(r.spec.structure));
     // and the task generator accepts what the parser produced
-    const data = buildDataset(r.spec, { readFile: (p) => readFileSync(p, 'utf8'), definitionFile: file, workspaceRoot: root });
+    const data = buildDataset(r.spec, workspaceTaskContext(file, root));
     assert.ok(data.train.length > 0);
     assert.equal(data.structure, r.spec.structure);
   });

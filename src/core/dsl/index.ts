@@ -1,5 +1,5 @@
 /** The `*.seqlab.json` DSL: JSON Schema, parser with located diagnostics, and normalisation to ModelSpec. */
-export { parseDefinition, locatePath, type ParseResult } from './parse';
+export { locateDataProblem, locatePath, parseDefinition, type ParseResult } from './parse';
 export {
   formatDiagnostic, offsetToLineColumn, pathToString, compareDiagnostics,
   type Diagnostic, type Fix, type JsonPath, type ParseOptions, type Severity,

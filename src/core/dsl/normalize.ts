@@ -92,6 +92,12 @@ export function normalize(raw: unknown): ModelSpec {
   if (rd.text !== undefined) data.text = rd.text as string;
   if (rd.column !== undefined) data.column = rd.column as string | number;
   if (rd.vocabulary !== undefined) data.vocabulary = [...(rd.vocabulary as string[])];
+  // Data from files: copied when given; each reader documents and applies its own default.
+  for (const k of ['test', 'folder', 'format', 'textField', 'labelField', 'tokenize', 'lowercase', 'maxVocab', 'minCount', 'horizon', 'stride', 'scaling'] as const) {
+    if (rd[k] !== undefined) (data as unknown as Record<string, unknown>)[k] = rd[k];
+  }
+  if (Array.isArray(rd.features)) data.features = [...(rd.features as (string | number)[])];
+  if (Array.isArray(rd.targets)) data.targets = [...(rd.targets as (string | number)[])];
 
   const ri = o(top.input);
   const input: InputSpec = {

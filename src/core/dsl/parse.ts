@@ -188,3 +188,12 @@ function checkTree(node: Node, path: JsonPath, out: RawDiagnostic[], reported: S
     (node.children ?? []).forEach((c, i) => checkTree(c, [...path, i], out, reported));
   }
 }
+
+/**
+ * A problem found while building the data set (a DataError: message and the DSL path of the field
+ * at fault, e.g. ['data', 'file']), placed on that field's value in the definition text (or the
+ * nearest enclosing value that is there: a defaulted field has no text of its own).
+ */
+export function locateDataProblem(text: string, path: JsonPath, message: string, code = 'data'): Diagnostic {
+  return { severity: 'error', code, message, path, ...locatePath(text, path) };
+}

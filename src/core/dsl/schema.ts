@@ -51,7 +51,7 @@ const taskValues = TASK_NAMES.map((t) => {
   const i = TASKS[t];
   const io = `${i.input} -> ${i.output}`;
   const s = i.structures.map((x) => `\`${x}\``).join(', ');
-  return [t, `${i.title}. Input ${io}, structure ${s}, head \`${i.head}\`${i.needsText ? '; needs `file` or `text`' : ''}.`] as const;
+  return [t, `${i.title}. Input ${io}, structure ${s}, head \`${i.head}\`${i.needsText ? '; needs `file` or `text`' : i.needsFile ? (t === 'classify' ? '; needs `file` or `folder`' : '; needs `file`') : ''}.`] as const;
 });
 
 const cellValues = [
@@ -170,9 +170,75 @@ export const seqlabSchema = {
         symbols: int('`copy`/`reverse`: number of distinct symbols (the letters `a`, `b`, ...) in the random sequences, 2 to 26.', 2, 26, 8),
         file: {
           type: 'string',
-          ...doc('`text`: a text file; `sine`: a CSV file whose `column` is the series. Path relative to this definition file; it must stay inside the workspace.'),
+          ...doc('Your data file, relative to this definition file (it must stay inside the workspace): `text` a text file; `sine` a CSV file whose `column` is the series; `classify` CSV/TSV/JSONL; `tag` CoNLL or JSONL; `pairs` TSV or JSONL; `forecast` CSV. See docs/dsl.md for each format.'),
           minLength: 1,
         },
+        folder: {
+          type: 'string',
+          ...doc('`classify`: a folder with one file per class (the file name without extension is the label), one example a line. Relative to this definition file, inside the workspace.'),
+          minLength: 1,
+        },
+        format: enumOf(
+          'How `file` is read. Default: from its extension (`.csv`, `.tsv`/`.tab`, `.jsonl`/`.ndjson`, `.conll`/`.iob`/`.bio`).',
+          [
+            ['csv', 'Comma-separated values with a header line (quoted fields as in RFC 4180, one record a line).'],
+            ['tsv', 'Tab-separated values (no quoting). `pairs`: `source<TAB>target` lines without a header; `classify`/`forecast`: a header line first.'],
+            ['jsonl', 'One JSON object a line.'],
+            ['conll', '`token<TAB>tag` a line, a blank line between sentences.'],
+          ],
+        ),
+        textField: {
+          type: ['string', 'integer'],
+          ...doc('`classify` from CSV/TSV/JSONL: the field holding the text, by header name (JSON key) or 0-based index. Default `"text"`.'),
+          minimum: 0,
+        },
+        labelField: {
+          type: ['string', 'integer'],
+          ...doc('`classify` from CSV/TSV/JSONL: the field holding the label. Default `"label"`.'),
+          minimum: 0,
+        },
+        tokenize: enumOf(
+          'How text read from a file becomes tokens (`classify`, `pairs`, `text`). Default: `words` for `classify` and `pairs`, `characters` for `text`.',
+          [
+            ['characters', 'Unicode grapheme clusters of the NFC text: a Korean syllable or an emoji is one token.'],
+            ['words', 'Runs of letters and digits (with inner apostrophes and hyphens); each punctuation mark is a token of its own.'],
+          ],
+        ),
+        lowercase: bool('Fold text to lower case before building the vocabulary (`classify`, `tag`, `pairs`, `text`).', false),
+        maxVocab: int('Largest vocabulary, the special symbols (`<pad>`, `<unk>`, `<s>`, `</s>`) included; rarer tokens read as `<unk>`.', 2, 1000000),
+        minCount: int('Tokens seen fewer times than this in the training split read as `<unk>`.', 1, 1000000, 1),
+        test: {
+          type: 'number',
+          ...doc('Fraction held out as the test split, evaluated once at the end of a run (data from files; `text`). `validation + test < 1`. Default 0.'),
+          minimum: 0,
+          exclusiveMaximum: 1,
+          default: 0,
+        },
+        features: {
+          type: 'array',
+          ...doc('`forecast`: the input columns, by header name or 0-based index. Default: every column whose first value is a number.'),
+          minItems: 1,
+          maxItems: 1000,
+          items: { type: ['string', 'integer'], minimum: 0 },
+        },
+        targets: {
+          type: 'array',
+          ...doc('`forecast`: the columns to predict. Default: the last numeric column.'),
+          minItems: 1,
+          maxItems: 1000,
+          items: { type: ['string', 'integer'], minimum: 0 },
+        },
+        horizon: int('`forecast`: predict the targets this many rows after the last row of the window (1 = the next row).', 1, 100000, 1),
+        stride: int('`forecast`: rows between the starts of consecutive windows (default 1); `text`: tokens between window starts (default `training.sequenceLength`, windows side by side).', 1, 100000, 1),
+        scaling: enumOf(
+          '`forecast`: how each column is scaled, with statistics of the training rows only.',
+          [
+            ['minmax', '(v - min) / (max - min): the training rows span [0, 1].'],
+            ['zscore', '(v - mean) / standard deviation.'],
+            ['none', 'Values as they are.'],
+          ],
+          'minmax',
+        ),
         text: { type: 'string', ...doc('`text` task: inline training text instead of a `file`.') },
         column: {
           type: ['string', 'integer'],

@@ -8,6 +8,7 @@
 import type { Node } from 'jsonc-parser/lib/esm/main.js';
 import { TASKS } from '../tasks/catalog';
 import { tooLargeMessage } from '../tasks/common';
+import { splitCharacters } from '../tokenize';
 import { isInside, joinPath, dirnameOf, normalizePath, resolveDataPath, type FileProblem, type FileProblemKind } from '../paths';
 import type { HeadActivation, Loss, OptimizerType, ScheduleType, Structure, TaskName } from '../spec';
 import { pathToString, type JsonPath, type ParseOptions, type RawDiagnostic, type Severity } from './diagnostics';
@@ -44,7 +45,31 @@ const STRUCTURES: readonly Structure[] = ['many-to-one', 'many-to-many', 'one-to
 const OUTPUT_WORDS = { classes: 'classes (a softmax over tokens or tags)', binary: 'yes/no answers', real: 'real numbers' } as const;
 /** Tasks whose data is made of characters (data.vocabulary applies). */
 const CHARACTER_TASKS: readonly TaskName[] = ['hello', 'text'];
-const FILE_TASKS: readonly TaskName[] = ['text', 'sine'];
+const FILE_TASKS: readonly TaskName[] = ['text', 'sine', 'classify', 'tag', 'pairs', 'forecast'];
+/** The data fields each file reader uses (besides file, validation, seed): others are reported as ignored. */
+const FILE_FIELDS: Record<string, readonly TaskName[]> = {
+  folder: ['classify'],
+  format: ['classify', 'tag', 'pairs', 'forecast'],
+  textField: ['classify'],
+  labelField: ['classify'],
+  tokenize: ['classify', 'pairs', 'text'],
+  lowercase: ['classify', 'tag', 'pairs', 'text'],
+  maxVocab: ['classify', 'tag', 'pairs', 'text'],
+  minCount: ['classify', 'tag', 'pairs', 'text'],
+  test: ['classify', 'tag', 'pairs', 'forecast', 'text'],
+  features: ['forecast'],
+  targets: ['forecast'],
+  horizon: ['forecast'],
+  stride: ['forecast', 'text'],
+  scaling: ['forecast'],
+};
+/** Formats each task reads. */
+const TASK_FORMATS: Partial<Record<TaskName, readonly string[]>> = {
+  classify: ['csv', 'tsv', 'jsonl'],
+  tag: ['conll', 'tsv', 'jsonl'],
+  pairs: ['tsv', 'jsonl'],
+  forecast: ['csv', 'tsv'],
+};
 
 type Obj = Record<string, unknown>;
 
@@ -307,7 +332,26 @@ function checkData(
   if (usesText && has(data, 'file') && has(data, 'text')) {
     error('file-and-text', ['data', 'text'], 'data.text cannot be given together with data.file: give one of them');
   }
-  if (has(data, 'file') && !usesFile) warn('ignored-data-field', ['data', 'file'], `data.file is ignored by the '${task}' task, which generates its own data (files are read by "text" and "sine")`);
+  if (has(data, 'file') && !usesFile) warn('ignored-data-field', ['data', 'file'], `data.file is ignored by the '${task}' task, which generates its own data (files are read by ${FILE_TASKS.map(q).join(', ')})`);
+  if (TASKS[task].needsFile && !has(data, 'file') && !(task === 'classify' && has(data, 'folder'))) {
+    error('missing-file', ['data', 'task'], `the '${task}' task reads your data: give data.file${task === 'classify' ? ' (CSV, TSV or JSONL) or data.folder (one file per class)' : ''}, relative to this definition`);
+  }
+  if (task === 'classify' && has(data, 'file') && has(data, 'folder')) {
+    error('file-and-folder', ['data', 'folder'], 'data.folder cannot be given together with data.file: give one of them');
+  }
+  for (const [k, tasks] of Object.entries(FILE_FIELDS)) {
+    if (has(data, k) && !tasks.includes(task)) {
+      warn('ignored-data-field', ['data', k], `data.${k} is ignored by the '${task}' task (it is read by ${tasks.map(q).join(', ')})`);
+    }
+  }
+  const formats = TASK_FORMATS[task];
+  const format = str(data.format);
+  if (formats && format && !formats.includes(format)) {
+    error('format-task', ['data', 'format'], `data.format ${q(format)} cannot be read by the '${task}' task, which reads ${formats.map(q).join(', ')}`);
+  }
+  if (typeof data.test === 'number' && typeof data.validation === 'number' && data.test + data.validation >= 1) {
+    error('split-too-large', ['data', 'test'], `data.validation + data.test must be below 1, to leave examples for training (got ${data.validation} + ${data.test})`);
+  }
   if (has(data, 'text') && !usesText) warn('ignored-data-field', ['data', 'text'], `data.text is ignored by the '${task}' task (it is read by "text" only)`);
   if (has(data, 'column') && (task !== 'sine' || !has(data, 'file'))) {
     warn('ignored-data-field', ['data', 'column'], 'data.column is ignored: it picks the series from a CSV data.file of the "sine" task');
@@ -317,6 +361,11 @@ function checkData(
     warn('ignored-data-field', ['data', 'symbols'], `data.symbols is ignored by the '${task}' task (it is read by "copy" and "reverse")`);
   }
 
+  const folder = str(data.folder);
+  if (folder !== undefined && task === 'classify' && folder !== '' && options.file && options.workspaceRoot) {
+    const r = resolveDataPath(options.file, folder, options.workspaceRoot);
+    if ('error' in r) error('file-outside-workspace', ['data', 'folder'], `data.folder ${r.error}: data files must be inside the workspace`);
+  }
   if (file !== undefined && usesFile && file !== '') {
     if (options.file && options.workspaceRoot) {
       const r = resolveDataPath(options.file, file, options.workspaceRoot);
@@ -336,11 +385,11 @@ function checkData(
     }
   }
 
-  if (usesText && text !== undefined && Array.from(text).length < 2) {
-    error('text-too-short', ['data', 'text'], `data.text must have at least 2 characters: a character model learns to predict each character from the ones before it (got ${Array.from(text).length})`);
+  if (usesText && text !== undefined && splitCharacters(text).length < 2) {
+    error('text-too-short', ['data', 'text'], `data.text must have at least 2 characters: a character model learns to predict each character from the ones before it (got ${splitCharacters(text).length})`);
   }
   const word = str(data.word);
-  if (task === 'hello' && word !== undefined && Array.from(word).length < 2) {
+  if (task === 'hello' && word !== undefined && splitCharacters(word).length < 2) {
     error('word-too-short', ['data', 'word'], `data.word must have at least 2 characters: "hello" learns to predict each letter from the previous one (got ${q(word)})`);
   }
   if (task === 'adding' && typeof data.length === 'number' && data.length < 2) {
@@ -363,7 +412,7 @@ function checkData(
     const seen = new Map<string, number>();
     vocab.forEach((v, i) => {
       if (typeof v !== 'string') return;
-      if (Array.from(v).length !== 1) {
+      if (splitCharacters(v).length !== 1) {
         error('vocabulary-entry', ['data', 'vocabulary', i], `data.vocabulary[${i}] must be a single character (got ${q(v)})`);
       } else if (seen.has(v)) {
         error('vocabulary-duplicate', ['data', 'vocabulary', i], `data.vocabulary[${i}] repeats ${q(v)}, already at data.vocabulary[${seen.get(v)}]`);
@@ -371,7 +420,7 @@ function checkData(
     });
     const source = task === 'hello' ? { field: 'data.word', text: word ?? 'hello' } : text !== undefined ? { field: 'data.text', text } : undefined;
     if (source) {
-      const missing = [...new Set(Array.from(source.text))].filter((c) => !seen.has(c));
+      const missing = [...new Set(splitCharacters(source.text))].filter((c) => !seen.has(c));
       if (missing.length) {
         const shown = missing.slice(0, 10).map(q).join(', ') + (missing.length > 10 ? `, ... (${missing.length} in all)` : '');
         error(

@@ -16,6 +16,8 @@ export interface TaskInfo {
   generative: boolean;
   /** Needs data.file or data.text. */
   needsText: boolean;
+  /** Reads your own data file (data.file; classify also data.folder). */
+  needsFile?: boolean;
   /**
    * Defaults the DSL fills in for this task. `validation` is given where the usual held-out
    * fraction makes no sense (hello has one example; spell has ten, each needed to learn it).
@@ -73,6 +75,26 @@ export const TASKS: Record<TaskName, TaskInfo> = {
     name: 'text', title: 'Character-level language model on a text file or inline text',
     structures: ['many-to-many'], input: 'tokens', output: 'classes', head: 'softmax',
     generative: true, needsText: true, defaults: { samples: 0 },
+  },
+  classify: {
+    name: 'classify', title: 'Sequence classification from your file (CSV, TSV, JSONL) or a folder with one file per class',
+    structures: ['many-to-one'], input: 'tokens', output: 'classes', head: 'softmax',
+    generative: false, needsText: false, needsFile: true, defaults: {},
+  },
+  tag: {
+    name: 'tag', title: 'Sequence labelling (a tag per token) from your CoNLL or JSONL file',
+    structures: ['many-to-many'], input: 'tokens', output: 'classes', head: 'softmax',
+    generative: false, needsText: false, needsFile: true, defaults: {},
+  },
+  pairs: {
+    name: 'pairs', title: 'Sequence pairs (source -> target, e.g. translation) from your TSV or JSONL file',
+    structures: ['encoder-decoder'], input: 'tokens', output: 'classes', head: 'softmax',
+    generative: false, needsText: false, needsFile: true, defaults: {},
+  },
+  forecast: {
+    name: 'forecast', title: 'Time-series forecasting from the columns of your CSV file',
+    structures: ['many-to-one'], input: 'real', output: 'real', head: 'linear',
+    generative: false, needsText: false, needsFile: true, defaults: { length: 7 },
   },
 };
 

@@ -8,6 +8,7 @@ import { isAbsolutePath, joinPath, dirnameOf, normalizePath, resolveDataPath, fo
 import { Rng } from '../rng';
 import type { ModelSpec } from '../spec';
 import { TASKS } from './catalog';
+import { buildVocabulary, splitCharacters, type TokenizerSpec, type TokenLevel } from '../tokenize';
 
 /** A data set could not be built. `path` is the JSON path in the DSL of the field at fault. */
 export class DataError extends Error {
@@ -33,6 +34,10 @@ export interface TaskContext {
   workspaceRoot?: string;
   /** Memory budget for training, in MB (default DEFAULT_MEMORY_BUDGET_MB in ../cost.ts). */
   memoryBudgetMB?: number;
+  /** Names of the files in a folder (not recursive), for data read from a folder of files. */
+  listFolder?: (absPath: string) => string[];
+  /** Called while long files are split into lines: `done` of `total` lines of `file`. */
+  onProgress?: (file: string, done: number, total: number) => void;
 }
 
 /** Refuse a structure the task cannot be laid out for. */
@@ -99,6 +104,13 @@ export function sizeRemedy(task: string, fromFile: boolean): string {
     case 'tagging':
     case 'spell':
       return 'lower data.samples';
+    case 'classify':
+      return 'use a smaller data.file (or smaller files in data.folder): split it, or sample its lines';
+    case 'tag':
+    case 'pairs':
+      return 'use a smaller data.file: split it, or sample its lines';
+    case 'forecast':
+      return 'use a CSV data.file with fewer rows (or fewer columns)';
     default:
       return 'lower data.samples or data.length';
   }
@@ -135,9 +147,9 @@ export function generateSplit(
   return { train, valid };
 }
 
-/** Characters of a string as code points (so that astral characters are one token). */
+/** Characters of a string: grapheme clusters of its NFC form (an emoji or a Korean syllable is one). */
 export function chars(s: string): string[] {
-  return Array.from(s);
+  return splitCharacters(s);
 }
 
 /**
@@ -174,24 +186,29 @@ export function charVocabulary(spec: ModelSpec, text: string[], fallback: () => 
  * it leaves the workspace. Returns the file's text and a display name.
  */
 export function readDataFile(spec: ModelSpec, ctx: TaskContext): { text: string; name: string; abs: string } {
-  const rel = spec.data.file;
-  const where: (string | number)[] = ['data', 'file'];
-  if (typeof rel !== 'string' || rel.trim() === '') throw new DataError('data.file must be a non-empty path', where);
-  let abs: string;
+  return readWorkspaceFile(spec.data.file, ['data', 'file'], ctx, spec.data.task);
+}
+
+/** Resolve a path from the definition (relative to it) and check it stays inside the workspace. */
+export function resolveWorkspacePath(rel: unknown, where: (string | number)[], ctx: TaskContext): string {
+  const field = `data.${where.slice(1).join('.')}`;
+  if (typeof rel !== 'string' || rel.trim() === '') throw new DataError(`${field} must be a non-empty path`, where);
   if (ctx.definitionFile && ctx.workspaceRoot) {
     const r = resolveDataPath(ctx.definitionFile, rel, ctx.workspaceRoot);
-    if ('error' in r) throw new DataError(`data.file ${r.error}`, where);
-    abs = r.path;
-  } else if (isAbsolutePath(rel)) {
-    abs = normalizePath(rel);
-  } else if (ctx.definitionFile) {
-    abs = joinPath(dirnameOf(ctx.definitionFile), rel);
-  } else if (ctx.workspaceRoot) {
-    abs = joinPath(ctx.workspaceRoot, rel);
-  } else {
-    throw new DataError(`cannot resolve the relative path '${rel}': the definition file's location is not known`, where);
+    if ('error' in r) throw new DataError(`${field} ${r.error}`, where);
+    return r.path;
   }
-  if (!ctx.readFile) throw new DataError(`cannot read '${rel}': no file access here (give data.text instead)`, where);
+  if (isAbsolutePath(rel)) return normalizePath(rel);
+  if (ctx.definitionFile) return joinPath(dirnameOf(ctx.definitionFile), rel);
+  if (ctx.workspaceRoot) return joinPath(ctx.workspaceRoot, rel);
+  throw new DataError(`cannot resolve the relative path '${rel}': the definition file's location is not known`, where);
+}
+
+/** Read a workspace file named by the definition field `where` (see resolveWorkspacePath). */
+export function readWorkspaceFile(rel: unknown, where: (string | number)[], ctx: TaskContext, task: string): { text: string; name: string; abs: string } {
+  const abs = resolveWorkspacePath(rel, where, ctx);
+  const name = rel as string;
+  if (!ctx.readFile) throw new DataError(`cannot read '${name}': no file access here (give data.text instead)`, where);
   let text: string;
   try {
     text = ctx.readFile(abs);
@@ -199,16 +216,16 @@ export function readDataFile(spec: ModelSpec, ctx: TaskContext): { text: string;
     const problem = (e as { problem?: FileProblem }).problem;
     if (problem?.kind === 'too-large') {
       throw new DataError(
-        `data.file '${rel}' ${tooLargeMessage(problem, spec.data.task)}`,
+        `data.${where.slice(1).join('.')} '${name}' ${tooLargeMessage(problem, task)}`,
         where,
       );
     }
-    if (problem) throw new DataError(`data.file '${rel}': ${problem.message}`, where);
+    if (problem) throw new DataError(`data.${where.slice(1).join('.')} '${name}': ${problem.message}`, where);
     const why = e instanceof Error ? e.message : String(e);
-    throw new DataError(`cannot read data file '${rel}' (${abs}): ${why}`, where);
+    throw new DataError(`cannot read data file '${name}' (${abs}): ${why}`, where);
   }
-  if (typeof text !== 'string') throw new DataError(`cannot read data file '${rel}': the reader returned no text`, where);
-  return { text: stripBom(text), name: rel, abs };
+  if (typeof text !== 'string') throw new DataError(`cannot read data file '${name}': the reader returned no text`, where);
+  return { text: stripBom(text), name, abs };
 }
 
 /** 'is 50.0 MB, over the 8.0 MB limit for data files: use a shorter data.file (...)'. */
@@ -219,4 +236,55 @@ export function tooLargeMessage(problem: FileProblem, task: string): string {
 /** Round for messages. */
 export function fmt(v: number, digits = 4): string {
   return Number(v.toPrecision(digits)).toString();
+}
+
+/** data.test: the fraction held out as the test split; validation + test must leave training data. */
+export function testFraction(spec: ModelSpec): number {
+  const v = spec.data.test ?? 0;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v >= 1) {
+    throw new DataError(`data.test must be a fraction in [0, 1) (got ${String(v)})`, ['data', 'test']);
+  }
+  if (v + validationFraction(spec) >= 1) {
+    throw new DataError(`data.validation + data.test must be below 1, to leave examples for training (got ${spec.data.validation} + ${v})`, ['data', 'test']);
+  }
+  return v;
+}
+
+/** How text read from files becomes tokens: data.tokenize (default `level`) and data.lowercase. */
+export function tokenizerOf(spec: ModelSpec, level: TokenLevel): TokenizerSpec {
+  return { level: spec.data.tokenize ?? level, lowercase: spec.data.lowercase ?? false };
+}
+
+/**
+ * Shuffle `items` with data.seed and cut them into test (first), validation and training parts by
+ * data.test and data.validation (each at least one item when its fraction is positive).
+ */
+export function shuffledSplit<T>(spec: ModelSpec, items: T[]): { train: T[]; valid: T[]; test: T[] } {
+  const tf = testFraction(spec);
+  const vf = validationFraction(spec);
+  const order = new Rng(spec.data.seed).shuffle(items.map((_, i) => i));
+  const nTest = validCount(items.length, tf);
+  const nValid = validCount(items.length - nTest, vf / (1 - tf));
+  const pick = (from: number, to: number) => order.slice(from, to).map((i) => items[i]);
+  return { test: pick(0, nTest), valid: pick(nTest, nTest + nValid), train: pick(nTest + nValid, items.length) };
+}
+
+/** Contiguous, chronological cut points [trainEnd, validEnd] of `n` items by data.validation and data.test. */
+export function chronologicalCuts(spec: ModelSpec, n: number): [number, number] {
+  const tf = testFraction(spec);
+  const vf = validationFraction(spec);
+  const validEnd = tf > 0 ? Math.round(n * (1 - tf)) : n;
+  const trainEnd = vf > 0 ? Math.round(n * (1 - tf - vf)) : validEnd;
+  return [trainEnd, validEnd];
+}
+
+/** Build a vocabulary (specials first) from the training split, with data.maxVocab and data.minCount. */
+export function vocabularyOf(spec: ModelSpec, seqs: Iterable<string[]>, specials: string[]): string[] {
+  const maxVocab = spec.data.maxVocab;
+  if (maxVocab !== undefined && (!Number.isInteger(maxVocab) || maxVocab < specials.length + 1)) {
+    throw new DataError(`data.maxVocab must be a whole number of at least ${specials.length + 1} (the special symbols ${specials.join(', ')} and one token; got ${String(maxVocab)})`, ['data', 'maxVocab']);
+  }
+  const minCount = spec.data.minCount ?? 1;
+  if (!Number.isInteger(minCount) || minCount < 1) throw new DataError(`data.minCount must be a whole number of at least 1 (got ${String(minCount)})`, ['data', 'minCount']);
+  return buildVocabulary(seqs, { maxVocab, minCount, specials });
 }

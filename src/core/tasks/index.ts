@@ -17,8 +17,13 @@ import { buildSine } from './sine';
 import { buildSpell } from './spell';
 import { buildTagging } from './tagging';
 import { buildText } from './text';
+import { buildClassify } from './classify';
+import { buildTag } from './tag';
+import { buildPairs } from './pairs';
+import { buildForecast } from './forecast';
 
 export { DataError } from './common';
+export { DataFileError } from './files';
 export type { TaskContext } from './common';
 export { TASKS, TASK_NAMES } from './catalog';
 export type { TaskInfo } from './catalog';
@@ -53,6 +58,10 @@ function generate(spec: ModelSpec, task: TaskName, ctx: TaskContext): SeqData {
       case 'tagging': return buildTagging(spec);
       case 'spell': return buildSpell(spec);
       case 'text': return buildText(spec, ctx);
+      case 'classify': return buildClassify(spec, ctx);
+      case 'tag': return buildTag(spec, ctx);
+      case 'pairs': return buildPairs(spec, ctx);
+      case 'forecast': return buildForecast(spec, ctx);
     }
   } catch (e) {
     if (e instanceof DataError) throw e;

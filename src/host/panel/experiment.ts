@@ -15,6 +15,7 @@ import type { FileProblem } from '../../core/paths';
 import { tooLargeMessage } from '../../core/tasks/common';
 import { readWorkspaceFile, workspaceFileAccess } from '../../node/workspaceFile';
 import { readConfig } from '../config';
+import { listWorkspaceFolder } from '../../node/dataFiles';
 
 export async function readExperiment(def: vscode.Uri): Promise<ExperimentMsg> {
   const folder = vscode.workspace.getWorkspaceFolder(def);
@@ -23,17 +24,33 @@ export async function readExperiment(def: vscode.Uri): Promise<ExperimentMsg> {
   const definitionText = stripBom(open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(def)));
   const files: { path: string; text: string }[] = [];
   const fileErrors: string[] = [];
+  const read = (field: string, rel: string, abs: string) => {
+    try {
+      files.push({ path: normalizePath(abs), text: readWorkspaceFile(abs, root) });
+    } catch (e) {
+      const problem = (e as { problem?: FileProblem }).problem;
+      fileErrors.push(problem?.kind === 'too-large' ? `${field} '${rel}' ${tooLargeMessage(problem, taskOf(definitionText))}` : `${field} '${rel}': ${(e as Error).message}`);
+    }
+  };
   for (const rel of referencedFiles(definitionText)) {
     const r = resolveDataPath(def.fsPath, rel, root);
     if ('error' in r) {
       fileErrors.push(`data.file: ${r.error}`);
       continue;
     }
-    try {
-      files.push({ path: normalizePath(r.path), text: readWorkspaceFile(r.path, root) });
-    } catch (e) {
-      const problem = (e as { problem?: FileProblem }).problem;
-      fileErrors.push(problem?.kind === 'too-large' ? `data.file '${rel}' ${tooLargeMessage(problem, taskOf(definitionText))}` : `data.file '${rel}': ${(e as Error).message}`);
+    read('data.file', rel, r.path);
+  }
+  // classify from a folder: every regular file in it (one per class), read the same confined way
+  const dataFolder = referencedFolder(definitionText);
+  if (dataFolder) {
+    const r = resolveDataPath(def.fsPath, dataFolder, root);
+    if ('error' in r) fileErrors.push(`data.folder: ${r.error}`);
+    else {
+      try {
+        for (const name of listWorkspaceFolder(r.path, root)) read('data.folder', `${dataFolder}/${name}`, `${r.path}/${name}`);
+      } catch (e) {
+        fileErrors.push(`data.folder '${dataFolder}': ${(e as Error).message}`);
+      }
     }
   }
   const relPath = folder ? relative(folder.uri.fsPath, def.fsPath) : def.path.split('/').pop()!;
@@ -70,6 +87,13 @@ export function referencedFiles(text: string): string[] {
   if (!tree) return [];
   const n = findNodeAtLocation(tree, ['data', 'file']);
   return n && typeof n.value === 'string' && n.value.trim() ? [n.value] : [];
+}
+
+/** data.folder of the definition (classify), or undefined. */
+export function referencedFolder(text: string): string | undefined {
+  const tree = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
+  const n = tree && findNodeAtLocation(tree, ['data', 'folder']);
+  return n && typeof n.value === 'string' && n.value.trim() ? n.value : undefined;
 }
 
 export function relative(root: string, file: string): string {

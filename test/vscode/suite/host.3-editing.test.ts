@@ -80,4 +80,26 @@ suite('host: editing definitions', () => {
     const good = await vscode.commands.executeCommand<{ ok: boolean; dataError?: string }>('seqlab.validate', wsUri('char-gru.seqlab.json'));
     assert.equal(good.ok, true, `char-gru is valid and its data file builds (${good.dataError ?? ''})`);
   });
+
+  test('Validate Definition puts a malformed data line on the definition\'s data.file value', async () => {
+    const def = wsUri('bad-pairs.seqlab.json');
+    const data = wsUri('bad-pairs.tsv');
+    const text = '{\n  "name": "bad-pairs",\n  "data": { "task": "pairs", "file": "bad-pairs.tsv" },\n  "layers": [ { "cell": "gru", "units": 8 } ]\n}\n';
+    await writeText(data, 'I like tea .\t나는 차를 좋아한다 .\nno tab here\n');
+    await writeText(def, text);
+    try {
+      const res = await vscode.commands.executeCommand<{ ok: boolean; dataError?: string }>('seqlab.validate', def);
+      assert.equal(res.ok, false);
+      assert.equal(res.dataError, 'bad-pairs.tsv:2:12: expected 2 tab-separated fields, found 1');
+      const d = await waitFor('the data diagnostic', () => seqlabDiags(def).find((x) => x.code === 'data'));
+      assert.equal(d.message, res.dataError);
+      const at = text.indexOf('"bad-pairs.tsv"');
+      assert.equal(d.range.start.line, 2);
+      assert.equal(d.range.start.character, at - text.lastIndexOf('\n', at) - 1, 'at the data.file value');
+    } finally {
+      await closeEditors();
+      await remove(def);
+      await remove(data);
+    }
+  });
 });
