@@ -47,12 +47,7 @@ export function trajectorySpec(fx: TrajectoryFixture): ModelSpec {
   if (r.spec.structure !== fx.data.structure) {
     throw new Error(`the definition's structure "${r.spec.structure}" differs from the data's "${fx.data.structure}"`);
   }
-  // PyTorch's trajectories backpropagate through the whole sequence: truncated BPTT only where the
-  // definition asks for it (the default window, sequenceLength 32, would truncate longer sequences)
-  const T = Math.max(...fx.data.train.map((e) => e.x.length));
-  const given = (def as { training?: Record<string, unknown> }).training?.tbptt;
-  const tbptt = typeof given === 'number' ? r.spec.training.tbptt : Math.max(T, r.spec.training.tbptt);
-  return { ...r.spec, training: { ...r.spec.training, steps: fx.K, epochs: undefined, tbptt } };
+  return { ...r.spec, training: { ...r.spec.training, steps: fx.K, epochs: undefined } };
 }
 
 /** The fixture's examples as a data set (all for training; no validation). */
