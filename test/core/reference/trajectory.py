@@ -209,6 +209,12 @@ CASES = [
           'head': {'activation': 'linear', 'loss': 'mse'},
           'training': {'optimizer': 'sgd', 'learningRate': 0.3, 'weightDecay': 0.001, 'clip': {'type': 'value', 'threshold': 0.2}}},
          'many-to-one', ('real', 1), ('real', 1), B=9, T=12, K=20, seed=16),
+    # longer than the default truncated-BPTT window (sequenceLength 32): full BPTT, as PyTorch
+    make('gru_m2m_T40_ce_momentum_full_bptt',
+         {'data': {'task': 'tagging'}, 'layers': [{'cell': 'gru', 'units': 5}],
+          'head': {'activation': 'softmax', 'loss': 'cross-entropy'},
+          'training': {'optimizer': 'momentum', 'learningRate': 0.2, 'momentum': 0.9}},
+         'many-to-many', ('tokens', 4), ('classes', 3), B=3, T=40, K=12, seed=17),
 ]
 
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'trajectories.json'), 'w') as f:
