@@ -14,7 +14,7 @@
  * exported as a script that runs and silently differs.
  */
 import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import type { SeqData } from '../../core/data';
 import { inputWidth, outputWidth } from '../../core/data';
 import type { LayerSpec, ModelSpec } from '../../core/spec';
@@ -22,6 +22,9 @@ import type { StateDict, StateDictFile } from '../../core/stateDict';
 import { STATE_DICT_FORMAT } from '../../core/stateDict';
 import { Trainer } from '../../core/train';
 import { writeFileAtomic } from '../atomic';
+import { useBackend } from '../backend';
+import type { RunStore } from '../runStore';
+import type { Loaded } from '../trainRun';
 import { MODEL_PY } from './python/model';
 import { TRAIN_PY } from './python/train';
 
@@ -322,4 +325,26 @@ export async function preparePytorchProject(o: {
   } finally {
     trainer.dispose();
   }
+}
+
+/**
+ * Export a loaded definition, or a run of it (its weights as the starting point), into `outDir`:
+ * what the CLI and the "Export as PyTorch Project" command both do. Returns the files written.
+ */
+export async function exportPytorchProject(o: { loaded: Loaded; outDir: string; run?: { store: RunStore; id: string } }): Promise<string[]> {
+  const { loaded, run } = o;
+  let weights: StateDict | undefined;
+  let weightsFrom: string | undefined;
+  if (run) {
+    weights = run.store.readWeights(run.id);
+    const s = run.store.read(run.id).summary;
+    if (!weights) throw new Error(`run ${run.id} has no weights (it ${s?.status ?? 'is broken'})`);
+    weightsFrom = `the weights of run ${run.id} (step ${s?.weightsStep ?? s?.step})`;
+  }
+  await useBackend('cpu'); // to draw the initial weights as training would
+  const project = await preparePytorchProject({
+    spec: loaded.spec, data: loaded.data, definitionText: loaded.text, weights, weightsFrom,
+    definitionFile: relative(loaded.workspaceRoot, loaded.file).split(sep).join('/'),
+  });
+  return writePytorchProject(o.outDir, project);
 }
