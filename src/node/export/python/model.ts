@@ -98,11 +98,9 @@ class Stack(nn.Module):
                 states.append((h, c))
         return states
 
-    def forward(self, x, init=None, lengths=None):
+    def forward(self, x, init=None):
         """x [B, T, F] -> output [B, T, D], and the final (h [B, H], c [B, H] or None) of every layer
-        and direction in PyTorch's h_n order. init: initial states in that order (zeros when None).
-        lengths [B] (packed sequences): each sequence runs over its own first lengths[b] steps; its
-        output is zero after them, and a backward direction starts at its own last step."""
+        and direction in PyTorch's h_n order. init: initial states in that order (zeros when None)."""
         finals = []
         for k, (rnn, spec) in enumerate(zip(self.layers, self.specs)):
             n = 2 if spec["bidirectional"] else 1
@@ -112,13 +110,7 @@ class Stack(nn.Module):
                 mine = init[len(finals):len(finals) + n]
                 h0 = torch.stack([s[0] for s in mine]).contiguous()
                 state = (h0, torch.stack([s[1] for s in mine]).contiguous()) if lstm else h0
-            if lengths is None:
-                out, last = rnn(x, state)
-            else:
-                T = x.shape[1]
-                packed = nn.utils.rnn.pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
-                out, last = rnn(packed, state)
-                out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=T)
+            out, last = rnn(x, state)
             h_n, c_n = last if lstm else (last, None)
             finals += [(h_n[d], c_n[d] if lstm else None) for d in range(n)]
             if n == 2 and spec["merge"] != "concat":
