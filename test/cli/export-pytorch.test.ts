@@ -99,9 +99,10 @@ test('PyTorch is installed for /usr/bin/python3 (.ci/run installs python3-torch)
   assert.ok(existsSync(CLI), 'dist/cli.js (npm run build)');
 });
 
-test('hello: the exported project reproduces seqlab train --steps 30 --json, step for step', () => {
+test('hello: the exported project reproduces seqlab train --steps 30 --json, step for step', (t) => {
   const ws = workspace();
   const { ours, worst } = compareTraining(ws, 'examples/hello.seqlab.json', 'hello');
+  t.diagnostic(`${ours.length} logged steps, worst relative error of the loss ${worst.toExponential(2)}`);
   assert.equal(ours.length, 6, 'hello logs every 5 steps');
   assert.ok(worst <= TOL);
   const dir = join(ws, 'out', 'hello');
@@ -116,9 +117,10 @@ test('hello: the exported project reproduces seqlab train --steps 30 --json, ste
 const CASES: { name: string; base: string; over?: Record<string, unknown> }[] = [
   { name: 'adding-lstm', base: 'adding-lstm' }, // real -> real, many-to-one, LSTM, clip norm
   { name: 'parity-sgd', base: 'parity', over: { training: { optimizer: 'sgd', learningRate: 0.5, batchSize: 16 }, data: { samples: 200 } } }, // binary, many-to-many
-  { name: 'spell-momentum', base: 'spell', over: { training: { optimizer: 'momentum', learningRate: 0.1, clip: { type: 'value', threshold: 0.05 } } } }, // one-to-many, GRU, clip value
+  { name: 'spell-nesterov', base: 'spell', over: { training: { optimizer: 'momentum', learningRate: 0.1, nesterov: true, weightDecay: 0.001, clip: { type: 'value', threshold: 0.05 } } } }, // one-to-many, GRU, clip value
   { name: 'reverse-seq2seq', base: 'reverse-seq2seq', over: { data: { samples: 300 }, layers: [{ cell: 'gru', units: 24 }], decoder: { layers: [{ cell: 'gru', units: 24 }] } } }, // encoder-decoder, embeddings
-  { name: 'tagger-rmsprop', base: 'tagger-bilstm', over: { data: { samples: 300 }, training: { optimizer: 'rmsprop', learningRate: 0.003, momentum: 0.5 } } },
+  { name: 'tagger-rmsprop', base: 'tagger-bilstm', over: { data: { samples: 300 }, training: { optimizer: 'rmsprop', learningRate: 0.003, momentum: 0.5, centered: true } } },
+  { name: 'adding-adamw', base: 'adding-rnn', over: { data: { samples: 300, length: 20 }, training: { optimizer: 'adamw', weightDecay: 0.05 } } }, // RNN, many-to-one
   {
     name: 'sentiment-stack', base: 'sentiment', over: {
       data: { samples: 300 }, initialState: 'learned', input: { encoding: 'embedding', embeddingSize: 8, positionFeature: true },
@@ -129,15 +131,16 @@ const CASES: { name: string; base: string; over?: Record<string, unknown> }[] = 
 ];
 
 for (const c of CASES) {
-  test(`${c.name}: the exported project reproduces seqlab train --steps 30 --json`, () => {
+  test(`${c.name}: the exported project reproduces seqlab train --steps 30 --json`, (t) => {
     const ws = workspace();
     const file = c.over ? variant(ws, c.name, c.base, c.over) : `examples/${c.base}.seqlab.json`;
-    const { worst } = compareTraining(ws, file, c.name);
+    const { ours, worst } = compareTraining(ws, file, c.name);
+    t.diagnostic(`${ours.length} logged steps, worst relative error of the loss ${worst.toExponential(2)}`);
     assert.ok(worst <= TOL);
   });
 }
 
-test("the exported model's outputs on the validation set equal Sequence Lab's", async () => {
+test("the exported model's outputs on the validation set equal Sequence Lab's", async (t) => {
   const ws = workspace();
   const file = variant(ws, 'tagger-out', 'tagger-bilstm', { data: { samples: 200 }, initialState: 'learned', input: { positionFeature: true } });
   const dir = exportProject(ws, file, 'tagger-out');
@@ -173,6 +176,7 @@ test("the exported model's outputs on the validation set equal Sequence Lab's", 
         ours[t * valid.length + b].forEach((v, o) => { worst = Math.max(worst, Math.abs(v - theirs[b][t][o])); });
       }
     }
+    t.diagnostic(`${valid.length} validation sequences, max abs difference of the logits ${worst.toExponential(2)}`);
     assert.ok(worst <= 1e-5, `max abs difference of the logits ${worst.toExponential(2)}`);
   } finally {
     trainer.dispose();

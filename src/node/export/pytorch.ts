@@ -221,8 +221,8 @@ function trainPy(p: PytorchProject): string {
     about: data.about,
     perplexity: data.output.kind === 'classes' && data.generative,
     training: {
-      optimizer: t.optimizer, learningRate: t.learningRate, momentum: t.momentum, beta1: t.beta1, beta2: t.beta2,
-      epsilon: t.epsilon, rho: t.rho, batchSize: t.batchSize, steps: p.totalSteps,
+      optimizer: t.optimizer, learningRate: t.learningRate, momentum: t.momentum, nesterov: t.nesterov, beta1: t.beta1, beta2: t.beta2,
+      epsilon: t.epsilon, rho: t.rho, centered: t.centered, weightDecay: t.weightDecay, batchSize: t.batchSize, steps: p.totalSteps,
       tbptt: usesTbptt(spec, data) ? t.tbptt : null, clip: t.clip, seed: t.seed, logEvery: t.logEvery, evalEvery: t.evalEvery,
     },
   };

@@ -87,14 +87,18 @@ def rows(t, index):
 
 
 def make_optimizer(params, t):
-    """The optimizer the definition names, as torch.optim (Sequence Lab follows torch.optim 1.13)."""
+    """The optimizer the definition names, as torch.optim (Sequence Lab's follow torch.optim 1.13,
+    src/core/optim.ts): weightDecay is PyTorch's weight_decay (L2; decoupled for adamw)."""
+    lr, wd = t["learningRate"], t["weightDecay"]
     if t["optimizer"] == "sgd":
-        return torch.optim.SGD(params, lr=t["learningRate"])
+        return torch.optim.SGD(params, lr=lr, weight_decay=wd)
     if t["optimizer"] == "momentum":
-        return torch.optim.SGD(params, lr=t["learningRate"], momentum=t["momentum"])
+        return torch.optim.SGD(params, lr=lr, momentum=t["momentum"], nesterov=t["nesterov"], weight_decay=wd)
     if t["optimizer"] == "rmsprop":
-        return torch.optim.RMSprop(params, lr=t["learningRate"], alpha=t["rho"], eps=t["epsilon"], momentum=t["momentum"])
-    return torch.optim.Adam(params, lr=t["learningRate"], betas=(t["beta1"], t["beta2"]), eps=t["epsilon"])
+        return torch.optim.RMSprop(params, lr=lr, alpha=t["rho"], eps=t["epsilon"], weight_decay=wd,
+                                   momentum=t["momentum"], centered=t["centered"])
+    adam = torch.optim.AdamW if t["optimizer"] == "adamw" else torch.optim.Adam
+    return adam(params, lr=lr, betas=(t["beta1"], t["beta2"]), eps=t["epsilon"], weight_decay=wd)
 
 
 def evaluate(model, data_set):
