@@ -15,6 +15,9 @@ import { useBackend } from '../../src/node/backend';
 import { Trainer } from '../../src/core/train';
 import { parseStateDictJson } from '../../src/core/stateDict';
 import * as tf from '../../src/core/tf';
+import type { ModelSpec } from '../../src/core/spec';
+import { pytorchUnsupported } from '../../src/node/export/pytorch';
+import { define } from '../support/spec';
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -254,4 +257,16 @@ test('what PyTorch cannot reproduce is refused with one line naming the feature,
   const usage = seqlab(['export', 'examples/hello.seqlab.json', '--format', 'pytorch'], ws);
   assert.equal(usage.code, 2);
   assert.match(usage.err, /needs --out DIR/);
+});
+
+test('a setting the exporter does not express is refused by its name, never dropped', () => {
+  const { spec, data } = define({ data: { task: 'hello' }, layers: [{ cell: 'rnn', units: 4 }] });
+  assert.equal(pytorchUnsupported(spec, data), undefined);
+  const withField = (o: object) => o as unknown as ModelSpec;
+  assert.match(pytorchUnsupported(withField({ ...spec, training: { ...spec.training, schedule: { type: 'cosine', steps: 10 } } }), data)!,
+    /^training\.schedule cannot be exported to PyTorch yet/);
+  assert.match(pytorchUnsupported(withField({ ...spec, attention: 'luong' }), data)!, /^attention cannot be exported/);
+  assert.match(pytorchUnsupported(withField({ ...spec, layers: [{ ...spec.layers[0], zoneout: 0.1 }] }), data)!, /^layers\[\]\.zoneout /);
+  // switched off: nothing to express
+  assert.equal(pytorchUnsupported(withField({ ...spec, training: { ...spec.training, schedule: { type: 'none' } }, attention: false }), data), undefined);
 });

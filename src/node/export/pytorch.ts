@@ -45,10 +45,49 @@ export interface PytorchProject {
 export class ExportRefused extends Error {}
 
 /**
+ * The settings model.py and train.py reproduce. A setting outside these lists that is switched on
+ * (a feature added to Sequence Lab after the exporter) is refused by name rather than dropped.
+ */
+const EXPRESSED = {
+  '': ['name', 'description', 'data', 'input', 'layers', 'decoderLayers', 'initialState', 'structure', 'head', 'training'],
+  'input.': ['encoding', 'embeddingSize', 'positionFeature'],
+  'layers[].': ['cell', 'units', 'activation', 'bias', 'bidirectional', 'merge', 'dropout'],
+  'head.': ['activation', 'loss'],
+  'training.': [
+    'optimizer', 'learningRate', 'momentum', 'nesterov', 'beta1', 'beta2', 'epsilon', 'rho', 'centered', 'weightDecay',
+    'batchSize', 'steps', 'epochs', 'sequenceLength', 'tbptt', 'clip', 'seed', 'logEvery', 'evalEvery',
+  ],
+} as const;
+
+/** Whether a setting does anything: not absent, off, zero, 'none' or empty. */
+function switchedOn(v: unknown): boolean {
+  if (v === undefined || v === null || v === false || v === 0 || v === '' || v === 'none') return false;
+  if (Array.isArray(v)) return v.some(switchedOn);
+  if (typeof v === 'object') return Object.values(v as object).some(switchedOn);
+  return true;
+}
+
+/** The first setting that is switched on but not expressed, as its DSL path; undefined when none. */
+function unexpressed(spec: ModelSpec): string | undefined {
+  const parts: [object, keyof typeof EXPRESSED][] = [
+    [spec, ''], [spec.input, 'input.'], [spec.head, 'head.'], [spec.training, 'training.'],
+    ...[...spec.layers, ...spec.decoderLayers].map((l) => [l, 'layers[].'] as [object, keyof typeof EXPRESSED]),
+  ];
+  for (const [obj, at] of parts) {
+    const known: readonly string[] = EXPRESSED[at];
+    const k = Object.entries(obj).find(([key, v]) => !known.includes(key) && switchedOn(v))?.[0];
+    if (k) return `${at}${k}`;
+  }
+  return undefined;
+}
+
+/**
  * What this export cannot express yet, as one line naming the feature; undefined when the whole
  * model and its training can be reproduced in PyTorch.
  */
 export function pytorchUnsupported(spec: ModelSpec, data: SeqData): string | undefined {
+  const feature = unexpressed(spec);
+  if (feature) return `${feature} cannot be exported to PyTorch yet: the exported project would train differently.`;
   if (spec.initialState === 'random') {
     return 'initialState "random" cannot be exported to PyTorch: its states are drawn from TensorFlow.js\'s random stream, which PyTorch cannot reproduce (use "zeros" or "learned").';
   }
