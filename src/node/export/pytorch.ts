@@ -202,7 +202,7 @@ function describe(spec: ModelSpec, data: SeqData): string[] {
 
 function layerDicts(layers: LayerSpec[]): string {
   return layers
-    .map((l) => `        dict(cell=${pyLiteral(l.cell)}, units=${l.units}, activation=${pyLiteral(l.activation)}, bias=${pyLiteral(l.bias)}, bidirectional=${pyLiteral(l.bidirectional)}, merge=${pyLiteral(l.merge)}),`)
+    .map((l) => `            dict(cell=${pyLiteral(l.cell)}, units=${l.units}, activation=${pyLiteral(l.activation)}, bias=${pyLiteral(l.bias)}, bidirectional=${pyLiteral(l.bidirectional)}, merge=${pyLiteral(l.merge)}),`)
     .join('\n');
 }
 
@@ -378,7 +378,7 @@ export async function exportPytorchProject(o: { loaded: Loaded; outDir: string; 
     weights = run.store.readWeights(run.id);
     const s = run.store.read(run.id).summary;
     if (!weights) throw new Error(`run ${run.id} has no weights (it ${s?.status ?? 'is broken'})`);
-    weightsFrom = `the weights of run ${run.id} (step ${s?.weightsStep ?? s?.step})`;
+    weightsFrom = `the weights of run ${run.id} (step ${s?.weightsStep ?? s?.step}); train.py starts a fresh optimizer and the batch order from its first batch`;
   }
   await useBackend('cpu'); // to draw the initial weights as training would
   const project = await preparePytorchProject({

@@ -132,6 +132,8 @@ def main():
         p.error("--steps must be a positive integer")
     if args.device not in ("cpu", "cuda") and not args.device.startswith("cuda:"):
         p.error("--device must be cpu or cuda")
+    if args.device != "cpu" and not torch.cuda.is_available():
+        p.error("--device %s: this PyTorch sees no CUDA device" % args.device)
 
     # Data parallel when torchrun started us: every process takes its share of each global batch.
     world = int(os.environ.get("WORLD_SIZE", "1"))
