@@ -91,11 +91,6 @@ export function pytorchUnsupported(spec: ModelSpec, data: SeqData): string | und
   if (spec.initialState === 'random') {
     return 'initialState "random" cannot be exported to PyTorch: its states are drawn from TensorFlow.js\'s random stream, which PyTorch cannot reproduce (use "zeros" or "learned").';
   }
-  const layers: LayerSpec[] = [...spec.layers, ...spec.decoderLayers];
-  const drop = layers.find((l) => l.dropout > 0);
-  if (drop) {
-    return `dropout (${drop.dropout} on a ${drop.cell} layer) cannot be exported to PyTorch: its masks come from TensorFlow.js's random stream, which PyTorch cannot reproduce step for step.`;
-  }
   for (const [name, set] of [['training', data.train], ['validation', data.valid]] as const) {
     if (set.some((e) => e.x.length !== set[0].x.length || e.y.length !== set[0].y.length)) {
       return `sequences of different lengths in the ${name} set cannot be exported to PyTorch yet.`;
@@ -156,10 +151,11 @@ export function pyLiteral(v: unknown): string {
 
 const CELL_NAME = { rnn: 'RNN', lstm: 'LSTM', gru: 'GRU' } as const;
 
-function layerLine(l: LayerSpec, inSize: number): string {
+function layerLine(l: LayerSpec, inSize: number, below: boolean): string {
   const act = l.cell === 'rnn' ? `, ${l.activation}` : '';
+  const drop = l.dropout > 0 && below ? `; dropout ${l.dropout} on its output while training` : '';
   const bi = l.bidirectional ? `, bidirectional (merge ${l.merge})` : '';
-  return `${CELL_NAME[l.cell]}(${inSize} -> ${l.units}${act}${l.bias ? '' : ', no bias'}${bi})`;
+  return `${CELL_NAME[l.cell]}(${inSize} -> ${l.units}${act}${l.bias ? '' : ', no bias'}${bi})${drop}`;
 }
 
 function layerWidth(l: LayerSpec): number {
@@ -183,7 +179,7 @@ function describe(spec: ModelSpec, data: SeqData): string[] {
   const lines = [`input    ${inp}${pos ? ', plus the position t / (T - 1)' : ''}`];
   const stack = (name: string, layers: LayerSpec[], width: number) => {
     layers.forEach((l, k) => {
-      lines.push(`${k === 0 ? name.padEnd(8) : ' '.repeat(8)} layer ${k}: ${layerLine(l, width)}`);
+      lines.push(`${k === 0 ? name.padEnd(8) : ' '.repeat(8)} layer ${k}: ${layerLine(l, width, k < layers.length - 1)}`);
       width = layerWidth(l);
     });
     return width;
@@ -202,7 +198,7 @@ function describe(spec: ModelSpec, data: SeqData): string[] {
 
 function layerDicts(layers: LayerSpec[]): string {
   return layers
-    .map((l) => `            dict(cell=${pyLiteral(l.cell)}, units=${l.units}, activation=${pyLiteral(l.activation)}, bias=${pyLiteral(l.bias)}, bidirectional=${pyLiteral(l.bidirectional)}, merge=${pyLiteral(l.merge)}),`)
+    .map((l) => `            dict(cell=${pyLiteral(l.cell)}, units=${l.units}, activation=${pyLiteral(l.activation)}, bias=${pyLiteral(l.bias)}, bidirectional=${pyLiteral(l.bidirectional)}, merge=${pyLiteral(l.merge)}, dropout=${l.dropout}),`)
     .join('\n');
 }
 

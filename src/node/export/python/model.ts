@@ -24,6 +24,55 @@ from torch import nn
 CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
 
+class Alea:
+    """TensorFlow.js's seeded uniform numbers (seedrandom's alea, by Baagoe), bit for bit in Python
+    doubles: Sequence Lab's dropout masks come from tf.dropout(x, rate, seed), which draws them so."""
+
+    def __init__(self, seed):
+        n = 0xEFC8249D
+
+        def mash(data):
+            nonlocal n
+            for ch in str(data):
+                n += ord(ch)
+                h = 0.02519603282416938 * n
+                n = int(h) % 4294967296  # h >>> 0
+                h -= n
+                h *= n
+                n = int(h) % 4294967296
+                h -= n
+                n += h * 4294967296.0
+            return (int(n) % 4294967296) * 2.3283064365386963e-10
+
+        self.c = 1
+        self.s0, self.s1, self.s2 = mash(" "), mash(" "), mash(" ")
+        self.s0 -= mash(seed)
+        self.s0 += 1 if self.s0 < 0 else 0
+        self.s1 -= mash(seed)
+        self.s1 += 1 if self.s1 < 0 else 0
+        self.s2 -= mash(seed)
+        self.s2 += 1 if self.s2 < 0 else 0
+
+    def next(self):
+        t = 2091639 * self.s0 + self.c * 2.3283064365386963e-10
+        self.s0, self.s1 = self.s1, self.s2
+        self.c = int(t)
+        self.s2 = t - self.c
+        return self.s2
+
+
+def dropout_multiplier(seed, shape, rate):
+    """tf.dropout's multiplier floor(u + keep) / keep, u ~ U(0, 1) in float32 drawn in row-major
+    order of shape (time-major [T, B, D] in Sequence Lab); zero where a unit is dropped."""
+    rng = Alea(seed)
+    count = 1
+    for d in shape:
+        count *= d
+    u = torch.tensor([rng.next() for _ in range(count)], dtype=torch.float32).view(*shape)
+    keep = torch.tensor(1 - rate, dtype=torch.float32)
+    return torch.floor(u + keep) / keep
+
+
 def merge(forward, backward, mode):
     """The two directions of a bidirectional layer, combined as the layer's "merge" says."""
     if mode == "concat":
@@ -98,9 +147,12 @@ class Stack(nn.Module):
                 states.append((h, c))
         return states
 
-    def forward(self, x, init=None):
+    def forward(self, x, init=None, dropout=None):
         """x [B, T, F] -> output [B, T, D], and the final (h [B, H], c [B, H] or None) of every layer
-        and direction in PyTorch's h_n order. init: initial states in that order (zeros when None)."""
+        and direction in PyTorch's h_n order. init: initial states in that order (zeros when None).
+        dropout (training): {"seed", "batch", "rows"}; layer k's output, below the top layer, is
+        multiplied by tf.dropout's mask for seed + k drawn over the whole batch [T, batch, D], of
+        which this process's examples are the rows "rows"."""
         finals = []
         for k, (rnn, spec) in enumerate(zip(self.layers, self.specs)):
             n = 2 if spec["bidirectional"] else 1
@@ -116,6 +168,10 @@ class Stack(nn.Module):
             if n == 2 and spec["merge"] != "concat":
                 H = spec["units"]
                 out = merge(out[..., :H], out[..., H:], spec["merge"])
+            if dropout is not None and spec["dropout"] > 0 and k < len(self.layers) - 1:
+                T, D = out.shape[1], out.shape[2]
+                mask = dropout_multiplier(dropout["seed"] + k, (T, dropout["batch"], D), spec["dropout"])
+                out = out * mask.transpose(0, 1)[dropout["rows"]].to(out.device)
             x = out
         return x, finals
 
@@ -173,9 +229,9 @@ class SeqModel(nn.Module):
             x = torch.cat([x, position.view(1, T, 1).expand(B, T, 1)], dim=2)
         return x
 
-    def forward(self, x, decoder_input=None, out_steps=None, init=None):
+    def forward(self, x, decoder_input=None, out_steps=None, init=None, dropout=None):
         """Logits [B, T_out, O] (before the head's activation), and the final states of the stack
-        that read x (truncated BPTT carries them to the next window as init)."""
+        that read x (truncated BPTT carries them to the next window as init). dropout: see Stack."""
         h = self.features(x, self.embedding, self.input_size)
         B, T = h.shape[0], h.shape[1]
         if self.structure == "one-to-many" and out_steps is not None and out_steps > T:
@@ -183,10 +239,10 @@ class SeqModel(nn.Module):
         stack = self.encoder if self.structure == "encoder-decoder" else self.rnn
         if init is None and stack.learned:
             init = stack.learned_state(B)
-        out, finals = stack(h, init)
+        out, finals = stack(h, init, dropout)
         if self.structure == "encoder-decoder":
             d = self.features(decoder_input, self.decoder_embedding, self.output_size)
-            top, _ = self.decoder(d, finals)
+            top, _ = self.decoder(d, finals, dropout)
         elif self.structure == "many-to-one":
             spec = stack.specs[-1]
             if spec["bidirectional"]:

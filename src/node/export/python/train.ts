@@ -214,7 +214,9 @@ def main():
             y = train_set["y"][mine]
             y = y[:, span] if window else y
             dec = rows(train_set["dec"], mine)
-            logits, finals = net(x, decoder_input=dec, out_steps=y.shape[1], init=init)
+            # Sequence Lab's dropout masks: tf.dropout seeded with step * 31 (+ layer), over the global batch
+            dropout = {"seed": step * 31, "batch": len(index), "rows": list(range(rank, len(index), world))}
+            logits, finals = net(x, decoder_input=dec, out_steps=y.shape[1], init=init, dropout=dropout)
             loss = model.loss(logits, y)
             optimizer.zero_grad(set_to_none=False)
             # DDP averages the processes' gradients; weighting each by its share of the batch makes
