@@ -88,9 +88,6 @@ function unexpressed(spec: ModelSpec): string | undefined {
 export function pytorchUnsupported(spec: ModelSpec, data: SeqData): string | undefined {
   const feature = unexpressed(spec);
   if (feature) return `${feature} cannot be exported to PyTorch yet: the exported project would train differently.`;
-  if (spec.initialState === 'random') {
-    return 'initialState "random" cannot be exported to PyTorch: its states are drawn from TensorFlow.js\'s random stream, which PyTorch cannot reproduce (use "zeros" or "learned").';
-  }
   for (const [name, set] of [['training', data.train], ['validation', data.valid]] as const) {
     if (set.some((e) => e.x.length !== set[0].x.length || e.y.length !== set[0].y.length)) {
       return `sequences of different lengths in the ${name} set cannot be exported to PyTorch yet.`;
@@ -191,6 +188,7 @@ function describe(spec: ModelSpec, data: SeqData): string[] {
     top = stack('', decoderLayers(spec), (embed ? spec.input.embeddingSize : O) + pos);
   }
   if (spec.initialState === 'learned') lines.push('state    h_0 (and c_0) learned per layer and direction');
+  if (spec.initialState === 'random') lines.push('state    h_0 (and c_0) ~ N(0, 0.1^2), drawn afresh for every forward pass as Sequence Lab draws them');
   const reads = spec.structure === 'many-to-one' ? "the top layer's final state" : 'every step of the top layer';
   lines.push(`head     Linear(${top} -> ${O}) on ${reads}, ${spec.head.activation}; loss ${spec.head.loss}`);
   return lines;

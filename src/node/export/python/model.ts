@@ -4,6 +4,7 @@
  * in it.
  */
 export const MODEL_PY = String.raw`import json
+import math
 import os
 import re
 
@@ -59,6 +60,26 @@ class Alea:
         self.c = int(t)
         self.s2 = t - self.c
         return self.s2
+
+
+def random_normal(seed, shape, std):
+    """tf.randomNormal(shape, 0, std, 'float32', seed): Marsaglia's polar method on alea's numbers,
+    each pair giving two values, in row-major order (Sequence Lab's random initial states)."""
+    rng = Alea(seed)
+    count = 1
+    for d in shape:
+        count *= d
+    values = []
+    while len(values) < count:
+        while True:
+            v1 = 2 * rng.next() - 1
+            v2 = 2 * rng.next() - 1
+            s = v1 * v1 + v2 * v2
+            if 0 < s < 1:
+                break
+        mul = math.sqrt(-2.0 * math.log(s) / s)
+        values += [0 + std * v1 * mul, 0 + std * v2 * mul]
+    return torch.tensor(values[:count], dtype=torch.float32).view(*shape)
 
 
 def dropout_multiplier(seed, shape, rate):
@@ -147,12 +168,12 @@ class Stack(nn.Module):
                 states.append((h, c))
         return states
 
-    def forward(self, x, init=None, dropout=None):
+    def forward(self, x, init=None, dropout_seed=None, shard=None):
         """x [B, T, F] -> output [B, T, D], and the final (h [B, H], c [B, H] or None) of every layer
         and direction in PyTorch's h_n order. init: initial states in that order (zeros when None).
-        dropout (training): {"seed", "batch", "rows"}; layer k's output, below the top layer, is
-        multiplied by tf.dropout's mask for seed + k drawn over the whole batch [T, batch, D], of
-        which this process's examples are the rows "rows"."""
+        dropout_seed (training): layer k's output, below the top layer, is multiplied by tf.dropout's
+        mask for dropout_seed + k, drawn over the whole batch [T, batch, D] of which this process's
+        examples are the rows shard["rows"] (shard: None when they are the whole batch)."""
         finals = []
         for k, (rnn, spec) in enumerate(zip(self.layers, self.specs)):
             n = 2 if spec["bidirectional"] else 1
@@ -168,10 +189,11 @@ class Stack(nn.Module):
             if n == 2 and spec["merge"] != "concat":
                 H = spec["units"]
                 out = merge(out[..., :H], out[..., H:], spec["merge"])
-            if dropout is not None and spec["dropout"] > 0 and k < len(self.layers) - 1:
+            if dropout_seed is not None and spec["dropout"] > 0 and k < len(self.layers) - 1:
                 T, D = out.shape[1], out.shape[2]
-                mask = dropout_multiplier(dropout["seed"] + k, (T, dropout["batch"], D), spec["dropout"])
-                out = out * mask.transpose(0, 1)[dropout["rows"]].to(out.device)
+                batch, rows = (shard["batch"], shard["rows"]) if shard else (out.shape[0], slice(None))
+                mask = dropout_multiplier(dropout_seed + k, (T, batch, D), spec["dropout"])
+                out = out * mask.transpose(0, 1)[rows].to(out.device)
             x = out
         return x, finals
 
@@ -217,6 +239,8 @@ class SeqModel(nn.Module):
             self.rnn = Stack(width, layers, learned)
             top = self.rnn
         self.head = nn.Linear(top.output_size, output_size)
+        self.initial_state = initial_state
+        self.random_state_seed = 1  # the next seed of a random initial state (initialState "random")
 
     def features(self, x, table, vocabulary):
         """Token ids [B, T] -> one-hot rows or embedding vectors; real inputs pass as they are."""
@@ -229,9 +253,10 @@ class SeqModel(nn.Module):
             x = torch.cat([x, position.view(1, T, 1).expand(B, T, 1)], dim=2)
         return x
 
-    def forward(self, x, decoder_input=None, out_steps=None, init=None, dropout=None):
+    def forward(self, x, decoder_input=None, out_steps=None, init=None, dropout_seed=None, shard=None):
         """Logits [B, T_out, O] (before the head's activation), and the final states of the stack
-        that read x (truncated BPTT carries them to the next window as init). dropout: see Stack."""
+        that read x (truncated BPTT carries them to the next window as init). dropout_seed, shard:
+        see Stack.forward."""
         h = self.features(x, self.embedding, self.input_size)
         B, T = h.shape[0], h.shape[1]
         if self.structure == "one-to-many" and out_steps is not None and out_steps > T:
@@ -239,10 +264,12 @@ class SeqModel(nn.Module):
         stack = self.encoder if self.structure == "encoder-decoder" else self.rnn
         if init is None and stack.learned:
             init = stack.learned_state(B)
-        out, finals = stack(h, init, dropout)
+        elif init is None and self.initial_state == "random":
+            init = self.random_state(stack, shard, B)
+        out, finals = stack(h, init, dropout_seed, shard)
         if self.structure == "encoder-decoder":
             d = self.features(decoder_input, self.decoder_embedding, self.output_size)
-            top, _ = self.decoder(d, finals, dropout)
+            top, _ = self.decoder(d, finals, dropout_seed, shard)
         elif self.structure == "many-to-one":
             spec = stack.specs[-1]
             if spec["bidirectional"]:
@@ -252,6 +279,21 @@ class SeqModel(nn.Module):
         else:
             top = out
         return self.head(top), finals
+
+    def random_state(self, stack, shard, batch=None):
+        """initialState "random": h_0 (and c_0) ~ N(0, 0.1^2) [batch, H] per layer and direction,
+        drawn as Sequence Lab does: tf.randomNormal seeded 1, 2, 3, ... in the order of the draws,
+        counted over every forward pass that starts from them (training steps and evaluation)."""
+        states = []
+        for k, spec in enumerate(stack.specs):
+            for _ in stack.suffixes(k):
+                pair = []
+                for _ in range(2 if spec["cell"] == "lstm" else 1):
+                    full = random_normal(self.random_state_seed, (shard["batch"] if shard else batch, spec["units"]), 0.1)
+                    self.random_state_seed += 1
+                    pair.append((full[shard["rows"]] if shard else full).to(self.head.weight.device))
+                states.append((pair[0], pair[1] if len(pair) > 1 else None))
+        return states
 
     def activate(self, logits):
         if self.head_activation == "softmax":

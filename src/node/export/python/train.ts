@@ -214,9 +214,10 @@ def main():
             y = train_set["y"][mine]
             y = y[:, span] if window else y
             dec = rows(train_set["dec"], mine)
-            # Sequence Lab's dropout masks: tf.dropout seeded with step * 31 (+ layer), over the global batch
-            dropout = {"seed": step * 31, "batch": len(index), "rows": list(range(rank, len(index), world))}
-            logits, finals = net(x, decoder_input=dec, out_steps=y.shape[1], init=init, dropout=dropout)
+            # Sequence Lab's random draws (dropout masks: tf.dropout seeded step * 31 + layer; random
+            # initial states) are made for the global batch; this process takes its rows of them
+            shard = {"batch": len(index), "rows": list(range(rank, len(index), world))} if world > 1 else None
+            logits, finals = net(x, decoder_input=dec, out_steps=y.shape[1], init=init, dropout_seed=step * 31, shard=shard)
             loss = model.loss(logits, y)
             optimizer.zero_grad(set_to_none=False)
             # DDP averages the processes' gradients; weighting each by its share of the batch makes
