@@ -73,7 +73,7 @@ function exportProject(ws: string, target: string, name: string): string {
 }
 
 /** `seqlab train FILE --steps N --json --backend cpu` and the exported `train.py --steps N --json`: every logged step. */
-function compareTraining(ws: string, file: string, name: string, steps = 30): { ours: Row[]; theirs: Row[]; worst: number } {
+function compareTraining(ws: string, file: string, name: string, steps = 30): { ours: Row[]; theirs: Row[]; worst: number; ourEnd: Record<string, unknown>; theirEnd: Record<string, unknown> } {
   const dir = exportProject(ws, file, name);
   const a = seqlab(['train', file, '--steps', String(steps), '--json', '--backend', 'cpu'], ws);
   assert.equal(a.code, 0, a.err);
@@ -93,7 +93,8 @@ function compareTraining(ws: string, file: string, name: string, steps = 30): { 
       assert.ok(v <= TOL, `${name} step ${r.step}: validLoss ${r.validLoss} vs ${theirs[i].validLoss} (${v.toExponential(2)})`);
     }
   });
-  return { ours, theirs, worst };
+  const end = (out: string) => JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>;
+  return { ours, theirs, worst, ourEnd: end(a.out), theirEnd: end(b.out) };
 }
 
 test('PyTorch is installed for /usr/bin/python3 (.ci/run installs python3-torch)', () => {
@@ -117,13 +118,15 @@ test('hello: the exported project reproduces seqlab train --steps 30 --json, ste
 
 // Each cell, structure, optimizer, data kind; layers that differ, bidirectional merges, a learned
 // initial state, the position feature, truncated BPTT, both kinds of clipping.
-const CASES: { name: string; base: string; over?: Record<string, unknown> }[] = [
+const CASES: { name: string; base: string; over?: Record<string, unknown>; end?: 'early' }[] = [
   { name: 'adding-lstm', base: 'adding-lstm' }, // real -> real, many-to-one, LSTM, clip norm
   { name: 'parity-sgd', base: 'parity', over: { training: { optimizer: 'sgd', learningRate: 0.5, batchSize: 16, evalEvery: 10 }, data: { samples: 200 }, initialState: 'random' } }, // binary, many-to-many, tf.randomNormal's initial states
   { name: 'spell-nesterov', base: 'spell', over: { training: { optimizer: 'momentum', learningRate: 0.1, nesterov: true, weightDecay: 0.001, clip: { type: 'value', threshold: 0.05 } } } }, // one-to-many, GRU, clip value
   { name: 'reverse-seq2seq', base: 'reverse-seq2seq', over: { data: { samples: 300 }, layers: [{ cell: 'gru', units: 24 }], decoder: { layers: [{ cell: 'gru', units: 24 }] } } }, // encoder-decoder, embeddings
   { name: 'tagger-rmsprop', base: 'tagger-bilstm', over: { data: { samples: 300 }, training: { optimizer: 'rmsprop', learningRate: 0.003, momentum: 0.5, centered: true } } },
   { name: 'adding-adamw', base: 'adding-rnn', over: { data: { samples: 300, length: 20 }, training: { optimizer: 'adamw', weightDecay: 0.05 } } }, // RNN, many-to-one
+  // rows at multiples of 7 and of 5, early stopping after two validations without a 0.01 improvement
+  { name: 'sine-early', base: 'sine-forecast', over: { data: { samples: 200 }, training: { logEvery: 7, evalEvery: 5, earlyStopping: { patience: 2, minDelta: 0.01 } } }, end: 'early' },
   {
     name: 'sentiment-stack', base: 'sentiment', over: {
       data: { samples: 300 }, initialState: 'learned', input: { encoding: 'embedding', embeddingSize: 8, positionFeature: true },
@@ -138,9 +141,18 @@ for (const c of CASES) {
   test(`${c.name}: the exported project reproduces seqlab train --steps 30 --json`, (t) => {
     const ws = workspace();
     const file = c.over ? variant(ws, c.name, c.base, c.over) : `examples/${c.base}.seqlab.json`;
-    const { ours, worst } = compareTraining(ws, file, c.name);
+    const { ours, theirs, worst, ourEnd, theirEnd } = compareTraining(ws, file, c.name);
     t.diagnostic(`${ours.length} logged steps, worst relative error of the loss ${worst.toExponential(2)}`);
     assert.ok(worst <= TOL);
+    if (c.end === 'early') {
+      assert.ok(ours[ours.length - 1].step < 30, 'the run stops early');
+      assert.match(String(ourEnd.message), /^Stopped early at step \d+/);
+      const said = (m: unknown) => /^Stopped early at step (\d+): .* Kept the weights of step (\d+) \(validation loss ([0-9.e+-]+)\)\.$/.exec(String(m))!;
+      const [o, p] = [said(ourEnd.message), said(theirEnd.message)];
+      assert.ok(o && p, `${ourEnd.message} / ${theirEnd.message}`);
+      assert.deepEqual(p.slice(1, 3), o.slice(1, 3), 'stopped at the same step, keeping the same step\'s weights');
+      assert.equal(theirs.length, ours.length);
+    }
   });
 }
 

@@ -20,6 +20,7 @@ import { inputWidth, outputWidth } from '../../core/data';
 import type { LayerSpec, ModelSpec } from '../../core/spec';
 import type { StateDict, StateDictFile } from '../../core/stateDict';
 import { STATE_DICT_FORMAT } from '../../core/stateDict';
+import { DEFAULT_EVAL_EVERY, DEFAULT_LOG_EVERY } from '../../core/session';
 import { Trainer } from '../../core/train';
 import { writeFileAtomic } from '../atomic';
 import { useBackend } from '../backend';
@@ -55,7 +56,7 @@ const EXPRESSED = {
   'head.': ['activation', 'loss'],
   'training.': [
     'optimizer', 'learningRate', 'momentum', 'nesterov', 'beta1', 'beta2', 'epsilon', 'rho', 'centered', 'weightDecay',
-    'batchSize', 'steps', 'epochs', 'sequenceLength', 'tbptt', 'clip', 'seed', 'logEvery', 'evalEvery',
+    'batchSize', 'steps', 'epochs', 'sequenceLength', 'tbptt', 'clip', 'seed', 'logEvery', 'evalEvery', 'earlyStopping',
   ],
 } as const;
 
@@ -256,7 +257,10 @@ function trainPy(p: PytorchProject): string {
     training: {
       optimizer: t.optimizer, learningRate: t.learningRate, momentum: t.momentum, nesterov: t.nesterov, beta1: t.beta1, beta2: t.beta2,
       epsilon: t.epsilon, rho: t.rho, centered: t.centered, weightDecay: t.weightDecay, batchSize: t.batchSize, steps: p.totalSteps,
-      tbptt: usesTbptt(spec, data) ? t.tbptt : null, clip: t.clip, seed: t.seed, logEvery: t.logEvery, evalEvery: t.evalEvery,
+      tbptt: usesTbptt(spec, data) ? t.tbptt : null, clip: t.clip, seed: t.seed,
+      // the intervals the CLI uses (a definition without them gets the session's defaults)
+      logEvery: Math.max(1, t.logEvery ?? DEFAULT_LOG_EVERY), evalEvery: Math.max(1, t.evalEvery ?? DEFAULT_EVAL_EVERY),
+      earlyStopping: t.earlyStopping ?? null,
     },
   };
   const entries = (o: Record<string, unknown>, indent: string) =>
@@ -292,7 +296,7 @@ Exported by Sequence Lab from \`${def}\`. ${data.about}
 | File | What it is |
 | --- | --- |
 | \`model.py\` | the network as an \`nn.Module\` (\`build_model()\`), with Sequence Lab's parameter names |
-| \`train.py\` | Sequence Lab's training loop: same batches in the same order, loss, optimizer (\`torch.optim\`), clipping, logging and evaluation |
+| \`train.py\` | Sequence Lab's training loop: same batches in the same order, loss, optimizer (\`torch.optim\`), clipping, logging, evaluation and early stopping |
 | \`data.json\` | the examples exactly as Sequence Lab prepared them (${data.train.length} training, ${data.valid.length} validation) and the vocabulary |
 | \`initial_weights.json\` | ${p.weightsFrom} |
 | \`definition.seqlab.json\` | the definition it came from |

@@ -117,6 +117,15 @@ def evaluate(model, data_set):
     return loss / n, (None if math.isnan(acc) else acc / n)
 
 
+def to_precision(x, digits):
+    """JavaScript's x.toPrecision(digits), as Sequence Lab's messages print numbers."""
+    mantissa, exponent = ("%.*e" % (digits - 1, x)).split("e")
+    e = int(exponent)
+    if e < -6 or e >= digits:
+        return "%se%s%d" % (mantissa, "+" if e >= 0 else "-", abs(e))
+    return "%.*f" % (max(0, digits - 1 - e), x)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--steps", type=int, help="optimizer steps (default %d)" % SETTINGS["training"]["steps"])
@@ -193,11 +202,15 @@ def main():
     T = train_set["x"].shape[1]
     window = t["tbptt"]  # truncated BPTT: None, or the window length
     walk = None  # the batch being walked window by window: (index, offset, carried state)
-    every = max(1, t["logEvery"])
+    log_every, eval_every = t["logEvery"], t["evalEvery"]
+    stopping = t["earlyStopping"]  # None, or {"patience", "minDelta"} on the validation loss
+    best, since_best, best_weights = None, 0, None
     step = 0
     last = None
     while step < total:
-        todo = min(every, total - step)
+        # a metric row every logEvery steps and at every validation (every evalEvery steps, and the last)
+        target = min((step // log_every + 1) * log_every, (step // eval_every + 1) * eval_every, total)
+        todo = target - step
         for i in range(todo):
             step += 1
             init = None
@@ -252,17 +265,41 @@ def main():
             row["perplexity"] = math.exp(row["loss"])
         if last["accuracy"] is not None:
             row["accuracy"] = last["accuracy"]
-        if step % t["evalEvery"] < every or step >= total:
+        row["learningRate"] = t["learningRate"]
+        stopped = None
+        if step % eval_every == 0 or step >= total:
             valid_loss, valid_acc = evaluate(model, eval_set)
             row["validLoss"] = valid_loss
             if valid_acc is not None:
                 row["validAccuracy"] = valid_acc
             if SETTINGS["perplexity"]:
                 row["validPerplexity"] = math.exp(valid_loss)
-            checkpoint()
+            # early stopping: a loss below best - minDelta is a new best; patience validations in a
+            # row without one end the run with the best weights
+            min_delta = stopping["minDelta"] if stopping else 0
+            if math.isfinite(valid_loss) and (best is None or valid_loss < best[1] - min_delta):
+                best, since_best = (step, valid_loss), 0
+                if stopping:
+                    best_weights = {k: v.detach().clone() for k, v in model.state_dict().items()}
+            else:
+                since_best += 1
+                if stopping and since_best >= stopping["patience"] and best is not None:
+                    model.load_state_dict(best_weights)
+                    stopped = ("Stopped early at step %d: the validation loss did not improve by more than %s for %d validation%s. "
+                               "Kept the weights of step %d (validation loss %s)."
+                               % (step, min_delta, stopping["patience"], "" if stopping["patience"] == 1 else "s", best[0], to_precision(best[1], 4)))
+            if not stopped:
+                checkpoint()
         emit(row)
+        if stopped:
+            break
     checkpoint()
-    emit({"event": "end", "status": "completed", "step": step, "steps": total, "lastLoss": last["loss"]})
+    end = {"event": "end", "status": "completed", "step": step, "steps": total, "lastLoss": last["loss"]}
+    if best is not None:
+        end["bestStep"], end["bestValidLoss"] = best
+    if stopped:
+        end["message"] = stopped
+    emit(end)
     if world > 1:
         dist.destroy_process_group()
     return 0
