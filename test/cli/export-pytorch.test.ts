@@ -32,7 +32,7 @@ function run(cmd: string, args: string[], cwd: string) {
 }
 const seqlab = (args: string[], cwd: string) => run(process.execPath, [CLI, ...args], cwd);
 
-interface Row { step: number; loss: number; validLoss?: number; gradNorm?: number }
+interface Row { step: number; loss: number; validLoss?: number; gradNorm?: number; learningRate?: number }
 function rows(out: string): Row[] {
   return out.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l))
     .filter((r) => typeof r.step === 'number' && typeof r.loss === 'number' && r.event === undefined);
@@ -88,6 +88,7 @@ function compareTraining(ws: string, file: string, name: string, steps = 30): { 
     const e = relErr(r.loss, theirs[i].loss);
     worst = Math.max(worst, e);
     assert.ok(e <= TOL, `${name} step ${r.step}: loss ${r.loss} (Sequence Lab) vs ${theirs[i].loss} (PyTorch), relative error ${e.toExponential(2)}`);
+    assert.ok(relErr(r.learningRate!, theirs[i].learningRate!) <= 1e-9, `${name} step ${r.step}: learning rate ${r.learningRate} vs ${theirs[i].learningRate}`);
     if (r.validLoss !== undefined) {
       const v = relErr(r.validLoss, theirs[i].validLoss!);
       assert.ok(v <= TOL, `${name} step ${r.step}: validLoss ${r.validLoss} vs ${theirs[i].validLoss} (${v.toExponential(2)})`);
@@ -120,20 +121,20 @@ test('hello: the exported project reproduces seqlab train --steps 30 --json, ste
 // initial state, the position feature, truncated BPTT, both kinds of clipping.
 const CASES: { name: string; base: string; over?: Record<string, unknown>; end?: 'early' }[] = [
   { name: 'adding-lstm', base: 'adding-lstm' }, // real -> real, many-to-one, LSTM, clip norm
-  { name: 'parity-sgd', base: 'parity', over: { training: { optimizer: 'sgd', learningRate: 0.5, batchSize: 16, evalEvery: 10 }, data: { samples: 200 }, initialState: 'random' } }, // binary, many-to-many, tf.randomNormal's initial states
-  { name: 'spell-nesterov', base: 'spell', over: { training: { optimizer: 'momentum', learningRate: 0.1, nesterov: true, weightDecay: 0.001, clip: { type: 'value', threshold: 0.05 } } } }, // one-to-many, GRU, clip value
+  { name: 'parity-sgd', base: 'parity', over: { training: { optimizer: 'sgd', learningRate: 0.5, batchSize: 16, evalEvery: 10, schedule: { type: 'exponential', gamma: 0.97 } }, data: { samples: 200 }, initialState: 'random' } }, // binary, many-to-many, tf.randomNormal's initial states
+  { name: 'spell-nesterov', base: 'spell', over: { training: { optimizer: 'momentum', learningRate: 0.1, nesterov: true, weightDecay: 0.001, clip: { type: 'value', threshold: 0.05 }, schedule: { type: 'step', stepSize: 10, gamma: 0.5 } } } }, // one-to-many, GRU, clip value
   { name: 'reverse-seq2seq', base: 'reverse-seq2seq', over: { data: { samples: 300 }, layers: [{ cell: 'gru', units: 24 }], decoder: { layers: [{ cell: 'gru', units: 24 }] } } }, // encoder-decoder, embeddings
   { name: 'tagger-rmsprop', base: 'tagger-bilstm', over: { data: { samples: 300 }, training: { optimizer: 'rmsprop', learningRate: 0.003, momentum: 0.5, centered: true } } },
-  { name: 'adding-adamw', base: 'adding-rnn', over: { data: { samples: 300, length: 20 }, training: { optimizer: 'adamw', weightDecay: 0.05 } } }, // RNN, many-to-one
+  { name: 'adding-adamw', base: 'adding-rnn', over: { data: { samples: 300, length: 20 }, training: { optimizer: 'adamw', weightDecay: 0.05, schedule: { type: 'cosine', warmupSteps: 5, warmupStartFactor: 0.2, minLr: 0.001 } }, head: { dropout: 0.2 } } }, // RNN, many-to-one
   // rows at multiples of 7 and of 5, early stopping after two validations without a 0.01 improvement
-  { name: 'sine-early', base: 'sine-forecast', over: { data: { samples: 200 }, training: { logEvery: 7, evalEvery: 5, earlyStopping: { patience: 2, minDelta: 0.01 } } }, end: 'early' },
+  { name: 'sine-early', base: 'sine-forecast', over: { data: { samples: 200 }, training: { logEvery: 7, evalEvery: 5, earlyStopping: { patience: 2, minDelta: 0.01 }, schedule: { type: 'plateau', factor: 0.5, patience: 0, threshold: 0.05 } } }, end: 'early' },
   {
     name: 'sentiment-stack', base: 'sentiment', over: {
       data: { samples: 300 }, initialState: 'learned', input: { encoding: 'embedding', embeddingSize: 8, positionFeature: true },
       layers: [{ cell: 'gru', units: 12, bidirectional: true, merge: 'sum' }, { cell: 'rnn', units: 10, activation: 'relu', bias: false }, { cell: 'lstm', units: 6, bidirectional: true, merge: 'avg' }],
     },
   },
-  { name: 'tagger-dropout', base: 'tagger-bilstm', over: { data: { samples: 200 }, layers: [{ cell: 'lstm', units: 16, bidirectional: true, dropout: 0.3 }, { cell: 'gru', units: 12, dropout: 0.2 }] } }, // tf.dropout's masks
+  { name: 'tagger-dropout', base: 'tagger-bilstm', over: { data: { samples: 200 }, layers: [{ cell: 'lstm', units: 16, bidirectional: true, dropout: 0.3 }, { cell: 'gru', units: 12, dropout: 0.2 }], head: { dropout: 0.1 } } }, // tf.dropout's masks
   { name: 'char-gru', base: 'char-gru', over: { layers: [{ cell: 'lstm', units: 24 }] } }, // text file, truncated BPTT
 ];
 
@@ -144,6 +145,9 @@ for (const c of CASES) {
     const { ours, theirs, worst, ourEnd, theirEnd } = compareTraining(ws, file, c.name);
     t.diagnostic(`${ours.length} logged steps, worst relative error of the loss ${worst.toExponential(2)}`);
     assert.ok(worst <= TOL);
+    if (c.over?.training && (c.over.training as { schedule?: unknown }).schedule) {
+      assert.ok(new Set(ours.map((r) => r.learningRate)).size > 1, 'the schedule changes the learning rate');
+    }
     if (c.end === 'early') {
       assert.ok(ours[ours.length - 1].step < 30, 'the run stops early');
       assert.match(String(ourEnd.message), /^Stopped early at step \d+/);
@@ -268,7 +272,7 @@ test('a setting the exporter does not express is refused by its name in one line
   assert.equal(pytorchUnsupported(withField({ ...spec, training: { ...spec.training, schedule: { type: 'none' } }, attention: false }), data), undefined);
   // refused before anything is written; the CLI prints the reason as one line
   const dir = join(mkdtempSync(join(tmpdir(), 'seqlab-refused-')), 'out');
-  assert.throws(() => writePytorchProject(dir, { spec: withField({ ...spec, attention: 'luong' }), data, weights: {}, totalSteps: 1, definitionFile: 'x', definitionText: '{}', weightsFrom: '' }),
+  assert.throws(() => writePytorchProject(dir, { spec: withField({ ...spec, attention: 'luong' }), data, weights: {}, totalSteps: 1, truncatedBptt: false, definitionFile: 'x', definitionText: '{}', weightsFrom: '' }),
     (e: Error) => e instanceof ExportRefused && /^attention cannot be exported to PyTorch yet/.test(e.message) && !e.message.includes('\n'));
   assert.ok(!existsSync(dir), 'nothing is written');
 });

@@ -36,6 +36,8 @@ export interface PytorchProject {
   weights: StateDict;
   /** Optimizer steps train.py runs by default (the definition's, or its epochs in steps). */
   totalSteps: number;
+  /** Whether training walks each batch in truncated-BPTT windows (Trainer.usesTbptt). */
+  truncatedBptt: boolean;
   /** The definition's path as the user names it (for the README's commands). */
   definitionFile: string;
   definitionText: string;
@@ -53,10 +55,10 @@ const EXPRESSED = {
   '': ['name', 'description', 'data', 'input', 'layers', 'decoderLayers', 'initialState', 'structure', 'head', 'training'],
   'input.': ['encoding', 'embeddingSize', 'positionFeature'],
   'layers[].': ['cell', 'units', 'activation', 'bias', 'bidirectional', 'merge', 'dropout'],
-  'head.': ['activation', 'loss'],
+  'head.': ['activation', 'loss', 'dropout'],
   'training.': [
     'optimizer', 'learningRate', 'momentum', 'nesterov', 'beta1', 'beta2', 'epsilon', 'rho', 'centered', 'weightDecay',
-    'batchSize', 'steps', 'epochs', 'sequenceLength', 'tbptt', 'clip', 'seed', 'logEvery', 'evalEvery', 'earlyStopping',
+    'batchSize', 'steps', 'epochs', 'sequenceLength', 'tbptt', 'clip', 'schedule', 'seed', 'logEvery', 'evalEvery', 'earlyStopping',
   ],
 } as const;
 
@@ -191,7 +193,8 @@ function describe(spec: ModelSpec, data: SeqData): string[] {
   if (spec.initialState === 'learned') lines.push('state    h_0 (and c_0) learned per layer and direction');
   if (spec.initialState === 'random') lines.push('state    h_0 (and c_0) ~ N(0, 0.1^2), drawn afresh for every forward pass as Sequence Lab draws them');
   const reads = spec.structure === 'many-to-one' ? "the top layer's final state" : 'every step of the top layer';
-  lines.push(`head     Linear(${top} -> ${O}) on ${reads}, ${spec.head.activation}; loss ${spec.head.loss}`);
+  const hd = spec.head.dropout > 0 ? `, after dropout ${spec.head.dropout} while training` : '';
+  lines.push(`head     Linear(${top} -> ${O}) on ${reads}${hd}, ${spec.head.activation}; loss ${spec.head.loss}`);
   return lines;
 }
 
@@ -235,16 +238,12 @@ function modelPy(p: PytorchProject): string {
     `        position_feature=${pyLiteral(spec.input.positionFeature)},`,
     `        initial_state=${pyLiteral(spec.initialState)},`,
     `        head_activation=${pyLiteral(spec.head.activation)},`,
+    `        head_dropout=${spec.head.dropout},`,
     `        loss=${pyLiteral(spec.head.loss)},`,
     '    )',
     '',
   ].join('\n');
   return `${head}\n${MODEL_PY}${build}`;
-}
-
-function usesTbptt(spec: ModelSpec, data: SeqData): boolean {
-  // as Trainer: truncated BPTT applies to many-to-many sequences longer than the window
-  return spec.structure === 'many-to-many' && spec.training.tbptt < data.train[0].x.length;
 }
 
 function trainPy(p: PytorchProject): string {
@@ -257,7 +256,7 @@ function trainPy(p: PytorchProject): string {
     training: {
       optimizer: t.optimizer, learningRate: t.learningRate, momentum: t.momentum, nesterov: t.nesterov, beta1: t.beta1, beta2: t.beta2,
       epsilon: t.epsilon, rho: t.rho, centered: t.centered, weightDecay: t.weightDecay, batchSize: t.batchSize, steps: p.totalSteps,
-      tbptt: usesTbptt(spec, data) ? t.tbptt : null, clip: t.clip, seed: t.seed,
+      tbptt: p.truncatedBptt ? t.tbptt : null, clip: t.clip, schedule: t.schedule, seed: t.seed,
       // the intervals the CLI uses (a definition without them gets the session's defaults)
       logEvery: Math.max(1, t.logEvery ?? DEFAULT_LOG_EVERY), evalEvery: Math.max(1, t.evalEvery ?? DEFAULT_EVAL_EVERY),
       earlyStopping: t.earlyStopping ?? null,
@@ -357,6 +356,7 @@ export async function preparePytorchProject(o: {
       spec: o.spec, data: o.data, definitionFile: o.definitionFile, definitionText: o.definitionText,
       weights: o.weights ?? (await trainer.stateDict()),
       totalSteps: trainer.totalSteps,
+      truncatedBptt: trainer.usesTbptt(),
       weightsFrom: o.weightsFrom ?? `the initial weights Sequence Lab draws for training.seed ${o.spec.training.seed}`,
     };
   } finally {

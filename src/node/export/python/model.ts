@@ -216,7 +216,7 @@ class SeqModel(nn.Module):
 
     def __init__(self, structure, input_tokens, input_size, output_kind, output_size, layers,
                  decoder_layers=None, embedding_size=None, position_feature=False,
-                 initial_state="zeros", head_activation="linear", loss="mse"):
+                 initial_state="zeros", head_activation="linear", head_dropout=0, loss="mse"):
         super().__init__()
         self.structure = structure
         self.input_tokens = input_tokens
@@ -225,6 +225,7 @@ class SeqModel(nn.Module):
         self.output_size = output_size
         self.position_feature = position_feature
         self.head_activation = head_activation
+        self.head_dropout = head_dropout
         self.loss_kind = loss
         extra = 1 if position_feature else 0
         self.embedding = nn.Embedding(input_size, embedding_size) if embedding_size else None
@@ -278,6 +279,13 @@ class SeqModel(nn.Module):
                 top = finals[-1][0].unsqueeze(1)
         else:
             top = out
+        if dropout_seed is not None and self.head_dropout > 0:
+            # nn.Dropout before the head, with tf.dropout's mask for dropout_seed + 17 over the
+            # features Sequence Lab's head reads: [T_out * batch, D] time-major ([batch, D] many-to-one)
+            T, D = top.shape[1], top.shape[2]
+            batch, rows = (shard["batch"], shard["rows"]) if shard else (top.shape[0], slice(None))
+            mask = dropout_multiplier(dropout_seed + 17, (T, batch, D), self.head_dropout)
+            top = top * mask.transpose(0, 1)[rows].to(top.device)
         return self.head(top), finals
 
     def random_state(self, stack, shard, batch=None):

@@ -101,6 +101,57 @@ def make_optimizer(params, t):
     return adam(params, lr=lr, betas=(t["beta1"], t["beta2"]), eps=t["epsilon"], weight_decay=wd)
 
 
+class Schedule:
+    """The learning rate of each optimizer step, as Sequence Lab's schedules (src/core/schedule.ts)
+    define PyTorch 1.13's lr_scheduler, for base rate lr0 and k steps already done:
+
+      none         lr0
+      step         lr0 * gamma^floor(k / stepSize)                                 StepLR
+      exponential  lr0 * gamma^k                                                   ExponentialLR
+      cosine       k < W: lr0 * (s + (1 - s) k / W)                                LinearLR warm-up
+                   then minLr + (lr0 - minLr) (1 + cos(pi (k - W) / (K - W))) / 2  CosineAnnealingLR
+      plateau      ReduceLROnPlateau(mode min, threshold_mode rel) on each validation loss
+    """
+
+    def __init__(self, base, spec, total):
+        self.base, self.spec, self.total = base, spec, total
+        self.lr, self.best, self.bad, self.cooldown = base, math.inf, 0, 0
+
+    def rate(self, done):
+        s, lr0 = self.spec, self.base
+        if s["type"] == "step":
+            return lr0 * math.pow(s["gamma"], math.floor(done / s["stepSize"]))
+        if s["type"] == "exponential":
+            return lr0 * math.pow(s["gamma"], done)
+        if s["type"] == "cosine":
+            W = s["warmupSteps"]
+            if done < W:
+                return lr0 * (s["warmupStartFactor"] + ((1 - s["warmupStartFactor"]) * done) / W)
+            span = max(1, self.total - W)
+            return s["minLr"] + ((lr0 - s["minLr"]) * (1 + math.cos((math.pi * (done - W)) / span))) / 2
+        if s["type"] == "plateau":
+            return self.lr
+        return lr0
+
+    def observe(self, loss):
+        """A validation loss: reduce-on-plateau cuts the rate after patience bad validations."""
+        s = self.spec
+        if s["type"] != "plateau":
+            return
+        if loss < self.best * (1 - s["threshold"]):
+            self.best, self.bad = loss, 0
+        else:
+            self.bad += 1
+        if self.cooldown > 0:
+            self.cooldown -= 1
+            self.bad = 0
+        if self.bad > s["patience"]:
+            cut = max(self.lr * s["factor"], s["minLr"])
+            if self.lr - cut > 1e-8:
+                self.lr = cut
+            self.cooldown, self.bad = s["cooldown"], 0
+
+
 def evaluate(model, data_set):
     """Loss (and accuracy, perplexity) over a whole set, in batches of up to 256, averaged per example."""
     n = data_set["y"].shape[0]
@@ -180,6 +231,7 @@ def main():
     params = list(model.parameters())
     optimizer = make_optimizer(params, t)
     batches = Batches(len(data["train"]), B, t["seed"] + 7919)
+    schedule = Schedule(t["learningRate"], t["schedule"], total)
 
     def emit(obj):
         if rank == 0:
@@ -232,6 +284,9 @@ def main():
             shard = {"batch": len(index), "rows": list(range(rank, len(index), world))} if world > 1 else None
             logits, finals = net(x, decoder_input=dec, out_steps=y.shape[1], init=init, dropout_seed=step * 31, shard=shard)
             loss = model.loss(logits, y)
+            lr = schedule.rate(step - 1)  # the rate of this step
+            for group in optimizer.param_groups:
+                group["lr"] = lr
             optimizer.zero_grad(set_to_none=False)
             # DDP averages the processes' gradients; weighting each by its share of the batch makes
             # that average the gradient of the mean over the whole global batch.
@@ -252,20 +307,21 @@ def main():
                 if world > 1:
                     figures[1] /= world  # every process holds the same (averaged) gradient
                     dist.all_reduce(figures)
-                last = {"loss": float(figures[0]), "gradNorm": float(figures[1]), "accuracy": float(figures[2]) if a is not None else None}
+                last = {"loss": float(figures[0]), "gradNorm": float(figures[1]), "learningRate": lr,
+                        "accuracy": float(figures[2]) if a is not None else None}
             elif not math.isfinite(float(norm)) or (world == 1 and not math.isfinite(float(loss))):
-                last = {"loss": float(loss), "gradNorm": float(norm), "accuracy": None}
+                last = {"loss": float(loss), "gradNorm": float(norm), "learningRate": lr, "accuracy": None}
                 break
         if not (math.isfinite(last["loss"]) and math.isfinite(last["gradNorm"])):
             emit({"event": "end", "status": "failed", "step": step,
                   "message": "Training diverged at step %d: loss %s, gradient norm %s." % (step, last["loss"], last["gradNorm"])})
             return 1
-        row = {"step": step, "loss": last["loss"], "elapsedMs": int((time.time() - started) * 1000), "gradNorm": last["gradNorm"]}
+        row = {"step": step, "loss": last["loss"], "elapsedMs": int((time.time() - started) * 1000), "gradNorm": last["gradNorm"],
+               "learningRate": last["learningRate"]}
         if SETTINGS["perplexity"]:
             row["perplexity"] = math.exp(row["loss"])
         if last["accuracy"] is not None:
             row["accuracy"] = last["accuracy"]
-        row["learningRate"] = t["learningRate"]
         stopped = None
         if step % eval_every == 0 or step >= total:
             valid_loss, valid_acc = evaluate(model, eval_set)
@@ -274,6 +330,7 @@ def main():
                 row["validAccuracy"] = valid_acc
             if SETTINGS["perplexity"]:
                 row["validPerplexity"] = math.exp(valid_loss)
+            schedule.observe(valid_loss)  # reduce-on-plateau reads it
             # early stopping: a loss below best - minDelta is a new best; patience validations in a
             # row without one end the run with the best weights
             min_delta = stopping["minDelta"] if stopping else 0
