@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseJsonc } from 'jsonc-parser';
@@ -264,15 +264,25 @@ test('a setting the exporter does not express is refused by its name in one line
   const { spec, data } = define({ data: { task: 'hello' }, layers: [{ cell: 'rnn', units: 4 }] });
   assert.equal(pytorchUnsupported(spec, data), undefined);
   const withField = (o: object) => o as unknown as ModelSpec;
-  assert.match(pytorchUnsupported(withField({ ...spec, training: { ...spec.training, schedule: { type: 'cosine', steps: 10 } } }), data)!,
-    /^training\.schedule cannot be exported to PyTorch yet/);
+  assert.match(pytorchUnsupported(withField({ ...spec, training: { ...spec.training, averaging: { type: 'swa', start: 10 } } }), data)!,
+    /^training\.averaging cannot be exported to PyTorch yet/);
   assert.match(pytorchUnsupported(withField({ ...spec, attention: 'luong' }), data)!, /^attention cannot be exported/);
   assert.match(pytorchUnsupported(withField({ ...spec, layers: [{ ...spec.layers[0], zoneout: 0.1 }] }), data)!, /^layers\[\]\.zoneout /);
   // switched off: nothing to express
-  assert.equal(pytorchUnsupported(withField({ ...spec, training: { ...spec.training, schedule: { type: 'none' } }, attention: false }), data), undefined);
+  assert.equal(pytorchUnsupported(withField({ ...spec, training: { ...spec.training, averaging: { type: 'none' } }, attention: false }), data), undefined);
   // refused before anything is written; the CLI prints the reason as one line
   const dir = join(mkdtempSync(join(tmpdir(), 'seqlab-refused-')), 'out');
   assert.throws(() => writePytorchProject(dir, { spec: withField({ ...spec, attention: 'luong' }), data, weights: {}, totalSteps: 1, truncatedBptt: false, definitionFile: 'x', definitionText: '{}', weightsFrom: '' }),
     (e: Error) => e instanceof ExportRefused && /^attention cannot be exported to PyTorch yet/.test(e.message) && !e.message.includes('\n'));
   assert.ok(!existsSync(dir), 'nothing is written');
+  // --out must be a folder: not a file, not a symbolic link
+  const ws = workspace();
+  writeFileSync(join(ws, 'afile'), 'x');
+  symlinkSync(tmpdir(), join(ws, 'alink'));
+  for (const [out, what] of [['afile', /is not a folder/], ['alink', /is a symbolic link/]] as const) {
+    const r = seqlab(['export', 'examples/hello.seqlab.json', '--format', 'pytorch', '--out', out], ws);
+    assert.equal(r.code, 1, r.err);
+    assert.match(r.err, what);
+    assert.equal(r.err.trim().split('\n').length, 1, r.err);
+  }
 });

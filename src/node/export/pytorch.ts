@@ -13,7 +13,7 @@
  * What PyTorch cannot reproduce step for step is refused with one line naming the feature, never
  * exported as a script that runs and silently differs.
  */
-import { existsSync, statSync } from 'node:fs';
+import { lstatSync, type Stats } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import type { SeqData } from '../../core/data';
 import { inputWidth, outputWidth } from '../../core/data';
@@ -104,7 +104,10 @@ export function writePytorchProject(outDir: string, p: PytorchProject): string[]
   const why = pytorchUnsupported(p.spec, p.data);
   if (why) throw new ExportRefused(why);
   const dir = resolve(outDir);
-  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new ExportRefused(`${outDir} is a file, not a folder.`);
+  const st = lstatIfAny(dir);
+  if (st && (st.isSymbolicLink() || !st.isDirectory())) {
+    throw new ExportRefused(`--out ${outDir} is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}: give a folder to write the project into (it is created when missing).`);
+  }
   const weights: StateDictFile = { format: STATE_DICT_FORMAT, model: p.spec.name, state_dict: p.weights };
   const files: [string, string][] = [
     ['model.py', modelPy(p)],
@@ -116,6 +119,14 @@ export function writePytorchProject(outDir: string, p: PytorchProject): string[]
   ];
   for (const [name, text] of files) writeFileAtomic(join(dir, name), text);
   return files.map(([name]) => join(dir, name));
+}
+
+function lstatIfAny(p: string): Stats | undefined {
+  try {
+    return lstatSync(p);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The data as train.py reads it: the examples (x[t], y[t] as in src/core/data.ts) and their vocabulary. */
