@@ -129,22 +129,13 @@ function lstatIfAny(p: string): Stats | undefined {
   }
 }
 
-/** The data as train.py reads it: the examples (x[t], y[t] as in src/core/data.ts) and their vocabulary. */
+/**
+ * The data as train.py reads it: the SeqData exactly as Sequence Lab built it (examples x[t], y[t]
+ * as in src/core/data.ts, vocabularies, and whatever else the data carries: a test split,
+ * tokenizer, scaling).
+ */
 function dataJson(d: SeqData) {
-  const test = (d as SeqData & { test?: unknown }).test;
-  return {
-    format: 'seqlab-pytorch-data/1',
-    task: d.task,
-    about: d.about,
-    structure: d.structure,
-    input: d.input,
-    output: d.output,
-    ...(d.startToken !== undefined ? { startToken: d.startToken } : {}),
-    generative: d.generative,
-    train: d.train,
-    valid: d.valid,
-    ...(Array.isArray(test) ? { test } : {}),
-  };
+  return { format: 'seqlab-pytorch-data/1', ...d };
 }
 
 /** A JSON-like value as a Python literal. */

@@ -213,6 +213,7 @@ def main():
         data = json.load(f)
     train_set = as_tensors(data["train"], data)
     eval_set = as_tensors(data["valid"], data) or train_set
+    test_set = as_tensors(data.get("test") or [], data)  # held out: evaluated once, at the end
     B = min(t["batchSize"], len(data["train"]))
     if B < world:
         p.error("the batch (%d examples) cannot be shared by %d processes" % (B, world))
@@ -222,6 +223,8 @@ def main():
     model.to(device)
     train_set = {k: (v.to(device) if v is not None else None) for k, v in train_set.items()}
     eval_set = {k: (v.to(device) if v is not None else None) for k, v in eval_set.items()}
+    if test_set:
+        test_set = {k: (v.to(device) if v is not None else None) for k, v in test_set.items()}
     net = model
     if world > 1:
         # a learned initial state only takes part in the first window of a truncated-BPTT batch
@@ -356,6 +359,10 @@ def main():
         end["bestStep"], end["bestValidLoss"] = best
     if stopped:
         end["message"] = stopped
+    if test_set:
+        end["testLoss"], test_acc = evaluate(model, test_set)
+        if test_acc is not None:
+            end["testAccuracy"] = test_acc
     emit(end)
     if world > 1:
         dist.destroy_process_group()
