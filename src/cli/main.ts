@@ -18,9 +18,10 @@ import { checkTrajectory } from '../core/trajectory';
 import { isInside } from '../core/paths';
 import { Trainer, type MetricRow } from '../core/train';
 import { NODE_BACKENDS, useBackend, type NodeBackend } from '../node/backend';
-import { DefinitionError, TrainInputError, findWorkspaceRoot, importWeights, loadDefinition, trainFile } from '../node/trainRun';
+import { DefinitionError, TrainInputError, findWorkspaceRoot, importWeights, loadDefinition, loadRunDefinition, trainFile } from '../node/trainRun';
 import { RunStore, RunStoreError, type RunSummary } from '../node/runStore';
 import { writeFileAtomic } from '../node/atomic';
+import { exportPytorchProject } from '../node/export/pytorch';
 
 /** One line per command: the usage and what it does. `seqlab CMD --help` prints the command's entry. */
 interface FlagSpec {
@@ -66,10 +67,10 @@ const COMMANDS: Record<string, CommandSpec> = {
     },
   },
   export: {
-    args: 'RUN', about: "Write a run's weights as a PyTorch-named state_dict.",
+    args: 'FILE|RUN', about: "Write a run's weights as a PyTorch-named state_dict (torch-json), or a definition or run as a runnable PyTorch training project (pytorch).",
     flags: {
-      format: { type: 'string', value: 'torch-json', help: 'output format (only torch-json)' },
-      out: { type: 'string', value: 'FILE', help: 'write to FILE (default: standard output)' },
+      format: { type: 'string', value: 'torch-json|pytorch', help: 'torch-json: a run\'s state_dict (default); pytorch: a project folder (model.py, train.py, data, weights)' },
+      out: { type: 'string', value: 'FILE|DIR', help: 'torch-json: write to FILE (default: standard output); pytorch: the folder to write (required)' },
       workspace: WORKSPACE,
     },
   },
@@ -446,9 +447,9 @@ function outputFile(given: string): string {
   return dest;
 }
 
-function cmdExport(a: Args): number {
-  if (a.positional.length !== 1) throw new UsageError('export takes exactly one RUN');
-  oneOf(a, 'format', ['torch-json'], 'torch-json');
+async function cmdExport(a: Args): Promise<number> {
+  if (a.positional.length !== 1) throw new UsageError('export takes exactly one FILE or RUN');
+  if (oneOf(a, 'format', ['torch-json', 'pytorch'], 'torch-json') === 'pytorch') return cmdExportPytorch(a);
   const dest = flag(a, 'out') !== undefined ? outputFile(flag(a, 'out')!) : undefined;
   const { store, id } = resolveRun(a, a.positional[0]);
   const summary = readableRun(store, id);
@@ -459,6 +460,19 @@ function cmdExport(a: Args): number {
     writeFileAtomic(dest, text + '\n');
     err(`wrote ${Object.keys(sd).length} tensors to ${dest}`);
   } else out(text);
+  return 0;
+}
+
+/** export FILE|RUN --format pytorch --out DIR: a runnable PyTorch training project. */
+async function cmdExportPytorch(a: Args): Promise<number> {
+  const dest = flag(a, 'out');
+  if (!dest) throw new UsageError('export --format pytorch needs --out DIR');
+  const target = a.positional[0];
+  const isFile = existsSync(target) && statSync(target).isFile();
+  const run = isFile ? undefined : resolveRun(a, target);
+  const loaded = run ? loadRunDefinition(run.store, run.id) : loadDefinition(target, flag(a, 'workspace') && resolve(flag(a, 'workspace')!));
+  const files = await exportPytorchProject({ loaded, outDir: dest, run });
+  err(`wrote ${files.length} files to ${dest}: python3 ${join(dest, 'train.py')} --steps 30 --json`);
   return 0;
 }
 
@@ -615,7 +629,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'train': return await cmdTrain(a);
       case 'validate': return cmdValidate(a);
       case 'verify-torch': return await cmdVerifyTorch(a);
-      case 'export': return cmdExport(a);
+      case 'export': return await cmdExport(a);
       case 'import': return await cmdImport(a);
       case 'sample': return await cmdSample(a);
       case 'predict': return await cmdPredict(a);

@@ -135,7 +135,7 @@ export class Trainer {
   }
 
   /** Truncated BPTT applies when asked for (tbptt > 0) to many-to-many sequences longer than the window. */
-  private usesTbptt(): boolean {
+  usesTbptt(): boolean {
     const w = this.spec.training.tbptt;
     return this.spec.structure === 'many-to-many' && w > 0 && w < this.data.train[0].x.length;
   }

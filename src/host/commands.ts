@@ -9,7 +9,7 @@ import type { BackgroundTrainer } from './background';
 import { readConfig } from './config';
 import { baseName, errorsOf, findDefinitions, isDefinition, loadDefinition, experimentKey, type CoreDiagnostic } from './definitions';
 import type { DefinitionDiagnostics } from './diagnostics';
-import { loadTasks, loadTrainRun } from './heavy';
+import { loadExport, loadTasks, loadTrainRun } from './heavy';
 import { errorMessage, log } from './log';
 import type { Panels } from './panelBridge';
 import { compareMarkdown, runMarkdown, type ReportProvider } from './reports';
@@ -393,6 +393,40 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         void vscode.window.showInformationMessage(t('Exported {0} tensors to {1}: PyTorch parameter names, shapes and row-major data.', n, vscode.workspace.asRelativePath(dest)));
       }
       return dest;
+    }),
+
+    reg('seqlab.exportPytorch', async (arg, target) => {
+      // on a run: its weights are the starting point; on a definition: the weights drawn for its seed
+      const run = runRefOf(deps, arg);
+      if (run && (!run.entry.summary || run.entry.broken)) throw new Error(t('Run {0} cannot be read: {1}', run.entry.id, run.entry.broken ?? ''));
+      const uri = run ? undefined : await experimentOf(arg, t('Export as PyTorch Project'));
+      if (!run && !uri) return undefined;
+      const folder = run ? run.folder : runs.locate(uri!)?.folder;
+      if (!folder) throw new Error(t('{0} is not in a local workspace folder: open its folder first.', baseName(uri!)));
+      let dest = target instanceof vscode.Uri ? target : typeof target === 'string' ? toUri(target) : undefined;
+      if (!dest) {
+        const name = run ? `${run.entry.summary!.name}-${run.entry.id}` : baseName(uri!).replace(/\.seqlab\.json$/, '');
+        dest = await vscode.window.showSaveDialog({
+          title: t('Export as PyTorch Project'), defaultUri: vscode.Uri.joinPath(folder.uri, `${name}-pytorch`), saveLabel: t('Export'),
+        });
+        if (!dest) return undefined;
+      }
+      if (dest.scheme !== 'file') throw new Error(t('A PyTorch project can only be written to a local folder.'));
+      const out = dest;
+      return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: t('Exporting a PyTorch project') }, async () => {
+        const { loadDefinition: loadDef, loadRunDefinition } = await loadTrainRun();
+        const { exportPytorchProject } = await loadExport();
+        const open = uri && vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+        const loaded = run ? loadRunDefinition(run.store, run.entry.id) : loadDef(uri!.fsPath, folder.uri.fsPath, { text: open ? open.getText() : undefined });
+        const files = await exportPytorchProject({ loaded, outDir: out.fsPath, run: run && { store: run.store, id: run.entry.id } });
+        log().info(`Exported ${loaded.spec.name}${run ? ` (run ${run.entry.id})` : ''} as a PyTorch project to ${out.fsPath}: ${files.length} files`);
+        if (!(arg && typeof arg === 'object' && (arg as { quiet?: unknown }).quiet === true)) {
+          const readme = t('Open README');
+          void vscode.window.showInformationMessage(t('Exported {0} as a PyTorch project to {1}: python3 train.py reproduces its training.', loaded.spec.name, vscode.workspace.asRelativePath(out)), readme)
+            .then((c) => { if (c === readme) void vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.joinPath(out, 'README.md')); });
+        }
+        return out;
+      });
     }),
 
     reg('seqlab.importWeights', async (arg, source) => {

@@ -12,6 +12,10 @@ export async function loadTrainRun(): Promise<typeof import('../node/trainRun')>
   return import('../node/trainRun');
 }
 
+export async function loadExport(): Promise<typeof import('../node/export/pytorch')> {
+  return import('../node/export/pytorch');
+}
+
 export async function loadTasks(): Promise<typeof import('../core/tasks')> {
   return import('../core/tasks');
 }

@@ -19,6 +19,7 @@ import { useBackend, type NodeBackend } from './backend';
 import { RunStore, RunStoreError, type RunSummary, type RunWriter } from './runStore';
 import { workspaceFileAccess } from './workspaceFile';
 import { stripBom } from '../core/bom';
+import { isInside } from '../core/paths';
 
 export class DefinitionError extends Error {
   constructor(readonly file: string, readonly diagnostics: Diagnostic[], readonly dataFile?: DataFileError) {
@@ -154,6 +155,20 @@ export function loadWeightsInto(trainer: Trainer, w: { weights: StateDict; vocab
   } catch (e) {
     throw new TrainInputError(`${w.label}: ${(e as Error).message}`);
   }
+}
+
+/**
+ * A run's own copy of its definition, with data paths resolved against the original file's folder
+ * (against the run's copy when the recorded path is not inside the workspace).
+ */
+export function loadRunDefinition(store: RunStore, id: string): Loaded {
+  const e = store.read(id);
+  if (!e.summary) throw new Error(`run ${id} is damaged: ${e.broken}`);
+  const text = store.definitionText(id);
+  const copy = join(store.runDir(id), 'definition.seqlab.json');
+  if (!text) throw new Error(`run ${id} is damaged: ${copy} is missing`);
+  const original = resolve(store.workspaceRoot, e.summary.experiment);
+  return loadDefinition(isInside(store.workspaceRoot, original) ? original : copy, store.workspaceRoot, { text });
 }
 
 export interface TrainOptions extends LoadOptions {

@@ -33,7 +33,7 @@ test('typed flag values are checked: a number flag given "abc" is a usage error'
     [['train', 'examples/hello.seqlab.json', '--backend', 'gpu'], /--backend must be wasm or cpu \(got 'gpu'\)/],
     [['train', 'examples/hello.seqlab.json', '--json=yes'], /--json takes no value/],
     [['verify-torch', 'x.json', '--tolerance', 'tiny'], /--tolerance must be a positive number/],
-    [['export', 'r', '--format', 'onnx'], /--format must be torch-json \(got 'onnx'\)/],
+    [['export', 'r', '--format', 'onnx'], /--format must be torch-json or pytorch \(got 'onnx'\)/],
     [['sample', 'r', '--length', '1e400'], /--length must be a positive integer/],
     [['sample', 'r', '--seed', 'x'], /--seed must be an integer/],
   ];

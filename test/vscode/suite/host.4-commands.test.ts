@@ -131,6 +131,30 @@ suite('host: commands', () => {
     }
   });
 
+  test('Export as PyTorch Project writes a project from a run (its weights) and from a definition (its seed\'s weights)', async () => {
+    assert.ok(trained, 'needs the background run');
+    const a = await api();
+    const fromRun = wsUri('hello-run-pytorch');
+    const fromDef = wsUri('hello-pytorch');
+    try {
+      const written = await vscode.commands.executeCommand<vscode.Uri>('seqlab.exportPytorch', { runId: trained.id, quiet: true }, fromRun);
+      assert.equal(written.toString(), fromRun.toString());
+      const store = a.runs.storeFor(vscode.workspace.workspaceFolders![0])!;
+      const start = JSON.parse(await readText(vscode.Uri.joinPath(fromRun, 'initial_weights.json'))).state_dict;
+      assert.deepEqual(start, store.readWeights(trained.id));
+      assert.match(await readText(vscode.Uri.joinPath(fromRun, 'model.py')), /def build_model\(\):/);
+      assert.match(await readText(vscode.Uri.joinPath(fromRun, 'README.md')), new RegExp(`weights of run ${trained.id}`));
+
+      await vscode.commands.executeCommand('seqlab.exportPytorch', { uri: wsUri('hello.seqlab.json'), quiet: true }, fromDef);
+      assert.match(await readText(vscode.Uri.joinPath(fromDef, 'README.md')), /initial weights Sequence Lab draws for training\.seed 42/);
+      const data = JSON.parse(await readText(vscode.Uri.joinPath(fromDef, 'data.json')));
+      assert.deepEqual(data.input.vocab, ['h', 'e', 'l', 'o']);
+    } finally {
+      await remove(fromRun);
+      await remove(fromDef);
+    }
+  });
+
   test('Compare Runs tabulates losses and the definition differences', async () => {
     const a = await api();
     // A second experiment that differs from hello in two settings, trained briefly by the CLI.

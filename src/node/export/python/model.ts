@@ -1,0 +1,348 @@
+/**
+ * The fixed part of an exported project's model.py (see ../pytorch.ts for the generated header
+ * and build_model()). Python source in a String.raw template: no backquotes and no dollar-brace
+ * in it.
+ */
+export const MODEL_PY = String.raw`import json
+import math
+import os
+import re
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+# The cells are PyTorch's own modules. Their equations are Sequence Lab's (src/core/cells/), with
+# the gate blocks of W_ih [G*H, I] and W_hh [G*H, H] in PyTorch's order:
+#
+#   RNN   h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)               (or relu)
+#   LSTM  i, f, g, o = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh, split in 4
+#         i, f, o = sigmoid(i, f, o);  g = tanh(g)
+#         c_t = f * c_{t-1} + i * g;   h_t = o * tanh(c_t)
+#   GRU   r, z = sigmoid(W_i{r,z} x_t + b_i{r,z} + W_h{r,z} h_{t-1} + b_h{r,z})
+#         n = tanh(W_in x_t + b_in + r * (W_hn h_{t-1} + b_hn))
+#         h_t = (1 - z) * n + z * h_{t-1}
+CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+
+
+class Alea:
+    """TensorFlow.js's seeded uniform numbers (seedrandom's alea, by Baagoe), bit for bit in Python
+    doubles: Sequence Lab's dropout masks come from tf.dropout(x, rate, seed), which draws them so."""
+
+    def __init__(self, seed):
+        n = 0xEFC8249D
+
+        def mash(data):
+            nonlocal n
+            for ch in str(data):
+                n += ord(ch)
+                h = 0.02519603282416938 * n
+                n = int(h) % 4294967296  # h >>> 0
+                h -= n
+                h *= n
+                n = int(h) % 4294967296
+                h -= n
+                n += h * 4294967296.0
+            return (int(n) % 4294967296) * 2.3283064365386963e-10
+
+        self.c = 1
+        self.s0, self.s1, self.s2 = mash(" "), mash(" "), mash(" ")
+        self.s0 -= mash(seed)
+        self.s0 += 1 if self.s0 < 0 else 0
+        self.s1 -= mash(seed)
+        self.s1 += 1 if self.s1 < 0 else 0
+        self.s2 -= mash(seed)
+        self.s2 += 1 if self.s2 < 0 else 0
+
+    def next(self):
+        t = 2091639 * self.s0 + self.c * 2.3283064365386963e-10
+        self.s0, self.s1 = self.s1, self.s2
+        self.c = int(t)
+        self.s2 = t - self.c
+        return self.s2
+
+
+def random_normal(seed, shape, std):
+    """tf.randomNormal(shape, 0, std, 'float32', seed): Marsaglia's polar method on alea's numbers,
+    each pair giving two values, in row-major order (Sequence Lab's random initial states)."""
+    rng = Alea(seed)
+    count = 1
+    for d in shape:
+        count *= d
+    values = []
+    while len(values) < count:
+        while True:
+            v1 = 2 * rng.next() - 1
+            v2 = 2 * rng.next() - 1
+            s = v1 * v1 + v2 * v2
+            if 0 < s < 1:
+                break
+        mul = math.sqrt(-2.0 * math.log(s) / s)
+        values += [0 + std * v1 * mul, 0 + std * v2 * mul]
+    return torch.tensor(values[:count], dtype=torch.float32).view(*shape)
+
+
+def dropout_multiplier(seed, shape, rate):
+    """tf.dropout's multiplier floor(u + keep) / keep, u ~ U(0, 1) in float32 drawn in row-major
+    order of shape (time-major [T, B, D] in Sequence Lab); zero where a unit is dropped."""
+    rng = Alea(seed)
+    count = 1
+    for d in shape:
+        count *= d
+    u = torch.tensor([rng.next() for _ in range(count)], dtype=torch.float32).view(*shape)
+    keep = torch.tensor(1 - rate, dtype=torch.float32)
+    return torch.floor(u + keep) / keep
+
+
+def merge(forward, backward, mode):
+    """The two directions of a bidirectional layer, combined as the layer's "merge" says."""
+    if mode == "concat":
+        return torch.cat([forward, backward], dim=-1)
+    if mode == "sum":
+        return forward + backward
+    if mode == "mul":
+        return forward * backward
+    return (forward + backward) * 0.5  # avg
+
+
+class Stack(nn.Module):
+    """Recurrent layers, one torch.nn.RNN/LSTM/GRU each (so that layers may differ in cell, width,
+    direction and merge), run batch-first.
+
+    Its state_dict uses the names of ONE multi-layer torch module, as Sequence Lab does:
+    "weight_ih_l{k}", "bias_hh_l{k}_reverse", and "h0_l{k}" / "c0_l{k}" for a learned initial
+    state; two hooks translate them to and from "layers.{k}.weight_ih_l0".
+    """
+
+    NESTED = re.compile(r"^layers\.(\d+)\.((?:weight|bias)_(?:ih|hh))_l0(_reverse)?$")
+    FLAT = re.compile(r"^((?:weight|bias)_(?:ih|hh))_l(\d+)(_reverse)?$")
+
+    def __init__(self, input_size, layers, learned_initial_state=False):
+        super().__init__()
+        self.specs = layers
+        modules = []
+        width = input_size
+        for spec in layers:
+            options = dict(input_size=width, hidden_size=spec["units"], bias=spec["bias"],
+                           bidirectional=spec["bidirectional"], batch_first=True)
+            if spec["cell"] == "rnn":
+                options["nonlinearity"] = spec["activation"]
+            modules.append(CELLS[spec["cell"]](**options))
+            width = 2 * spec["units"] if spec["bidirectional"] and spec["merge"] == "concat" else spec["units"]
+        self.layers = nn.ModuleList(modules)
+        self.output_size = width
+        self.learned = learned_initial_state
+        if learned_initial_state:
+            # h_0 (and c_0) learned per layer and direction, shared by every sequence, zero at first
+            for k, spec in enumerate(layers):
+                for suffix in self.suffixes(k):
+                    self.register_parameter("h0" + suffix, nn.Parameter(torch.zeros(spec["units"])))
+                    if spec["cell"] == "lstm":
+                        self.register_parameter("c0" + suffix, nn.Parameter(torch.zeros(spec["units"])))
+        self._register_state_dict_hook(Stack.flat_names)
+        self._register_load_state_dict_pre_hook(self.nested_names)
+
+    def suffixes(self, k):
+        return ["_l%d" % k] + (["_l%d_reverse" % k] if self.specs[k]["bidirectional"] else [])
+
+    @staticmethod
+    def flat_names(module, state_dict, prefix, local_metadata):
+        for key in [k for k in state_dict if k.startswith(prefix + "layers.")]:
+            m = Stack.NESTED.match(key[len(prefix):])
+            state_dict[prefix + m.group(2) + "_l" + m.group(1) + (m.group(3) or "")] = state_dict.pop(key)
+
+    def nested_names(self, state_dict, prefix, *rest):
+        for key in [k for k in state_dict if k.startswith(prefix)]:
+            m = Stack.FLAT.match(key[len(prefix):])
+            if m and int(m.group(2)) < len(self.layers):
+                name = prefix + "layers." + m.group(2) + "." + m.group(1) + "_l0" + (m.group(3) or "")
+                state_dict[name] = state_dict.pop(key)
+
+    def learned_state(self, batch):
+        """The learned initial state, one (h, c) per layer and direction, repeated over the batch."""
+        states = []
+        for k, spec in enumerate(self.specs):
+            for suffix in self.suffixes(k):
+                h = getattr(self, "h0" + suffix).expand(batch, -1)
+                c = getattr(self, "c0" + suffix).expand(batch, -1) if spec["cell"] == "lstm" else None
+                states.append((h, c))
+        return states
+
+    def forward(self, x, init=None, dropout_seed=None, shard=None):
+        """x [B, T, F] -> output [B, T, D], and the final (h [B, H], c [B, H] or None) of every layer
+        and direction in PyTorch's h_n order. init: initial states in that order (zeros when None).
+        dropout_seed (training): layer k's output, below the top layer, is multiplied by tf.dropout's
+        mask for dropout_seed + k, drawn over the whole batch [T, batch, D] of which this process's
+        examples are the rows shard["rows"] (shard: None when they are the whole batch)."""
+        finals = []
+        for k, (rnn, spec) in enumerate(zip(self.layers, self.specs)):
+            n = 2 if spec["bidirectional"] else 1
+            lstm = spec["cell"] == "lstm"
+            state = None
+            if init is not None:
+                mine = init[len(finals):len(finals) + n]
+                h0 = torch.stack([s[0] for s in mine]).contiguous()
+                state = (h0, torch.stack([s[1] for s in mine]).contiguous()) if lstm else h0
+            out, last = rnn(x, state)
+            h_n, c_n = last if lstm else (last, None)
+            finals += [(h_n[d], c_n[d] if lstm else None) for d in range(n)]
+            if n == 2 and spec["merge"] != "concat":
+                H = spec["units"]
+                out = merge(out[..., :H], out[..., H:], spec["merge"])
+            if dropout_seed is not None and spec["dropout"] > 0 and k < len(self.layers) - 1:
+                T, D = out.shape[1], out.shape[2]
+                batch, rows = (shard["batch"], shard["rows"]) if shard else (out.shape[0], slice(None))
+                mask = dropout_multiplier(dropout_seed + k, (T, batch, D), spec["dropout"])
+                out = out * mask.transpose(0, 1)[rows].to(out.device)
+            x = out
+        return x, finals
+
+
+class SeqModel(nn.Module):
+    """Input encoding, one stack (two for encoder-decoder) and a linear head, wired as the
+    structure says:
+
+      many-to-many     x_1..x_T -> y_1..y_T      the head reads every step of the top layer
+      many-to-one      x_1..x_T -> y             the head reads the top layer's final state (a
+                                                 bidirectional one: both directions' final states,
+                                                 merged)
+      one-to-many      x -> y_1..y_T             x is fed at t = 1, zeros after it
+      encoder-decoder  x_1..x_S -> y_1..y_T      the encoder's final state starts the decoder, which
+                                                 is fed <start>, y_1, ..., y_{T-1} (teacher forcing)
+
+    Token inputs are ids [B, T] (one-hot rows, or an nn.Embedding); real inputs are [B, T, F].
+    With the position feature, t / (T - 1) is appended to every step's features.
+    """
+
+    def __init__(self, structure, input_tokens, input_size, output_kind, output_size, layers,
+                 decoder_layers=None, embedding_size=None, position_feature=False,
+                 initial_state="zeros", head_activation="linear", head_dropout=0, loss="mse"):
+        super().__init__()
+        self.structure = structure
+        self.input_tokens = input_tokens
+        self.input_size = input_size
+        self.output_kind = output_kind
+        self.output_size = output_size
+        self.position_feature = position_feature
+        self.head_activation = head_activation
+        self.head_dropout = head_dropout
+        self.loss_kind = loss
+        extra = 1 if position_feature else 0
+        self.embedding = nn.Embedding(input_size, embedding_size) if embedding_size else None
+        width = (embedding_size or input_size) + extra
+        learned = initial_state == "learned"
+        if structure == "encoder-decoder":
+            self.encoder = Stack(width, layers, learned)
+            self.decoder_embedding = nn.Embedding(output_size, embedding_size) if embedding_size else None
+            self.decoder = Stack((embedding_size or output_size) + extra, decoder_layers)
+            top = self.decoder
+        else:
+            self.rnn = Stack(width, layers, learned)
+            top = self.rnn
+        self.head = nn.Linear(top.output_size, output_size)
+        self.initial_state = initial_state
+        self.random_state_seed = 1  # the next seed of a random initial state (initialState "random")
+
+    def features(self, x, table, vocabulary):
+        """Token ids [B, T] -> one-hot rows or embedding vectors; real inputs pass as they are."""
+        if x.dtype == torch.long:
+            x = table(x) if table is not None else F.one_hot(x, vocabulary).to(self.head.weight.dtype)
+        if self.position_feature:
+            B, T = x.shape[0], x.shape[1]
+            t = torch.arange(T, dtype=torch.float64, device=x.device)
+            position = (t / (T - 1) if T > 1 else t * 0).to(x.dtype)
+            x = torch.cat([x, position.view(1, T, 1).expand(B, T, 1)], dim=2)
+        return x
+
+    def forward(self, x, decoder_input=None, out_steps=None, init=None, dropout_seed=None, shard=None):
+        """Logits [B, T_out, O] (before the head's activation), and the final states of the stack
+        that read x (truncated BPTT carries them to the next window as init). dropout_seed, shard:
+        see Stack.forward."""
+        h = self.features(x, self.embedding, self.input_size)
+        B, T = h.shape[0], h.shape[1]
+        if self.structure == "one-to-many" and out_steps is not None and out_steps > T:
+            h = torch.cat([h, h.new_zeros(B, out_steps - T, h.shape[2])], dim=1)
+        stack = self.encoder if self.structure == "encoder-decoder" else self.rnn
+        if init is None and stack.learned:
+            init = stack.learned_state(B)
+        elif init is None and self.initial_state == "random":
+            init = self.random_state(stack, shard, B)
+        out, finals = stack(h, init, dropout_seed, shard)
+        if self.structure == "encoder-decoder":
+            d = self.features(decoder_input, self.decoder_embedding, self.output_size)
+            top, _ = self.decoder(d, finals, dropout_seed, shard)
+        elif self.structure == "many-to-one":
+            spec = stack.specs[-1]
+            if spec["bidirectional"]:
+                top = merge(finals[-2][0], finals[-1][0], spec["merge"]).unsqueeze(1)
+            else:
+                top = finals[-1][0].unsqueeze(1)
+        else:
+            top = out
+        if dropout_seed is not None and self.head_dropout > 0:
+            # nn.Dropout before the head, with tf.dropout's mask for dropout_seed + 17 over the
+            # features Sequence Lab's head reads: [T_out * batch, D] time-major ([batch, D] many-to-one)
+            T, D = top.shape[1], top.shape[2]
+            batch, rows = (shard["batch"], shard["rows"]) if shard else (top.shape[0], slice(None))
+            mask = dropout_multiplier(dropout_seed + 17, (T, batch, D), self.head_dropout)
+            top = top * mask.transpose(0, 1)[rows].to(top.device)
+        return self.head(top), finals
+
+    def random_state(self, stack, shard, batch=None):
+        """initialState "random": h_0 (and c_0) ~ N(0, 0.1^2) [batch, H] per layer and direction,
+        drawn as Sequence Lab does: tf.randomNormal seeded 1, 2, 3, ... in the order of the draws,
+        counted over every forward pass that starts from them (training steps and evaluation)."""
+        states = []
+        for k, spec in enumerate(stack.specs):
+            for _ in stack.suffixes(k):
+                pair = []
+                for _ in range(2 if spec["cell"] == "lstm" else 1):
+                    full = random_normal(self.random_state_seed, (shard["batch"] if shard else batch, spec["units"]), 0.1)
+                    self.random_state_seed += 1
+                    pair.append((full[shard["rows"]] if shard else full).to(self.head.weight.device))
+                states.append((pair[0], pair[1] if len(pair) > 1 else None))
+        return states
+
+    def activate(self, logits):
+        if self.head_activation == "softmax":
+            return torch.softmax(logits, dim=-1)
+        if self.head_activation == "sigmoid":
+            return torch.sigmoid(logits)
+        return logits
+
+    def loss(self, logits, y):
+        """The head's loss, a mean over every target position (and output, for binary and mse).
+        y: class ids [B, T] (cross-entropy), or values [B, T, O]."""
+        if self.loss_kind == "cross-entropy":
+            return F.cross_entropy(logits.reshape(-1, self.output_size), y.reshape(-1))
+        if self.loss_kind == "binary-cross-entropy":
+            return F.binary_cross_entropy_with_logits(logits, y)
+        return F.mse_loss(self.activate(logits), y)
+
+    def accuracy(self, logits, y):
+        """Fraction right (classes: argmax; binary: p > 0.5); None for real outputs."""
+        if self.output_kind == "classes":
+            return (logits.argmax(dim=-1) == y).float().mean()
+        if self.output_kind == "binary":
+            return ((logits > 0) == (y > 0.5)).float().mean()
+        return None
+
+
+def read_state_dict(path):
+    """A Sequence Lab state_dict JSON (names -> {shape, data}, row-major) as float32 tensors."""
+    with open(path, encoding="utf-8") as f:
+        raw = json.load(f)
+    tensors = raw["state_dict"] if "state_dict" in raw else raw
+    return {k: torch.tensor(v["data"], dtype=torch.float32).reshape(v["shape"]) for k, v in tensors.items()}
+
+
+def write_state_dict(model, path, name):
+    """Write the weights as Sequence Lab's state_dict JSON (what "seqlab import" reads), atomically."""
+    tensors = {k: {"shape": list(v.shape), "data": v.detach().float().cpu().reshape(-1).tolist()}
+               for k, v in model.state_dict().items()}
+    tmp = path + ".tmp-%d" % os.getpid()
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump({"format": "seqlab-state-dict/1", "model": name, "state_dict": tensors}, f)
+        f.write("\n")
+    os.replace(tmp, path)
+`;
