@@ -318,7 +318,7 @@ async function cmdVerifyTorch(a: Args): Promise<number> {
       let checks: { what: string; error: number }[];
       if (parsed.kind === 'recurrent') {
         const fx = parsed.fx;
-        title = `${fx.name ?? f}  (${fx.module.type}, layers ${fx.module.num_layers}, ${fx.module.bidirectional ? 'bidirectional' : 'unidirectional'}, H ${fx.module.hidden_size})`;
+        title = `${fx.name ?? f}  (${fx.module.type}, layers ${fx.module.num_layers}, ${fx.module.bidirectional ? 'bidirectional' : 'unidirectional'}, H ${fx.module.hidden_size}${fx.lengths ? `, lengths ${fx.lengths.join(' ')}` : ''})`;
         checks = checkFixture(fx).map((c) => ({ what: c.tensor, error: c.maxAbsError }));
       } else {
         const fx = parsed.fx;

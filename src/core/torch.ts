@@ -62,6 +62,8 @@ export interface TorchFixture {
   input: TensorJson;
   h0?: TensorJson;
   c0?: TensorJson;
+  /** Variable-length batches (../shared/fixtures/torch-packed): each sequence's own length, 1..T. */
+  lengths?: number[];
   output: TensorJson;
   h_n: TensorJson;
   c_n?: TensorJson;
@@ -152,6 +154,10 @@ const tensorOf = (t: TensorJson) => tf.tensor(Float32Array.from(t.data), t.shape
  */
 export function checkFixture(fx: TorchFixture): FixtureCheck[] {
   if (!fx.module.batch_first) throw new Error(`${fx.name}: only batch_first fixtures are supported`);
+  const [B, T] = fx.input.shape;
+  if (fx.lengths && (!Array.isArray(fx.lengths) || fx.lengths.length !== B || fx.lengths.some((n) => !Number.isInteger(n) || n < 1 || n > T))) {
+    throw new Error(`${fx.name}: 'lengths' must hold ${B} integers between 1 and ${T}`);
+  }
   const layers = fixtureLayers(fx.module);
   const stack = new RecurrentStack('', fx.module.input_size, layers, new Rng(0));
   try {
@@ -166,7 +172,7 @@ export function checkFixture(fx: TorchFixture): FixtureCheck[] {
           ? (tf.unstack0(h0In) as tf.Tensor2D[]).map((h, i) => ({ h, c: c0In ? (tf.unstack0(c0In)[i] as tf.Tensor2D) : undefined }))
           : undefined;
         if (init && lstm && !c0In) throw new Error('LSTM fixture with h0 but no c0');
-        const r = stack.run(tf.transpose(xIn, [1, 0, 2]), { init });
+        const r = stack.run(tf.transpose(xIn, [1, 0, 2]), { init, lengths: fx.lengths });
         const output = tf.transpose(r.output, [1, 0, 2]);
         const hN = tf.stack(r.final.map((s) => s.h));
         const cN = lstm ? tf.stack(r.final.map((s) => s.c!)) : undefined;
