@@ -81,7 +81,7 @@ test('a fused kernel that does not declare lengths is not given a variable-lengt
     assert.match(why[0], /spy kernel does not take per-sequence lengths/);
     let seen: number[] | undefined;
     setRecurrenceKernel({ name: 'able', supportsLengths: true, direction: (a) => { seen = a.lengths; return undefined; } });
-    tf.tidy(() => stack.run(tf.ones([4, 2, 2]) as tf.Tensor3D, { lengths: [4, 2] }));
+    tf.tidy(() => { stack.run(tf.ones([4, 2, 2]) as tf.Tensor3D, { lengths: [4, 2] }); });
     assert.deepEqual(seen, [4, 2]);
   } finally {
     setRecurrenceKernel(prev);
