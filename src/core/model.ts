@@ -20,11 +20,27 @@ import { inputWidth, outputWidth } from './data';
 import type { LayerSpec, ModelSpec } from './spec';
 import { Rng } from './rng';
 
-/** A batch in device tensors, time-major (row t * B + b). */
+/**
+ * A batch in device tensors, time-major (row t * B + b). Examples of different lengths are padded
+ * at the end to the longest (zeros: a one-hot row of zeros, real features 0), and each keeps its
+ * own length: the recurrence runs each sequence over its own steps only (PyTorch's packed
+ * sequences, see recurrent.ts) and padded targets weigh nothing in the loss and the metrics.
+ */
 export interface Batch {
   B: number;
   Tin: number;
   Tout: number;
+  /**
+   * Steps of each sequence for the stack that reads x (the input lengths; one-to-many: the target
+   * lengths, which its recurrence runs over). Absent when every example has the full length.
+   */
+  lengths?: number[];
+  /** encoder-decoder: each target's length (the decoder's steps). Absent when all are Tout. */
+  targetLengths?: number[];
+  /** Which target rows count: absent when all do. */
+  mask?: TargetMask;
+  /** Number of target rows that count (Tout * B without padding). */
+  rows: number;
   /** Encoded input [Tin, B, F]: one-hot or real features (+ position); embedding lookups multiply the one-hot rows. */
   x: tf.Tensor;
   /** Targets [Tout * B, O]: one-hot classes, 0/1 labels, or real values. */
@@ -32,6 +48,12 @@ export interface Batch {
   /** encoder-decoder: decoder inputs (teacher forcing), encoded like x. */
   dec?: tf.Tensor;
   dispose(): void;
+}
+
+/** Weights of the target rows: w [Tout * B, 1] is 1 for a real target, 0 for padding; rows = sum(w). */
+export interface TargetMask {
+  w: tf.Tensor2D;
+  rows: number;
 }
 
 export interface ForwardOptions {
@@ -128,21 +150,26 @@ export class SeqModel {
     return n;
   }
 
-  /** Encode examples into device tensors. */
+  /** Encode examples into device tensors, padding them to the longest (see Batch). */
   makeBatch(examples: Example[]): Batch {
     const B = examples.length;
     const ed = this.spec.structure === 'encoder-decoder';
-    const Tin = examples[0].x.length;
-    const Tout = examples[0].y.length;
-    for (const e of examples) {
-      if (e.x.length !== Tin || e.y.length !== Tout) throw new Error('All examples in a batch must have the same lengths.');
+    const inLen = examples.map((e) => e.x.length);
+    const outLen = examples.map((e) => e.y.length);
+    const Tin = Math.max(...inLen);
+    const Tout = Math.max(...outLen);
+    if (Tout === 0) throw new Error('A batch needs at least one target step.');
+    if (this.spec.structure === 'many-to-many' && examples.some((e) => e.x.length !== e.y.length)) {
+      throw new Error('many-to-many: every example needs as many targets as inputs.');
     }
-    const x = this.encode(examples.map((e) => e.x), this.tokens, this.inputSize);
+    const varies = (ls: number[], T: number) => (ls.some((n) => n !== T) ? ls : undefined);
+    const x = this.encode(examples.map((e) => e.x), this.tokens, this.inputSize, Tin);
     const O = this.outputSize;
     const yData = new Float32Array(Tout * B * O);
     const classes = this.data.output.kind === 'classes';
     for (let t = 0; t < Tout; t++) {
       for (let b = 0; b < B; b++) {
+        if (t >= outLen[b]) continue; // padding: a zero row, which adds nothing to loss or gradient
         const row = (t * B + b) * O;
         const v = examples[b].y[t];
         if (classes) yData[row + v[0]] = 1;
@@ -150,31 +177,45 @@ export class SeqModel {
       }
     }
     const y = tf.tensor2d(yData, [Tout * B, O]);
+    let mask: TargetMask | undefined;
+    const rows = outLen.reduce((a, n) => a + n, 0);
+    if (varies(outLen, Tout)) {
+      const w = new Float32Array(Tout * B);
+      for (let t = 0; t < Tout; t++) for (let b = 0; b < B; b++) w[t * B + b] = t < outLen[b] ? 1 : 0;
+      mask = { w: tf.tensor2d(w, [Tout * B, 1]), rows };
+    }
     let dec: tf.Tensor | undefined;
     if (ed) {
       const start = this.data.startToken ?? 0;
-      dec = this.encode(examples.map((e) => [[start], ...e.y.slice(0, -1)]), true, O);
+      dec = this.encode(examples.map((e) => [[start], ...e.y.slice(0, -1)]), true, O, Tout);
     }
-    return { B, Tin, Tout, x, y, dec, dispose: () => tf.dispose([x, y, ...(dec ? [dec] : [])]) };
+    const lengths = this.spec.structure === 'one-to-many' ? varies(outLen, Tout) : varies(inLen, Tin);
+    return {
+      B, Tin, Tout, x, y, dec, mask, rows, lengths,
+      targetLengths: ed ? varies(outLen, Tout) : undefined,
+      dispose: () => tf.dispose([x, y, ...(dec ? [dec] : []), ...(mask ? [mask.w] : [])]),
+    };
   }
 
   /**
    * Float inputs are built here from Float32Arrays (never tf.cast(int) -> float followed by a
    * transpose: tfjs-backend-webgpu 4.22 corrupts that; see shared/notes/tfjs-webgpu-facts.md).
+   * Sequences shorter than T are padded with zero rows; the position feature is t / (n - 1) for a
+   * sequence of n steps.
    */
-  private encode(seqs: number[][][], tokens: boolean, width: number): tf.Tensor {
+  private encode(seqs: number[][][], tokens: boolean, width: number, T: number): tf.Tensor {
     const B = seqs.length;
-    const T = seqs[0].length;
     const pos = this.spec.input.positionFeature ? 1 : 0;
     const F = width + pos;
     const data = new Float32Array(T * B * F);
-    for (let t = 0; t < T; t++) {
-      for (let b = 0; b < B; b++) {
+    for (let b = 0; b < B; b++) {
+      const n = seqs[b].length;
+      for (let t = 0; t < n; t++) {
         const o = (t * B + b) * F;
         const v = seqs[b][t];
         if (tokens) data[o + v[0]] = 1;
         else for (let f = 0; f < width; f++) data[o + f] = v[f];
-        if (pos) data[o + width] = T > 1 ? t / (T - 1) : 0;
+        if (pos) data[o + width] = n > 1 ? t / (n - 1) : 0;
       }
     }
     return tf.tensor3d(data, [T, B, F]);
@@ -226,14 +267,14 @@ export class SeqModel {
       // the single input at t = 1, zeros afterwards
       x = tf.concat([x, tf.zeros([Tout - Tin, B, x.shape[2]])], 0);
     }
-    const run = (s: RecurrentStack, input: tf.Tensor3D, init?: (CellState | undefined)[], inject = opts.inject): RunResult =>
-      s.run(input, { init, training: opts.training, dropoutSeed: opts.dropoutSeed, trace: opts.trace, inject });
-    const r = run(this.stack, x, this.initialStates(this.stack, B, opts.init));
+    const run = (s: RecurrentStack, input: tf.Tensor3D, init: (CellState | undefined)[] | undefined, lengths: number[] | undefined, inject = opts.inject): RunResult =>
+      s.run(input, { init, training: opts.training, dropoutSeed: opts.dropoutSeed, trace: opts.trace, inject, lengths });
+    const r = run(this.stack, x, this.initialStates(this.stack, B, opts.init), batch.lengths);
     let features: tf.Tensor2D;
     let traces = r.traces;
     if (structure === 'encoder-decoder') {
       const decIn = embed ? this.embed(batch.dec!, 'decoder_embedding.weight') : (batch.dec as tf.Tensor3D);
-      const d = run(this.decoder!, decIn, r.final, undefined);
+      const d = run(this.decoder!, decIn, r.final, batch.targetLengths, undefined);
       features = tf.reshape(d.output, [Tout * B, -1]);
       if (traces && d.traces) traces = [...traces, ...d.traces.map((t) => ({ ...t, layer: t.layer + this.stack.layers.length }))];
     } else if (structure === 'many-to-one') {
@@ -254,7 +295,8 @@ export class SeqModel {
   /**
    * many-to-one: the top layer's final state; for a bidirectional top layer, the forward
    * direction's state after x_T merged with the backward direction's state after x_1
-   * (both have read the whole sequence).
+   * (both have read the whole sequence). With lengths, each sequence's own: the forward state
+   * after its own last step x_{n_b}, the backward state after its own first (the final states).
    */
   private lastFeatures(r: RunResult): tf.Tensor2D {
     const layers = this.stack.layers;
@@ -270,24 +312,31 @@ export class SeqModel {
     }
   }
 
-  /** The loss the head implies, averaged over every target position. */
-  loss(logits: tf.Tensor2D, y: tf.Tensor2D): tf.Scalar {
+  /**
+   * The loss the head implies, averaged over every target position that counts: with a mask,
+   * L = sum_i w_i * loss_i / sum_i w_i (padding rows have w_i = 0; their targets are zero rows).
+   */
+  loss(logits: tf.Tensor2D, y: tf.Tensor2D, mask?: TargetMask): tf.Scalar {
+    const rows = logits.shape[0];
     switch (this.spec.head.loss) {
-      case 'cross-entropy':
-        return softmaxCrossEntropy(logits, y);
+      case 'cross-entropy': {
+        // a zero target row adds 0 to the sum and to the gradient, so only the divisor changes
+        const ce = softmaxCrossEntropy(logits, y);
+        return mask ? tf.mul(ce, rows / mask.rows) : ce;
+      }
       case 'binary-cross-entropy':
         // stable form of -[z log s(x) + (1 - z) log(1 - s(x))]
-        return tf.mean(tf.add(tf.sub(tf.relu(logits), tf.mul(logits, y)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))))) as tf.Scalar;
+        return maskedMean(tf.add(tf.sub(tf.relu(logits), tf.mul(logits, y)), tf.log1p(tf.exp(tf.neg(tf.abs(logits))))), mask);
       case 'mse':
-        return tf.mean(tf.squaredDifference(this.activate(logits), y)) as tf.Scalar;
+        return maskedMean(tf.squaredDifference(this.activate(logits), y), mask);
     }
   }
 
-  /** Fraction of correct predictions (classes: argmax; binary: p > 0.5). Undefined for regression. */
-  accuracy(logits: tf.Tensor2D, y: tf.Tensor2D): tf.Scalar | undefined {
+  /** Fraction of correct predictions (classes: argmax; binary: p > 0.5) over the rows that count. Undefined for regression. */
+  accuracy(logits: tf.Tensor2D, y: tf.Tensor2D, mask?: TargetMask): tf.Scalar | undefined {
     const kind = this.data.output.kind;
-    if (kind === 'classes') return tf.mean(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(y, 1)), 'float32')) as tf.Scalar;
-    if (kind === 'binary') return tf.mean(tf.cast(tf.equal(tf.greater(logits, 0), tf.greater(y, 0.5)), 'float32')) as tf.Scalar;
+    if (kind === 'classes') return maskedMean(tf.reshape(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(y, 1)), 'float32'), [-1, 1]), mask);
+    if (kind === 'binary') return maskedMean(tf.cast(tf.equal(tf.greater(logits, 0), tf.greater(y, 0.5)), 'float32'), mask);
     return undefined;
   }
 
@@ -303,6 +352,12 @@ export class SeqModel {
     for (const v of this.params.values()) v.dispose();
     this.params.clear();
   }
+}
+
+/** mean of e [rows, k] over the rows that count: sum(w * e) / (sum(w) * k); the plain mean without a mask. */
+function maskedMean(e: tf.Tensor, mask?: TargetMask): tf.Scalar {
+  if (!mask) return tf.mean(e) as tf.Scalar;
+  return tf.div(tf.sum(tf.mul(e, mask.w)), mask.rows * (e.shape[1] ?? 1)) as tf.Scalar;
 }
 
 function checkDecoderFits(enc: LayerSpec[], dec: LayerSpec[]): void {

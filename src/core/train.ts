@@ -126,8 +126,13 @@ export class Trainer {
     return this.step >= this.totalSteps;
   }
 
+  /** The longest training sequence (examples may differ in length). */
+  private get longest(): number {
+    return this.data.train.reduce((m, e) => Math.max(m, e.x.length), 0);
+  }
+
   private windowsPerBatch(): number {
-    const T = this.data.train[0].x.length;
+    const T = this.longest;
     const w = this.spec.training.tbptt;
     return this.usesTbptt() ? Math.ceil(T / w) : 1;
   }
@@ -135,7 +140,7 @@ export class Trainer {
   /** Truncated BPTT applies when asked for (tbptt > 0) to many-to-many sequences longer than the window. */
   private usesTbptt(): boolean {
     const w = this.spec.training.tbptt;
-    return this.spec.structure === 'many-to-many' && w > 0 && w < this.data.train[0].x.length;
+    return this.spec.structure === 'many-to-many' && w > 0 && w < this.longest;
   }
 
   /** The next batch's example indices: reshuffled (seeded) at the start of every pass. */
@@ -162,7 +167,9 @@ export class Trainer {
     let init: CellState[] | undefined;
     if (this.usesTbptt()) {
       const w = this.spec.training.tbptt;
-      if (!this.tbptt || this.tbptt.offset >= this.data.train[this.tbptt.batch[0]].x.length) {
+      // a batch is walked until its longest sequence ends; a shorter one's later windows are
+      // empty (length 0: its carried state is kept, its targets weigh nothing)
+      if (!this.tbptt || this.tbptt.offset >= Math.max(...this.tbptt.batch.map((i) => this.data.train[i].x.length))) {
         this.disposeCarry();
         this.tbptt = { batch: this.nextBatch(), offset: 0 };
       }
@@ -183,10 +190,10 @@ export class Trainer {
         const out = this.model.forward(batch, { training: true, dropoutSeed: stepNo * 31, init });
         if (this.tbptt) carried = out.final.map((s) => ({ h: tf.keep(s.h), c: s.c && tf.keep(s.c) }));
         if (keepAccuracy) {
-          const a = this.model.accuracy(out.logits, batch.y);
+          const a = this.model.accuracy(out.logits, batch.y, batch.mask);
           if (a) accuracy = tf.keep(a);
         }
-        return this.model.loss(out.logits, batch.y);
+        return this.model.loss(out.logits, batch.y, batch.mask);
       }, this.model.trainable);
       const norm = globalNorm(grads);
       const clipped =
@@ -293,10 +300,10 @@ export class Trainer {
       const batch = this.model.makeBatch(set.slice(i, i + bs));
       parts.push(tf.tidy(() => {
         const out = this.model.forward(batch);
-        const acc = this.model.accuracy(out.logits, batch.y);
-        return tf.stack([this.model.loss(out.logits, batch.y), acc ?? tf.scalar(NaN)]) as tf.Tensor1D;
+        const acc = this.model.accuracy(out.logits, batch.y, batch.mask);
+        return tf.stack([this.model.loss(out.logits, batch.y, batch.mask), acc ?? tf.scalar(NaN)]) as tf.Tensor1D;
       }));
-      sizes.push(Math.min(bs, set.length - i));
+      sizes.push(batch.rows); // each batch's means are over its target rows that count
       batch.dispose();
     }
     const all = tf.concat(parts);
@@ -308,8 +315,9 @@ export class Trainer {
       loss += v[2 * i] * s;
       acc += v[2 * i + 1] * s;
     });
-    loss /= set.length;
-    acc /= set.length;
+    const total = sizes.reduce((a, n) => a + n, 0);
+    loss /= total;
+    acc /= total;
     const classes = this.data.output.kind === 'classes';
     return {
       loss,
@@ -334,7 +342,7 @@ export class Trainer {
       return { x: ids.slice(0, -1).map((i) => [i]), y: ids.slice(1).map((i) => [i]) };
     }
     const ref = this.data.valid[0] ?? this.data.train[0];
-    if (this.spec.structure !== 'many-to-one' && ids.length !== ref.x.length) {
+    if (this.spec.structure === 'one-to-many' && ids.length !== ref.x.length) {
       throw new DataShapeError(`This task's sequences have ${ref.x.length} tokens; the probe has ${ids.length}.`);
     }
     const zeroY = ref.y.map((v) => v.map(() => 0));
@@ -362,7 +370,7 @@ export class Trainer {
     const res = tf.tidy(() => {
       let gradNorm: tf.Tensor1D | undefined;
       if (opts.gradients) {
-        const f = () => this.model.loss(this.model.forward(batch, { inject }).logits, batch.y);
+        const f = () => this.model.loss(this.model.forward(batch, { inject }).logits, batch.y, batch.mask);
         const g = tf.grads(() => f())(injected) as tf.Tensor2D[];
         // per t: sqrt(sum over directions of ||dL/dh_t||^2)
         const perDir = [...inject.keys()].map((_, d) => tf.stack(g.slice(d * T, (d + 1) * T).map((x) => tf.sum(tf.square(x)))));
@@ -372,7 +380,7 @@ export class Trainer {
       const traces = out.traces!;
       for (const l of traces) meta.push({ layer: l.layer, direction: l.direction, cell: l.cell, units: l.units });
       const r: ProbeTensors = {
-        loss: this.model.loss(out.logits, batch.y),
+        loss: this.model.loss(out.logits, batch.y, batch.mask),
         probs: this.model.activate(out.logits),
         h: traces.map((l) => tf.squeeze(l.h, [1])),
         c: traces.map((l) => (l.c ? tf.squeeze(l.c, [1]) : null)),
