@@ -13,6 +13,7 @@ import { checkFixture, parseFixture } from '../core/torch';
 import { checkTrajectory } from '../core/trajectory';
 import { isInside } from '../core/paths';
 import { Trainer, type MetricRow } from '../core/train';
+import { takeFallbacks } from '../core/fused';
 import { NODE_BACKENDS, useBackend, type NodeBackend } from '../node/backend';
 import { DefinitionError, TrainInputError, findWorkspaceRoot, importWeights, loadDefinition, trainFile } from '../node/trainRun';
 import { RunStore, RunStoreError, type RunSummary } from '../node/runStore';
@@ -254,6 +255,11 @@ async function cmdTrain(a: Args): Promise<number> {
     },
   });
   if (tty) process.stdout.write('\n');
+  // a registered fused kernel that declined some batches says why (once per reason)
+  for (const why of takeFallbacks()) {
+    if (json) out(JSON.stringify({ event: 'fallback', reason: why }));
+    else err(`note: fused kernel fell back to the op-by-op path: ${why}`);
+  }
   const secs = ((Date.now() - started) / 1000).toFixed(1);
   if (json) out(JSON.stringify({ event: 'end', ...summary }));
   else {

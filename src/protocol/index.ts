@@ -57,6 +57,11 @@ export const backendInfo = obj({
   adapter: opt(obj({ vendor: str, architecture: str, device: opt(str), description: opt(str), fallback: opt(bool) })),
   /** Every backend tried before the one in use, and why it was not used. */
   skipped: arr(obj({ name: oneOf(...BACKENDS), reason: str })),
+  /**
+   * Why the fused recurrent kernel (src/core/fused.ts) fell back to the op-by-op path for some
+   * batches (e.g. a variable-length batch it does not take); sent again when a new reason appears.
+   */
+  fallbacks: opt(arr(str)),
 });
 export type BackendInfo = Infer<typeof backendInfo>;
 
