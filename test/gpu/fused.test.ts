@@ -25,6 +25,7 @@ import type { TrajectoryCheck, TrajectoryFixture } from '../../src/core/trajecto
 
 const FIXTURES = join(ROOT, '..', 'shared', 'fixtures', 'torch');
 const TRAJECTORIES = join(ROOT, '..', 'shared', 'fixtures', 'torch-train');
+const PACKED = join(ROOT, '..', 'shared', 'fixtures', 'torch-packed');
 const TOL = 1e-4;
 
 interface Diff { name: string; maxAbs: number; scale: number }
@@ -94,6 +95,24 @@ describe('WebGPU training: PyTorch trajectories (optimizers, clipping, K steps)'
       assert.equal(r.checks.length, 2 + Object.keys(fx.final_state_dict).length);
       for (const c of r.checks) assert.ok(c.error <= TOL, `webgpu ${c.what}: ${c.error} > ${TOL}`);
       assert.ok((r.programs.fwd ?? 0) > 0 && (r.programs.bwd ?? 0) > 0, `fused programs ran (${JSON.stringify(r.programs)})`);
+      assert.equal(r.leaked, 0, 'no tensor leak');
+    });
+  }
+});
+
+describe('variable-length (packed) fixtures on webgpu: the fused kernel declines, the op-by-op path matches PyTorch', () => {
+  const files = existsSync(PACKED) ? readdirSync(PACKED).filter((f) => f.endsWith('.json')) : [];
+  test('the packed fixtures are present', () => assert.ok(files.length >= 4, `expected fixtures in ${PACKED}`));
+  for (const f of files) {
+    test(`${f}: outputs, own final states and every gradient match PyTorch on webgpu`, async () => {
+      await call('mode', 'auto');
+      const fx = JSON.parse(readFileSync(join(PACKED, f), 'utf8')) as TorchFixture;
+      const r = await call<{ checks: { tensor: string; maxAbsError: number }[]; cpuChecks: { tensor: string; maxAbsError: number }[]; programs: Record<string, number>; leaked: number; fallbacks: string[] }>('fixture', fx);
+      assert.ok(r.checks.length >= 3 + Object.keys(fx.grads).length);
+      for (const c of r.checks) assert.ok(c.maxAbsError <= TOL, `webgpu ${c.tensor}: max abs error ${c.maxAbsError} > ${TOL}`);
+      for (const c of r.cpuChecks) assert.ok(c.maxAbsError <= TOL, `cpu ${c.tensor}: max abs error ${c.maxAbsError} > ${TOL}`);
+      assert.equal(r.programs.fwd ?? 0, 0, 'the fused kernel was not given a variable-length batch');
+      assert.ok(r.fallbacks.some((w) => /does not take per-sequence lengths/.test(w)), `the fallback is reported (${JSON.stringify(r.fallbacks)})`);
       assert.equal(r.leaked, 0, 'no tensor leak');
     });
   }
