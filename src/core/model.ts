@@ -6,7 +6,15 @@
  *   many-to-one      x_1..x_T  -> y               (sentiment, adding problem)
  *   one-to-many      x         -> y_1..y_T        (x fed at t = 1, zeros after: generation)
  *   encoder-decoder  x_1..x_S  -> y_1..y_T        (the encoder's final state starts the decoder,
- *                                                   which is fed <start>, y_1, ..., y_{T-1})
+ *                                                   which is fed <start>, y_1, ..., y_{T-1};
+ *                                                   optionally with attention over the encoder's
+ *                                                   outputs, src/core/attention.ts)
+ *
+ * A bidirectional encoder layer has two final states, forward (after x_S) and backward (after
+ * x_1); the bridge turns them into the matching decoder layer's initial state:
+ *   linear (default):  h0 = tanh(W_h [h_fwd; h_bwd] + b_h),  c0 = W_c [c_fwd; c_bwd] + b_c (LSTM)
+ *                      as torch.nn.Linear(2H, H) modules `bridge.h_l{k}`, `bridge.c_l{k}`
+ *   sum:               h0 = h_fwd + h_bwd,  c0 = c_fwd + c_bwd       (no parameters)
  *
  * Parameter names follow PyTorch modules: `embedding.weight`, `rnn.weight_ih_l0`,
  * `rnn.weight_hh_l0_reverse`, `head.weight` [O, D], `head.bias`; encoder-decoder uses
@@ -14,6 +22,7 @@
  */
 import * as tf from './tf';
 import { RecurrentStack, directions, type LayerTrace, type RunResult } from './recurrent';
+import { Attention } from './attention';
 import type { CellState } from './cells';
 import type { Example, SeqData } from './data';
 import { inputWidth, outputWidth } from './data';
@@ -72,12 +81,15 @@ export interface ForwardResult {
   /** Final states of the stack that read x (carried across truncated-BPTT windows). */
   final: CellState[];
   traces?: LayerTrace[];
+  /** encoder-decoder with attention: a_t over the source, batch-major [B, Tout, Tin] (0 on padding). */
+  attention?: tf.Tensor3D;
 }
 
 export class SeqModel {
   readonly params = new Map<string, tf.Variable>();
   readonly stack: RecurrentStack;
   readonly decoder?: RecurrentStack;
+  readonly attention?: Attention;
   readonly inputSize: number;
   readonly outputSize: number;
   readonly tokens: boolean;
@@ -97,12 +109,15 @@ export class SeqModel {
     const ed = spec.structure === 'encoder-decoder';
     if (embed) this.addEmbedding('embedding', this.inputSize);
     this.stack = this.addStack(ed ? 'encoder' : 'rnn', this.featureWidth, spec.layers);
+    let attentionInput = 0;
     if (ed) {
       const dl = spec.decoderLayers.length ? spec.decoderLayers : spec.layers.map((l) => ({ ...l, bidirectional: false }));
       checkDecoderFits(spec.layers, dl);
       const decIn = outputWidth(data);
       if (embed) this.addEmbedding('decoder_embedding', decIn);
-      this.decoder = this.addStack('decoder', (embed ? spec.input.embeddingSize : decIn) + pos, dl);
+      // bahdanau feeds the context c_t (the encoder's output width) beside the token
+      attentionInput = spec.attention === 'bahdanau' ? this.stack.outputSize : 0;
+      this.decoder = this.addStack('decoder', (embed ? spec.input.embeddingSize : decIn) + pos + attentionInput, dl);
     }
     const top = this.decoder ?? this.stack;
     const D = top.outputSize;
@@ -120,13 +135,36 @@ export class SeqModel {
         });
       }
     }
+    // after every older parameter, so that models without them initialise exactly as before
+    const linear = (name: string, shape: number[], fanIn: number) => {
+      const b = 1 / Math.sqrt(fanIn); // torch.nn.Linear: U(-1/sqrt(in), 1/sqrt(in)) for weight and bias
+      return this.addParam(name, shape, () => this.rng.uniform(-b, b));
+    };
+    if (ed && spec.attention) this.attention = new Attention(spec.attention, this.stack.outputSize, this.decoder!.layers[this.decoder!.layers.length - 1].units, linear);
+    if (ed && this.bridge === 'linear') {
+      spec.layers.forEach((l, k) => {
+        if (!l.bidirectional) return;
+        for (const s of l.cell === 'lstm' ? ['h', 'c'] : ['h']) {
+          linear(`bridge.${s}_l${k}.weight`, [l.units, 2 * l.units], 2 * l.units);
+          linear(`bridge.${s}_l${k}.bias`, [l.units], 2 * l.units);
+        }
+      });
+    }
   }
 
-  private addParam(name: string, shape: number[], init: () => number): void {
+  /** How a bidirectional encoder starts the decoder (undefined when no encoder layer is bidirectional). */
+  get bridge(): 'linear' | 'sum' | undefined {
+    if (this.spec.structure !== 'encoder-decoder' || !this.spec.layers.some((l) => l.bidirectional)) return undefined;
+    return this.spec.bridge ?? 'linear';
+  }
+
+  private addParam(name: string, shape: number[], init: () => number): tf.Variable {
     const n = shape.reduce((a, b) => a * b, 1);
     const data = new Float32Array(n);
     for (let i = 0; i < n; i++) data[i] = init();
-    this.params.set(name, tf.tidy(() => tf.variable(tf.tensor(data, shape), true, name)));
+    const v = tf.tidy(() => tf.variable(tf.tensor(data, shape), true, name));
+    this.params.set(name, v);
+    return v;
   }
 
   private addEmbedding(name: string, vocab: number): void {
@@ -272,9 +310,25 @@ export class SeqModel {
     const r = run(this.stack, x, this.initialStates(this.stack, B, opts.init), batch.lengths);
     let features: tf.Tensor2D;
     let traces = r.traces;
+    let attention: tf.Tensor3D | undefined;
     if (structure === 'encoder-decoder') {
       const decIn = embed ? this.embed(batch.dec!, 'decoder_embedding.weight') : (batch.dec as tf.Tensor3D);
-      const d = run(this.decoder!, decIn, r.final, batch.targetLengths, undefined);
+      const init = this.bridgeStates(r.final);
+      let d: { output: tf.Tensor3D; traces?: LayerTrace[] };
+      if (this.attention?.type === 'bahdanau') {
+        const a = this.additiveDecode(decIn, init, r.output, batch.lengths, opts);
+        d = a;
+        attention = a.weights;
+      } else {
+        d = run(this.decoder!, decIn, init, batch.targetLengths, undefined);
+        if (this.attention) {
+          // luong: the decoder's outputs o_t [B, T, Hd] attend to the encoder's K [B, S, Hk]
+          const keys = this.attention.prepare(tf.transpose(r.output, [1, 0, 2]) as tf.Tensor3D, batch.lengths);
+          const m = this.attention.multiplicative(tf.transpose(d.output, [1, 0, 2]) as tf.Tensor3D, keys);
+          d = { ...d, output: tf.transpose(m.out, [1, 0, 2]) as tf.Tensor3D };
+          attention = m.weights;
+        }
+      }
       features = tf.reshape(d.output, [Tout * B, -1]);
       if (traces && d.traces) traces = [...traces, ...d.traces.map((t) => ({ ...t, layer: t.layer + this.stack.layers.length }))];
     } else if (structure === 'many-to-one') {
@@ -289,7 +343,66 @@ export class SeqModel {
       features = tf.dropout(features, p, undefined, (opts.dropoutSeed ?? 0) + 17) as tf.Tensor2D;
     }
     const logits = tf.add(tf.matMul(features, this.params.get('head.weight')!, false, true), this.params.get('head.bias')!) as tf.Tensor2D;
-    return { logits, final: r.final, traces };
+    return { logits, final: r.final, traces, attention };
+  }
+
+  /**
+   * The decoder's initial state per layer from the encoder's final states (PyTorch h_n order:
+   * layer k's forward, then its backward when bidirectional), through the bridge (see the top).
+   */
+  private bridgeStates(final: CellState[]): CellState[] {
+    if (!this.bridge) return final;
+    const out: CellState[] = [];
+    let i = 0;
+    this.spec.layers.forEach((l, k) => {
+      if (!l.bidirectional) {
+        out.push(final[i++]);
+        return;
+      }
+      const [f, b] = [final[i], final[i + 1]];
+      i += 2;
+      if (this.bridge === 'sum') {
+        out.push({ h: tf.add(f.h, b.h) as tf.Tensor2D, c: f.c && (tf.add(f.c, b.c!) as tf.Tensor2D) });
+        return;
+      }
+      const lin = (s: 'h' | 'c', x: tf.Tensor2D, y: tf.Tensor2D) =>
+        tf.add(tf.matMul(tf.concat([x, y], 1), this.params.get(`bridge.${s}_l${k}.weight`)! as tf.Tensor2D, false, true), this.params.get(`bridge.${s}_l${k}.bias`)!) as tf.Tensor2D;
+      out.push({ h: tf.tanh(lin('h', f.h, b.h)), c: f.c && lin('c', f.c, b.c!) });
+    });
+    return out;
+  }
+
+  /**
+   * bahdanau: the decoder runs one step at a time, since its input at step t holds the context
+   * c_t, which attends with the state before step t:
+   *   q_1 = the (bridged) encoder final state of the top layer;  for t = 1..T:
+   *   c_t, a_t = attention(q_t, K);  o_t = decoder(concat(embed(y_{t-1}), c_t));  q_{t+1} = o_t
+   * decIn [T, B, E], encoder outputs [S, B, Hk] -> outputs [T, B, Hd], weights [B, T, S].
+   */
+  private additiveDecode(
+    decIn: tf.Tensor3D, init: CellState[], encOut: tf.Tensor3D, lengths: number[] | undefined, opts: ForwardOptions,
+  ): { output: tf.Tensor3D; weights: tf.Tensor3D; traces?: LayerTrace[] } {
+    const dec = this.decoder!;
+    const keys = this.attention!.prepare(tf.transpose(encOut, [1, 0, 2]) as tf.Tensor3D, lengths);
+    let states = init;
+    const outs: tf.Tensor2D[] = [];
+    const weights: tf.Tensor2D[] = [];
+    const perLayer = dec.layers.map(() => ({ h: [] as tf.Tensor2D[], c: [] as tf.Tensor2D[] }));
+    (tf.unstack0(decIn) as tf.Tensor2D[]).forEach((yt) => {
+      const { context, weights: a } = this.attention!.additive(states[states.length - 1].h, keys);
+      const r = dec.step(tf.concat([yt, context], 1), states, { training: opts.training, dropoutSeed: opts.dropoutSeed });
+      states = r.states;
+      outs.push(r.h);
+      weights.push(a);
+      if (opts.trace) r.states.forEach((s, k) => { perLayer[k].h.push(s.h); if (s.c) perLayer[k].c.push(s.c); });
+    });
+    const traces: LayerTrace[] | undefined = opts.trace
+      ? dec.layers.map((l, k) => ({
+        layer: k, direction: 'forward', cell: l.cell, units: l.units, gates: {},
+        h: tf.stack(perLayer[k].h) as tf.Tensor3D, c: perLayer[k].c.length ? (tf.stack(perLayer[k].c) as tf.Tensor3D) : undefined,
+      }))
+      : undefined;
+    return { output: tf.stack(outs) as tf.Tensor3D, weights: tf.stack(weights, 1) as tf.Tensor3D, traces };
   }
 
   /**
@@ -361,7 +474,7 @@ function maskedMean(e: tf.Tensor, mask?: TargetMask): tf.Scalar {
 }
 
 function checkDecoderFits(enc: LayerSpec[], dec: LayerSpec[]): void {
-  if (enc.some((l) => l.bidirectional)) throw new Error('encoder-decoder: a bidirectional encoder is not supported (its final state has two directions).');
+  if (dec.some((l) => l.bidirectional)) throw new Error('encoder-decoder: the decoder cannot be bidirectional (it writes one step at a time).');
   if (dec.length !== enc.length || dec.some((l, k) => l.units !== enc[k].units || (l.cell === 'lstm') !== (enc[k].cell === 'lstm'))) {
     throw new Error('encoder-decoder: the decoder must have as many layers as the encoder, with the same units (and LSTM where the encoder has LSTM), since the encoder\'s final state starts it.');
   }

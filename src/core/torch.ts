@@ -10,8 +10,10 @@ import type { StateDict, TensorJson } from './stateDict';
 
 export { STATE_DICT_FORMAT, parseStateDictJson, type StateDict, type StateDictFile, type TensorJson } from './stateDict';
 import type { CellState } from './cells';
-import type { CellType, Structure } from './spec';
-import type { Example, InputKind, OutputKind } from './data';
+import type { AttentionType, CellType, ModelSpec, Structure } from './spec';
+import type { Example, InputKind, OutputKind, SeqData } from './data';
+import { SeqModel } from './model';
+import { parseDefinition } from './dsl';
 
 export async function variablesToStateDict(params: Map<string, tf.Variable>): Promise<StateDict> {
   const out: StateDict = {};
@@ -92,7 +94,7 @@ export interface TrajectoryFixture {
   final_state_dict: StateDict;
 }
 
-export type AnyFixture = { kind: 'recurrent'; fx: TorchFixture } | { kind: 'trajectory'; fx: TrajectoryFixture };
+export type AnyFixture = { kind: 'recurrent'; fx: TorchFixture } | { kind: 'trajectory'; fx: TrajectoryFixture } | { kind: 'attention'; fx: TorchAttentionFixture };
 
 /**
  * Read a fixture file's text: a trajectory (by its `format`) or a single forward/backward
@@ -122,8 +124,19 @@ export function parseFixture(text: string): AnyFixture {
     if (typeof o.name !== 'string') o.name = String((o.definition as Record<string, unknown>).name ?? 'trajectory');
     return { kind: 'trajectory', fx: o as unknown as TrajectoryFixture };
   }
+  if (o.format === ATTENTION_FIXTURE_FORMAT) {
+    if (!isObj(o.model) || !isObj(o.state_dict) || !isObj(o.grads)) throw new Error(`${ATTENTION_FIXTURE_FORMAT}: needs 'model', 'state_dict' and 'grads' (objects)`);
+    for (const k of ['source', 'target_in', 'target']) {
+      const v = o[k];
+      if (!Array.isArray(v) || !v.length || !v.every((r) => Array.isArray(r) && r.every((x) => Number.isInteger(x)))) throw new Error(`${ATTENTION_FIXTURE_FORMAT}: '${k}' must be a [B][steps] array of token ids`);
+    }
+    if (!Array.isArray(o.source_lengths)) throw new Error(`${ATTENTION_FIXTURE_FORMAT}: 'source_lengths' must be an array`);
+    for (const k of ['logits', 'attention_weights']) if (!isObj(o[k])) throw new Error(`${ATTENTION_FIXTURE_FORMAT}: missing '${k}' (a tensor)`);
+    if (typeof o.name !== 'string') o.name = 'attention';
+    return { kind: 'attention', fx: o as unknown as TorchAttentionFixture };
+  }
   if (!isObj(o.module) || !isObj(o.state_dict)) {
-    throw new Error(`neither a ${TRAJECTORY_FORMAT} fixture nor a torch-recurrent-fixture (no module/state_dict)`);
+    throw new Error(`neither a ${TRAJECTORY_FORMAT} fixture, a ${ATTENTION_FIXTURE_FORMAT} nor a torch-recurrent-fixture (no module/state_dict)`);
   }
   return { kind: 'recurrent', fx: o as unknown as TorchFixture };
 }
@@ -226,4 +239,117 @@ function maxAbs(t: tf.Tensor, ref: TensorJson): number {
     if (!(e <= m)) m = Number.isNaN(e) ? Infinity : e;
   }
   return m;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Attention fixtures (../shared/fixtures/torch-attention, format `torch-attention-fixture/1`)
+
+export interface TorchAttentionFixture {
+  format: string;
+  name: string;
+  model: {
+    cell: 'RNN' | 'LSTM' | 'GRU';
+    attention: AttentionType;
+    source_vocab: number;
+    target_vocab: number;
+    embedding_size: number;
+    hidden_size: number;
+    num_layers: number;
+    start_token: number;
+  };
+  state_dict: StateDict;
+  /** [B][S] token ids, padded past source_lengths[b]. */
+  source: number[][];
+  source_lengths: number[];
+  /** [B][T]: the start token, then the target shifted by one (teacher forcing). */
+  target_in: number[][];
+  target: number[][];
+  logits: TensorJson;
+  attention_weights: TensorJson;
+  loss_value: number;
+  grads: Record<string, TensorJson>;
+}
+
+export const ATTENTION_FIXTURE_FORMAT = 'torch-attention-fixture/1';
+
+/**
+ * Run an attention fixture through SeqModel (the same code that trains): an encoder-decoder with
+ * embeddings, the fixture's cell, layers and attention, its state_dict loaded by name. Returns the
+ * max abs error of the logits, the attention weights, the loss and the gradient of every parameter.
+ */
+export function checkAttentionFixture(fx: TorchAttentionFixture): FixtureCheck[] {
+  const m = fx.model;
+  const B = fx.source.length;
+  const S = fx.source[0]?.length ?? 0;
+  const T = fx.target[0]?.length ?? 0;
+  if (!B || !S || !T) throw new Error(`${fx.name}: empty source or target`);
+  if (!['bahdanau', 'luong-general', 'luong-dot'].includes(m.attention)) throw new Error(`${fx.name}: unknown attention '${m.attention}'`);
+  if (fx.source_lengths.length !== B || fx.source_lengths.some((n) => !Number.isInteger(n) || n < 1 || n > S)) {
+    throw new Error(`${fx.name}: 'source_lengths' must hold ${B} integers between 1 and ${S}`);
+  }
+  for (let b = 0; b < B; b++) {
+    const expected = [m.start_token, ...fx.target[b].slice(0, -1)];
+    if (fx.target_in[b].some((v, t) => v !== expected[t])) throw new Error(`${fx.name}: target_in[${b}] is not [start] + target[:-1]`);
+  }
+  const cell = m.cell.toLowerCase() as CellType;
+  const layer = { cell, units: m.hidden_size, activation: 'tanh' as const, bias: true, bidirectional: false, merge: 'concat' as const, dropout: 0 };
+  const spec: ModelSpec = {
+    ...attentionFixtureBase(),
+    input: { encoding: 'embedding', embeddingSize: m.embedding_size, positionFeature: false },
+    layers: Array.from({ length: m.num_layers }, () => ({ ...layer })),
+    decoderLayers: Array.from({ length: m.num_layers }, () => ({ ...layer })),
+    attention: m.attention,
+  };
+  const ids = (n: number) => Array.from({ length: n }, (_, i) => String(i));
+  const examples = fx.source.map((src, b) => ({ x: src.slice(0, fx.source_lengths[b]).map((v) => [v]), y: fx.target[b].map((v) => [v]) }));
+  const data: SeqData = {
+    task: 'fixture', structure: 'encoder-decoder', input: { kind: 'tokens', vocab: ids(m.source_vocab) },
+    output: { kind: 'classes', classes: ids(m.target_vocab) }, startToken: m.start_token, generative: false,
+    train: examples, valid: [], about: fx.name,
+  };
+  const model = new SeqModel(spec, data);
+  try {
+    assignStateDict(model.params, fx.state_dict);
+    return tf.scoped(() => {
+      const batch = model.makeBatch(examples);
+      try {
+        let logits!: tf.Tensor2D;
+        let weights!: tf.Tensor3D;
+        const { value, grads } = tf.variableGrads(() => {
+          const out = model.forward(batch);
+          logits = tf.keep(out.logits);
+          weights = tf.keep(out.attention!);
+          return model.loss(out.logits, batch.y, batch.mask);
+        }, model.trainable);
+        const V = m.target_vocab;
+        const byBatch = tf.transpose(tf.reshape(logits, [T, B, V]), [1, 0, 2]);
+        // the batch is as long as its longest source; the fixture's padding columns must be 0
+        const Smax = weights.shape[2];
+        const a = Smax < S ? tf.pad(weights, [[0, 0], [0, 0], [0, S - Smax]]) : weights;
+        const checks: FixtureCheck[] = [
+          { tensor: 'logits', maxAbsError: maxAbs(byBatch, fx.logits) },
+          { tensor: 'attention_weights', maxAbsError: maxAbs(a, fx.attention_weights) },
+          { tensor: 'loss', maxAbsError: Math.abs(value.dataSync()[0] - fx.loss_value) },
+        ];
+        tf.dispose([logits, weights]); // kept out of variableGrads' scope
+        for (const [k, ref] of Object.entries(fx.grads)) {
+          const g = grads[k];
+          if (!g) throw new Error(`${fx.name}: no gradient computed for '${k}'`);
+          checks.push({ tensor: `grad ${k}`, maxAbsError: maxAbs(g, ref) });
+        }
+        return checks;
+      } finally {
+        batch.dispose();
+      }
+    });
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Everything of a ModelSpec an attention fixture does not set (no training happens): the DSL's defaults. */
+function attentionFixtureBase(): ModelSpec {
+  const r = parseDefinition(JSON.stringify({ name: 'attention-fixture', data: { task: 'reverse' }, structure: 'encoder-decoder', layers: [{ cell: 'gru', units: 1 }] }));
+  if (!r.spec) throw new Error('internal: the attention fixture base definition does not parse');
+  return r.spec;
 }
