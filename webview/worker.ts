@@ -242,6 +242,7 @@ export function packProbe(r: ProbeResult): { result: ProbeResultMsg; transfer: A
   const result = {
     step: r.step, inputTokens: r.inputTokens, ...(extra.outputTokens ? { outputTokens: extra.outputTokens } : {}),
     layers, ...(r.gradNorms ? { gradNorms: r.gradNorms } : {}), prediction: r.prediction, loss: r.loss,
+    ...(r.attention ? { attention: toGrid(r.attention, transfer) } : {}),
   } as ProbeResultMsg;
   return { result, transfer };
 }

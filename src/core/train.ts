@@ -60,6 +60,11 @@ export interface ProbeResult {
   gradNorms?: number[];
   prediction: Prediction;
   loss: number;
+  /**
+   * encoder-decoder with attention: the weights a_ts, [target step t][source step s] (rows sum to
+   * 1; the source axis is labelled by inputTokens, the target axis by the prediction's targets).
+   */
+  attention?: number[][];
 }
 
 export class DivergenceError extends Error {
@@ -366,7 +371,7 @@ export class Trainer {
     }
     const injected = [...inject.values()].flat();
     const meta: { layer: number; direction: 'forward' | 'backward'; cell: TraceLayer['cell']; units: number }[] = [];
-    interface ProbeTensors { loss: tf.Scalar; probs: tf.Tensor2D; gradNorm?: tf.Tensor1D; h: tf.Tensor[]; c: (tf.Tensor | null)[]; gates: Record<string, tf.Tensor>[] }
+    interface ProbeTensors { loss: tf.Scalar; probs: tf.Tensor2D; gradNorm?: tf.Tensor1D; h: tf.Tensor[]; c: (tf.Tensor | null)[]; gates: Record<string, tf.Tensor>[]; attention?: tf.Tensor2D }
     const res = tf.tidy(() => {
       let gradNorm: tf.Tensor1D | undefined;
       if (opts.gradients) {
@@ -387,6 +392,7 @@ export class Trainer {
         gates: traces.map((l) => Object.fromEntries(Object.entries(l.gates).map(([k, v]) => [k, tf.squeeze(v, [1])]))),
       };
       if (gradNorm) r.gradNorm = gradNorm;
+      if (out.attention) r.attention = tf.squeeze(out.attention, [0]) as tf.Tensor2D; // [Tout, Tin]
       return r as unknown as tf.TensorContainer;
     }) as unknown as ProbeTensors;
     batch.dispose();
@@ -406,8 +412,12 @@ export class Trainer {
     const probs = (await res.probs.array()) as number[][];
     const loss = (await res.loss.data())[0];
     const gradNorms = res.gradNorm ? Array.from(await res.gradNorm.data()) : undefined;
+    const attention = res.attention ? ((await res.attention.array()) as number[][]) : undefined;
     tf.dispose(res as unknown as tf.TensorContainer);
-    return { step: this.step, inputTokens: this.inputTokens(ex), layers, gradNorms, prediction: this.prediction(probs, ex), loss };
+    return {
+      step: this.step, inputTokens: this.inputTokens(ex), layers, gradNorms, prediction: this.prediction(probs, ex), loss,
+      ...(attention ? { attention } : {}),
+    };
   }
 
   private inputTokens(ex: Example): string[] {

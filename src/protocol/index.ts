@@ -90,6 +90,8 @@ export const probeResult = obj({
   outputTokens: opt(arr(str)),
   layers: arr(traceLayer),
   gradNorms: opt(nums),
+  /** encoder-decoder with attention: weights [target step][source step] (for an alignment view). */
+  attention: opt(grid),
   prediction: union(
     obj({ kind: lit('classes'), tokens: arr(str), probs: nums, targets: opt(arr(str)) }),
     obj({ kind: lit('binary'), probs: nums, labels: arr(str), targets: opt(nums) }),
@@ -154,6 +156,8 @@ export const modelSpec = obj({
   input: obj({ encoding: oneOf('onehot', 'embedding'), embeddingSize: count, positionFeature: bool }),
   layers: arr(layerSpec),
   decoderLayers: arr(layerSpec),
+  attention: opt(oneOf('bahdanau', 'luong-general', 'luong-dot')),
+  bridge: opt(oneOf('linear', 'sum')),
   initialState: oneOf('zeros', 'random', 'learned'),
   structure: oneOf('many-to-one', 'many-to-many', 'one-to-many', 'encoder-decoder'),
   head: obj({ activation: oneOf('softmax', 'sigmoid', 'linear'), loss: oneOf('cross-entropy', 'binary-cross-entropy', 'mse'), dropout: finite }),
