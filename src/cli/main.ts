@@ -329,7 +329,7 @@ async function cmdVerifyTorch(a: Args): Promise<number> {
       } else if (parsed.kind === 'attention') {
         const fx = parsed.fx;
         const m = fx.model;
-        title = `${fx.name ?? f}  (${m.cell} encoder-decoder, ${m.attention} attention, layers ${m.num_layers}, H ${m.hidden_size}, source lengths ${fx.source_lengths.join(' ')})`;
+        title = `${fx.name ?? f}  (${m.cell} encoder-decoder, ${m.attention} attention, layers ${m.num_layers}, H ${m.hidden_size}${m.encoder_bidirectional ? `, bidirectional encoder, ${m.bridge ?? 'linear'} bridge` : ''}, source lengths ${fx.source_lengths.join(' ')})`;
         checks = checkAttentionFixture(fx).map((c) => ({ what: c.tensor, error: c.maxAbsError }));
       } else {
         const fx = parsed.fx;

@@ -10,7 +10,7 @@ import type { StateDict, TensorJson } from './stateDict';
 
 export { STATE_DICT_FORMAT, parseStateDictJson, type StateDict, type StateDictFile, type TensorJson } from './stateDict';
 import type { CellState } from './cells';
-import type { AttentionType, CellType, ModelSpec, Structure } from './spec';
+import type { AttentionType, BridgeType, CellType, ModelSpec, Structure } from './spec';
 import type { Example, InputKind, OutputKind, SeqData } from './data';
 import { SeqModel } from './model';
 import { parseDefinition } from './dsl';
@@ -256,6 +256,9 @@ export interface TorchAttentionFixture {
     hidden_size: number;
     num_layers: number;
     start_token: number;
+    /** seqlab's extension: a bidirectional encoder (keys 2H wide), its final states bridged to the decoder. */
+    encoder_bidirectional?: boolean;
+    bridge?: BridgeType;
   };
   state_dict: StateDict;
   /** [B][S] token ids, padded past source_lengths[b]. */
@@ -296,9 +299,10 @@ export function checkAttentionFixture(fx: TorchAttentionFixture): FixtureCheck[]
   const spec: ModelSpec = {
     ...attentionFixtureBase(),
     input: { encoding: 'embedding', embeddingSize: m.embedding_size, positionFeature: false },
-    layers: Array.from({ length: m.num_layers }, () => ({ ...layer })),
+    layers: Array.from({ length: m.num_layers }, () => ({ ...layer, bidirectional: !!m.encoder_bidirectional })),
     decoderLayers: Array.from({ length: m.num_layers }, () => ({ ...layer })),
     attention: m.attention,
+    ...(m.encoder_bidirectional ? { bridge: m.bridge ?? 'linear' } : {}),
   };
   const ids = (n: number) => Array.from({ length: n }, (_, i) => String(i));
   const examples = fx.source.map((src, b) => ({ x: src.slice(0, fx.source_lengths[b]).map((v) => [v]), y: fx.target[b].map((v) => [v]) }));
