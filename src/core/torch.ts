@@ -281,6 +281,23 @@ export const ATTENTION_FIXTURE_FORMAT = 'torch-attention-fixture/1';
  * max abs error of the logits, the attention weights, the loss and the gradient of every parameter.
  */
 export function checkAttentionFixture(fx: TorchAttentionFixture): FixtureCheck[] {
+  const run = runAttentionFixture(fx);
+  try {
+    return Object.entries(run.refs).map(([tensor, ref]) => ({
+      tensor,
+      maxAbsError: typeof ref === 'number' ? Math.abs(run.tensors[tensor].dataSync()[0] - ref) : maxAbs(run.tensors[tensor], ref),
+    }));
+  } finally {
+    run.dispose();
+  }
+}
+
+/**
+ * The tensors an attention fixture checks, computed on the current backend, next to their
+ * references (`logits`, `attention_weights`, `loss`, `grad <name>`), for callers that read them
+ * asynchronously (WebGPU). dispose() frees them and the model.
+ */
+export function runAttentionFixture(fx: TorchAttentionFixture): { tensors: Record<string, tf.Tensor>; refs: Record<string, TensorJson | number>; dispose(): void } {
   const m = fx.model;
   const B = fx.source.length;
   const S = fx.source[0]?.length ?? 0;
@@ -312,11 +329,16 @@ export function checkAttentionFixture(fx: TorchAttentionFixture): FixtureCheck[]
     train: examples, valid: [], about: fx.name,
   };
   const model = new SeqModel(spec, data);
+  const tensors: Record<string, tf.Tensor> = {};
+  const dispose = () => {
+    tf.dispose(Object.values(tensors));
+    model.dispose();
+  };
   try {
     assignStateDict(model.params, fx.state_dict);
-    return tf.scoped(() => {
-      const batch = model.makeBatch(examples);
-      try {
+    const batch = model.makeBatch(examples);
+    try {
+      tf.tidy(() => {
         let logits!: tf.Tensor2D;
         let weights!: tf.Tensor3D;
         const { value, grads } = tf.variableGrads(() => {
@@ -325,30 +347,27 @@ export function checkAttentionFixture(fx: TorchAttentionFixture): FixtureCheck[]
           weights = tf.keep(out.attention!);
           return model.loss(out.logits, batch.y, batch.mask);
         }, model.trainable);
-        const V = m.target_vocab;
-        const byBatch = tf.transpose(tf.reshape(logits, [T, B, V]), [1, 0, 2]);
+        tensors.logits = tf.keep(tf.transpose(tf.reshape(logits, [T, B, m.target_vocab]), [1, 0, 2]));
         // the batch is as long as its longest source; the fixture's padding columns must be 0
         const Smax = weights.shape[2];
-        const a = Smax < S ? tf.pad(weights, [[0, 0], [0, 0], [0, S - Smax]]) : weights;
-        const checks: FixtureCheck[] = [
-          { tensor: 'logits', maxAbsError: maxAbs(byBatch, fx.logits) },
-          { tensor: 'attention_weights', maxAbsError: maxAbs(a, fx.attention_weights) },
-          { tensor: 'loss', maxAbsError: Math.abs(value.dataSync()[0] - fx.loss_value) },
-        ];
+        tensors.attention_weights = tf.keep(Smax < S ? tf.pad(weights, [[0, 0], [0, 0], [0, S - Smax]]) : tf.clone(weights));
+        tensors.loss = tf.keep(value);
         tf.dispose([logits, weights]); // kept out of variableGrads' scope
-        for (const [k, ref] of Object.entries(fx.grads)) {
-          const g = grads[k];
-          if (!g) throw new Error(`${fx.name}: no gradient computed for '${k}'`);
-          checks.push({ tensor: `grad ${k}`, maxAbsError: maxAbs(g, ref) });
+        for (const k of Object.keys(fx.grads)) {
+          if (!grads[k]) throw new Error(`${fx.name}: no gradient computed for '${k}'`);
+          tensors[`grad ${k}`] = tf.keep(grads[k]);
         }
-        return checks;
-      } finally {
-        batch.dispose();
-      }
-    });
-  } finally {
-    model.dispose();
+      });
+    } finally {
+      batch.dispose();
+    }
+  } catch (e) {
+    dispose();
+    throw e;
   }
+  const refs: Record<string, TensorJson | number> = { logits: fx.logits, attention_weights: fx.attention_weights, loss: fx.loss_value };
+  for (const [k, v] of Object.entries(fx.grads)) refs[`grad ${k}`] = v;
+  return { tensors, refs, dispose };
 }
 
 /** Everything of a ModelSpec an attention fixture does not set (no training happens): the DSL's defaults. */
