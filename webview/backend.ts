@@ -8,6 +8,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { installWasmSliceKernels } from '../src/core/wasmSlice';
 import { BACKENDS, type BackendInfo, type BackendName, type BackendPreference } from '../src/protocol';
 
 interface GpuAdapterInfoLike { vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean }
@@ -75,6 +76,7 @@ async function tryWasm(wasm: Record<string, ArrayBuffer> | undefined): Promise<A
   } catch (e) {
     return { ok: false, reason: `setWasmPaths failed: ${msg(e)}` };
   }
+  installWasmSliceKernels(); // slices that do not copy their whole input (O(T) per sequence, not O(T^2))
   const ok = await tf.setBackend('wasm').catch((e) => msg(e));
   if (ok !== true) return { ok: false, reason: `wasm backend failed to initialise${typeof ok === 'string' ? `: ${ok}` : ''}` };
   return { ok: true };

@@ -199,6 +199,12 @@ function renderBackend(): void {
     for (const s of backend.skipped) why.append($('li', undefined, `${s.name}: ${s.reason}`));
     backendBox.append($('span', 'adapter', ' — not used:'), why);
   }
+  if (backend.fallbacks?.length) {
+    const fell = $('ul', 'why-not');
+    fell.id = 'backend-fallbacks';
+    for (const f of backend.fallbacks) fell.append($('li', undefined, f));
+    backendBox.append($('span', 'adapter', ' — fused kernel fell back:'), fell);
+  }
 }
 
 function showErrors(message: string, details: string[] = []): void {

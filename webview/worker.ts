@@ -9,6 +9,7 @@
 /// <reference lib="webworker" />
 import { selectBackend } from './backend';
 import { registerWebGpuKernels, setRecurrenceKernel } from '../src/gpu';
+import { takeFallbacks } from '../src/core/fused';
 import { buildDataset } from '../src/core/tasks';
 import { Trainer, type ProbeResult } from '../src/core/train';
 import { TrainingSession, type SessionEnd } from '../src/core/session';
@@ -17,7 +18,7 @@ import type { ModelSpec } from '../src/core/spec';
 import type { SeqData, Example } from '../src/core/data';
 import {
   Receiver, Sender, toWorker,
-  type ControlAction, type ExperimentMsg, type FromWorker, type Grid, type ModelInfo, type Phase, type ProbeResultMsg, type ToWorker, type WorkerIntervals,
+  type BackendInfo, type ControlAction, type ExperimentMsg, type FromWorker, type Grid, type ModelInfo, type Phase, type ProbeResultMsg, type ToWorker, type WorkerIntervals,
 } from '../src/protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -119,7 +120,7 @@ async function handle(m: ToWorker): Promise<void> {
 
 async function init(exp: ExperimentMsg, preferred: Parameters<typeof selectBackend>[0], wasm?: Record<string, ArrayBuffer>): Promise<void> {
   setPhase('loading');
-  let info;
+  let info: BackendInfo;
   try {
     info = await selectBackend(preferred, wasm);
   } catch (e) {
@@ -130,6 +131,8 @@ async function init(exp: ExperimentMsg, preferred: Parameters<typeof selectBacke
   // layer direction instead of a dozen ops per timestep. Elsewhere the op-by-op cells run.
   if (info.name === 'webgpu') registerWebGpuKernels();
   else setRecurrenceKernel(undefined);
+  backendInfo = info;
+  takeFallbacks();
   out.send({ type: 'backend', info });
   if (exp.fileErrors.length) {
     setPhase('error');
@@ -244,6 +247,7 @@ export function packProbe(r: ProbeResult): { result: ProbeResultMsg; transfer: A
   const result = {
     step: r.step, inputTokens: r.inputTokens, ...(extra.outputTokens ? { outputTokens: extra.outputTokens } : {}),
     layers, ...(r.gradNorms ? { gradNorms: r.gradNorms } : {}), prediction: r.prediction, loss: r.loss,
+    ...(r.attention ? { attention: toGrid(r.attention, transfer) } : {}),
   } as ProbeResultMsg;
   return { result, transfer };
 }
@@ -306,7 +310,10 @@ function newSession(): void {
   session?.trainer.dispose();
   trainer = new Trainer(spec!, data!);
   session = new TrainingSession(trainer, {
-    metrics: (row) => out.send({ type: 'metrics', clientRunId: runId!, rows: [row] }),
+    metrics: (row) => {
+      out.send({ type: 'metrics', clientRunId: runId!, rows: [row] });
+      reportFallbacks();
+    },
     checkpoint: (cp) => {
       const { format: _f, step, weights, ...resume } = cp;
       out.send({ type: 'checkpoint', clientRunId: runId!, step, weights, resume });
@@ -335,6 +342,19 @@ async function reset(): Promise<void> {
   await exclusive(async () => newSession());
   setPhase('ready');
   await exclusive(() => sendProbe());
+}
+
+let backendInfo: BackendInfo | undefined;
+
+/** Tell the panel when the fused kernel fell back to the op-by-op path, and why (once per reason). */
+function reportFallbacks(): void {
+  const why = takeFallbacks();
+  if (!backendInfo || !why.length) return;
+  const known = backendInfo.fallbacks ?? [];
+  const fresh = why.filter((w) => !known.includes(w));
+  if (!fresh.length) return;
+  backendInfo = { ...backendInfo, fallbacks: [...known, ...fresh] };
+  out.send({ type: 'backend', info: backendInfo });
 }
 
 /** Probe, sample and gradient requests that arrive while the session trains wait for its next boundary. */

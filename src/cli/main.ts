@@ -13,10 +13,11 @@ import { version } from '../../package.json';
 import { didYouMean } from '../core/dsl/suggest';
 import { formatDiagnostic, parseDefinition, type Diagnostic } from '../core/dsl';
 import { DEFAULT_MEMORY_BUDGET_MB } from '../core/cost';
-import { checkFixture, parseFixture } from '../core/torch';
+import { checkAttentionFixture, checkFixture, parseFixture } from '../core/torch';
 import { checkTrajectory } from '../core/trajectory';
 import { isInside } from '../core/paths';
 import { Trainer, type MetricRow } from '../core/train';
+import { takeFallbacks } from '../core/fused';
 import { NODE_BACKENDS, useBackend, type NodeBackend } from '../node/backend';
 import { DefinitionError, TrainInputError, findWorkspaceRoot, importWeights, loadDefinition, loadRunDefinition, trainFile } from '../node/trainRun';
 import { RunStore, RunStoreError, type RunSummary } from '../node/runStore';
@@ -60,7 +61,7 @@ const COMMANDS: Record<string, CommandSpec> = {
     flags: { 'memory-budget': BUDGET, workspace: WORKSPACE },
   },
   'verify-torch': {
-    args: 'FIXTURE|DIR...', about: 'Check against PyTorch fixtures: forward/backward (torch-recurrent-fixture/1) and training trajectories (seqlab-torch-trajectory/1).',
+    args: 'FIXTURE|DIR...', about: 'Check against PyTorch fixtures: forward/backward (torch-recurrent-fixture/1, packed sequences included), attention encoder-decoders (torch-attention-fixture/1) and training trajectories (seqlab-torch-trajectory/1).',
     flags: {
       tolerance: { type: 'string', value: 'T', help: 'largest absolute error allowed (default 1e-4)' },
       backend: BACKEND('cpu'),
@@ -273,6 +274,11 @@ async function cmdTrain(a: Args): Promise<number> {
     },
   });
   if (tty) process.stdout.write('\n');
+  // a registered fused kernel that declined some batches says why (once per reason)
+  for (const why of takeFallbacks()) {
+    if (json) out(JSON.stringify({ event: 'fallback', reason: why }));
+    else err(`note: fused kernel fell back to the op-by-op path: ${why}`);
+  }
   const secs = ((Date.now() - started) / 1000).toFixed(1);
   if (json) out(JSON.stringify({ event: 'end', ...summary }));
   else {
@@ -358,8 +364,13 @@ async function cmdVerifyTorch(a: Args): Promise<number> {
       let checks: { what: string; error: number }[];
       if (parsed.kind === 'recurrent') {
         const fx = parsed.fx;
-        title = `${fx.name ?? f}  (${fx.module.type}, layers ${fx.module.num_layers}, ${fx.module.bidirectional ? 'bidirectional' : 'unidirectional'}, H ${fx.module.hidden_size})`;
+        title = `${fx.name ?? f}  (${fx.module.type}, layers ${fx.module.num_layers}, ${fx.module.bidirectional ? 'bidirectional' : 'unidirectional'}, H ${fx.module.hidden_size}${fx.lengths ? `, lengths ${fx.lengths.join(' ')}` : ''})`;
         checks = checkFixture(fx).map((c) => ({ what: c.tensor, error: c.maxAbsError }));
+      } else if (parsed.kind === 'attention') {
+        const fx = parsed.fx;
+        const m = fx.model;
+        title = `${fx.name ?? f}  (${m.cell} encoder-decoder, ${m.attention} attention, layers ${m.num_layers}, H ${m.hidden_size}${m.encoder_bidirectional ? `, bidirectional encoder, ${m.bridge ?? 'linear'} bridge` : ''}, source lengths ${fx.source_lengths.join(' ')})`;
+        checks = checkAttentionFixture(fx).map((c) => ({ what: c.tensor, error: c.maxAbsError }));
       } else {
         const fx = parsed.fx;
         const t = (fx.definition.training ?? {}) as Record<string, unknown>;

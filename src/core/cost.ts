@@ -94,7 +94,23 @@ export function estimateCost(spec: ModelSpec, shape: CostShape): CostEstimate {
   let headIn = top;
   if (spec.structure === 'encoder-decoder') {
     if (embed) params += shape.outputWidth * spec.input.embeddingSize;
-    headIn = stack(spec.decoderLayers, ['decoder', 'layers'], Tout, (embed ? spec.input.embeddingSize : shape.outputWidth) + (spec.input.positionFeature ? 1 : 0));
+    // bahdanau feeds the context (the encoder's output width, K) to the decoder beside the token
+    const context = spec.attention === 'bahdanau' ? top : 0;
+    headIn = stack(spec.decoderLayers, ['decoder', 'layers'], Tout, (embed ? spec.input.embeddingSize : shape.outputWidth) + (spec.input.positionFeature ? 1 : 0) + context);
+    const Hd = headIn;
+    // attention (src/core/attention.ts): its Linear layers, and per target step the scores and
+    // weights over the T source steps (bahdanau also keeps tanh(query + key) [T, Hd])
+    if (spec.attention === 'bahdanau') {
+      params += Hd * Hd + Hd + Hd * top + Hd + Hd + 1;
+      acts += B * Tout * T * (2 * Hd + 2);
+    } else if (spec.attention) {
+      params += (spec.attention === 'luong-general' ? Hd * top : 0) + (top + Hd) * Hd;
+      acts += B * Tout * (T * 2 + 2 * (top + Hd));
+    }
+    // a bidirectional encoder layer's learned bridge: nn.Linear(2H, H) for h (and c)
+    if ((spec.bridge ?? 'linear') === 'linear') {
+      for (const l of spec.layers) if (l.bidirectional) params += (l.cell === 'lstm' ? 2 : 1) * (2 * l.units * l.units + l.units);
+    }
   }
   params += headIn * shape.outputWidth + shape.outputWidth;
   const headSteps = spec.structure === 'many-to-one' ? 1 : spec.structure === 'encoder-decoder' ? Tout : T;

@@ -24,6 +24,14 @@ export interface FusedDirectionArgs {
   init?: CellState;
   /** Also return c and the gate activations over time. */
   trace: boolean;
+  /**
+   * Per-sequence lengths [B] of a variable-length batch (PyTorch's packed-sequence semantics, see
+   * recurrent.ts): sequence b runs over its first lengths[b] steps, its h is zero after them, its
+   * final state is the one after its own last step, and the reverse direction starts at
+   * lengths[b] - 1. Only offered to a kernel whose `supportsLengths` is true; absent when every
+   * sequence has T steps.
+   */
+  lengths?: number[];
 }
 
 export interface FusedDirectionResult {
@@ -39,6 +47,11 @@ export interface FusedDirectionResult {
 
 export interface RecurrenceKernel {
   readonly name: string;
+  /**
+   * True when `direction` implements `lengths`. A kernel without it is not asked to run a
+   * variable-length batch: the op-by-op path runs, and the fallback is noted (see noteFallback).
+   */
+  readonly supportsLengths?: boolean;
   /** One direction of one layer, differentiable; undefined declines (the op-by-op path runs). */
   direction(args: FusedDirectionArgs): FusedDirectionResult | undefined;
 }
@@ -54,4 +67,21 @@ export function setRecurrenceKernel(kernel: RecurrenceKernel | undefined): Recur
 
 export function getRecurrenceKernel(): RecurrenceKernel | undefined {
   return current;
+}
+
+/**
+ * Why the registered kernel did not run some direction, for the panel and the CLI to show
+ * ("fell back to the op-by-op path because ..."). Reasons are kept once each, in order, until taken.
+ */
+const fallbacks = new Set<string>();
+
+export function noteFallback(reason: string): void {
+  fallbacks.add(reason);
+}
+
+/** The fallback reasons noted since the last call, oldest first; clears them. */
+export function takeFallbacks(): string[] {
+  const out = [...fallbacks];
+  fallbacks.clear();
+  return out;
 }

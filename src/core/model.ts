@@ -6,7 +6,15 @@
  *   many-to-one      x_1..x_T  -> y               (sentiment, adding problem)
  *   one-to-many      x         -> y_1..y_T        (x fed at t = 1, zeros after: generation)
  *   encoder-decoder  x_1..x_S  -> y_1..y_T        (the encoder's final state starts the decoder,
- *                                                   which is fed <start>, y_1, ..., y_{T-1})
+ *                                                   which is fed <start>, y_1, ..., y_{T-1};
+ *                                                   optionally with attention over the encoder's
+ *                                                   outputs, src/core/attention.ts)
+ *
+ * A bidirectional encoder layer has two final states, forward (after x_S) and backward (after
+ * x_1); the bridge turns them into the matching decoder layer's initial state:
+ *   linear (default):  h0 = tanh(W_h [h_fwd; h_bwd] + b_h),  c0 = W_c [c_fwd; c_bwd] + b_c (LSTM)
+ *                      as torch.nn.Linear(2H, H) modules `bridge.h_l{k}`, `bridge.c_l{k}`
+ *   sum:               h0 = h_fwd + h_bwd,  c0 = c_fwd + c_bwd       (no parameters)
  *
  * Parameter names follow PyTorch modules: `embedding.weight`, `rnn.weight_ih_l0`,
  * `rnn.weight_hh_l0_reverse`, `head.weight` [O, D], `head.bias`; encoder-decoder uses
@@ -14,17 +22,34 @@
  */
 import * as tf from './tf';
 import { RecurrentStack, directions, type LayerTrace, type RunResult } from './recurrent';
+import { Attention } from './attention';
 import type { CellState } from './cells';
 import type { Example, SeqData } from './data';
 import { inputWidth, outputWidth } from './data';
 import type { LayerSpec, ModelSpec } from './spec';
 import { Rng } from './rng';
 
-/** A batch in device tensors, time-major (row t * B + b). */
+/**
+ * A batch in device tensors, time-major (row t * B + b). Examples of different lengths are padded
+ * at the end to the longest (zeros: a one-hot row of zeros, real features 0), and each keeps its
+ * own length: the recurrence runs each sequence over its own steps only (PyTorch's packed
+ * sequences, see recurrent.ts) and padded targets weigh nothing in the loss and the metrics.
+ */
 export interface Batch {
   B: number;
   Tin: number;
   Tout: number;
+  /**
+   * Steps of each sequence for the stack that reads x (the input lengths; one-to-many: the target
+   * lengths, which its recurrence runs over). Absent when every example has the full length.
+   */
+  lengths?: number[];
+  /** encoder-decoder: each target's length (the decoder's steps). Absent when all are Tout. */
+  targetLengths?: number[];
+  /** Which target rows count: absent when all do. */
+  mask?: TargetMask;
+  /** Number of target rows that count (Tout * B without padding). */
+  rows: number;
   /** Encoded input [Tin, B, F]: one-hot or real features (+ position); embedding lookups multiply the one-hot rows. */
   x: tf.Tensor;
   /** Targets [Tout * B, O]: one-hot classes, 0/1 labels, or real values. */
@@ -32,6 +57,12 @@ export interface Batch {
   /** encoder-decoder: decoder inputs (teacher forcing), encoded like x. */
   dec?: tf.Tensor;
   dispose(): void;
+}
+
+/** Weights of the target rows: w [Tout * B, 1] is 1 for a real target, 0 for padding; rows = sum(w). */
+export interface TargetMask {
+  w: tf.Tensor2D;
+  rows: number;
 }
 
 export interface ForwardOptions {
@@ -50,12 +81,15 @@ export interface ForwardResult {
   /** Final states of the stack that read x (carried across truncated-BPTT windows). */
   final: CellState[];
   traces?: LayerTrace[];
+  /** encoder-decoder with attention: a_t over the source, batch-major [B, Tout, Tin] (0 on padding). */
+  attention?: tf.Tensor3D;
 }
 
 export class SeqModel {
   readonly params = new Map<string, tf.Variable>();
   readonly stack: RecurrentStack;
   readonly decoder?: RecurrentStack;
+  readonly attention?: Attention;
   readonly inputSize: number;
   readonly outputSize: number;
   readonly tokens: boolean;
@@ -75,12 +109,15 @@ export class SeqModel {
     const ed = spec.structure === 'encoder-decoder';
     if (embed) this.addEmbedding('embedding', this.inputSize);
     this.stack = this.addStack(ed ? 'encoder' : 'rnn', this.featureWidth, spec.layers);
+    let attentionInput = 0;
     if (ed) {
       const dl = spec.decoderLayers.length ? spec.decoderLayers : spec.layers.map((l) => ({ ...l, bidirectional: false }));
       checkDecoderFits(spec.layers, dl);
       const decIn = outputWidth(data);
       if (embed) this.addEmbedding('decoder_embedding', decIn);
-      this.decoder = this.addStack('decoder', (embed ? spec.input.embeddingSize : decIn) + pos, dl);
+      // bahdanau feeds the context c_t (the encoder's output width) beside the token
+      attentionInput = spec.attention === 'bahdanau' ? this.stack.outputSize : 0;
+      this.decoder = this.addStack('decoder', (embed ? spec.input.embeddingSize : decIn) + pos + attentionInput, dl);
     }
     const top = this.decoder ?? this.stack;
     const D = top.outputSize;
@@ -98,13 +135,36 @@ export class SeqModel {
         });
       }
     }
+    // after every older parameter, so that models without them initialise exactly as before
+    const linear = (name: string, shape: number[], fanIn: number) => {
+      const b = 1 / Math.sqrt(fanIn); // torch.nn.Linear: U(-1/sqrt(in), 1/sqrt(in)) for weight and bias
+      return this.addParam(name, shape, () => this.rng.uniform(-b, b));
+    };
+    if (ed && spec.attention) this.attention = new Attention(spec.attention, this.stack.outputSize, this.decoder!.layers[this.decoder!.layers.length - 1].units, linear);
+    if (ed && this.bridge === 'linear') {
+      spec.layers.forEach((l, k) => {
+        if (!l.bidirectional) return;
+        for (const s of l.cell === 'lstm' ? ['h', 'c'] : ['h']) {
+          linear(`bridge.${s}_l${k}.weight`, [l.units, 2 * l.units], 2 * l.units);
+          linear(`bridge.${s}_l${k}.bias`, [l.units], 2 * l.units);
+        }
+      });
+    }
   }
 
-  private addParam(name: string, shape: number[], init: () => number): void {
+  /** How a bidirectional encoder starts the decoder (undefined when no encoder layer is bidirectional). */
+  get bridge(): 'linear' | 'sum' | undefined {
+    if (this.spec.structure !== 'encoder-decoder' || !this.spec.layers.some((l) => l.bidirectional)) return undefined;
+    return this.spec.bridge ?? 'linear';
+  }
+
+  private addParam(name: string, shape: number[], init: () => number): tf.Variable {
     const n = shape.reduce((a, b) => a * b, 1);
     const data = new Float32Array(n);
     for (let i = 0; i < n; i++) data[i] = init();
-    this.params.set(name, tf.tidy(() => tf.variable(tf.tensor(data, shape), true, name)));
+    const v = tf.tidy(() => tf.variable(tf.tensor(data, shape), true, name));
+    this.params.set(name, v);
+    return v;
   }
 
   private addEmbedding(name: string, vocab: number): void {
@@ -128,21 +188,26 @@ export class SeqModel {
     return n;
   }
 
-  /** Encode examples into device tensors. */
+  /** Encode examples into device tensors, padding them to the longest (see Batch). */
   makeBatch(examples: Example[]): Batch {
     const B = examples.length;
     const ed = this.spec.structure === 'encoder-decoder';
-    const Tin = examples[0].x.length;
-    const Tout = examples[0].y.length;
-    for (const e of examples) {
-      if (e.x.length !== Tin || e.y.length !== Tout) throw new Error('All examples in a batch must have the same lengths.');
+    const inLen = examples.map((e) => e.x.length);
+    const outLen = examples.map((e) => e.y.length);
+    const Tin = Math.max(...inLen);
+    const Tout = Math.max(...outLen);
+    if (Tout === 0) throw new Error('A batch needs at least one target step.');
+    if (this.spec.structure === 'many-to-many' && examples.some((e) => e.x.length !== e.y.length)) {
+      throw new Error('many-to-many: every example needs as many targets as inputs.');
     }
-    const x = this.encode(examples.map((e) => e.x), this.tokens, this.inputSize);
+    const varies = (ls: number[], T: number) => (ls.some((n) => n !== T) ? ls : undefined);
+    const x = this.encode(examples.map((e) => e.x), this.tokens, this.inputSize, Tin);
     const O = this.outputSize;
     const yData = new Float32Array(Tout * B * O);
     const classes = this.data.output.kind === 'classes';
     for (let t = 0; t < Tout; t++) {
       for (let b = 0; b < B; b++) {
+        if (t >= outLen[b]) continue; // padding: a zero row, which adds nothing to loss or gradient
         const row = (t * B + b) * O;
         const v = examples[b].y[t];
         if (classes) yData[row + v[0]] = 1;
@@ -150,31 +215,45 @@ export class SeqModel {
       }
     }
     const y = tf.tensor2d(yData, [Tout * B, O]);
+    let mask: TargetMask | undefined;
+    const rows = outLen.reduce((a, n) => a + n, 0);
+    if (varies(outLen, Tout)) {
+      const w = new Float32Array(Tout * B);
+      for (let t = 0; t < Tout; t++) for (let b = 0; b < B; b++) w[t * B + b] = t < outLen[b] ? 1 : 0;
+      mask = { w: tf.tensor2d(w, [Tout * B, 1]), rows };
+    }
     let dec: tf.Tensor | undefined;
     if (ed) {
       const start = this.data.startToken ?? 0;
-      dec = this.encode(examples.map((e) => [[start], ...e.y.slice(0, -1)]), true, O);
+      dec = this.encode(examples.map((e) => [[start], ...e.y.slice(0, -1)]), true, O, Tout);
     }
-    return { B, Tin, Tout, x, y, dec, dispose: () => tf.dispose([x, y, ...(dec ? [dec] : [])]) };
+    const lengths = this.spec.structure === 'one-to-many' ? varies(outLen, Tout) : varies(inLen, Tin);
+    return {
+      B, Tin, Tout, x, y, dec, mask, rows, lengths,
+      targetLengths: ed ? varies(outLen, Tout) : undefined,
+      dispose: () => tf.dispose([x, y, ...(dec ? [dec] : []), ...(mask ? [mask.w] : [])]),
+    };
   }
 
   /**
    * Float inputs are built here from Float32Arrays (never tf.cast(int) -> float followed by a
    * transpose: tfjs-backend-webgpu 4.22 corrupts that; see shared/notes/tfjs-webgpu-facts.md).
+   * Sequences shorter than T are padded with zero rows; the position feature is t / (n - 1) for a
+   * sequence of n steps.
    */
-  private encode(seqs: number[][][], tokens: boolean, width: number): tf.Tensor {
+  private encode(seqs: number[][][], tokens: boolean, width: number, T: number): tf.Tensor {
     const B = seqs.length;
-    const T = seqs[0].length;
     const pos = this.spec.input.positionFeature ? 1 : 0;
     const F = width + pos;
     const data = new Float32Array(T * B * F);
-    for (let t = 0; t < T; t++) {
-      for (let b = 0; b < B; b++) {
+    for (let b = 0; b < B; b++) {
+      const n = seqs[b].length;
+      for (let t = 0; t < n; t++) {
         const o = (t * B + b) * F;
         const v = seqs[b][t];
         if (tokens) data[o + v[0]] = 1;
         else for (let f = 0; f < width; f++) data[o + f] = v[f];
-        if (pos) data[o + width] = T > 1 ? t / (T - 1) : 0;
+        if (pos) data[o + width] = n > 1 ? t / (n - 1) : 0;
       }
     }
     return tf.tensor3d(data, [T, B, F]);
@@ -226,14 +305,30 @@ export class SeqModel {
       // the single input at t = 1, zeros afterwards
       x = tf.concat([x, tf.zeros([Tout - Tin, B, x.shape[2]])], 0);
     }
-    const run = (s: RecurrentStack, input: tf.Tensor3D, init?: (CellState | undefined)[], inject = opts.inject): RunResult =>
-      s.run(input, { init, training: opts.training, dropoutSeed: opts.dropoutSeed, trace: opts.trace, inject });
-    const r = run(this.stack, x, this.initialStates(this.stack, B, opts.init));
+    const run = (s: RecurrentStack, input: tf.Tensor3D, init: (CellState | undefined)[] | undefined, lengths: number[] | undefined, inject = opts.inject): RunResult =>
+      s.run(input, { init, training: opts.training, dropoutSeed: opts.dropoutSeed, trace: opts.trace, inject, lengths });
+    const r = run(this.stack, x, this.initialStates(this.stack, B, opts.init), batch.lengths);
     let features: tf.Tensor2D;
     let traces = r.traces;
+    let attention: tf.Tensor3D | undefined;
     if (structure === 'encoder-decoder') {
       const decIn = embed ? this.embed(batch.dec!, 'decoder_embedding.weight') : (batch.dec as tf.Tensor3D);
-      const d = run(this.decoder!, decIn, r.final, undefined);
+      const init = this.bridgeStates(r.final);
+      let d: { output: tf.Tensor3D; traces?: LayerTrace[] };
+      if (this.attention?.type === 'bahdanau') {
+        const a = this.additiveDecode(decIn, init, r.output, batch.lengths, opts);
+        d = a;
+        attention = a.weights;
+      } else {
+        d = run(this.decoder!, decIn, init, batch.targetLengths, undefined);
+        if (this.attention) {
+          // luong: the decoder's outputs o_t [B, T, Hd] attend to the encoder's K [B, S, Hk]
+          const keys = this.attention.prepare(tf.transpose(r.output, [1, 0, 2]) as tf.Tensor3D, batch.lengths);
+          const m = this.attention.multiplicative(tf.transpose(d.output, [1, 0, 2]) as tf.Tensor3D, keys);
+          d = { ...d, output: tf.transpose(m.out, [1, 0, 2]) as tf.Tensor3D };
+          attention = m.weights;
+        }
+      }
       features = tf.reshape(d.output, [Tout * B, -1]);
       if (traces && d.traces) traces = [...traces, ...d.traces.map((t) => ({ ...t, layer: t.layer + this.stack.layers.length }))];
     } else if (structure === 'many-to-one') {
@@ -248,13 +343,73 @@ export class SeqModel {
       features = tf.dropout(features, p, undefined, (opts.dropoutSeed ?? 0) + 17) as tf.Tensor2D;
     }
     const logits = tf.add(tf.matMul(features, this.params.get('head.weight')!, false, true), this.params.get('head.bias')!) as tf.Tensor2D;
-    return { logits, final: r.final, traces };
+    return { logits, final: r.final, traces, attention };
+  }
+
+  /**
+   * The decoder's initial state per layer from the encoder's final states (PyTorch h_n order:
+   * layer k's forward, then its backward when bidirectional), through the bridge (see the top).
+   */
+  private bridgeStates(final: CellState[]): CellState[] {
+    if (!this.bridge) return final;
+    const out: CellState[] = [];
+    let i = 0;
+    this.spec.layers.forEach((l, k) => {
+      if (!l.bidirectional) {
+        out.push(final[i++]);
+        return;
+      }
+      const [f, b] = [final[i], final[i + 1]];
+      i += 2;
+      if (this.bridge === 'sum') {
+        out.push({ h: tf.add(f.h, b.h) as tf.Tensor2D, c: f.c && (tf.add(f.c, b.c!) as tf.Tensor2D) });
+        return;
+      }
+      const lin = (s: 'h' | 'c', x: tf.Tensor2D, y: tf.Tensor2D) =>
+        tf.add(tf.matMul(tf.concat([x, y], 1), this.params.get(`bridge.${s}_l${k}.weight`)! as tf.Tensor2D, false, true), this.params.get(`bridge.${s}_l${k}.bias`)!) as tf.Tensor2D;
+      out.push({ h: tf.tanh(lin('h', f.h, b.h)), c: f.c && lin('c', f.c, b.c!) });
+    });
+    return out;
+  }
+
+  /**
+   * bahdanau: the decoder runs one step at a time, since its input at step t holds the context
+   * c_t, which attends with the state before step t:
+   *   q_1 = the (bridged) encoder final state of the top layer;  for t = 1..T:
+   *   c_t, a_t = attention(q_t, K);  o_t = decoder(concat(embed(y_{t-1}), c_t));  q_{t+1} = o_t
+   * decIn [T, B, E], encoder outputs [S, B, Hk] -> outputs [T, B, Hd], weights [B, T, S].
+   */
+  private additiveDecode(
+    decIn: tf.Tensor3D, init: CellState[], encOut: tf.Tensor3D, lengths: number[] | undefined, opts: ForwardOptions,
+  ): { output: tf.Tensor3D; weights: tf.Tensor3D; traces?: LayerTrace[] } {
+    const dec = this.decoder!;
+    const keys = this.attention!.prepare(tf.transpose(encOut, [1, 0, 2]) as tf.Tensor3D, lengths);
+    let states = init;
+    const outs: tf.Tensor2D[] = [];
+    const weights: tf.Tensor2D[] = [];
+    const perLayer = dec.layers.map(() => ({ h: [] as tf.Tensor2D[], c: [] as tf.Tensor2D[] }));
+    (tf.unstack0(decIn) as tf.Tensor2D[]).forEach((yt) => {
+      const { context, weights: a } = this.attention!.additive(states[states.length - 1].h, keys);
+      const r = dec.step(tf.concat([yt, context], 1), states, { training: opts.training, dropoutSeed: opts.dropoutSeed });
+      states = r.states;
+      outs.push(r.h);
+      weights.push(a);
+      if (opts.trace) r.states.forEach((s, k) => { perLayer[k].h.push(s.h); if (s.c) perLayer[k].c.push(s.c); });
+    });
+    const traces: LayerTrace[] | undefined = opts.trace
+      ? dec.layers.map((l, k) => ({
+        layer: k, direction: 'forward', cell: l.cell, units: l.units, gates: {},
+        h: tf.stack(perLayer[k].h) as tf.Tensor3D, c: perLayer[k].c.length ? (tf.stack(perLayer[k].c) as tf.Tensor3D) : undefined,
+      }))
+      : undefined;
+    return { output: tf.stack(outs) as tf.Tensor3D, weights: tf.stack(weights, 1) as tf.Tensor3D, traces };
   }
 
   /**
    * many-to-one: the top layer's final state; for a bidirectional top layer, the forward
    * direction's state after x_T merged with the backward direction's state after x_1
-   * (both have read the whole sequence).
+   * (both have read the whole sequence). With lengths, each sequence's own: the forward state
+   * after its own last step x_{n_b}, the backward state after its own first (the final states).
    */
   private lastFeatures(r: RunResult): tf.Tensor2D {
     const layers = this.stack.layers;
@@ -270,24 +425,31 @@ export class SeqModel {
     }
   }
 
-  /** The loss the head implies, averaged over every target position. */
-  loss(logits: tf.Tensor2D, y: tf.Tensor2D): tf.Scalar {
+  /**
+   * The loss the head implies, averaged over every target position that counts: with a mask,
+   * L = sum_i w_i * loss_i / sum_i w_i (padding rows have w_i = 0; their targets are zero rows).
+   */
+  loss(logits: tf.Tensor2D, y: tf.Tensor2D, mask?: TargetMask): tf.Scalar {
+    const rows = logits.shape[0];
     switch (this.spec.head.loss) {
-      case 'cross-entropy':
-        return softmaxCrossEntropy(logits, y);
+      case 'cross-entropy': {
+        // a zero target row adds 0 to the sum and to the gradient, so only the divisor changes
+        const ce = softmaxCrossEntropy(logits, y);
+        return mask ? tf.mul(ce, rows / mask.rows) : ce;
+      }
       case 'binary-cross-entropy':
         // stable form of -[z log s(x) + (1 - z) log(1 - s(x))]
-        return tf.mean(tf.add(tf.sub(tf.relu(logits), tf.mul(logits, y)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))))) as tf.Scalar;
+        return maskedMean(tf.add(tf.sub(tf.relu(logits), tf.mul(logits, y)), tf.log1p(tf.exp(tf.neg(tf.abs(logits))))), mask);
       case 'mse':
-        return tf.mean(tf.squaredDifference(this.activate(logits), y)) as tf.Scalar;
+        return maskedMean(tf.squaredDifference(this.activate(logits), y), mask);
     }
   }
 
-  /** Fraction of correct predictions (classes: argmax; binary: p > 0.5). Undefined for regression. */
-  accuracy(logits: tf.Tensor2D, y: tf.Tensor2D): tf.Scalar | undefined {
+  /** Fraction of correct predictions (classes: argmax; binary: p > 0.5) over the rows that count. Undefined for regression. */
+  accuracy(logits: tf.Tensor2D, y: tf.Tensor2D, mask?: TargetMask): tf.Scalar | undefined {
     const kind = this.data.output.kind;
-    if (kind === 'classes') return tf.mean(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(y, 1)), 'float32')) as tf.Scalar;
-    if (kind === 'binary') return tf.mean(tf.cast(tf.equal(tf.greater(logits, 0), tf.greater(y, 0.5)), 'float32')) as tf.Scalar;
+    if (kind === 'classes') return maskedMean(tf.reshape(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(y, 1)), 'float32'), [-1, 1]), mask);
+    if (kind === 'binary') return maskedMean(tf.cast(tf.equal(tf.greater(logits, 0), tf.greater(y, 0.5)), 'float32'), mask);
     return undefined;
   }
 
@@ -305,8 +467,14 @@ export class SeqModel {
   }
 }
 
+/** mean of e [rows, k] over the rows that count: sum(w * e) / (sum(w) * k); the plain mean without a mask. */
+function maskedMean(e: tf.Tensor, mask?: TargetMask): tf.Scalar {
+  if (!mask) return tf.mean(e) as tf.Scalar;
+  return tf.div(tf.sum(tf.mul(e, mask.w)), mask.rows * (e.shape[1] ?? 1)) as tf.Scalar;
+}
+
 function checkDecoderFits(enc: LayerSpec[], dec: LayerSpec[]): void {
-  if (enc.some((l) => l.bidirectional)) throw new Error('encoder-decoder: a bidirectional encoder is not supported (its final state has two directions).');
+  if (dec.some((l) => l.bidirectional)) throw new Error('encoder-decoder: the decoder cannot be bidirectional (it writes one step at a time).');
   if (dec.length !== enc.length || dec.some((l, k) => l.units !== enc[k].units || (l.cell === 'lstm') !== (enc[k].cell === 'lstm'))) {
     throw new Error('encoder-decoder: the decoder must have as many layers as the encoder, with the same units (and LSTM where the encoder has LSTM), since the encoder\'s final state starts it.');
   }

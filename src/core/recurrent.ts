@@ -4,12 +4,22 @@
  *
  * Per layer and direction the work is: one matmul for the input projection of all T steps,
  * then T steps of one recurrent matmul plus the gate arithmetic.
+ *
+ * Variable-length batches (`lengths`), as PyTorch's packed sequences: sequence b runs over its
+ * own first lengths[b] steps only. With m_t[b] = 1 if t < lengths[b] else 0,
+ *
+ *   s_t    = m_t * cell(x_t, s_{t-1}) + (1 - m_t) * s_{t-1}     (a finished sequence keeps its state)
+ *   out_t  = m_t * h_t                                          (zero at and after the length)
+ *
+ * so h_n / c_n are each sequence's state after its own last step, and the backward direction of a
+ * bidirectional layer, which processes t = T-1 .. 0, keeps its initial state until t = lengths[b]-1.
+ * Padding gets no gradient (every path from it is multiplied by m_t = 0).
  */
 import * as tf from './tf';
 import { makeCell, type Cell, type CellState, type CellWeights, type GateName } from './cells';
 import type { CellType, LayerSpec, MergeMode } from './spec';
 import { Rng } from './rng';
-import { getRecurrenceKernel } from './fused';
+import { getRecurrenceKernel, noteFallback, type FusedDirectionResult } from './fused';
 
 /** One layer as the DSL describes it (cell, units, activation, bias, bidirectional, merge, dropout). */
 export type LayerConfig = LayerSpec;
@@ -38,6 +48,8 @@ export interface RunOptions {
    * step t+1), keyed `${layer}:${direction}`: the gradient with respect to e_t is dL/dh_t.
    */
   inject?: Map<string, tf.Tensor2D[]>;
+  /** Per-sequence lengths [B], each 1..T (0 for an empty truncated-BPTT window); absent: every sequence has T steps. */
+  lengths?: number[];
 }
 
 export interface RunResult {
@@ -118,6 +130,9 @@ export class RecurrentStack {
     const [T, B] = x.shape;
     const final: CellState[] = [];
     const traces: LayerTrace[] = [];
+    const lengths = opts.lengths && opts.lengths.some((n) => n !== T) ? opts.lengths : undefined;
+    // m_t [B, 1] per timestep (time order), only for a batch whose sequences differ in length
+    const masks = lengths && stepMasks(lengths, T);
     let input = x;
     this.layers.forEach((l, k) => {
       const cell = this.cells[k];
@@ -128,9 +143,15 @@ export class RecurrentStack {
         const idx = final.length;
         const dir: Direction = d === 0 ? 'forward' : 'backward';
         // a registered fused kernel (src/core/fused.ts) may run the whole direction; it returns time order
-        const fused = opts.inject?.has(`${k}:${dir}`) ? undefined : getRecurrenceKernel()?.direction({
-          cell: l.cell, activation: l.activation, units: l.units, x: input, reverse: d === 1, w, init: opts.init?.[idx], trace: !!opts.trace,
-        });
+        const kernel = opts.inject?.has(`${k}:${dir}`) ? undefined : getRecurrenceKernel();
+        let fused: FusedDirectionResult | undefined;
+        if (kernel && lengths && !kernel.supportsLengths) {
+          noteFallback(`the ${kernel.name} kernel does not take per-sequence lengths; this variable-length batch ran op by op`);
+        } else if (kernel) {
+          fused = kernel.direction({
+            cell: l.cell, activation: l.activation, units: l.units, x: input, reverse: d === 1, w, init: opts.init?.[idx], trace: !!opts.trace, lengths,
+          });
+        }
         if (fused) {
           final.push(fused.final);
           outs.push(fused.h);
@@ -142,6 +163,7 @@ export class RecurrentStack {
         const r = runDirection(cell, w, d === 0 ? xp : tf.reverse(xp, 0), init, {
           trace: !!opts.trace,
           inject: opts.inject?.get(`${k}:${dir}`),
+          masks: masks && (d === 0 ? masks : [...masks].reverse()),
         });
         final.push(r.final);
         const rev = <T extends tf.Tensor>(t: T): T => (d === 0 ? t : (tf.reverse(t, 0) as T));
@@ -163,6 +185,32 @@ export class RecurrentStack {
     });
     return { output: input, final, traces: opts.trace ? traces : undefined };
   }
+
+  /**
+   * One timestep through every layer of a forward-only stack (a decoder fed one token at a time,
+   * as attention needs): x_t [B, I] -> the top layer's h_t, and the new state of every layer.
+   * Layer k > 0 reads layer k-1's h_t (after dropout when training).
+   */
+  step(xt: tf.Tensor2D, states: CellState[], opts: { training?: boolean; dropoutSeed?: number } = {}): { h: tf.Tensor2D; states: CellState[] } {
+    const next: CellState[] = [];
+    let input = xt;
+    this.layers.forEach((l, k) => {
+      if (l.bidirectional) throw new Error(`${this.prefix}: step() runs forward-only layers`);
+      const cell = this.cells[k];
+      const w = this.weights(k, 0);
+      const s = cell.step(cell.projectInputs(input, w), states[k], w, false).state;
+      next.push(s);
+      input = opts.training && l.dropout > 0 && k < this.layers.length - 1
+        ? (tf.dropout(s.h, l.dropout, undefined, (opts.dropoutSeed ?? 0) + k) as tf.Tensor2D)
+        : s.h;
+    });
+    return { h: next[next.length - 1].h, states: next };
+  }
+}
+
+/** m_t [B, 1] for t = 0 .. T-1: 1 where t < lengths[b], else 0. */
+export function stepMasks(lengths: number[], T: number): tf.Tensor2D[] {
+  return Array.from({ length: T }, (_, t) => tf.tensor2d(lengths.map((n) => (t < n ? 1 : 0)), [lengths.length, 1]));
 }
 
 export function zeroState(cell: Cell, B: number, H: number): CellState {
@@ -185,10 +233,10 @@ interface DirectionResult {
   final: CellState;
 }
 
-/** Unroll one direction over time (xp already in processing order). */
+/** Unroll one direction over time (xp and masks already in processing order). */
 function runDirection(
   cell: Cell, w: CellWeights, xp: tf.Tensor3D, init: CellState,
-  o: { trace: boolean; inject?: tf.Tensor2D[] },
+  o: { trace: boolean; inject?: tf.Tensor2D[]; masks?: tf.Tensor2D[] },
 ): DirectionResult {
   const steps = tf.unstack0(xp) as tf.Tensor2D[];
   let s = init;
@@ -197,9 +245,22 @@ function runDirection(
   const gs: Partial<Record<GateName, tf.Tensor2D[]>> = {};
   steps.forEach((xt, t) => {
     const r = cell.step(xt, s, w, o.trace);
-    s = r.state;
-    if (o.inject) s = { ...s, h: tf.add(s.h, o.inject[t]) };
-    hs.push(s.h);
+    let next = r.state;
+    let out = next.h;
+    if (o.masks) {
+      // s_t = m_t * cell(x_t, s_{t-1}) + (1 - m_t) * s_{t-1};  out_t = m_t * h_t
+      const m = o.masks[t];
+      const keep = tf.sub(1, m);
+      const blend = (a: tf.Tensor2D, b: tf.Tensor2D) => tf.add(tf.mul(a, m), tf.mul(b, keep)) as tf.Tensor2D;
+      next = { h: blend(next.h, s.h), c: next.c && blend(next.c, s.c!) };
+      out = tf.mul(next.h, m);
+    }
+    s = next;
+    if (o.inject) {
+      s = { ...s, h: tf.add(s.h, o.inject[t]) };
+      out = o.masks ? tf.mul(s.h, o.masks[t]) : s.h;
+    }
+    hs.push(out);
     if (o.trace) {
       if (s.c) cs.push(s.c);
       for (const [g, v] of Object.entries(r.gates ?? {})) (gs[g as GateName] ??= []).push(v);

@@ -13,6 +13,10 @@ export type HeadActivation = 'softmax' | 'sigmoid' | 'linear';
 export type Loss = 'cross-entropy' | 'binary-cross-entropy' | 'mse';
 export type OptimizerType = 'sgd' | 'momentum' | 'rmsprop' | 'adam' | 'adamw';
 export type InputEncoding = 'onehot' | 'embedding';
+/** encoder-decoder attention over the encoder's outputs (src/core/attention.ts). */
+export type AttentionType = 'bahdanau' | 'luong-general' | 'luong-dot';
+/** How a bidirectional encoder layer's two final states start the matching decoder layer. */
+export type BridgeType = 'linear' | 'sum';
 export type TaskName =
   | 'hello' | 'copy' | 'reverse' | 'adding' | 'parity' | 'sine' | 'sentiment' | 'tagging' | 'spell' | 'text'
   | 'classify' | 'tag' | 'pairs' | 'forecast';
@@ -182,6 +186,13 @@ export interface ModelSpec {
   layers: LayerSpec[];
   /** encoder-decoder only: the decoder stack (defaults to the encoder's shape, unidirectional). */
   decoderLayers: LayerSpec[];
+  /** encoder-decoder only: attention over the encoder's outputs; absent: none (the final state alone). */
+  attention?: AttentionType;
+  /**
+   * encoder-decoder with a bidirectional encoder layer: how its forward and backward final states
+   * become the decoder layer's initial state (model.ts). Absent when no encoder layer is bidirectional.
+   */
+  bridge?: BridgeType;
   initialState: InitialState;
   structure: Structure;
   head: HeadSpec;

@@ -10,8 +10,10 @@ import type { StateDict, TensorJson } from './stateDict';
 
 export { STATE_DICT_FORMAT, parseStateDictJson, type StateDict, type StateDictFile, type TensorJson } from './stateDict';
 import type { CellState } from './cells';
-import type { CellType, Structure } from './spec';
-import type { Example, InputKind, OutputKind } from './data';
+import type { AttentionType, BridgeType, CellType, ModelSpec, Structure } from './spec';
+import type { Example, InputKind, OutputKind, SeqData } from './data';
+import { SeqModel } from './model';
+import { parseDefinition } from './dsl';
 
 export async function variablesToStateDict(params: Map<string, tf.Variable>): Promise<StateDict> {
   const out: StateDict = {};
@@ -62,6 +64,8 @@ export interface TorchFixture {
   input: TensorJson;
   h0?: TensorJson;
   c0?: TensorJson;
+  /** Variable-length batches (../shared/fixtures/torch-packed): each sequence's own length, 1..T. */
+  lengths?: number[];
   output: TensorJson;
   h_n: TensorJson;
   c_n?: TensorJson;
@@ -90,7 +94,7 @@ export interface TrajectoryFixture {
   final_state_dict: StateDict;
 }
 
-export type AnyFixture = { kind: 'recurrent'; fx: TorchFixture } | { kind: 'trajectory'; fx: TrajectoryFixture };
+export type AnyFixture = { kind: 'recurrent'; fx: TorchFixture } | { kind: 'trajectory'; fx: TrajectoryFixture } | { kind: 'attention'; fx: TorchAttentionFixture };
 
 /**
  * Read a fixture file's text: a trajectory (by its `format`) or a single forward/backward
@@ -120,8 +124,19 @@ export function parseFixture(text: string): AnyFixture {
     if (typeof o.name !== 'string') o.name = String((o.definition as Record<string, unknown>).name ?? 'trajectory');
     return { kind: 'trajectory', fx: o as unknown as TrajectoryFixture };
   }
+  if (o.format === ATTENTION_FIXTURE_FORMAT) {
+    if (!isObj(o.model) || !isObj(o.state_dict) || !isObj(o.grads)) throw new Error(`${ATTENTION_FIXTURE_FORMAT}: needs 'model', 'state_dict' and 'grads' (objects)`);
+    for (const k of ['source', 'target_in', 'target']) {
+      const v = o[k];
+      if (!Array.isArray(v) || !v.length || !v.every((r) => Array.isArray(r) && r.every((x) => Number.isInteger(x)))) throw new Error(`${ATTENTION_FIXTURE_FORMAT}: '${k}' must be a [B][steps] array of token ids`);
+    }
+    if (!Array.isArray(o.source_lengths)) throw new Error(`${ATTENTION_FIXTURE_FORMAT}: 'source_lengths' must be an array`);
+    for (const k of ['logits', 'attention_weights']) if (!isObj(o[k])) throw new Error(`${ATTENTION_FIXTURE_FORMAT}: missing '${k}' (a tensor)`);
+    if (typeof o.name !== 'string') o.name = 'attention';
+    return { kind: 'attention', fx: o as unknown as TorchAttentionFixture };
+  }
   if (!isObj(o.module) || !isObj(o.state_dict)) {
-    throw new Error(`neither a ${TRAJECTORY_FORMAT} fixture nor a torch-recurrent-fixture (no module/state_dict)`);
+    throw new Error(`neither a ${TRAJECTORY_FORMAT} fixture, a ${ATTENTION_FIXTURE_FORMAT} nor a torch-recurrent-fixture (no module/state_dict)`);
   }
   return { kind: 'recurrent', fx: o as unknown as TorchFixture };
 }
@@ -152,6 +167,10 @@ const tensorOf = (t: TensorJson) => tf.tensor(Float32Array.from(t.data), t.shape
  */
 export function checkFixture(fx: TorchFixture): FixtureCheck[] {
   if (!fx.module.batch_first) throw new Error(`${fx.name}: only batch_first fixtures are supported`);
+  const [B, T] = fx.input.shape;
+  if (fx.lengths && (!Array.isArray(fx.lengths) || fx.lengths.length !== B || fx.lengths.some((n) => !Number.isInteger(n) || n < 1 || n > T))) {
+    throw new Error(`${fx.name}: 'lengths' must hold ${B} integers between 1 and ${T}`);
+  }
   const layers = fixtureLayers(fx.module);
   const stack = new RecurrentStack('', fx.module.input_size, layers, new Rng(0));
   try {
@@ -166,7 +185,7 @@ export function checkFixture(fx: TorchFixture): FixtureCheck[] {
           ? (tf.unstack0(h0In) as tf.Tensor2D[]).map((h, i) => ({ h, c: c0In ? (tf.unstack0(c0In)[i] as tf.Tensor2D) : undefined }))
           : undefined;
         if (init && lstm && !c0In) throw new Error('LSTM fixture with h0 but no c0');
-        const r = stack.run(tf.transpose(xIn, [1, 0, 2]), { init });
+        const r = stack.run(tf.transpose(xIn, [1, 0, 2]), { init, lengths: fx.lengths });
         const output = tf.transpose(r.output, [1, 0, 2]);
         const hN = tf.stack(r.final.map((s) => s.h));
         const cN = lstm ? tf.stack(r.final.map((s) => s.c!)) : undefined;
@@ -220,4 +239,140 @@ function maxAbs(t: tf.Tensor, ref: TensorJson): number {
     if (!(e <= m)) m = Number.isNaN(e) ? Infinity : e;
   }
   return m;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Attention fixtures (../shared/fixtures/torch-attention, format `torch-attention-fixture/1`)
+
+export interface TorchAttentionFixture {
+  format: string;
+  name: string;
+  model: {
+    cell: 'RNN' | 'LSTM' | 'GRU';
+    attention: AttentionType;
+    source_vocab: number;
+    target_vocab: number;
+    embedding_size: number;
+    hidden_size: number;
+    num_layers: number;
+    start_token: number;
+    /** seqlab's extension: a bidirectional encoder (keys 2H wide), its final states bridged to the decoder. */
+    encoder_bidirectional?: boolean;
+    bridge?: BridgeType;
+  };
+  state_dict: StateDict;
+  /** [B][S] token ids, padded past source_lengths[b]. */
+  source: number[][];
+  source_lengths: number[];
+  /** [B][T]: the start token, then the target shifted by one (teacher forcing). */
+  target_in: number[][];
+  target: number[][];
+  logits: TensorJson;
+  attention_weights: TensorJson;
+  loss_value: number;
+  grads: Record<string, TensorJson>;
+}
+
+export const ATTENTION_FIXTURE_FORMAT = 'torch-attention-fixture/1';
+
+/**
+ * Run an attention fixture through SeqModel (the same code that trains): an encoder-decoder with
+ * embeddings, the fixture's cell, layers and attention, its state_dict loaded by name. Returns the
+ * max abs error of the logits, the attention weights, the loss and the gradient of every parameter.
+ */
+export function checkAttentionFixture(fx: TorchAttentionFixture): FixtureCheck[] {
+  const run = runAttentionFixture(fx);
+  try {
+    return Object.entries(run.refs).map(([tensor, ref]) => ({
+      tensor,
+      maxAbsError: typeof ref === 'number' ? Math.abs(run.tensors[tensor].dataSync()[0] - ref) : maxAbs(run.tensors[tensor], ref),
+    }));
+  } finally {
+    run.dispose();
+  }
+}
+
+/**
+ * The tensors an attention fixture checks, computed on the current backend, next to their
+ * references (`logits`, `attention_weights`, `loss`, `grad <name>`), for callers that read them
+ * asynchronously (WebGPU). dispose() frees them and the model.
+ */
+export function runAttentionFixture(fx: TorchAttentionFixture): { tensors: Record<string, tf.Tensor>; refs: Record<string, TensorJson | number>; dispose(): void } {
+  const m = fx.model;
+  const B = fx.source.length;
+  const S = fx.source[0]?.length ?? 0;
+  const T = fx.target[0]?.length ?? 0;
+  if (!B || !S || !T) throw new Error(`${fx.name}: empty source or target`);
+  if (!['bahdanau', 'luong-general', 'luong-dot'].includes(m.attention)) throw new Error(`${fx.name}: unknown attention '${m.attention}'`);
+  if (fx.source_lengths.length !== B || fx.source_lengths.some((n) => !Number.isInteger(n) || n < 1 || n > S)) {
+    throw new Error(`${fx.name}: 'source_lengths' must hold ${B} integers between 1 and ${S}`);
+  }
+  for (let b = 0; b < B; b++) {
+    const expected = [m.start_token, ...fx.target[b].slice(0, -1)];
+    if (fx.target_in[b].some((v, t) => v !== expected[t])) throw new Error(`${fx.name}: target_in[${b}] is not [start] + target[:-1]`);
+  }
+  const cell = m.cell.toLowerCase() as CellType;
+  const layer = { cell, units: m.hidden_size, activation: 'tanh' as const, bias: true, bidirectional: false, merge: 'concat' as const, dropout: 0 };
+  const spec: ModelSpec = {
+    ...attentionFixtureBase(),
+    input: { encoding: 'embedding', embeddingSize: m.embedding_size, positionFeature: false },
+    layers: Array.from({ length: m.num_layers }, () => ({ ...layer, bidirectional: !!m.encoder_bidirectional })),
+    decoderLayers: Array.from({ length: m.num_layers }, () => ({ ...layer })),
+    attention: m.attention,
+    ...(m.encoder_bidirectional ? { bridge: m.bridge ?? 'linear' } : {}),
+  };
+  const ids = (n: number) => Array.from({ length: n }, (_, i) => String(i));
+  const examples = fx.source.map((src, b) => ({ x: src.slice(0, fx.source_lengths[b]).map((v) => [v]), y: fx.target[b].map((v) => [v]) }));
+  const data: SeqData = {
+    task: 'fixture', structure: 'encoder-decoder', input: { kind: 'tokens', vocab: ids(m.source_vocab) },
+    output: { kind: 'classes', classes: ids(m.target_vocab) }, startToken: m.start_token, generative: false,
+    train: examples, valid: [], about: fx.name,
+  };
+  const model = new SeqModel(spec, data);
+  const tensors: Record<string, tf.Tensor> = {};
+  const dispose = () => {
+    tf.dispose(Object.values(tensors));
+    model.dispose();
+  };
+  try {
+    assignStateDict(model.params, fx.state_dict);
+    const batch = model.makeBatch(examples);
+    try {
+      tf.tidy(() => {
+        let logits!: tf.Tensor2D;
+        let weights!: tf.Tensor3D;
+        const { value, grads } = tf.variableGrads(() => {
+          const out = model.forward(batch);
+          logits = tf.keep(out.logits);
+          weights = tf.keep(out.attention!);
+          return model.loss(out.logits, batch.y, batch.mask);
+        }, model.trainable);
+        tensors.logits = tf.keep(tf.transpose(tf.reshape(logits, [T, B, m.target_vocab]), [1, 0, 2]));
+        // the batch is as long as its longest source; the fixture's padding columns must be 0
+        const Smax = weights.shape[2];
+        tensors.attention_weights = tf.keep(Smax < S ? tf.pad(weights, [[0, 0], [0, 0], [0, S - Smax]]) : tf.clone(weights));
+        tensors.loss = tf.keep(value);
+        tf.dispose([logits, weights]); // kept out of variableGrads' scope
+        for (const k of Object.keys(fx.grads)) {
+          if (!grads[k]) throw new Error(`${fx.name}: no gradient computed for '${k}'`);
+          tensors[`grad ${k}`] = tf.keep(grads[k]);
+        }
+      });
+    } finally {
+      batch.dispose();
+    }
+  } catch (e) {
+    dispose();
+    throw e;
+  }
+  const refs: Record<string, TensorJson | number> = { logits: fx.logits, attention_weights: fx.attention_weights, loss: fx.loss_value };
+  for (const [k, v] of Object.entries(fx.grads)) refs[`grad ${k}`] = v;
+  return { tensors, refs, dispose };
+}
+
+/** Everything of a ModelSpec an attention fixture does not set (no training happens): the DSL's defaults. */
+function attentionFixtureBase(): ModelSpec {
+  const r = parseDefinition(JSON.stringify({ name: 'attention-fixture', data: { task: 'reverse' }, structure: 'encoder-decoder', layers: [{ cell: 'gru', units: 1 }] }));
+  if (!r.spec) throw new Error('internal: the attention fixture base definition does not parse');
+  return r.spec;
 }

@@ -62,6 +62,11 @@ export interface ProbeResult {
   gradNorms?: number[];
   prediction: Prediction;
   loss: number;
+  /**
+   * encoder-decoder with attention: the weights a_ts, [target step t][source step s] (rows sum to
+   * 1; the source axis is labelled by inputTokens, the target axis by the prediction's targets).
+   */
+  attention?: number[][];
 }
 
 export class DivergenceError extends Error {
@@ -128,8 +133,13 @@ export class Trainer {
     return this.step >= this.totalSteps;
   }
 
+  /** The longest training sequence (examples may differ in length). */
+  private get longest(): number {
+    return this.data.train.reduce((m, e) => Math.max(m, e.x.length), 0);
+  }
+
   private windowsPerBatch(): number {
-    const T = this.data.train[0].x.length;
+    const T = this.longest;
     const w = this.spec.training.tbptt;
     return this.usesTbptt() ? Math.ceil(T / w) : 1;
   }
@@ -137,7 +147,7 @@ export class Trainer {
   /** Truncated BPTT applies when asked for (tbptt > 0) to many-to-many sequences longer than the window. */
   usesTbptt(): boolean {
     const w = this.spec.training.tbptt;
-    return this.spec.structure === 'many-to-many' && w > 0 && w < this.data.train[0].x.length;
+    return this.spec.structure === 'many-to-many' && w > 0 && w < this.longest;
   }
 
   /** The next batch's example indices: reshuffled (seeded) at the start of every pass. */
@@ -164,7 +174,9 @@ export class Trainer {
     let init: CellState[] | undefined;
     if (this.usesTbptt()) {
       const w = this.spec.training.tbptt;
-      if (!this.tbptt || this.tbptt.offset >= this.data.train[this.tbptt.batch[0]].x.length) {
+      // a batch is walked until its longest sequence ends; a shorter one's later windows are
+      // empty (length 0: its carried state is kept, its targets weigh nothing)
+      if (!this.tbptt || this.tbptt.offset >= Math.max(...this.tbptt.batch.map((i) => this.data.train[i].x.length))) {
         this.disposeCarry();
         this.tbptt = { batch: this.nextBatch(), offset: 0 };
       }
@@ -185,10 +197,10 @@ export class Trainer {
         const out = this.model.forward(batch, { training: true, dropoutSeed: stepNo * 31, init });
         if (this.tbptt) carried = out.final.map((s) => ({ h: tf.keep(s.h), c: s.c && tf.keep(s.c) }));
         if (keepAccuracy) {
-          const a = this.model.accuracy(out.logits, batch.y);
+          const a = this.model.accuracy(out.logits, batch.y, batch.mask);
           if (a) accuracy = tf.keep(a);
         }
-        return this.model.loss(out.logits, batch.y);
+        return this.model.loss(out.logits, batch.y, batch.mask);
       }, this.model.trainable);
       const norm = globalNorm(grads);
       const clipped =
@@ -298,10 +310,10 @@ export class Trainer {
       const batch = this.model.makeBatch(group);
       parts.push(tf.tidy(() => {
         const out = this.model.forward(batch);
-        const acc = this.model.accuracy(out.logits, batch.y);
-        return tf.stack([this.model.loss(out.logits, batch.y), acc ?? tf.scalar(NaN)]) as tf.Tensor1D;
+        const acc = this.model.accuracy(out.logits, batch.y, batch.mask);
+        return tf.stack([this.model.loss(out.logits, batch.y, batch.mask), acc ?? tf.scalar(NaN)]) as tf.Tensor1D;
       }));
-      sizes.push(group.length * batch.Tout);
+      sizes.push(batch.rows); // each batch's means are over its target rows that count
       batch.dispose();
     }
     const all = tf.concat(parts);
@@ -410,8 +422,7 @@ export class Trainer {
       return { x: ids.slice(0, -1).map((i) => [i]), y: ids.slice(1).map((i) => [i]) };
     }
     const ref = this.data.valid[0] ?? this.data.train[0];
-    // generated tasks have one length; data from files (with a tokenizer) any
-    if (this.spec.structure !== 'many-to-one' && !this.data.tokenizer && ids.length !== ref.x.length) {
+    if (this.spec.structure === 'one-to-many' && ids.length !== ref.x.length) {
       throw new DataShapeError(`This task's sequences have ${ref.x.length} tokens; the probe has ${ids.length}.`);
     }
     const zeroY = ref.y.map((v) => v.map(() => 0));
@@ -435,11 +446,11 @@ export class Trainer {
     }
     const injected = [...inject.values()].flat();
     const meta: { layer: number; direction: 'forward' | 'backward'; cell: TraceLayer['cell']; units: number }[] = [];
-    interface ProbeTensors { loss: tf.Scalar; probs: tf.Tensor2D; gradNorm?: tf.Tensor1D; h: tf.Tensor[]; c: (tf.Tensor | null)[]; gates: Record<string, tf.Tensor>[] }
+    interface ProbeTensors { loss: tf.Scalar; probs: tf.Tensor2D; gradNorm?: tf.Tensor1D; h: tf.Tensor[]; c: (tf.Tensor | null)[]; gates: Record<string, tf.Tensor>[]; attention?: tf.Tensor2D }
     const res = tf.tidy(() => {
       let gradNorm: tf.Tensor1D | undefined;
       if (opts.gradients) {
-        const f = () => this.model.loss(this.model.forward(batch, { inject }).logits, batch.y);
+        const f = () => this.model.loss(this.model.forward(batch, { inject }).logits, batch.y, batch.mask);
         const g = tf.grads(() => f())(injected) as tf.Tensor2D[];
         // per t: sqrt(sum over directions of ||dL/dh_t||^2)
         const perDir = [...inject.keys()].map((_, d) => tf.stack(g.slice(d * T, (d + 1) * T).map((x) => tf.sum(tf.square(x)))));
@@ -449,13 +460,14 @@ export class Trainer {
       const traces = out.traces!;
       for (const l of traces) meta.push({ layer: l.layer, direction: l.direction, cell: l.cell, units: l.units });
       const r: ProbeTensors = {
-        loss: this.model.loss(out.logits, batch.y),
+        loss: this.model.loss(out.logits, batch.y, batch.mask),
         probs: this.model.activate(out.logits),
         h: traces.map((l) => tf.squeeze(l.h, [1])),
         c: traces.map((l) => (l.c ? tf.squeeze(l.c, [1]) : null)),
         gates: traces.map((l) => Object.fromEntries(Object.entries(l.gates).map(([k, v]) => [k, tf.squeeze(v, [1])]))),
       };
       if (gradNorm) r.gradNorm = gradNorm;
+      if (out.attention) r.attention = tf.squeeze(out.attention, [0]) as tf.Tensor2D; // [Tout, Tin]
       return r as unknown as tf.TensorContainer;
     }) as unknown as ProbeTensors;
     batch.dispose();
@@ -475,8 +487,12 @@ export class Trainer {
     const probs = (await res.probs.array()) as number[][];
     const loss = (await res.loss.data())[0];
     const gradNorms = res.gradNorm ? Array.from(await res.gradNorm.data()) : undefined;
+    const attention = res.attention ? ((await res.attention.array()) as number[][]) : undefined;
     tf.dispose(res as unknown as tf.TensorContainer);
-    return { step: this.step, inputTokens: this.inputTokens(ex), layers, gradNorms, prediction: this.prediction(probs, ex), loss };
+    return {
+      step: this.step, inputTokens: this.inputTokens(ex), layers, gradNorms, prediction: this.prediction(probs, ex), loss,
+      ...(attention ? { attention } : {}),
+    };
   }
 
   private inputTokens(ex: Example): string[] {

@@ -5,6 +5,7 @@
 import * as tf from '../core/tf';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { installWasmSliceKernels } from '../core/wasmSlice';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -33,6 +34,7 @@ export async function useBackend(name: NodeBackend = 'wasm'): Promise<NodeBacken
       'tfjs-backend-wasm-simd.wasm': dir + 'tfjs-backend-wasm-simd.wasm',
       'tfjs-backend-wasm-threaded-simd.wasm': dir + 'tfjs-backend-wasm-threaded-simd.wasm',
     });
+    installWasmSliceKernels(); // slices that do not copy their whole input (O(T) per sequence, not O(T^2))
     wasmConfigured = true;
   }
   if (tf.getBackend() === name) return name;

@@ -57,6 +57,11 @@ export const backendInfo = obj({
   adapter: opt(obj({ vendor: str, architecture: str, device: opt(str), description: opt(str), fallback: opt(bool) })),
   /** Every backend tried before the one in use, and why it was not used. */
   skipped: arr(obj({ name: oneOf(...BACKENDS), reason: str })),
+  /**
+   * Why the fused recurrent kernel (src/core/fused.ts) fell back to the op-by-op path for some
+   * batches (e.g. a variable-length batch it does not take); sent again when a new reason appears.
+   */
+  fallbacks: opt(arr(str)),
 });
 export type BackendInfo = Infer<typeof backendInfo>;
 
@@ -85,6 +90,8 @@ export const probeResult = obj({
   outputTokens: opt(arr(str)),
   layers: arr(traceLayer),
   gradNorms: opt(nums),
+  /** encoder-decoder with attention: weights [target step][source step] (for an alignment view). */
+  attention: opt(grid),
   prediction: union(
     obj({ kind: lit('classes'), tokens: arr(str), probs: nums, targets: opt(arr(str)) }),
     obj({ kind: lit('binary'), probs: nums, labels: arr(str), targets: opt(nums) }),
@@ -153,6 +160,8 @@ export const modelSpec = obj({
   input: obj({ encoding: oneOf('onehot', 'embedding'), embeddingSize: count, positionFeature: bool }),
   layers: arr(layerSpec),
   decoderLayers: arr(layerSpec),
+  attention: opt(oneOf('bahdanau', 'luong-general', 'luong-dot')),
+  bridge: opt(oneOf('linear', 'sum')),
   initialState: oneOf('zeros', 'random', 'learned'),
   structure: oneOf('many-to-one', 'many-to-many', 'one-to-many', 'encoder-decoder'),
   head: obj({ activation: oneOf('softmax', 'sigmoid', 'linear'), loss: oneOf('cross-entropy', 'binary-cross-entropy', 'mse'), dropout: finite }),

@@ -194,6 +194,42 @@ test('verify-torch: every PyTorch training trajectory passes on cpu and wasm; a 
   assert.doesNotMatch(d.err, /\n\s+at /);
 });
 
+test('verify-torch: the packed-sequence and attention fixtures pass on cpu and wasm; an attention fixture that disagrees fails', () => {
+  const shared = join(FIXTURES, '..');
+  for (const backend of ['cpu', 'wasm']) {
+    const r = seqlab(['verify-torch', join(shared, 'torch-packed'), join(shared, 'torch-attention'), '--backend', backend]);
+    assert.equal(r.code, 0, r.out + r.err);
+    const n = ['torch-packed', 'torch-attention'].reduce((a, d) => a + readdirSync(join(shared, d)).filter((f) => f.endsWith('.json')).length, 0);
+    assert.equal((r.out.match(/^PASS /gm) ?? []).length, n);
+    assert.match(r.out, /PASS packed_rnn_tanh .*lengths 5 2 4/);
+    assert.match(r.out, /PASS attn_gru_bahdanau .*bahdanau attention.*\n\s+logits .*\n\s+attention_weights/);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'seqlab-afx-'));
+  const fx = JSON.parse(readFileSync(join(shared, 'torch-attention', 'attn_gru_bahdanau.json'), 'utf8'));
+  fx.attention_weights.data[1] += 0.1;
+  writeFileSync(join(dir, 'bad.json'), JSON.stringify(fx));
+  const b = seqlab(['verify-torch', join(dir, 'bad.json')]);
+  assert.equal(b.code, 1);
+  assert.match(b.out, /FAIL .*\n(.*\n)*\s+! attention_weights/);
+  fx.source_lengths = [0, 9];
+  writeFileSync(join(dir, 'bad.json'), JSON.stringify(fx));
+  const c = seqlab(['verify-torch', join(dir, 'bad.json')]);
+  assert.equal(c.code, 1);
+  assert.match(c.err, /bad\.json: error: attn_gru_bahdanau: 'source_lengths' must hold 2 integers between 1 and 5/);
+  assert.doesNotMatch(c.err, /\n\s+at /);
+});
+
+test('train: an encoder-decoder with attention and a bidirectional encoder trains from the CLI', () => {
+  const ws = workspace();
+  const t = seqlab(['train', 'examples/reverse-attention.seqlab.json', '--json', '--steps', '20'], ws);
+  assert.equal(t.code, 0, t.err);
+  const end = JSON.parse(t.out.trim().split('\n').pop()!);
+  assert.equal(end.status, 'completed');
+  const weights = JSON.parse(readFileSync(join(ws, '.seqlab', 'runs', end.id, 'weights.json'), 'utf8'));
+  const names = Object.keys(weights.state_dict ?? weights);
+  for (const n of ['attention.query.weight', 'attention.key.weight', 'attention.energy.bias', 'bridge.h_l0.weight', 'encoder.weight_ih_l0_reverse']) assert.ok(names.includes(n), n);
+});
+
 test('export -> import round-trips PyTorch-named weights', () => {
   const ws = workspace();
   const t = seqlab(['train', 'examples/hello.seqlab.json', '--json', '--steps', '100'], ws);

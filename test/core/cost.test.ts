@@ -64,3 +64,24 @@ test('the data-aware check runs when the data set is built (what the definition 
   assert.ok(buildDataset(spec).train.length > 0);
   assert.throws(() => buildDataset(spec, { memoryBudgetMB: 5 }), (e) => e instanceof DataError && /over the memory budget of 5 MB/.test(e.message) && e.path.join('.') === 'data.text');
 });
+
+test('the parameter estimate counts attention and the bridge exactly (every kind, LSTM and GRU, both bridges)', async () => {
+  await useBackend('cpu');
+  const cases = [
+    { layers: [{ cell: 'lstm', units: 6, bidirectional: true }, { cell: 'lstm', units: 5 }], decoder: { attention: 'luong-general' } },
+    { layers: [{ cell: 'gru', units: 6, bidirectional: true, merge: 'sum' }], decoder: { attention: 'luong-dot', bridge: 'sum' } },
+    { layers: [{ cell: 'lstm', units: 4, bidirectional: true }], decoder: { attention: 'bahdanau', bridge: 'linear' } },
+    { layers: [{ cell: 'rnn', units: 7 }, { cell: 'rnn', units: 7 }], decoder: { attention: 'bahdanau' } },
+  ];
+  for (const c of cases) {
+    const spec = parseDefinition(def({ data: { task: 'reverse', length: 5, samples: 20 }, input: { encoding: 'embedding', embeddingSize: 3 }, structure: 'encoder-decoder', ...c })).spec!;
+    assert.ok(spec, JSON.stringify(c));
+    const data = buildDataset(spec);
+    const t = new Trainer(spec, data);
+    try {
+      assert.equal(estimateCost(spec, shapeOfData(data)).parameters, t.model.parameterCount, JSON.stringify(c));
+    } finally {
+      t.dispose();
+    }
+  }
+});

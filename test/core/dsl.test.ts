@@ -292,11 +292,39 @@ test('bidirectional in a one-to-many model', () => {
   ]);
 });
 
-test('bidirectional encoder in encoder-decoder is not supported; nor a bidirectional decoder', () => {
+test('a bidirectional encoder in encoder-decoder is fine (bridged); a bidirectional decoder is not', () => {
   const src = '{"name":"m","data":{"task":"reverse"},\n"layers":[{"cell":"gru","units":8,"bidirectional":true}],\n"decoder":{"layers":[{"cell":"gru","units":8,"bidirectional":true}]}}';
   check(src, [
-    { code: 'bidirectional-encoder', line: 2, column: 51, message: 'is not supported in an encoder-decoder model' },
     { code: 'bidirectional-generator', line: 3, column: 62, message: /decoder\.layers\[0\]\.bidirectional cannot be true: the decoder/ },
+  ]);
+  const { spec } = check('{"name":"m","data":{"task":"reverse"},"layers":[{"cell":"lstm","units":8,"bidirectional":true}]}', []);
+  assert.equal(spec!.bridge, 'linear');
+  assert.equal(spec!.decoderLayers[0].bidirectional, false);
+  assert.equal(check('{"name":"m","data":{"task":"reverse"},"layers":[{"cell":"lstm","units":8,"bidirectional":true}],"decoder":{"bridge":"sum"}}', []).spec!.bridge, 'sum');
+});
+
+test('decoder.attention: the three kinds, none by default; located errors without an encoder or when luong-dot cannot take the context', () => {
+  for (const a of ['bahdanau', 'luong-general', 'luong-dot'] as const) {
+    const { spec } = check(`{"name":"m","data":{"task":"reverse"},"layers":[{"cell":"gru","units":8}],"decoder":{"attention":"${a}"}}`, []);
+    assert.equal(spec!.attention, a);
+    assert.equal(spec!.decoderLayers.length, 1, 'decoder layers default to the encoder\'s');
+  }
+  assert.equal(check('{"name":"m","data":{"task":"reverse"},"layers":[{"cell":"gru","units":8}]}', []).spec!.attention, undefined);
+  assert.equal(check('{"name":"m","data":{"task":"reverse"},"layers":[{"cell":"gru","units":8}],"decoder":{"attention":"none"}}', []).spec!.attention, undefined);
+  check('{"name":"m","data":{"task":"tagging"},\n"layers":[{"cell":"gru","units":8}],\n"decoder":{"attention":"bahdanau"}}', [
+    { code: 'decoder-ignored', severity: 'warning', line: 3, column: 1, message: 'decoder is ignored' },
+    { code: 'attention-without-encoder', line: 3, column: 24, message: 'decoder.attention "bahdanau" needs an encoder to attend to: it is used only by the "encoder-decoder" structure (this model is "many-to-many")', path: ['decoder', 'attention'] },
+  ]);
+  check('{"name":"m","data":{"task":"reverse"},\n"layers":[{"cell":"lstm","units":8,"bidirectional":true}],\n"decoder":{"attention":"luong-dot"}}', [
+    { code: 'attention-size', line: 3, column: 24, message: /the decoder's top layer \(8 units\) must be as wide as the encoder's output \(16, both directions concatenated\); use "luong-general" or "bahdanau"/ },
+  ]);
+  // merged by sum, the encoder's output is 8 wide: luong-dot fits
+  check('{"name":"m","data":{"task":"reverse"},"layers":[{"cell":"lstm","units":8,"bidirectional":true,"merge":"sum"}],"decoder":{"attention":"luong-dot"}}', []);
+  check('{"name":"m","data":{"task":"reverse"},"layers":[{"cell":"lstm","units":8}],\n"decoder":{"attention":"cosine"}}', [
+    { code: 'schema', line: 2, column: 24, message: 'decoder.attention must be one of "none", "bahdanau", "luong-general" or "luong-dot" (got "cosine")' },
+  ]);
+  check('{"name":"m","data":{"task":"reverse"},"layers":[{"cell":"lstm","units":8}],\n"decoder":{"bridge":"sum"}}', [
+    { code: 'bridge-ignored', severity: 'warning', line: 2, column: 12, message: /no encoder layer is bidirectional/ },
   ]);
 });
 

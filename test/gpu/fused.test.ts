@@ -20,11 +20,14 @@ import { join } from 'node:path';
 import { openGpuPage, ROOT, type GpuPage } from './harness';
 import { makeFixture, type RefModule } from '../support/reference';
 import { Rng } from '../../src/core/rng';
-import type { TorchFixture } from '../../src/core/torch';
+import type { TorchAttentionFixture, TorchFixture } from '../../src/core/torch';
 import type { TrajectoryCheck, TrajectoryFixture } from '../../src/core/trajectory';
 
 const FIXTURES = join(ROOT, '..', 'shared', 'fixtures', 'torch');
 const TRAJECTORIES = join(ROOT, '..', 'shared', 'fixtures', 'torch-train');
+const PACKED = join(ROOT, '..', 'shared', 'fixtures', 'torch-packed');
+const ATTENTION = join(ROOT, '..', 'shared', 'fixtures', 'torch-attention');
+const ATTENTION_EXTRA = join(ROOT, 'test', 'fixtures', 'torch-attention-extra');
 const TOL = 1e-4;
 
 interface Diff { name: string; maxAbs: number; scale: number }
@@ -94,6 +97,43 @@ describe('WebGPU training: PyTorch trajectories (optimizers, clipping, K steps)'
       assert.equal(r.checks.length, 2 + Object.keys(fx.final_state_dict).length);
       for (const c of r.checks) assert.ok(c.error <= TOL, `webgpu ${c.what}: ${c.error} > ${TOL}`);
       assert.ok((r.programs.fwd ?? 0) > 0 && (r.programs.bwd ?? 0) > 0, `fused programs ran (${JSON.stringify(r.programs)})`);
+      assert.equal(r.leaked, 0, 'no tensor leak');
+    });
+  }
+});
+
+describe('variable-length (packed) fixtures on webgpu: the fused kernel declines, the op-by-op path matches PyTorch', () => {
+  const files = existsSync(PACKED) ? readdirSync(PACKED).filter((f) => f.endsWith('.json')) : [];
+  test('the packed fixtures are present', () => assert.ok(files.length >= 4, `expected fixtures in ${PACKED}`));
+  for (const f of files) {
+    test(`${f}: outputs, own final states and every gradient match PyTorch on webgpu`, async () => {
+      await call('mode', 'auto');
+      const fx = JSON.parse(readFileSync(join(PACKED, f), 'utf8')) as TorchFixture;
+      const r = await call<{ checks: { tensor: string; maxAbsError: number }[]; cpuChecks: { tensor: string; maxAbsError: number }[]; programs: Record<string, number>; leaked: number; fallbacks: string[] }>('fixture', fx);
+      assert.ok(r.checks.length >= 3 + Object.keys(fx.grads).length);
+      for (const c of r.checks) assert.ok(c.maxAbsError <= TOL, `webgpu ${c.tensor}: max abs error ${c.maxAbsError} > ${TOL}`);
+      for (const c of r.cpuChecks) assert.ok(c.maxAbsError <= TOL, `cpu ${c.tensor}: max abs error ${c.maxAbsError} > ${TOL}`);
+      assert.equal(r.programs.fwd ?? 0, 0, 'the fused kernel was not given a variable-length batch');
+      assert.ok(r.fallbacks.some((w) => /does not take per-sequence lengths/.test(w)), `the fallback is reported (${JSON.stringify(r.fallbacks)})`);
+      assert.equal(r.leaked, 0, 'no tensor leak');
+    });
+  }
+});
+
+describe('attention fixtures on webgpu: logits, attention weights, loss and every gradient match PyTorch', () => {
+  const files = [ATTENTION, ATTENTION_EXTRA].flatMap((d) => (existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.json')).map((f) => join(d, f)) : []));
+  test('the attention fixtures are present', () => assert.ok(files.length >= 3, `expected fixtures in ${ATTENTION}`));
+  for (const f of files) {
+    test(f.split('/').slice(-2).join('/'), async () => {
+      await call('mode', 'auto');
+      const fx = JSON.parse(readFileSync(f, 'utf8')) as TorchAttentionFixture;
+      const r = await call<{ checks: { tensor: string; maxAbsError: number }[]; programs: Record<string, number>; leaked: number; fallbacks: string[] }>('attentionFixture', fx);
+      assert.equal(r.checks.length, 3 + Object.keys(fx.grads).length);
+      for (const c of r.checks) assert.ok(c.maxAbsError <= TOL, `webgpu ${c.tensor}: max abs error ${c.maxAbsError} > ${TOL}`);
+      // luong runs the decoder as a whole sequence (the fused kernel, lengths all equal); a padded
+      // source runs the encoder op by op, and says so
+      if (fx.model.attention !== 'bahdanau') assert.ok((r.programs.fwd ?? 0) > 0, `the fused kernel ran the decoder (${JSON.stringify(r.programs)})`);
+      if (fx.source_lengths.some((n) => n < fx.source[0].length)) assert.ok(r.fallbacks.length > 0, 'a padded source is reported as a fallback');
       assert.equal(r.leaked, 0, 'no tensor leak');
     });
   }

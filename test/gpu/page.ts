@@ -6,8 +6,8 @@ import * as tf from '../../src/core/tf';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgpu';
 import { registerWebGpuKernels } from '../../src/gpu';
-import { setRecurrenceKernel } from '../../src/core/fused';
-import { assignStateDict, checkFixture, fixtureLayers, type TensorJson, type TorchFixture } from '../../src/core/torch';
+import { setRecurrenceKernel, takeFallbacks } from '../../src/core/fused';
+import { assignStateDict, checkFixture, fixtureLayers, runAttentionFixture, type TensorJson, type TorchAttentionFixture, type TorchFixture } from '../../src/core/torch';
 import { RecurrentStack, type LayerConfig } from '../../src/core/recurrent';
 import { Rng } from '../../src/core/rng';
 import { parseDefinition } from '../../src/core/dsl';
@@ -174,7 +174,8 @@ async function compare(cfg: CaseConfig): Promise<{ diffs: Diff[]; programs: Reco
  * dataSync(), which tfjs-backend-webgpu cannot do here: see readAll). On cpu, the same fixture
  * also goes through checkFixture itself, and both must agree.
  */
-async function fixture(fx: TorchFixture): Promise<{ checks: { tensor: string; maxAbsError: number }[]; cpuChecks: { tensor: string; maxAbsError: number }[]; programs: Record<string, number>; leaked: number }> {
+async function fixture(fx: TorchFixture): Promise<{ checks: { tensor: string; maxAbsError: number }[]; cpuChecks: { tensor: string; maxAbsError: number }[]; programs: Record<string, number>; leaked: number; fallbacks: string[] }> {
+  takeFallbacks();
   // core's checkFixture on cpu too, except where the op path cannot take gradients: tfjs's
   // unstack gradient fails for a single slice (T = 1, or one h0 unstacked from [1, B, H])
   const L = fx.module.num_layers * (fx.module.bidirectional ? 2 : 1);
@@ -203,7 +204,7 @@ async function fixture(fx: TorchFixture): Promise<{ checks: { tensor: string; ma
         const init: (CellState | undefined)[] | undefined = h0In
           ? Array.from({ length: h0In.shape[0] }, (_, i) => ({ h: row(h0In, i), c: c0In ? row(c0In, i) : undefined }))
           : undefined;
-        const r = stack.run(tf.transpose(xIn, [1, 0, 2]), { init });
+        const r = stack.run(tf.transpose(xIn, [1, 0, 2]), { init, lengths: fx.lengths });
         return { output: tf.transpose(r.output, [1, 0, 2]), hN: tf.stack(r.final.map((s) => s.h)), cN: lstm ? tf.stack(r.final.map((s) => s.c!)) : undefined };
       };
       const lossOf = (o: { output: tf.Tensor; hN: tf.Tensor; cN?: tf.Tensor }) => {
@@ -246,7 +247,37 @@ async function fixture(fx: TorchFixture): Promise<{ checks: { tensor: string; ma
     }
     return { tensor, maxAbsError: m };
   });
-  return { checks, cpuChecks, programs: { ...programs }, leaked: tf.memory().numTensors - before };
+  return { checks, cpuChecks, programs: { ...programs }, leaked: tf.memory().numTensors - before, fallbacks: takeFallbacks() };
+}
+
+/**
+ * An attention fixture (src/core/torch.ts runAttentionFixture) on webgpu, read asynchronously:
+ * max abs error per checked tensor, the programs that ran and the fallbacks noted.
+ */
+async function attentionFixture(fx: TorchAttentionFixture): Promise<{ checks: { tensor: string; maxAbsError: number }[]; programs: Record<string, number>; leaked: number; fallbacks: string[] }> {
+  await use('webgpu');
+  resetCounts();
+  takeFallbacks();
+  const before = tf.memory().numTensors;
+  const run = runAttentionFixture(fx);
+  let got: Record<string, Float32Array>;
+  try {
+    got = await readAll({ ...run.tensors });
+  } finally {
+    run.dispose();
+  }
+  const checks = Object.entries(run.refs).map(([tensor, ref]) => {
+    const a = got[tensor];
+    const r = typeof ref === 'number' ? [ref] : ref.data;
+    if (!a || a.length !== r.length) return { tensor, maxAbsError: Infinity };
+    let m = 0;
+    for (let i = 0; i < a.length; i++) {
+      const e = Math.abs(a[i] - r[i]);
+      if (!(e <= m)) m = Number.isNaN(e) ? Infinity : e;
+    }
+    return { tensor, maxAbsError: m };
+  });
+  return { checks, programs: { ...programs }, leaked: tf.memory().numTensors - before, fallbacks: takeFallbacks() };
 }
 
 /** A Trainer on each backend: gradients of the first batch, then `steps` optimizer steps. */
@@ -303,7 +334,7 @@ async function main(): Promise<void> {
   const device = (tf.backend() as unknown as { device: GPUDevice }).device;
   device.lost.then((i) => console.error(`WebGPU device lost: ${i.reason} ${i.message}`));
   device.addEventListener('uncapturederror', (e) => console.error(`WebGPU error: ${(e as GPUUncapturedErrorEvent).error.message}`));
-  Object.assign(window, { tf, RecurrentStack, Rng, seqlabGpu: { mode: (m: 'auto' | 'sequence' | 'sequence-workgroup' | 'step' | 'off') => { if (m === 'off') setRecurrenceKernel(undefined); else registerWebGpuKernels(m === 'sequence-workgroup' ? { mode: 'sequence', workgroupWeights: true } : { mode: m }); }, compare, fixture, trajectory, trainer, backend: () => tf.getBackend() }, seqlabReady: true });
+  Object.assign(window, { tf, RecurrentStack, Rng, seqlabGpu: { mode: (m: 'auto' | 'sequence' | 'sequence-workgroup' | 'step' | 'off') => { if (m === 'off') setRecurrenceKernel(undefined); else registerWebGpuKernels(m === 'sequence-workgroup' ? { mode: 'sequence', workgroupWeights: true } : { mode: m }); }, compare, fixture, attentionFixture, trajectory, trainer, backend: () => tf.getBackend() }, seqlabReady: true });
 }
 
 main().catch((e) => {

@@ -28,7 +28,8 @@ function mv(W: number[], v: number[], rows: number, off = 0, n = rows): number[]
 
 export interface RefOut { output: number[][][]; hN: number[][][]; cN: number[][][] }
 
-export function refForward(m: RefModule, p: Params, x: number[][][], h0?: number[][][], c0?: number[][][]): RefOut {
+/** lengths: PyTorch's packed sequences; sequence b runs over its first lengths[b] steps (the reverse direction from lengths[b] - 1), output zero after. */
+export function refForward(m: RefModule, p: Params, x: number[][][], h0?: number[][][], c0?: number[][][], lengths?: number[]): RefOut {
   const B = x.length, T = x[0].length, H = m.hidden_size, D = m.bidirectional ? 2 : 1, G = gatesOf(m.type);
   let input = x;
   const hN: number[][][] = [];
@@ -43,8 +44,9 @@ export function refForward(m: RefModule, p: Params, x: number[][][], h0?: number
       for (let b = 0; b < B; b++) {
         let h = h0 ? h0[l * D + d][b].slice() : new Array(H).fill(0);
         let c = c0 ? c0[l * D + d][b].slice() : new Array(H).fill(0);
-        for (let s = 0; s < T; s++) {
-          const t = d ? T - 1 - s : s;
+        const n = lengths ? lengths[b] : T;
+        for (let s = 0; s < n; s++) {
+          const t = d ? n - 1 - s : s;
           const xi = mv(Wih, input[b][t], G * H).map((v, i) => v + bih[i]);
           const hh = mv(Whh, h, G * H).map((v, i) => v + bhh[i]);
           if (m.type === 'RNN') {
@@ -85,7 +87,7 @@ function shapeArr(data: number[], shape: number[]): any {
 }
 
 /** A fixture like those in shared/fixtures/torch, computed in float64 by the reference. */
-export function makeFixture(name: string, m: RefModule, B: number, T: number, seed: number, withH0: boolean): TorchFixture {
+export function makeFixture(name: string, m: RefModule, B: number, T: number, seed: number, withH0: boolean, lengths?: number[]): TorchFixture {
   const rng = new Rng(seed);
   const H = m.hidden_size, D = m.bidirectional ? 2 : 1, G = gatesOf(m.type), k = 1 / Math.sqrt(H);
   const sd: Record<string, TensorJson> = {};
@@ -103,7 +105,8 @@ export function makeFixture(name: string, m: RefModule, B: number, T: number, se
     }
   }
   const rnd = (n: number) => Array.from({ length: n }, () => rng.normal());
-  const input = tj([B, T, m.input_size], rnd(B * T * m.input_size));
+  // zero in the padding, as pad_packed_sequence leaves it
+  const input = tj([B, T, m.input_size], rnd(B * T * m.input_size).map((v, i) => (lengths && Math.floor(i / m.input_size) % T >= lengths[Math.floor(i / (m.input_size * T))] ? 0 : v)));
   const L = m.num_layers * D;
   const h0 = withH0 ? tj([L, B, H], rnd(L * B * H).map((v) => 0.5 * v)) : undefined;
   const c0 = withH0 && m.type === 'LSTM' ? tj([L, B, H], rnd(L * B * H).map((v) => 0.5 * v)) : undefined;
@@ -116,7 +119,7 @@ export function makeFixture(name: string, m: RefModule, B: number, T: number, se
   const lossOf = (ts: Record<string, TensorJson>) => {
     const p: Params = {};
     for (const n of Object.keys(sd)) p[n] = ts[n].data;
-    const o = refForward(m, p, shapeArr(ts.input.data, ts.input.shape), ts.h0 && shapeArr(ts.h0.data, ts.h0.shape), ts.c0 && shapeArr(ts.c0.data, ts.c0.shape));
+    const o = refForward(m, p, shapeArr(ts.input.data, ts.input.shape), ts.h0 && shapeArr(ts.h0.data, ts.h0.shape), ts.c0 && shapeArr(ts.c0.data, ts.c0.shape), lengths);
     const dot = (a: number[], b: number[]) => a.reduce((s, v, i) => s + v * b[i], 0);
     let loss = dot(flat(o.output), gOut.data) + dot(flat(o.hN), gH.data);
     if (gC) loss += dot(flat(o.cN), gC.data);
@@ -136,7 +139,7 @@ export function makeFixture(name: string, m: RefModule, B: number, T: number, se
   return {
     format: 'torch-recurrent-fixture/1', name,
     module: { ...m, batch_first: true },
-    state_dict: sd, input, ...(h0 ? { h0 } : {}), ...(c0 ? { c0 } : {}),
+    state_dict: sd, input, ...(h0 ? { h0 } : {}), ...(c0 ? { c0 } : {}), ...(lengths ? { lengths } : {}),
     output: tj([B, T, D * H], flat(base.o.output)),
     h_n: tj([L, B, H], flat(base.o.hN)),
     ...(m.type === 'LSTM' ? { c_n: tj([L, B, H], flat(base.o.cN)) } : {}),

@@ -127,3 +127,22 @@ test('host -> view runRefused is validated', () => {
   assert.equal(hostToView({ v, seq: 1, type: 'runRefused', clientRunId: 'a', reason: 'busy' }, 'm'), undefined);
   assert.match(hostToView({ v, seq: 1, type: 'runRefused', clientRunId: 'a' }, 'm')!, /reason: expected a string/);
 });
+
+test('backend info carries the fused kernel\'s fallbacks; a probe carries attention weights as a grid', () => {
+  const { r, logs } = receiver(fromWorker);
+  const info = { name: 'webgpu', preferred: 'auto', skipped: [], fallbacks: ['the webgpu-fused kernel does not take per-sequence lengths; this variable-length batch ran op by op'] };
+  assert.ok(r.accept({ v, seq: 1, type: 'backend', info }));
+  assert.equal(r.accept({ v, seq: 2, type: 'backend', info: { ...info, fallbacks: [3] } }), undefined);
+  const probe = (attention: unknown) => ({
+    v, seq: 3, type: 'probe',
+    result: {
+      step: 1, inputTokens: ['a', 'b', 'c'], layers: [], loss: 0.5, attention,
+      prediction: { kind: 'classes', tokens: ['c', 'b'], probs: [0.9, 0.8] },
+    },
+  });
+  assert.ok(r.accept(probe({ rows: 2, cols: 3, data: new Float32Array([0.2, 0.3, 0.5, 0.6, 0.4, 0]) })));
+  const { r: r2, logs: logs2 } = receiver(fromWorker);
+  assert.equal(r2.accept(probe({ rows: 2, cols: 3, data: new Float32Array(5) })), undefined);
+  assert.ok(logs2.some((l) => /attention\.data: 5 values for 2x3/.test(l)), logs2.join('\n'));
+  assert.ok(logs.some((l) => /fallbacks\[0\]: expected a string/.test(l)), logs.join('\n'));
+});

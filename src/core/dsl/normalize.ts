@@ -4,7 +4,7 @@
  */
 import { TASKS } from '../tasks/catalog';
 import type {
-  ClipSpec, DataSpec, ScheduleSpec, HeadActivation, InputSpec, LayerSpec, Loss, ModelSpec, Structure, TaskName, TrainingSpec,
+  AttentionType, BridgeType, ClipSpec, DataSpec, ScheduleSpec, HeadActivation, InputSpec, LayerSpec, Loss, ModelSpec, Structure, TaskName, TrainingSpec,
 } from '../spec';
 import { LOSS_FOR_HEAD } from './semantic';
 import { isPlainObject } from './tree';
@@ -158,6 +158,10 @@ export function normalize(raw: unknown): ModelSpec {
     training.earlyStopping = { patience: es.patience as number, minDelta: pick(es.minDelta, DEFAULTS.earlyStopping.minDelta) };
   }
 
+  const ed = structure === 'encoder-decoder';
+  const attention = ed && typeof rdec.attention === 'string' && rdec.attention !== 'none' ? (rdec.attention as AttentionType) : undefined;
+  const bridge = ed && layers.some((l) => l.bidirectional) ? pick<BridgeType>(rdec.bridge, 'linear') : undefined;
+
   return {
     name: top.name as string,
     description: pick(top.description, ''),
@@ -165,6 +169,8 @@ export function normalize(raw: unknown): ModelSpec {
     input,
     layers,
     decoderLayers,
+    ...(attention ? { attention } : {}),
+    ...(bridge ? { bridge } : {}),
     initialState: pick(top.initialState, DEFAULTS.initialState),
     structure,
     head: { activation, loss, dropout: pick(rh.dropout, 0) },

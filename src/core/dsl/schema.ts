@@ -78,7 +78,7 @@ const layer = {
     ),
     bias: bool('Whether the cell has bias vectors (`b_ih` and `b_hh`, as in PyTorch).', true),
     bidirectional: bool(
-      'Run a second cell over the reversed sequence and merge both directions. Only for models that see the whole input before answering: not for text generation, `one-to-many`, or encoder-decoder.',
+      'Run a second cell over the reversed sequence and merge both directions. Only for models that see the whole input before answering: not for text generation, `one-to-many`, or an encoder-decoder\'s decoder (an encoder may be bidirectional: see `decoder.bridge`).',
       false,
     ),
     merge: enumOf(
@@ -279,10 +279,29 @@ export const seqlabSchema = {
     layers: layersArray('The recurrent layers, bottom (reads the input) to top (feeds the head). At least one.'),
     decoder: {
       type: 'object',
-      ...doc('`encoder-decoder` only: the decoder stack. It starts from the encoder\'s final state, so it needs as many layers, of the same cell type and units. Default: the encoder layers, unidirectional.'),
+      ...doc('`encoder-decoder` only: the decoder stack, its attention over the encoder, and how a bidirectional encoder starts it. The decoder starts from the encoder\'s final state, so it needs as many layers, of the same cell type and units.'),
       additionalProperties: false,
-      required: ['layers'],
-      properties: { layers: layersArray('The decoder\'s recurrent layers (unidirectional).') },
+      properties: {
+        layers: layersArray('The decoder\'s recurrent layers (unidirectional). Default: the encoder layers, unidirectional.'),
+        attention: enumOf(
+          'Attention over the encoder\'s outputs at every decoder step (source padding is never attended to). Default: none, the decoder sees the source only through the encoder\'s final state.',
+          [
+            ['none', 'No attention: the encoder\'s final state alone carries the source.'],
+            ['bahdanau', 'Additive (Bahdanau): scores `v·tanh(W_q q + W_k k_s)` with the decoder state before the step; the context is fed to the decoder with the token.'],
+            ['luong-general', 'Multiplicative (Luong, general): scores `o_t·W k_s` with the decoder\'s output; `tanh(W_c [c_t; o_t])` feeds the head.'],
+            ['luong-dot', 'Multiplicative (Luong, dot): scores `o_t·k_s`; needs the decoder\'s units equal to the encoder\'s output width.'],
+          ],
+          'none',
+        ),
+        bridge: enumOf(
+          'How a bidirectional encoder layer\'s two final states (forward, backward) start the matching decoder layer.',
+          [
+            ['linear', 'Learned: `h0 = tanh(W [h_fwd; h_bwd] + b)` (and `c0 = W_c [c_fwd; c_bwd] + b_c` for an LSTM), parameters `bridge.h_l{k}.*`.'],
+            ['sum', 'No parameters: `h0 = h_fwd + h_bwd` (and `c0 = c_fwd + c_bwd`).'],
+          ],
+          'linear',
+        ),
+      },
     },
     initialState: enumOf(
       'The hidden state at t = 0.',

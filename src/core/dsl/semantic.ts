@@ -131,12 +131,6 @@ export function checkSemantics(root: Node, value: unknown, options: ParseOptions
         );
       } else if (structure === 'one-to-many') {
         error('bidirectional-generator', p, `${where}.bidirectional cannot be true in a one-to-many model: it generates its output step by step, and ${future}`);
-      } else if (structure === 'encoder-decoder') {
-        error(
-          'bidirectional-encoder',
-          p,
-          `${where}.bidirectional is not supported in an encoder-decoder model: the decoder starts from the encoder's final state, which must come from a single direction; use a unidirectional encoder`,
-        );
       }
     }
     if (has(l, 'activation') && (l.cell === 'lstm' || l.cell === 'gru')) {
@@ -167,6 +161,7 @@ export function checkSemantics(root: Node, value: unknown, options: ParseOptions
   if (decoder && structure && structure !== 'encoder-decoder') {
     warn('decoder-ignored', ['decoder'], `decoder is ignored: it is used only by the "encoder-decoder" structure (this model is ${q(structure)})`, 'key');
   }
+  if (decoder) checkAttention(decoder, layers, decoderLayers, structure, error, warn);
   if (decoderLayers && structure === 'encoder-decoder' && layers.length > 0) {
     if (decoderLayers.length !== layers.length) {
       error(
@@ -459,4 +454,43 @@ function safeExists(fileExists: (abs: string) => boolean, abs: string): boolean 
 
 function isAbsoluteOutside(file: string, root: string): boolean {
   return /^([a-zA-Z]:)?[\\/]/.test(file) && !isInside(root, file);
+}
+
+/**
+ * decoder.attention and decoder.bridge: attention needs an encoder (an encoder-decoder model),
+ * luong-dot a decoder whose top layer is as wide as the encoder's output (o_t . k_s), and a bridge
+ * a bidirectional encoder layer.
+ */
+function checkAttention(
+  decoder: Obj, layers: unknown[], decoderLayers: unknown[] | undefined, structure: Structure | undefined,
+  error: (code: string, path: JsonPath, message: string) => void,
+  warn: (code: string, path: JsonPath, message: string, on?: 'value' | 'key') => void,
+): void {
+  const attention = str(decoder.attention);
+  if (attention && attention !== 'none' && structure && structure !== 'encoder-decoder') {
+    error(
+      'attention-without-encoder',
+      ['decoder', 'attention'],
+      `decoder.attention ${q(attention)} needs an encoder to attend to: it is used only by the "encoder-decoder" structure (this model is ${q(structure)})`,
+    );
+    return;
+  }
+  if (structure !== 'encoder-decoder') return;
+  const enc = layers.map(obj);
+  const top = enc[enc.length - 1];
+  const width = (l: Obj | undefined): number | undefined =>
+    !l || typeof l.units !== 'number' ? undefined : l.bidirectional === true && (l.merge === undefined || l.merge === 'concat') ? 2 * l.units : l.units;
+  const decTop = decoderLayers ? obj(decoderLayers[decoderLayers.length - 1]) : top;
+  const encWidth = width(top);
+  const decUnits = decTop && typeof decTop.units === 'number' ? decTop.units : undefined;
+  if (attention === 'luong-dot' && encWidth !== undefined && decUnits !== undefined && encWidth !== decUnits) {
+    error(
+      'attention-size',
+      ['decoder', 'attention'],
+      `decoder.attention "luong-dot" scores o_t . k_s, so the decoder's top layer (${decUnits} units) must be as wide as the encoder's output (${encWidth}${top?.bidirectional === true ? ', both directions concatenated' : ''}); use "luong-general" or "bahdanau", which project it${top?.bidirectional === true ? ', or merge the directions with "sum"' : ''}`,
+    );
+  }
+  if (has(decoder, 'bridge') && !enc.some((l) => l?.bidirectional === true)) {
+    warn('bridge-ignored', ['decoder', 'bridge'], 'decoder.bridge is ignored: it joins the two directions of a bidirectional encoder layer, and no encoder layer is bidirectional', 'key');
+  }
 }
