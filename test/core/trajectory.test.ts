@@ -92,5 +92,5 @@ test('a trajectory whose definition is invalid or does not fit its data says so 
   await assert.rejects(checkTrajectory(m2m), /structure "many-to-many" differs from the data's "many-to-one"/);
   assert.throws(() => parseFixture(JSON.stringify({ format: 'seqlab-torch-trajectory/1', K: 2, losses: [1] })), /missing 'definition'/);
   assert.throws(() => parseFixture(JSON.stringify({ ...fx, losses: [1] })), /'losses' must be 20 numbers/);
-  assert.throws(() => parseFixture('{"a": 1}'), /neither a seqlab-torch-trajectory\/1 fixture nor a torch-recurrent-fixture/);
+  assert.throws(() => parseFixture('{"a": 1}'), /neither a seqlab-torch-trajectory\/1 fixture, a torch-attention-fixture\/1 nor a torch-recurrent-fixture/);
 });
