@@ -37,7 +37,7 @@ export async function readExperiment(def: vscode.Uri): Promise<ExperimentMsg> {
   }
   const relPath = folder ? relative(folder.uri.fsPath, def.fsPath) : def.path.split('/').pop()!;
   const base = def.path.split('/').pop() ?? 'experiment';
-  const parsed = parseDefinition(definitionText, { file: def.fsPath, workspaceRoot: root, inspectFile: workspaceFileAccess(root).inspectFile });
+  const parsed = parseDefinition(definitionText, { file: def.fsPath, workspaceRoot: root, inspectFile: workspaceFileAccess(root).inspectFile, locale: vscode.env.language });
   const problems = parsed.diagnostics
     .filter((d) => d.severity === 'error')
     .map((d) => `${relPath}:${d.line}:${d.column}: ${d.message}`);
