@@ -31,7 +31,7 @@ export const SELECT_BACKEND_COMMAND = 'seqlab.selectBackend';
  * throws AlreadyTrainingError while the experiment trains elsewhere (e.g. in the background).
  */
 export interface TrainingStatusService {
-  begin(o: { experiment: vscode.Uri; backend: string; cancel(): void; label?: string; steps?: number }): StatusHandle;
+  begin(o: { experiment: vscode.Uri; backend: string; cancel(): void; label?: string; steps?: number; notify?: boolean }): StatusHandle;
 }
 
 /** What a panel last reported (for tests and diagnostics). */
@@ -239,7 +239,8 @@ class PanelSession {
       definitionFile: def.fsPath,
       store: () => this.deps.runStore(this.def),
       parseSpec: (text) => parseSpecForRun(text, this.def.fsPath, this.workspaceRoot),
-      beginStatus: (o) => this.deps.status.begin({ experiment: this.def, ...o }),
+      // the panel shows its own progress: no notification on top of it
+      beginStatus: (o) => this.deps.status.begin({ experiment: this.def, ...o, notify: false }),
       send: (body) => this.post(body),
       log: {
         info: (m) => deps.log.info(m), warn: (m) => deps.log.warn(m), error: (m) => deps.log.error(m),
