@@ -150,3 +150,17 @@ test('walkthrough: every page has a Korean page', () => {
     assert.match(readFileSync(ko, 'utf8'), HANGUL);
   }
 });
+
+test('numbers and durations through Intl: "12.3초", "3분 5초" in Korean', async () => {
+  const { formatDuration, formatInteger, formatPercent } = await import('../../src/core/format');
+  assert.equal(formatDuration(12_300, 'ko'), '12.3초');
+  assert.equal(formatDuration(185_000, 'ko'), '3분 5초');
+  assert.equal(formatDuration(180_000, 'ko'), '3분');
+  assert.equal(formatDuration(3_725_000, 'ko'), '1시간 2분');
+  assert.equal(formatDuration(12_300, 'en'), '12.3 sec');
+  assert.equal(formatDuration(185_000, 'en'), '3 min 5 sec');
+  assert.equal(formatDuration(-1, 'en'), '');
+  assert.equal(formatInteger(12345.4, 'ko'), '12,345');
+  assert.equal(formatPercent(0.973, 'ko'), '97.3%');
+  assert.equal(formatDuration(1000, 'not a tag!'), '1 sec', 'a bad tag falls back to English');
+});
