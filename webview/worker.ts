@@ -177,11 +177,15 @@ function modelInfo(s: ModelSpec, d: SeqData): ModelInfo {
   };
 }
 
+/** The filler token of the word tasks (sentiment, tagging). */
+const PAD_TOKEN = '<pad>';
+
 function exampleLabel(d: SeqData, ex: Example, index: number): string {
   if (d.input.kind === 'tokens') {
     const v = d.input.vocab;
     const sep = v.every((t) => t.length <= 1) ? '' : ' ';
-    return ex.x.map((s) => v[s[0]!] ?? '?').join(sep).slice(0, 60);
+    // padding is filler, not the example: leave it out of the label
+    return ex.x.map((s) => v[s[0]!] ?? '?').filter((tok) => tok !== PAD_TOKEN).join(sep).slice(0, 60);
   }
   // real-valued inputs have no text: number the examples
   return t('example {0}: {1} steps × {2} features', index + 1, ex.x.length, ex.x[0]?.length ?? 0);

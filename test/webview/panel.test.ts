@@ -356,4 +356,20 @@ describe('training panel in headless Chromium', () => {
     assert.ok(texts.some((x) => /손실/.test(x)) && texts.some((x) => /은닉 상태/.test(x)), texts.join(' | '));
     await p.page.close();
   });
+  test('dense token labels are thinned and never overlap; padding is left out of the probe labels', async () => {
+    const p = await PanelPage.open(browser, served.origin);
+    await p.init(exampleExperiment('sentiment', (s) => { s.training.steps = 2; s.data.samples = 40; }), 'cpu', 1);
+    await p.trainToEnd();
+    await p.page.waitForFunction(() => (window as any).seqlabPanel.heatmap.geometry !== undefined);
+    const probes = await p.page.locator('#probe-select option').allTextContents();
+    assert.ok(probes.length > 0);
+    for (const o of probes) assert.doesNotMatch(o, /<pad>/, o);
+    // a narrow panel: many timesteps per label width
+    await p.page.setViewportSize({ width: 360, height: 1400 });
+    await p.page.waitForTimeout(300);
+    const { boxes, T } = await p.page.evaluate(() => { const h = (window as any).seqlabPanel.heatmap; return { boxes: h.labelBoxes as [number, number][], T: h.geometry.T as number }; });
+    assert.ok(boxes.length >= 2, `labels drawn (${boxes.length} of ${T})`);
+    for (let i = 1; i < boxes.length; i++) assert.ok(boxes[i]![0] >= boxes[i - 1]![1], `label ${i} ${boxes[i]} overlaps ${boxes[i - 1]}`);
+    await p.page.close();
+  });
 });

@@ -44,6 +44,8 @@ export class Heatmap {
   private themeCache?: { fg: string; font: string };
   private legendKey = '';
   private width = 640;
+  /** [left, right] of each token label drawn (tests check they never overlap). */
+  labelBoxes: [number, number][] = [];
   /** The log10 range of the gradient strip (its scale in the legend). */
   private stripRange?: [number, number];
 
@@ -129,7 +131,7 @@ export class Heatmap {
     const cellW = Math.max(3, Math.min(28, Math.floor(avail / T)));
     const cellH = Math.max(2, Math.min(16, Math.floor(360 / units)));
     const left = 40, top = 4;
-    const labelH = cellW >= 8 ? 16 : 0;
+    const labelH = 16;
     const stripH = d.gradNorms ? 18 : 0;
     const stripTop = top + units * cellH + labelH + (stripH ? 6 : 0);
     const W = left + T * cellW + 4;
@@ -176,10 +178,17 @@ export class Heatmap {
     ctx.textBaseline = 'middle';
     const unitStep = Math.max(1, Math.ceil(12 / cellH));
     for (let u = 0; u < units; u += unitStep) ctx.fillText(String(u), left - 4, top + u * cellH + cellH / 2);
-    if (labelH) {
-      ctx.textAlign = 'center';
-      ctx.textBaseline = 'top';
-      for (let t = 0; t < T; t++) ctx.fillText(visibleToken(d.tokens[t] ?? String(t)), left + t * cellW + cellW / 2, top + units * cellH + 3);
+    // token labels: every `every`-th one when they are wider than a column, so they never overlap
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'top';
+    const labels = Array.from({ length: T }, (_, t) => visibleToken(d.tokens[t] ?? String(t)));
+    const widths = labels.map((l) => ctx.measureText(l).width);
+    const every = Math.max(1, Math.ceil((Math.max(0, ...widths) + 4) / cellW));
+    this.labelBoxes = [];
+    for (let t = 0; t < T; t += every) {
+      const x = left + t * cellW + cellW / 2;
+      ctx.fillText(labels[t]!, x, top + units * cellH + 3);
+      this.labelBoxes.push([x - widths[t]! / 2, x + widths[t]! / 2]);
     }
     if (d.gradNorms && stripH) {
       const g = d.gradNorms;
@@ -287,5 +296,5 @@ export function fmt(v: number): string {
 }
 
 function visibleToken(t: string): string {
-  return t === ' ' ? '␣' : t === '\n' ? '⏎' : t.length > 4 ? t.slice(0, 3) + '…' : t;
+  return t === ' ' ? '␣' : t === '\n' ? '⏎' : t === '<pad>' ? '·' : t.length > 4 ? t.slice(0, 3) + '…' : t;
 }
