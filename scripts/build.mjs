@@ -1,7 +1,7 @@
 // One build script for every bundle: the CLI (Node), the extension host (Node, `vscode` external)
 // and the training panel's webview (browser). Entries that do not exist yet are skipped.
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync, copyFileSync, writeFileSync, readdirSync, chmodSync } from 'node:fs';
+import { existsSync, mkdirSync, copyFileSync, writeFileSync, rmSync, chmodSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -47,17 +47,25 @@ const targets = [
   },
 ].filter((t) => existsSync(t.entryPoints[0]));
 
-// The wasm backend's binaries travel next to the bundles (setWasmPaths points at dist/).
+// The wasm backend's binaries travel next to the bundles (setWasmPaths points at dist/). Not the
+// threaded build: tfjs never uses it in Node, and the panel is not cross-origin isolated.
 const wasmDir = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
-for (const f of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) copyFileSync(join(wasmDir, f), join(dist, f));
+const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm'];
+for (const f of WASM_FILES) copyFileSync(join(wasmDir, f), join(dist, f));
+rmSync(join(dist, 'tfjs-backend-wasm-threaded-simd.wasm'), { force: true });
 
-// The DSL's JSON Schema, for contributes.jsonValidation and for editors.
+// The DSL's JSON Schema for editors, one per display language (package.nls*.json pick the file for
+// contributes.jsonValidation): annotations for completion and hover only, since the extension's own
+// diagnostics report every problem (src/core/dsl/schemaL10n.ts). A text without a translation fails here.
 const schemaOut = await esbuild.build({
-  entryPoints: [join(root, 'src/core/dsl/schema.ts')], bundle: true, write: false, platform: 'node', format: 'cjs',
+  entryPoints: [join(root, 'src/core/dsl/schemaL10n.ts')], bundle: true, write: false, platform: 'node', format: 'cjs',
 });
 const mod = { exports: {} };
 new Function('module', 'exports', 'require', schemaOut.outputFiles[0].text)(mod, mod.exports, () => ({}));
-writeFileSync(join(dist, 'seqlab.schema.json'), JSON.stringify(mod.exports.seqlabSchema, null, 2) + '\n');
+const { seqlabSchema, editorSchema, localizeSchema } = mod.exports;
+for (const [locale, file] of [['en', 'seqlab.schema.json'], ['ko', 'seqlab.schema.ko.json']]) {
+  writeFileSync(join(dist, file), JSON.stringify(editorSchema(localizeSchema(seqlabSchema, locale)), null, 2) + '\n');
+}
 
 if (watch) {
   for (const t of targets) await (await esbuild.context({ ...common, ...t })).watch();

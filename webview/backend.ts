@@ -9,6 +9,7 @@ import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { installWasmSliceKernels } from '../src/core/wasmSlice';
+import { t } from './ui/l10n';
 import { BACKENDS, type BackendInfo, type BackendName, type BackendPreference } from '../src/protocol';
 
 interface GpuAdapterInfoLike { vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean }
@@ -21,18 +22,18 @@ const msg = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 async function tryWebgpu(): Promise<Attempt> {
   const gpu = (globalThis.navigator as unknown as { gpu?: GpuLike }).gpu;
-  if (!gpu) return { ok: false, reason: 'navigator.gpu missing (WebGPU is not enabled in this browser)' };
+  if (!gpu) return { ok: false, reason: t('navigator.gpu missing (WebGPU is not enabled in this browser)') };
   let adapter: GpuAdapterLike | null;
   try {
     adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   } catch (e) {
-    return { ok: false, reason: `requestAdapter failed: ${msg(e)}` };
+    return { ok: false, reason: t('requestAdapter failed: {0}', msg(e)) };
   }
-  if (!adapter) return { ok: false, reason: 'no adapter (navigator.gpu.requestAdapter() returned null)' };
+  if (!adapter) return { ok: false, reason: t('no adapter (navigator.gpu.requestAdapter() returned null)') };
   const info = adapter.info ?? {};
-  if (!tf.findBackendFactory('webgpu')) return { ok: false, reason: 'the WebGPU backend did not register' };
+  if (!tf.findBackendFactory('webgpu')) return { ok: false, reason: t('the WebGPU backend did not register') };
   const ok = await tf.setBackend('webgpu').catch((e) => msg(e));
-  if (ok !== true) return { ok: false, reason: `WebGPU backend failed to initialise${typeof ok === 'string' ? `: ${ok}` : ''}` };
+  if (ok !== true) return { ok: false, reason: t('WebGPU backend failed to initialise') + (typeof ok === 'string' ? `: ${ok}` : '') };
   return {
     ok: true,
     adapter: {
@@ -44,26 +45,26 @@ async function tryWebgpu(): Promise<Attempt> {
 }
 
 async function tryWebgl(): Promise<Attempt> {
-  if (typeof OffscreenCanvas === 'undefined') return { ok: false, reason: 'OffscreenCanvas missing in the worker' };
+  if (typeof OffscreenCanvas === 'undefined') return { ok: false, reason: t('OffscreenCanvas missing in the worker') };
   let gl: WebGL2RenderingContext | null = null;
   try {
     gl = new OffscreenCanvas(1, 1).getContext('webgl2');
   } catch (e) {
-    return { ok: false, reason: `webgl context failed: ${msg(e)}` };
+    return { ok: false, reason: t('webgl context failed: {0}', msg(e)) };
   }
-  if (!gl) return { ok: false, reason: "webgl context failed: getContext('webgl2') returned null" };
+  if (!gl) return { ok: false, reason: t('webgl context failed: {0}', "getContext('webgl2') returned null") };
   const dbg = gl.getExtension('WEBGL_debug_renderer_info');
   const vendor = String(dbg ? gl.getParameter(dbg.UNMASKED_VENDOR_WEBGL) : gl.getParameter(gl.VENDOR));
   const renderer = String(dbg ? gl.getParameter(dbg.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
   gl.getExtension('WEBGL_lose_context')?.loseContext();
   const ok = await tf.setBackend('webgl').catch((e) => msg(e));
-  if (ok !== true) return { ok: false, reason: `webgl context failed: backend initialisation ${typeof ok === 'string' ? ok : 'returned false'}` };
+  if (ok !== true) return { ok: false, reason: t('webgl context failed: {0}', `backend initialisation ${typeof ok === 'string' ? ok : 'returned false'}`) };
   return { ok: true, adapter: { vendor, architecture: renderer, fallback: /swiftshader|llvmpipe|software/i.test(renderer) } };
 }
 
 async function tryWasm(wasm: Record<string, ArrayBuffer> | undefined): Promise<Attempt> {
-  if (typeof WebAssembly === 'undefined') return { ok: false, reason: 'WebAssembly missing' };
-  if (!wasm || !Object.keys(wasm).length) return { ok: false, reason: 'wasm binaries not provided to the worker' };
+  if (typeof WebAssembly === 'undefined') return { ok: false, reason: t('WebAssembly missing') };
+  if (!wasm || !Object.keys(wasm).length) return { ok: false, reason: t('wasm binaries not provided to the worker') };
   const map: Record<string, string> = {};
   for (const [name, bytes] of Object.entries(wasm)) map[name] = URL.createObjectURL(new Blob([bytes], { type: 'application/wasm' }));
   // setWasmPaths wants an entry for every binary. The threaded build needs cross-origin isolation
@@ -74,11 +75,11 @@ async function tryWasm(wasm: Record<string, ArrayBuffer> | undefined): Promise<A
   try {
     setWasmPaths(map);
   } catch (e) {
-    return { ok: false, reason: `setWasmPaths failed: ${msg(e)}` };
+    return { ok: false, reason: t('setWasmPaths failed: {0}', msg(e)) };
   }
   installWasmSliceKernels(); // slices that do not copy their whole input (O(T) per sequence, not O(T^2))
   const ok = await tf.setBackend('wasm').catch((e) => msg(e));
-  if (ok !== true) return { ok: false, reason: `wasm backend failed to initialise${typeof ok === 'string' ? `: ${ok}` : ''}` };
+  if (ok !== true) return { ok: false, reason: t('wasm backend failed to initialise') + (typeof ok === 'string' ? `: ${ok}` : '') };
   return { ok: true };
 }
 
@@ -93,7 +94,7 @@ export async function selectBackend(preferred: BackendPreference, wasm?: Record<
     }
     skipped.push({ name, reason: a.reason });
   }
-  throw new Error(`no TensorFlow.js backend could start: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
+  throw new Error(t('no TensorFlow.js backend could start: {0}', skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')));
 }
 
 function attempt(name: BackendName, wasm?: Record<string, ArrayBuffer>): Promise<Attempt> {
@@ -102,6 +103,6 @@ function attempt(name: BackendName, wasm?: Record<string, ArrayBuffer>): Promise
     case 'webgl': return tryWebgl();
     case 'wasm': return tryWasm(wasm);
     case 'cpu':
-      return tf.setBackend('cpu').then((ok) => (ok ? { ok: true as const } : { ok: false as const, reason: 'cpu backend failed' }));
+      return tf.setBackend('cpu').then((ok) => (ok ? { ok: true as const } : { ok: false as const, reason: t('cpu backend failed') }));
   }
 }

@@ -8,10 +8,14 @@
 import {
   Receiver, Sender, fromWorker, hostToView, workerIntervals,
   type ControlAction, type FromWorker, type Grid, type HostToView, type Outgoing,
-  type ProbeResultMsg, type ToWorker, type TraceLayerMsg, type ViewToHost,
+  type L10nInfo, type ProbeResultMsg, type ToWorker, type TraceLayerMsg, type ViewToHost,
 } from '../src/protocol';
 import { LossChart } from './ui/chart';
 import { Heatmap, diverging, fmt } from './ui/heatmap';
+import { ForecastChart } from './ui/forecast';
+import { catalogueLocale, configureL10n, displayLanguage, t } from './ui/l10n';
+import { TASK_TITLES } from '../src/core/dsl/schemaL10n';
+import { formatInteger } from '../src/core/format';
 import { PanelState } from './state';
 import { installTestHooks } from './testHooks';
 
@@ -25,6 +29,11 @@ const fromHost = new Receiver<HostToView>(hostToView, (why) => { console.warn(wh
 
 // ---- state ------------------------------------------------------------------------------------
 const state = new PanelState();
+/** The display language and the host's bundle, from 'init' (the worker gets them too). */
+let l10nInfo: L10nInfo | undefined;
+const RUN_STATUS: Record<string, () => string> = {
+  completed: () => t('completed'), stopped: () => t('stopped'), failed: () => t('failed'), running: () => t('running'), interrupted: () => t('interrupted'),
+};
 let worker: Worker | undefined;
 let toWorker: Sender<ToWorker> | undefined;
 let workerIn: Receiver<FromWorker> | undefined;
@@ -39,6 +48,30 @@ const $ = <K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: s
   if (text !== undefined) e.textContent = text;
   return e;
 };
+/**
+ * Static texts of the page, built before 'init' brings the language: each is set through `t` now
+ * and again once the bundle is configured (`relabel`). Texts drawn later are looked up when drawn.
+ */
+const statics: (() => void)[] = [];
+function label<E extends HTMLElement>(e: E, text: () => string, where: 'text' | 'prepend' | 'append' | 'placeholder' = 'text'): E {
+  let node: Text | undefined;
+  const apply = () => {
+    if (where === 'placeholder') (e as unknown as HTMLInputElement).placeholder = text();
+    else if (where === 'text') e.textContent = text();
+    else if (node) node.data = text();
+    else {
+      node = document.createTextNode(text());
+      if (where === 'prepend') e.prepend(node);
+      else e.append(node);
+    }
+  };
+  apply();
+  statics.push(apply);
+  return e;
+}
+function relabel(): void {
+  for (const apply of statics) apply();
+}
 const app = document.getElementById('app')!;
 app.textContent = '';
 const header = $('header', 'top');
@@ -57,7 +90,7 @@ header.append(title, about, backendBox, status);
 const controls = $('div', 'controls');
 const buttons = {} as Record<ControlAction, HTMLButtonElement>;
 for (const a of ['start', 'pause', 'resume', 'step', 'stop', 'reset'] as const) {
-  const b = $('button', `btn btn-${a}`, { start: 'Start', pause: 'Pause', resume: 'Resume', step: 'Step once', stop: 'Stop', reset: 'Reset' }[a]);
+  const b = label($('button', `btn btn-${a}`), { start: () => t('Start'), pause: () => t('Pause'), resume: () => t('Resume'), step: () => t('Step once'), stop: () => t('Stop'), reset: () => t('Reset') }[a]);
   b.id = `btn-${a}`;
   b.addEventListener('click', () => userControl(a));
   buttons[a] = b;
@@ -69,18 +102,18 @@ const chartTools = $('div', 'tools');
 const logToggle = $('input');
 logToggle.type = 'checkbox';
 logToggle.id = 'log-scale';
-const logLabel = $('label', undefined, ' log scale');
+const logLabel = label($('label'), () => t(' log scale'), 'append');
 logLabel.prepend(logToggle);
 const smoothing = $('input');
 smoothing.type = 'range'; smoothing.min = '0'; smoothing.max = '0.99'; smoothing.step = '0.01'; smoothing.value = '0.6';
 smoothing.id = 'smoothing';
-const smoothingLabel = $('label', undefined, ' smoothing ');
+const smoothingLabel = label($('label'), () => t(' smoothing '), 'prepend');
 const smoothingValue = $('span', 'num', '0.60');
 smoothingLabel.append(smoothing, smoothingValue);
 const lossNow = $('span', 'num loss-now', '');
 lossNow.id = 'loss-now';
 lossNow.setAttribute('aria-live', 'polite');
-chartTools.append($('h2', undefined, 'Loss'), lossNow, logLabel, smoothingLabel);
+chartTools.append(label($('h2'), () => t('Loss')), lossNow, logLabel, smoothingLabel);
 const chartEl = $('div', 'chart');
 chartEl.id = 'chart';
 chartSection.append(chartTools, chartEl);
@@ -99,14 +132,14 @@ const probeSelect = $('select');
 probeSelect.id = 'probe-select';
 const probeText = $('input');
 probeText.id = 'probe-text';
-probeText.placeholder = 'type a probe text…';
+label(probeText, () => t('type a probe text…'), 'placeholder');
 probeText.hidden = true;
 const snapSlider = $('input');
 snapSlider.type = 'range'; snapSlider.min = '0'; snapSlider.max = '0'; snapSlider.value = '0';
 snapSlider.id = 'snapshot';
-const snapLabel = $('span', 'num', 'no snapshots');
+const snapLabel = label($('span', 'num'), () => t('no snapshots'));
 snapLabel.id = 'snapshot-label';
-heatTools.append($('h2', undefined, 'Hidden state'), viewSelect, probeSelect, probeText, snapSlider, snapLabel);
+heatTools.append(label($('h2'), () => t('Hidden state')), viewSelect, probeSelect, probeText, snapSlider, snapLabel);
 const heatHost = $('div', 'heat');
 heatHost.id = 'heatmap';
 const heatmap = new Heatmap(heatHost);
@@ -116,15 +149,15 @@ const unitRow = $('div', 'unit-row');
 const unitInput = $('input');
 unitInput.type = 'number'; unitInput.min = '0'; unitInput.value = '0';
 unitInput.id = 'unit';
-const unitLabel = $('label', undefined, 'unit over text: ');
+const unitLabel = label($('label'), () => t('unit over text: '), 'prepend');
 unitLabel.append(unitInput);
 const unitText = $('div', 'unit-text');
 unitText.id = 'unit-text';
 unitRow.append(unitLabel, unitText);
-heatSection.append(heatTools, heatHost, $('p', 'hint', 'rows: units, columns: timesteps; colour: value (blue < 0 < red); ∇ strip: ‖dL/dh_t‖ of the top layer (log scale)'), unitRow);
+heatSection.append(heatTools, heatHost, label($('p', 'hint'), () => t('rows: units, columns: timesteps; colour: the value (h, c and tanh gates: blue < 0 < red; sigmoid gates: 0 to 1); ∇ strip: ‖dL/dh_t‖ of the top layer (log scale)')), unitRow);
 
 const predSection = $('section', 'card pred-card');
-predSection.append($('h2', undefined, 'Predictions'));
+predSection.append(label($('h2'), () => t('Predictions')));
 const predBody = $('div', 'pred');
 predBody.id = 'predictions';
 const sampleRow = $('div', 'sample-row');
@@ -134,17 +167,20 @@ temp.type = 'range'; temp.min = '0.1'; temp.max = '2'; temp.step = '0.05'; temp.
 temp.id = 'temperature';
 const tempValue = $('span', 'num', '0.80');
 temp.addEventListener('input', () => (tempValue.textContent = Number(temp.value).toFixed(2)));
-const sampleBtn = $('button', 'btn', 'Sample');
+const sampleBtn = label($('button', 'btn'), () => t('Sample'));
 sampleBtn.id = 'btn-sample';
 const sampleOut = $('pre', 'sample');
 sampleOut.id = 'sample-text';
-const tempLabel = $('label', undefined, 'temperature ');
+const tempLabel = label($('label'), () => t('temperature '), 'prepend');
 tempLabel.append(temp, tempValue);
 sampleRow.append(tempLabel, sampleBtn, sampleOut);
 sampleBtn.addEventListener('click', () => toWorker?.send({ type: 'sample', temperature: Number(temp.value), length: 200 }));
-const predChartEl = $('canvas', 'pred-chart');
+const predChartEl = $('div', 'pred-chart');
+predChartEl.id = 'forecast';
 predChartEl.hidden = true;
 predSection.append(predBody, predChartEl, sampleRow);
+const forecastLabels = () => ({ step: t('output step'), value: t('value'), predicted: t('predicted'), truth: t('true') });
+const forecast = new ForecastChart(predChartEl, forecastLabels());
 
 app.append(header, errors, controls, chartSection, heatSection, predSection);
 
@@ -183,7 +219,7 @@ function renderBackend(): void {
   const backend = state.backend;
   backendBox.textContent = '';
   if (!backend) {
-    backendBox.append($('span', 'badge', 'starting backend…'));
+    backendBox.append($('span', 'badge', t('starting backend…')));
     return;
   }
   const badge = $('span', `badge backend-${backend.name}`, backend.name.toUpperCase());
@@ -191,13 +227,13 @@ function renderBackend(): void {
   backendBox.append(badge);
   if (backend.adapter) {
     const a = backend.adapter;
-    backendBox.append($('span', 'adapter', ` ${a.vendor} · ${a.architecture}${a.description ? ` · ${a.description}` : ''}${a.fallback ? ' (software fallback adapter)' : ''}`));
+    backendBox.append($('span', 'adapter', ` ${a.vendor} · ${a.architecture}${a.description ? ` · ${a.description}` : ''}${a.fallback ? t(' (software fallback adapter)') : ''}`));
   }
   if (backend.skipped.length) {
     const why = $('ul', 'why-not');
     why.id = 'backend-why';
     for (const s of backend.skipped) why.append($('li', undefined, `${s.name}: ${s.reason}`));
-    backendBox.append($('span', 'adapter', ' — not used:'), why);
+    backendBox.append($('span', 'adapter', t(' — not used:')), why);
   }
   if (backend.fallbacks?.length) {
     const fell = $('ul', 'why-not');
@@ -222,7 +258,8 @@ interface View { key: string; label: string; pick(p: ProbeResultMsg): Grid | und
 let views: View[] = [];
 
 function layerName(l: TraceLayerMsg, bidi: boolean): string {
-  return `${l.name ? `${l.name} ` : ''}layer ${l.layer}${bidi ? ` ${l.direction}` : ''}`;
+  const part = { encoder: () => t('encoder'), decoder: () => t('decoder'), forward: () => t('forward'), backward: () => t('backward') } as Record<string, () => string>;
+  return `${l.name ? `${part[l.name]?.() ?? l.name} ` : ''}${t('layer {0}', l.layer)}${bidi ? ` ${part[l.direction]!()}` : ''}`;
 }
 
 function buildViews(p: ProbeResultMsg): void {
@@ -233,14 +270,14 @@ function buildViews(p: ProbeResultMsg): void {
     const bidi = p.layers.some((x) => x.layer === l.layer && x.name === l.name && x.direction === 'backward');
     const base = layerName(l, bidi);
     const get = find(l);
-    next.push({ key: `${base}|h`, label: `${base}: h_t`, pick: (q) => get(q)?.h });
-    if (l.c) next.push({ key: `${base}|c`, label: `${base}: c_t (cell state)`, pick: (q) => get(q)?.c });
+    next.push({ key: `${base}|h`, label: t('{0}: h_t', base), pick: (q) => get(q)?.h });
+    if (l.c) next.push({ key: `${base}|c`, label: t('{0}: c_t (cell state)', base), pick: (q) => get(q)?.c });
     for (const g of Object.keys(l.gates ?? {}) as (keyof NonNullable<TraceLayerMsg['gates']>)[]) {
-      next.push({ key: `${base}|${g}`, label: `${base}: gate ${g}`, pick: (q) => get(q)?.gates?.[g] });
+      next.push({ key: `${base}|${g}`, label: t('{0}: gate {1}', base, g), pick: (q) => get(q)?.gates?.[g] });
     }
   }
-  const keys = next.map((v) => v.key).join('\n');
-  if (keys === views.map((v) => v.key).join('\n')) return;
+  const keys = next.map((v) => `${v.key}\t${v.label}`).join('\n');
+  if (keys === views.map((v) => `${v.key}\t${v.label}`).join('\n')) return;
   const selected = viewSelect.value;
   views = next;
   viewSelect.textContent = '';
@@ -256,6 +293,8 @@ function currentSnapshot(): ProbeResultMsg | undefined {
   return snapshots[Number(snapSlider.value)] ?? snapshots[snapshots.length - 1];
 }
 
+const SIGMOID_GATES = new Set(['i', 'f', 'o', 'r', 'z']);
+
 function renderProbe(): void {
   const p = currentSnapshot();
   if (!p) {
@@ -266,8 +305,11 @@ function renderProbe(): void {
   const view = views.find((v) => v.key === viewSelect.value) ?? views[0];
   const values = view?.pick(p);
   const tokens = values && values.rows !== p.inputTokens.length && p.outputTokens ? p.outputTokens : p.inputTokens;
-  heatmap.set(values ? { values, tokens, label: view!.key.split('|')[1] === 'h' ? 'h' : view!.key.split('|')[1]!.length === 1 ? `gate ${view!.key.split('|')[1]}` : view!.key.split('|')[1]!, gradNorms: p.gradNorms } : undefined);
-  snapLabel.textContent = `snapshot ${Number(snapSlider.value) + 1}/${snapshots.length} · step ${p.step}${followLive ? ' (live)' : ''} · probe loss ${fmt(p.loss)}`;
+  const what = view?.key.split('|')[1] ?? 'h';
+  // sigmoid gates live in [0, 1]: a sequential scale; h, c and the tanh gates g, n: diverging
+  const scale = SIGMOID_GATES.has(what) ? 'sequential' : 'diverging';
+  heatmap.set(values ? { values, tokens, label: what.length === 1 && what !== 'h' && what !== 'c' ? t('gate {0}', what) : what, gradNorms: p.gradNorms, scale } : undefined);
+  snapLabel.textContent = t('snapshot {0}/{1} · step {2}', Number(snapSlider.value) + 1, snapshots.length, p.step) + (followLive ? t(' (live)') : '') + t(' · probe loss {0}', fmt(p.loss));
   renderUnitText(p, values);
   renderPrediction(p);
 }
@@ -281,19 +323,19 @@ function renderUnitText(p: ProbeResultMsg, values: Grid | undefined): void {
   unitInput.max = String(units - 1);
   const u = Math.max(0, Math.min(units - 1, Number(unitInput.value) || 0));
   let m = 0;
-  for (let t = 0; t < T; t++) m = Math.max(m, Math.abs(data[t * units + u]!));
+  for (let i = 0; i < T; i++) m = Math.max(m, Math.abs(data[i * units + u]!));
   // Reuse the spans (a live update must not rebuild the DOM every snapshot).
   while (unitText.childElementCount > T) unitText.lastElementChild!.remove();
   while (unitText.childElementCount < T) unitText.append($('span', 'tok'));
-  for (let t = 0; t < T; t++) {
-    const s = unitText.children[t] as HTMLSpanElement;
-    const tok = p.inputTokens[t] ?? '·';
+  for (let tt = 0; tt < T; tt++) {
+    const s = unitText.children[tt] as HTMLSpanElement;
+    const tok = p.inputTokens[tt] ?? '·';
     if (s.textContent !== tok) s.textContent = tok;
-    const v = data[t * units + u]!;
+    const v = data[tt * units + u]!;
     const [r, g, b] = diverging(m ? v / m : 0);
     s.style.backgroundColor = `rgb(${r},${g},${b})`;
     s.style.color = (r * 299 + g * 587 + b * 114) / 1000 > 140 ? '#000' : '#fff';
-    s.title = `t=${t} unit ${u}: ${fmt(v)}`;
+    s.title = t('t={0} unit {1}: {2}', tt, u, fmt(v));
   }
 }
 
@@ -324,38 +366,15 @@ function renderPrediction(p: ProbeResultMsg): void {
   const pr = p.prediction;
   predChartEl.hidden = pr.kind !== 'real';
   if (pr.kind === 'classes') {
-    const rows = [['input', ...p.inputTokens], ['predicted', ...pr.tokens], ['p', ...pr.probs.map((x) => x.toFixed(2))]];
-    if (pr.targets) rows.push(['target', ...pr.targets]);
+    const rows = [[t('input'), ...p.inputTokens], [t('predicted'), ...pr.tokens], ['p', ...pr.probs.map((x) => x.toFixed(2))]];
+    if (pr.targets) rows.push([t('target'), ...pr.targets]);
     predBody.append(predTable(rows));
   } else if (pr.kind === 'binary') {
-    const lines = pr.probs.map((q, i) => `${pr.labels[q >= 0.5 ? 1 : 0] ?? (q >= 0.5 ? 'positive' : 'negative')} (p=${q.toFixed(3)})${pr.targets ? ` · true: ${pr.labels[pr.targets[i]! >= 0.5 ? 1 : 0] ?? pr.targets[i]}` : ''}`);
-    predBody.append($('p', 'pred-binary', lines.length === 1 ? `predicted: ${lines[0]}` : lines.join(' | ')));
+    const lines = pr.probs.map((q, i) => `${pr.labels[q >= 0.5 ? 1 : 0] ?? (q >= 0.5 ? t('positive') : t('negative'))} (p=${q.toFixed(3)})${pr.targets ? t(' · true: {0}', pr.labels[pr.targets[i]! >= 0.5 ? 1 : 0] ?? String(pr.targets[i])) : ''}`);
+    predBody.append($('p', 'pred-binary', lines.length === 1 ? t('predicted: {0}', lines[0]!) : lines.join(' | ')));
   } else {
-    predBody.append($('p', undefined, 'predicted (solid) vs true (dashed)'));
-    drawSeries(pr.predicted.map((r) => r[0] ?? 0), pr.target.map((r) => r[0] ?? 0));
+    forecast.set(pr.predicted.map((r) => r[0] ?? NaN), pr.target.map((r) => r[0] ?? NaN));
   }
-}
-
-function drawSeries(pred: number[], truth: number[]): void {
-  const c = predChartEl;
-  c.width = Math.max(300, predSection.clientWidth - 24);
-  c.height = 140;
-  const ctx = c.getContext('2d')!;
-  ctx.clearRect(0, 0, c.width, c.height);
-  const all = [...pred, ...truth].filter(Number.isFinite);
-  const lo = Math.min(...all), hi = Math.max(...all);
-  const n = Math.max(pred.length, truth.length);
-  const X = (i: number) => 8 + (i * (c.width - 16)) / Math.max(1, n - 1);
-  const Y = (v: number) => c.height - 8 - ((v - lo) / (hi - lo || 1)) * (c.height - 16);
-  const line = (vs: number[], color: string, dash: number[]) => {
-    ctx.strokeStyle = color; ctx.setLineDash(dash); ctx.lineWidth = 2; ctx.beginPath();
-    vs.forEach((v, i) => (i ? ctx.lineTo(X(i), Y(v)) : ctx.moveTo(X(i), Y(v))));
-    if (vs.length === 1) { ctx.arc(X(0), Y(vs[0]!), 3, 0, 7); }
-    ctx.stroke();
-  };
-  const cs = getComputedStyle(document.body);
-  line(truth, cs.getPropertyValue('--vscode-charts-orange').trim() || '#d18616', [5, 4]);
-  line(pred, cs.getPropertyValue('--vscode-charts-blue').trim() || '#3794ff', []);
 }
 
 /** What the UI thread spent on the worker's messages and on drawing snapshots (benchmarks read it). */
@@ -432,15 +451,16 @@ function renderModel(): void {
   const model = state.model;
   if (!model) return;
   title.textContent = `${model.name} — ${model.task}`;
-  about.textContent = `${model.about} · ${model.structure} · ${model.layers.map((l) => `${l.bidirectional ? 'bi-' : ''}${l.cell.toUpperCase()}(${l.units})`).join(' → ')} · ${model.params.toLocaleString()} parameters · ${model.steps} steps`;
+  const taskTitle = (TASK_TITLES[catalogueLocale()] as Record<string, string>)[model.task] ?? model.about;
+  about.textContent = `${taskTitle} · ${model.structure} · ${model.layers.map((l) => `${l.bidirectional ? 'bi-' : ''}${l.cell.toUpperCase()}(${l.units})`).join(' → ')} · ${t('{0} parameters', formatInteger(model.params, displayLanguage()))} · ${t('{0} steps', formatInteger(model.steps, displayLanguage()))}`;
   probeSelect.textContent = '';
   for (const p of model.probes) {
-    const o = $('option', undefined, `probe: ${p.label}`);
+    const o = $('option', undefined, t('probe: {0}', p.label));
     o.value = String(p.index);
     probeSelect.append(o);
   }
   if (model.inputKind === 'tokens' && model.generative) {
-    const o = $('option', undefined, 'probe: type a text…');
+    const o = $('option', undefined, t('probe: type a text…'));
     o.value = 'text';
     probeSelect.append(o);
   }
@@ -462,7 +482,7 @@ async function startWorker(): Promise<void> {
     const src = await (await fetch(assets.workerUrl)).text();
     url = URL.createObjectURL(new Blob([src], { type: 'text/javascript' }));
   } catch (e) {
-    showErrors(`cannot load the training worker: ${(e as Error).message}`);
+    showErrors(t('cannot load the training worker: {0}', (e as Error).message));
     return;
   }
   const wasm: Record<string, ArrayBuffer> = {};
@@ -487,11 +507,11 @@ async function startWorker(): Promise<void> {
     uiStats.messageMs += performance.now() - t0;
   };
   w.onerror = (ev) => {
-    showErrors(`training worker error: ${ev.message}`);
+    showErrors(t('training worker error: {0}', ev.message));
     hostLog('error', `worker error: ${ev.message}`);
   };
   toWorker.send({
-    type: 'init', experiment, preferredBackend: settings.preferredBackend, ...workerIntervals(settings),
+    type: 'init', experiment, preferredBackend: settings.preferredBackend, ...workerIntervals(settings), ...(l10nInfo ? { l10n: l10nInfo } : {}),
     ...(Object.keys(wasm).length ? { wasm } : {}),
   }, Object.values(wasm));
 }
@@ -586,6 +606,15 @@ window.addEventListener('message', (ev: MessageEvent) => {
   }
   switch (m.type) {
     case 'init':
+      // first the language: everything drawn from here on is in it
+      l10nInfo = m.l10n;
+      configureL10n(m.l10n);
+      document.documentElement.lang = displayLanguage();
+      relabel();
+      forecast.setLabels(forecastLabels());
+      chart.relabel();
+      renderBackend();
+      renderStatus();
       state.experiment = m.experiment;
       state.settings = m.settings;
       state.assets = m.assets;
@@ -598,7 +627,7 @@ window.addEventListener('message', (ev: MessageEvent) => {
         showLoss();
         state.lastRow = undefined; // the readout shows a new run from its first metrics on
         const s = m.restore.summary;
-        status.textContent = `last run ${s.id}: ${s.status} at step ${s.step}/${s.steps}${s.finalLoss !== undefined ? `, final loss ${fmt(s.finalLoss)}` : ''}`;
+        status.textContent = t('last run {0}: {1} at step {2}/{3}', s.id, RUN_STATUS[s.status]?.() ?? s.status, s.step, s.steps) + (s.finalLoss !== undefined ? t(', final loss {0}', fmt(s.finalLoss)) : '');
       }
       void startWorker();
       return;
@@ -629,7 +658,7 @@ window.addEventListener('message', (ev: MessageEvent) => {
         toHost({ type: 'runEnd', clientRunId: m.clientRunId, status: 'stopped', step: state.step, message: `refused by the host: ${m.reason}` });
         state.run = undefined;
         toWorker?.send({ type: 'control', action: 'stop' });
-        showErrors(`Training stopped: ${m.reason}`);
+        showErrors(t('Training stopped: {0}', m.reason));
       } else hostLog('warn', `webview: out-of-order message dropped: runRefused for unknown run '${m.clientRunId}'`);
       return;
     case 'overlays':
@@ -639,7 +668,7 @@ window.addEventListener('message', (ev: MessageEvent) => {
 });
 
 // Read-only views of what is drawn, for the browser tests and the panel benchmark (./testHooks.ts).
-const hooks = installTestHooks({ state, chart, heatmap, snapshots, uiStats, droppedFromHost: () => fromHost.dropped, send: (m) => toWorker?.send(m) });
+const hooks = installTestHooks({ state, chart, heatmap, forecast, snapshots, uiStats, droppedFromHost: () => fromHost.dropped, send: (m) => toWorker?.send(m) });
 
 renderBackend();
 renderStatus();

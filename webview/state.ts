@@ -7,6 +7,13 @@
 import type {
   BackendInfo, ExperimentMsg, FromWorker, MetricRowMsg, ModelInfo, Outgoing, PanelSettings, Phase, ViewToHost,
 } from '../src/protocol';
+import { formatPercent } from '../src/core/format';
+import { displayLanguage, t } from './ui/l10n';
+
+/** The phase in the status line, in the display language. */
+const PHASE: Record<Phase, () => string> = {
+  loading: () => t('loading'), ready: () => t('ready'), running: () => t('running'), paused: () => t('paused'), done: () => t('done'), error: () => t('error'),
+};
 
 export interface RunView {
   /** The worker's name for the run (every run message carries it). */
@@ -126,7 +133,7 @@ export class PanelState {
           ...(m.earlyStoppedAt !== undefined ? { earlyStoppedAt: m.earlyStoppedAt } : {}), ...(m.bestStep !== undefined ? { bestStep: m.bestStep } : {}),
         });
         this.run = undefined;
-        if (m.status === 'failed') r.error = { message: `training failed: ${m.message ?? ''}` };
+        if (m.status === 'failed') r.error = { message: t('training failed: {0}', m.message ?? '') };
         r.redraw.push('status');
         break;
       case 'error':
@@ -166,11 +173,13 @@ export class PanelState {
 
   /** The status line. */
   statusText(): string {
-    const parts: string[] = [this.phase];
-    if (this.steps) parts.push(`step ${this.step} / ${this.steps}`);
-    if (this.shownRunId) parts.push(`run ${this.shownRunId}`);
-    if (this.earlyStop) parts.push(`stopped early at step ${this.earlyStop.step}: no improvement for ${this.earlyStop.patience} validations, kept step ${this.earlyStop.bestStep}`);
-    if (this.staleDefinition) parts.push('definition changed: Reset to apply');
+    const parts: string[] = [PHASE[this.phase]()];
+    if (this.steps) parts.push(t('step {0} / {1}', this.step, this.steps));
+    if (this.shownRunId) parts.push(t('run {0}', this.shownRunId));
+    if (this.earlyStop) {
+      parts.push(t('stopped early at step {0}: no improvement for {1} validations, kept step {2}', this.earlyStop.step, this.earlyStop.patience, this.earlyStop.bestStep));
+    }
+    if (this.staleDefinition) parts.push(t('definition changed: Reset to apply'));
     return parts.join(' · ');
   }
 
@@ -178,12 +187,13 @@ export class PanelState {
   lossText(fmt: (n: number) => string): string {
     const r = this.lastRow;
     if (!r) return '';
-    let s = `step ${r.step} · loss ${fmt(r.loss)}`;
-    if (r.validLoss !== undefined) s += ` · validation ${fmt(r.validLoss)}`;
-    if (r.accuracy !== undefined) s += ` · accuracy ${(r.accuracy * 100).toFixed(1)}%`;
-    if (r.validAccuracy !== undefined) s += ` · validation accuracy ${(r.validAccuracy * 100).toFixed(1)}%`;
-    if (this.best) s += ` · best step ${this.best.step} (${fmt(this.best.validLoss)})`;
-    if (r.learningRate !== undefined) s += ` · lr ${fmt(r.learningRate)}`;
+    const pct = (x: number) => formatPercent(x, displayLanguage());
+    let s = t('step {0} · loss {1}', r.step, fmt(r.loss));
+    if (r.validLoss !== undefined) s += t(' · validation {0}', fmt(r.validLoss));
+    if (r.accuracy !== undefined) s += t(' · accuracy {0}', pct(r.accuracy));
+    if (r.validAccuracy !== undefined) s += t(' · validation accuracy {0}', pct(r.validAccuracy));
+    if (this.best) s += t(' · best step {0} ({1})', this.best.step, fmt(this.best.validLoss));
+    if (r.learningRate !== undefined) s += t(' · lr {0}', fmt(r.learningRate));
     return s;
   }
 

@@ -7,12 +7,14 @@ import type { FromWorker, Grid, ProbeResultMsg, ToWorker } from '../src/protocol
 import type { Outgoing } from '../src/protocol';
 import type { LossChart } from './ui/chart';
 import type { Heatmap } from './ui/heatmap';
+import type { ForecastChart } from './ui/forecast';
 import type { PanelState } from './state';
 
 export interface HookSources {
   state: PanelState;
   chart: LossChart;
   heatmap: Heatmap;
+  forecast: ForecastChart;
   snapshots: ProbeResultMsg[];
   uiStats: { messages: number; messageMs: number; probeDraws: number; probeDrawMs: number };
   droppedFromHost(): number;
@@ -26,9 +28,9 @@ export interface Hooks {
 
 export function installTestHooks(src: HookSources): Hooks {
   const hooks: Hooks = {};
-  const { state, chart, heatmap, snapshots, uiStats } = src;
+  const { state, chart, heatmap, forecast, snapshots, uiStats } = src;
   (globalThis as unknown as { seqlabPanel: unknown }).seqlabPanel = {
-    chart, heatmap,
+    chart, heatmap, forecast,
     get snapshots() { return snapshots; },
     get uiStats() { return { ...uiStats, chartDraws: chart.draws, chartMs: chart.drawMs }; },
     /** Snapshot i with its grids as nested arrays (what tests compare). */

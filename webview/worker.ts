@@ -7,6 +7,7 @@
  * through the validated protocol (src/protocol).
  */
 /// <reference lib="webworker" />
+import { configureL10n, t } from './ui/l10n';
 import { selectBackend } from './backend';
 import { registerWebGpuKernels, setRecurrenceKernel } from '../src/gpu';
 import { takeFallbacks } from '../src/core/fused';
@@ -90,6 +91,7 @@ async function handle(m: ToWorker): Promise<void> {
   switch (m.type) {
     case 'init':
       initialised = true;
+      configureL10n(m.l10n); // errors and backend reasons in the panel's language
       applyIntervals(m);
       return init(m.experiment, m.preferredBackend, m.wasm);
     case 'settings':
@@ -105,13 +107,13 @@ async function handle(m: ToWorker): Promise<void> {
       return withTrainer(() => sendProbe());
     case 'sample':
       return withTrainer(async () => {
-        if (!trainer || !data?.generative) return fail('sampling needs a generative character model');
+        if (!trainer || !data?.generative) return fail(t('sampling needs a generative character model'));
         const text = await trainer.sample({ length: m.length, temperature: m.temperature, ...(m.prefix ? { prefix: m.prefix } : {}) });
         out.send({ type: 'sample', text, temperature: m.temperature });
       });
     case 'gradients':
       return withTrainer(async () => {
-        if (!trainer) return fail('no model');
+        if (!trainer) return fail(t('no model'));
         const r = await trainer.probe(firstProbe(), { gradients: true });
         out.send({ type: 'gradients', loss: r.loss, grads: { gradNorms: r.gradNorms ?? [] } });
       });
@@ -136,12 +138,12 @@ async function init(exp: ExperimentMsg, preferred: Parameters<typeof selectBacke
   out.send({ type: 'backend', info });
   if (exp.fileErrors.length) {
     setPhase('error');
-    return fail('The definition references data the panel could not read', exp.fileErrors);
+    return fail(t('The definition references data the panel could not read'), exp.fileErrors);
   }
   if (exp.problems.length || !exp.spec) {
     setPhase('error');
     const n = exp.problems.length;
-    return fail(n ? `${exp.relPath} has ${n} error${n === 1 ? '' : 's'}` : `${exp.relPath} could not be parsed`, exp.problems);
+    return fail(n ? (n === 1 ? t('{0} has 1 error', exp.relPath) : t('{0} has {1} errors', exp.relPath, n)) : t('{0} could not be parsed', exp.relPath), exp.problems);
   }
   spec = exp.spec as ModelSpec;
   const files = new Map(exp.files.map((f) => [normalizePath(f.path), f.text]));
@@ -174,7 +176,7 @@ async function init(exp: ExperimentMsg, preferred: Parameters<typeof selectBacke
 
 function modelInfo(s: ModelSpec, d: SeqData): ModelInfo {
   const pool = d.valid.length ? d.valid : d.train;
-  const probes = pool.slice(0, 50).map((ex, index) => ({ index, label: exampleLabel(d, ex) }));
+  const probes = pool.slice(0, 50).map((ex, index) => ({ index, label: exampleLabel(d, ex, index) }));
   let params = 0;
   for (const v of trainer!.model.params.values()) params += v.size;
   return {
@@ -184,13 +186,18 @@ function modelInfo(s: ModelSpec, d: SeqData): ModelInfo {
   };
 }
 
-function exampleLabel(d: SeqData, ex: Example): string {
+/** The filler token of the word tasks (sentiment, tagging). */
+const PAD_TOKEN = '<pad>';
+
+function exampleLabel(d: SeqData, ex: Example, index: number): string {
   if (d.input.kind === 'tokens') {
     const v = d.input.vocab;
     const sep = v.every((t) => t.length <= 1) ? '' : ' ';
-    return ex.x.map((s) => v[s[0]!] ?? '?').join(sep).slice(0, 60);
+    // padding is filler, not the example: leave it out of the label
+    return ex.x.map((s) => v[s[0]!] ?? '?').filter((tok) => tok !== PAD_TOKEN).join(sep).slice(0, 60);
   }
-  return `${ex.x.length} steps × ${ex.x[0]?.length ?? 0} features`;
+  // real-valued inputs have no text: number the examples
+  return t('example {0}: {1} steps × {2} features', index + 1, ex.x.length, ex.x[0]?.length ?? 0);
 }
 
 function firstProbe(): Example | string | undefined {
@@ -382,7 +389,7 @@ async function runLoop(): Promise<void> {
     });
   } catch (e) {
     setPhase('error');
-    fail(`training failed: ${(e as Error).message}`, [(e as Error).stack ?? '']);
+    fail(t('training failed: {0}', (e as Error).message), [(e as Error).stack ?? '']);
     if (runId) {
       out.send({ type: 'done', clientRunId: runId, status: 'failed', step: trainer!.step, message: (e as Error).message });
       runId = undefined;

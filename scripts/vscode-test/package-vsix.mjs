@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './codeserver.mjs';
+import { vsixProblems } from './vsix-contents.mjs';
 
 const out = join(repoRoot, 'dist-vsix', 'seqlab.vsix');
 const vsce = join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
@@ -38,5 +39,7 @@ for (const need of ['package.json', 'dist/extension.js']) {
   if (!files.includes(need)) { console.error(`package: ${need} is not in the .vsix`); process.exit(1); }
 }
 if (bad.length) { console.error(`package: files that must not ship are in the .vsix: ${bad.join(', ')}`); process.exit(1); }
+const problems = vsixProblems(files, readFileSync(join(repoRoot, 'README.md'), 'utf8'));
+if (problems.length) { console.error(`package: ${problems.join('; ')}`); process.exit(1); }
 const size = statSync(out).size;
 console.log(`package: ${out} ${(size / 1024).toFixed(0)} KiB (${size} bytes), ${files.length} files`);

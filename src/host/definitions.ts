@@ -50,6 +50,8 @@ export function parseText(uri: vscode.Uri, text: string): ParsedDefinition {
     // Data files can only be checked on a local disk; in a virtual workspace the check is skipped.
     inspectFile: local ? workspaceFileAccess(folder ? folder.uri.fsPath : dirname(uri.fsPath)).inspectFile : undefined,
     memoryBudgetMB: readConfig(uri).memoryBudgetMB,
+    // Problems and quick fixes in the display language
+    locale: vscode.env.language,
   });
   return { uri, folder, text, spec: res.spec, diagnostics: res.diagnostics };
 }

@@ -8,6 +8,17 @@ import { errorMessage, log } from './log';
 
 export const DEBOUNCE_MS = 300;
 
+/**
+ * Problems VS Code's JSON language service already reports in every JSON(C) file, so publishing
+ * ours too would show each twice: the parser's syntax errors (located, so offset or length > 0; not
+ * 'the file is empty' or 'nested too deeply', which it does not report) and duplicate keys. The
+ * schema it gets reports nothing (src/core/dsl/schemaL10n.ts `editorSchema`). The CLI and the
+ * panel still show ours.
+ */
+export function reportedByJsonService(d: Pick<CoreDiagnostic, 'code' | 'offset' | 'length'>): boolean {
+  return d.code === 'duplicate-key' || (d.code === 'syntax' && (d.offset > 0 || d.length > 0));
+}
+
 interface Fixable { range: vscode.Range; message: string; fix: { title: string; newText: string } }
 
 function severity(s: CoreDiagnostic['severity']): vscode.DiagnosticSeverity {
@@ -81,7 +92,8 @@ export class DefinitionDiagnostics implements vscode.Disposable, vscode.CodeActi
     const key = p.uri.toString();
     if (!doc && vscode.workspace.textDocuments.some((d) => d.uri.toString() === key && d.isDirty)) return;
     const fixes: Fixable[] = [];
-    const diags = p.diagnostics.map((d) => {
+    const jsonService = vscode.workspace.getConfiguration('json', p.uri).get<boolean>('validate.enable', true);
+    const diags = p.diagnostics.filter((d) => !(jsonService && reportedByJsonService(d))).map((d) => {
       const range = rangeOf(p.text, d.offset, d.length, doc);
       const v = new vscode.Diagnostic(range, d.message, severity(d.severity));
       v.source = 'seqlab';

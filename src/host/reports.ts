@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MetricRow } from '../core/train';
 import { parseDefinition } from '../core/dsl';
+import { formatDuration, formatPercent } from '../core/format';
 import type { RunRef } from './runs';
 import { earlierWeightsLabel, relativeTime, runLoss, statusLabel } from './tree';
 import { formatLoss } from './trainingStatus';
@@ -81,7 +82,7 @@ function duration(s: { startedAt: string; endedAt?: string }): string {
   if (!s.endedAt) return '';
   const ms = Date.parse(s.endedAt) - Date.parse(s.startedAt);
   if (!Number.isFinite(ms) || ms < 0) return '';
-  return ms < 60000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60000)} min ${Math.round((ms % 60000) / 1000)} s`;
+  return formatDuration(ms, vscode.env.language);
 }
 
 export function compareMarkdown(runs: RunRef[]): string {
@@ -95,7 +96,7 @@ export function compareMarkdown(runs: RunRef[]): string {
       lines.push(`| ${cell(r.entry.id)} | – | ${statusLabel('broken')}: ${cell(r.entry.broken)} | – | – | – | – | – | – | – |`);
       continue;
     }
-    lines.push(`| ${cell(s.name || r.entry.id)} | ${cell(s.experiment)} | ${cell(statusLabel(s.status))} | ${s.step}/${s.steps} | ${cell(formatLoss(runLoss(s)))} | ${cell(s.validLoss !== undefined ? formatLoss(s.validLoss) : undefined)} | ${cell(s.accuracy !== undefined ? `${(s.accuracy * 100).toFixed(1)}%` : undefined)} | ${cell(s.backend)} | ${cell(relativeTime(s.startedAt))} | ${cell(duration(s))} |`);
+    lines.push(`| ${cell(s.name || r.entry.id)} | ${cell(s.experiment)} | ${cell(statusLabel(s.status))} | ${s.step}/${s.steps} | ${cell(formatLoss(runLoss(s)))} | ${cell(s.validLoss !== undefined ? formatLoss(s.validLoss) : undefined)} | ${cell(s.accuracy !== undefined ? formatPercent(s.accuracy, vscode.env.language) : undefined)} | ${cell(s.backend)} | ${cell(relativeTime(s.startedAt))} | ${cell(duration(s))} |`);
   }
   const best = runs.filter((r) => r.entry.summary && runLoss(r.entry.summary) !== undefined)
     .sort((a, b) => (a.entry.summary!.validLoss ?? runLoss(a.entry.summary!)!) - (b.entry.summary!.validLoss ?? runLoss(b.entry.summary!)!))[0];
@@ -144,7 +145,7 @@ export function runMarkdown(r: RunRef, metrics: MetricRow[]): string {
   row(t('Final loss'), s.finalLoss !== undefined ? formatLoss(s.finalLoss) : undefined);
   row(t('Latest loss'), s.lastLoss !== undefined ? formatLoss(s.lastLoss) : undefined);
   row(t('Validation loss'), s.validLoss !== undefined ? formatLoss(s.validLoss) : undefined);
-  row(t('Accuracy'), s.accuracy !== undefined ? `${(s.accuracy * 100).toFixed(1)}%` : undefined);
+  row(t('Accuracy'), s.accuracy !== undefined ? formatPercent(s.accuracy, vscode.env.language) : undefined);
   row(t('Backend'), s.backend);
   row(t('Started'), new Date(s.startedAt).toLocaleString(vscode.env.language));
   row(t('Ended'), s.endedAt ? new Date(s.endedAt).toLocaleString(vscode.env.language) : undefined);
@@ -161,7 +162,7 @@ export function runMarkdown(r: RunRef, metrics: MetricRow[]): string {
     const k = Math.max(1, Math.ceil(metrics.length / 25));
     const shown = metrics.filter((_, i) => i % k === 0 || i === metrics.length - 1);
     for (const m of shown) {
-      lines.push(`| ${m.step} | ${formatLoss(m.loss)} |${hasValid ? ` ${m.validLoss !== undefined ? formatLoss(m.validLoss) : '–'} |` : ''}${hasAcc ? ` ${m.accuracy !== undefined ? `${(m.accuracy * 100).toFixed(1)}%` : '–'} |` : ''}`);
+      lines.push(`| ${m.step} | ${formatLoss(m.loss)} |${hasValid ? ` ${m.validLoss !== undefined ? formatLoss(m.validLoss) : '–'} |` : ''}${hasAcc ? ` ${m.accuracy !== undefined ? formatPercent(m.accuracy, vscode.env.language) : '–'} |` : ''}`);
     }
   }
   return lines.join('\n') + '\n';

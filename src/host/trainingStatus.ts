@@ -21,7 +21,10 @@ export interface BeginOptions {
   label?: string;
   /** Total steps planned, for the progress bar. */
   steps?: number;
-  /** Show a cancellable progress notification (default true). */
+  /**
+   * Show a cancellable progress notification (default true). Panel runs pass false: the panel
+   * itself shows the progress, and a notification over it would only repeat it.
+   */
   notify?: boolean;
 }
 
@@ -53,6 +56,7 @@ interface Active {
   stopRequested: boolean;
   progress?: vscode.Progress<{ message?: string; increment?: number }>;
   lastFraction: number;
+  notify: boolean;
   done: () => void;
 }
 
@@ -88,6 +92,11 @@ export class TrainingStatus implements vscode.Disposable {
     return this.active.has(toUri(experiment).toString());
   }
 
+  /** Whether the run of this experiment shows a progress notification (false when none trains it). */
+  notifies(experiment: vscode.Uri | string): boolean {
+    return this.active.get(toUri(experiment).toString())?.notify ?? false;
+  }
+
   activeExperiments(): vscode.Uri[] {
     return [...this.active.values()].map((a) => a.handle.experiment);
   }
@@ -99,7 +108,7 @@ export class TrainingStatus implements vscode.Disposable {
     let ended = false;
     const a: Active = {
       label: opts.label ?? baseName(uri), backend: opts.backend, step: 0, steps: opts.steps, cancel: opts.cancel,
-      stopRequested: false, lastFraction: 0, done: () => undefined,
+      stopRequested: false, lastFraction: 0, notify: opts.notify !== false, done: () => undefined,
       handle: {
         experiment: uri,
         get stopRequested() { return a.stopRequested; },
@@ -127,7 +136,7 @@ export class TrainingStatus implements vscode.Disposable {
       },
     };
     this.active.set(key, a);
-    if (opts.notify !== false) {
+    if (a.notify) {
       void vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Training {0}', a.label), cancellable: true },
         (progress, token) => new Promise<void>((resolve) => {

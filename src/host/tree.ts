@@ -4,6 +4,7 @@
  * and the reason; a run record that cannot be read shows as broken and never breaks the tree.
  */
 import * as vscode from 'vscode';
+import { formatPercent } from '../core/format';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunEntry, RunSummary } from '../node/runStore';
@@ -258,7 +259,7 @@ export class ExperimentTree implements vscode.TreeDataProvider<TreeNode>, vscode
       row(vscode.l10n.t('Final loss'), s.finalLoss !== undefined ? formatLoss(s.finalLoss) : undefined);
       row(vscode.l10n.t('Latest loss'), s.finalLoss === undefined && s.lastLoss !== undefined ? formatLoss(s.lastLoss) : undefined);
       row(vscode.l10n.t('Validation loss'), s.validLoss !== undefined ? formatLoss(s.validLoss) : undefined);
-      row(vscode.l10n.t('Accuracy'), s.accuracy !== undefined ? `${(s.accuracy * 100).toFixed(1)}%` : undefined);
+      row(vscode.l10n.t('Accuracy'), s.accuracy !== undefined ? formatPercent(s.accuracy, vscode.env.language) : undefined);
       row(vscode.l10n.t('Backend'), s.backend);
       row(vscode.l10n.t('Started'), new Date(s.startedAt).toLocaleString(vscode.env.language));
       row(vscode.l10n.t('Ended'), s.endedAt ? new Date(s.endedAt).toLocaleString(vscode.env.language) : undefined);

@@ -32,7 +32,8 @@ export async function useBackend(name: NodeBackend = 'wasm'): Promise<NodeBacken
     setWasmPaths({
       'tfjs-backend-wasm.wasm': dir + 'tfjs-backend-wasm.wasm',
       'tfjs-backend-wasm-simd.wasm': dir + 'tfjs-backend-wasm-simd.wasm',
-      'tfjs-backend-wasm-threaded-simd.wasm': dir + 'tfjs-backend-wasm-threaded-simd.wasm',
+      // never loaded in Node (tfjs has no threads there) and not shipped; setWasmPaths wants every key
+      'tfjs-backend-wasm-threaded-simd.wasm': dir + 'tfjs-backend-wasm-simd.wasm',
     });
     installWasmSliceKernels(); // slices that do not copy their whole input (O(T) per sequence, not O(T^2))
     wasmConfigured = true;

@@ -213,6 +213,10 @@ export type ExperimentMsg = Infer<typeof experiment>;
 
 export const restoredRun = obj({ summary: runSummaryLite, metrics: arr(metricRow) });
 
+/** The display language (vscode.env.language) and the host's l10n bundle (vscode.l10n.bundle; none in English). */
+export const l10nInfo = obj({ language: str, bundle: opt(record(str)) });
+export type L10nInfo = Infer<typeof l10nInfo>;
+
 // ---- host -> webview ------------------------------------------------------------------------
 
 export const hostToView = tagged({
@@ -222,6 +226,8 @@ export const hostToView = tagged({
     /** The last run of this experiment (panel restored after a reload or reopened). */
     restore: opt(restoredRun),
     overlays: arr(overlayRun),
+    /** The panel's strings: looked up in this bundle (webview/ui/l10n.ts). */
+    l10n: opt(l10nInfo),
   }),
   /** The definition or its data changed on disk: the panel resets to it when idle. */
   experiment: msg('experiment', { experiment }),
@@ -267,6 +273,8 @@ export const toWorker = tagged({
     experiment, preferredBackend: oneOf(...PREFERENCES), metricsInterval: count, probeTimeShare: count, checkpointSeconds: count,
     /** wasm binaries fetched by the page (workers from blob: URLs cannot fetch webview resources). */
     wasm: opt(record(((v: unknown, p: string) => (v instanceof ArrayBuffer ? undefined : `${p}: expected an ArrayBuffer`)) as Check<ArrayBuffer>)),
+    /** The worker's messages (errors, why a backend was not used) in the panel's language. */
+    l10n: opt(l10nInfo),
   }),
   control: msg('control', { action: oneOf(...CONTROL_ACTIONS) }),
   settings: msg('settings', { metricsInterval: count, probeTimeShare: count, checkpointSeconds: count }),

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseDefinition, seqlabSchema, type JsonPath } from '../../src/core/dsl';
 import { checkSchema } from '../../src/core/dsl/schemaErrors';
+import { messagesFor } from '../../src/core/dsl/messages';
 import { parseTree } from 'jsonc-parser/lib/esm/main.js';
 import { plainValue } from '../../src/core/dsl/tree';
 
@@ -99,7 +100,7 @@ test('16,000 unknown keys: problems are capped before they are located; the rest
   const keys = Array.from({ length: 16_000 }, (_, i) => `"k${i}": ${i}`).join(',\n');
   const text = `{"name": "x", "data": {"task": "hello"}, "layers": [{"cell": "rnn", "units": 4}],\n${keys}}`;
   const root = parseTree(text)!;
-  const r = checkSchema(text, root, plainValue(root), new Set(), 250);
+  const r = checkSchema(text, root, plainValue(root), new Set(), messagesFor('en'), 250);
   assert.equal(r.diagnostics.length, 250, 'only the first 250 are translated and located');
   assert.equal(r.omitted, 16_000 - 250, 'the others are counted');
   const all = parseDefinition(text);

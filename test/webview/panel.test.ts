@@ -7,7 +7,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { PROTOCOL_VERSION } from '../../src/protocol';
-import { helloExperiment, launch, PanelPage, serve, type Served } from './server';
+import { interpolateRdBu, interpolateViridis } from 'd3-scale-chromatic';
+import { exampleExperiment, helloExperiment, launch, PanelPage, serve, type Served } from './server';
+
+/** d3's '#rrggbb' / 'rgb(r, g, b)' as numbers. */
+const rgb = (c: string) => (c.startsWith('#') ? [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)) : c.match(/\d+/g)!.slice(0, 3).map(Number));
 
 const STEPS = 30;
 let served: Served;
@@ -121,12 +125,8 @@ describe('training panel in headless Chromium', () => {
     const h: number[][] = snap.layers[0].h;
     assert.equal(geo.T, h.length);
     assert.equal(geo.units, h[0]!.length);
-    // independent colormap: RdBu end points through a light neutral, value / max|value|
-    const expected = (v: number) => {
-      const x = Math.max(-1, Math.min(1, v / scale));
-      const [a, b, t] = x < 0 ? [[247, 247, 247], [33, 102, 172], -x] : [[247, 247, 247], [178, 24, 43], x];
-      return a.map((k, i) => k + (b[i]! - k) * t);
-    };
+    // the colormap: ColorBrewer RdBu from d3-scale-chromatic, blue < 0 < red, value / max|value|
+    const expected = (v: number) => rgb(interpolateRdBu((1 - Math.max(-1, Math.min(1, v / scale))) / 2));
     const cells: [number, number][] = [];
     let maxAt: [number, number] = [0, 0], minAt: [number, number] = [0, 0];
     h.forEach((row, t) => row.forEach((v, u) => {
@@ -145,7 +145,7 @@ describe('training panel in headless Chromium', () => {
     // the largest |value| is saturated: pure red or pure blue end of the map
     const ext = Math.abs(h[maxAt[0]]![maxAt[1]]!) >= Math.abs(h[minAt[0]]![minAt[1]]!) ? maxAt : minAt;
     const extPx = expected(h[ext[0]]![ext[1]]!).map(Math.round);
-    assert.ok(extPx.join() === '178,24,43' || extPx.join() === '33,102,172');
+    assert.ok(extPx.join() === '103,0,31' || extPx.join() === '5,48,97', extPx.join());
 
     // hover: the tooltip names t, token, unit and the value
     const [t, u] = [2, 5];
@@ -268,6 +268,108 @@ describe('training panel in headless Chromium', () => {
     assert.ok(r.drawn <= 2.2 * r.width + 200, `${r.drawn} points drawn for a ${r.width}px wide plot`);
     assert.equal(r.max, 50, 'a one-step spike survives decimation');
     assert.equal(r.valid, 100, 'every (sparse) validation point is drawn');
+    await p.page.close();
+  });
+  test('sigmoid gates use a sequential scale over [0, 1]; a regression shows predicted vs true on one axis; the tooltip stays on screen', async () => {
+    const p = await PanelPage.open(browser, served.origin);
+    await p.init(exampleExperiment('adding-lstm', (s) => { s.training.steps = 4; s.data.samples = 64; }), 'cpu', 2);
+    await p.trainToEnd();
+    await p.page.waitForFunction(() => (window as any).seqlabPanel.heatmap.geometry !== undefined);
+    // h: diverging; the forget gate: sequential (viridis), value v at the colour of v itself
+    assert.equal(await p.page.getAttribute('#heatmap-canvas', 'data-colormap'), 'diverging');
+    const key = await p.page.evaluate(() => [...(document.getElementById('heat-view') as HTMLSelectElement).options].map((o) => o.value).find((v) => v.endsWith('|f')));
+    assert.ok(key, 'an LSTM shows its forget gate');
+    await p.page.selectOption('#heat-view', key!);
+    assert.equal(await p.page.getAttribute('#heatmap-canvas', 'data-colormap'), 'sequential');
+    const { f, geo } = await p.page.evaluate(() => {
+      const panel = (window as any).seqlabPanel;
+      return { f: panel.snapshotRows(-1).layers[0].gates.f as number[][], geo: panel.heatmap.geometry };
+    });
+    for (const [t, u] of [[0, 0], [10, 3], [49, 31]] as const) {
+      const px = await p.page.evaluate(([x, y]) => Array.from((document.getElementById('heatmap-canvas') as HTMLCanvasElement).getContext('2d')!.getImageData(x, y, 1, 1).data),
+        [geo.left + t * geo.cellW + Math.floor(geo.cellW / 2), geo.top + u * geo.cellH + Math.floor(geo.cellH / 2)]);
+      const want = rgb(interpolateViridis(f[t]![u]!));
+      for (let k = 0; k < 3; k++) assert.ok(Math.abs(px[k]! - want[k]!) <= 3, `f[${t}][${u}] = ${f[t]![u]}: pixel ${px} expected ${want}`);
+    }
+    // predictions: a uPlot chart with both series on one y range that holds both values, labelled axes
+    await p.page.waitForSelector('#forecast .u-legend');
+    const fc = await p.page.evaluate(() => {
+      const panel = (window as any).seqlabPanel;
+      const pr = panel.snapshotRows(-1).prediction;
+      return { range: panel.forecast.yRange, pred: pr.predicted[0][0], truth: pr.target[0][0], axes: [...document.querySelectorAll('#forecast .u-label')].map((e) => e.textContent) };
+    });
+    for (const v of [fc.pred, fc.truth]) assert.ok(v >= fc.range[0] && v <= fc.range[1], `${v} in the shared range ${fc.range}`);
+    assert.ok(fc.axes.length >= 2, `axis labels: ${fc.axes}`);
+    // hover at the right edge of the heatmap: the tooltip flips to stay inside the viewport
+    await p.page.setViewportSize({ width: 420, height: 900 });
+    await p.page.waitForTimeout(300); // the heatmap redraws for the new width
+    await p.page.locator('#heatmap-canvas').scrollIntoViewIfNeeded();
+    const box = (await p.page.locator('#heatmap-canvas').boundingBox())!;
+    const g2 = await p.page.evaluate(() => { const h = (window as any).seqlabPanel.heatmap; return { ...h.geometry, W: h.canvas.width, H: h.canvas.height }; });
+    // the last timestep's cell, at the right edge of the grid
+    const cx = box.x + ((g2.left + (g2.T - 0.5) * g2.cellW) * box.width) / g2.W;
+    assert.ok(cx > 420 - 200, `the last column (${cx}) is near the viewport's right edge`);
+    await p.page.mouse.move(cx, box.y + ((g2.top + g2.cellH / 2) * box.height) / g2.H);
+    const tip = p.page.locator('#heatmap-tooltip');
+    await tip.waitFor({ state: 'visible' });
+    const tb = (await tip.boundingBox())!;
+    assert.ok(tb.x >= 0 && tb.x + tb.width <= 420 + 1, `tooltip ${JSON.stringify(tb)} inside the 420 px viewport`);
+    await p.page.close();
+  });
+
+  test('a theme switch re-colours the loss chart; high-contrast themes get contrast borders', async () => {
+    const p = await PanelPage.open(browser, served.origin);
+    await p.init(helloExperiment((s) => (s.training.steps = 6)), 'cpu', 2);
+    await p.trainToEnd();
+    const before = await p.page.evaluate(() => (window as any).seqlabPanel.chart.strokes()['train (smoothed)']);
+    await p.page.evaluate(() => {
+      document.documentElement.style.setProperty('--vscode-charts-blue', 'rgb(1, 2, 3)');
+      document.documentElement.style.setProperty('--vscode-contrastBorder', 'rgb(4, 5, 6)');
+      document.body.classList.add('vscode-high-contrast');
+    });
+    await p.page.waitForFunction(() => (window as any).seqlabPanel.chart.strokes()['train (smoothed)'] === 'rgb(1, 2, 3)', undefined, { timeout: 5000 });
+    assert.notEqual(before, 'rgb(1, 2, 3)');
+    const borders = await p.page.evaluate(() => ['.card', '#btn-start', '#heat-view'].map((q) => getComputedStyle(document.querySelector(q)!).borderTopColor));
+    assert.deepEqual(borders, ['rgb(4, 5, 6)', 'rgb(4, 5, 6)', 'rgb(4, 5, 6)']);
+    await p.page.close();
+  });
+  test('in Korean (the host\'s bundle), every text of the panel is Korean and <html lang> is "ko"', async () => {
+    const p = await PanelPage.open(browser, served.origin);
+    await p.init(exampleExperiment('adding-lstm', (s) => { s.training.steps = 4; s.data.samples = 64; }), 'cpu', 2, 0, 'ko');
+    await p.trainToEnd();
+    await p.page.waitForSelector('#forecast .u-legend');
+    await p.page.waitForFunction(() => (window as any).seqlabPanel.heatmap.geometry !== undefined);
+    assert.equal(await p.page.evaluate(() => document.documentElement.lang), 'ko');
+    const texts: string[] = await p.page.evaluate(() => {
+      const out: string[] = [];
+      const walker = document.createTreeWalker(document.getElementById('app')!, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) if (n.textContent!.trim()) out.push(n.textContent!.trim());
+      for (const e of document.querySelectorAll('[placeholder], [title], [aria-label]')) {
+        for (const a of ['placeholder', 'title', 'aria-label']) if (e.getAttribute(a)) out.push(e.getAttribute(a)!);
+      }
+      return out;
+    });
+    // what is not language: names of the model, the task, cells, structures, backends, variables
+    const names = /adding-lstm|adding|many-to-one|LSTM|CPU|cpu|webgpu|webgl|wasm|WEBGPU|WEBGL|WASM|h_t|c_t|dL\/dh_t|test-run|Sequence Lab|Hochreiter|Schmidhuber|navigator\.gpu|requestAdapter|OffscreenCanvas|WebGPU|WebGL|WebAssembly|tanh/g;
+    const english = texts.filter((x) => /[A-Za-z]{3,}/.test(x.replace(names, '')));
+    assert.deepEqual(english, [], 'texts still in English');
+    assert.ok(texts.some((x) => /손실/.test(x)) && texts.some((x) => /은닉 상태/.test(x)), texts.join(' | '));
+    await p.page.close();
+  });
+  test('dense token labels are thinned and never overlap; padding is left out of the probe labels', async () => {
+    const p = await PanelPage.open(browser, served.origin);
+    await p.init(exampleExperiment('sentiment', (s) => { s.training.steps = 2; s.data.samples = 40; }), 'cpu', 1);
+    await p.trainToEnd();
+    await p.page.waitForFunction(() => (window as any).seqlabPanel.heatmap.geometry !== undefined);
+    const probes = await p.page.locator('#probe-select option').allTextContents();
+    assert.ok(probes.length > 0);
+    for (const o of probes) assert.doesNotMatch(o, /<pad>/, o);
+    // a narrow panel: many timesteps per label width
+    await p.page.setViewportSize({ width: 360, height: 1400 });
+    await p.page.waitForTimeout(300);
+    const { boxes, T } = await p.page.evaluate(() => { const h = (window as any).seqlabPanel.heatmap; return { boxes: h.labelBoxes as [number, number][], T: h.geometry.T as number }; });
+    assert.ok(boxes.length >= 2, `labels drawn (${boxes.length} of ${T})`);
+    for (let i = 1; i < boxes.length; i++) assert.ok(boxes[i]![0] >= boxes[i - 1]![1], `label ${i} ${boxes[i]} overlaps ${boxes[i - 1]}`);
     await p.page.close();
   });
 });

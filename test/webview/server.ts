@@ -78,13 +78,18 @@ export async function launch(o: { webgpu?: boolean; args?: string[] } = {}): Pro
 
 /** The hello example as the host would send it (parsed by the real DSL parser). */
 export function helloExperiment(over: (spec: NonNullable<ExperimentMsg['spec']>) => void = () => {}): ExperimentMsg {
-  const file = join(ROOT, 'examples', 'hello.seqlab.json');
+  return exampleExperiment('hello', over);
+}
+
+/** One of the shipped examples (examples/<name>.seqlab.json) as the host sends it. */
+export function exampleExperiment(name: string, over: (spec: NonNullable<ExperimentMsg['spec']>) => void = () => {}): ExperimentMsg {
+  const file = join(ROOT, 'examples', `${name}.seqlab.json`);
   const text = readFileSync(file, 'utf8');
   const r = parseDefinition(text, { file, workspaceRoot: ROOT });
-  if (!r.spec) throw new Error(`hello example does not parse: ${JSON.stringify(r.diagnostics)}`);
+  if (!r.spec) throw new Error(`${name} example does not parse: ${JSON.stringify(r.diagnostics)}`);
   over(r.spec);
   return {
-    key: `file://${file}`, name: 'hello', definitionFile: file, relPath: 'examples/hello.seqlab.json', workspaceRoot: ROOT,
+    key: `file://${file}`, name, definitionFile: file, relPath: `examples/${name}.seqlab.json`, workspaceRoot: ROOT,
     definitionText: text, files: [], fileErrors: [], spec: r.spec, problems: [],
   };
 }
@@ -130,12 +135,14 @@ export class PanelPage {
     await this.page.evaluate((x) => window.postMessage(x, '*'), m);
   }
 
-  async init(experiment: ExperimentMsg, preferredBackend: string, metricsInterval = 5, checkpointSeconds = 0): Promise<void> {
+  async init(experiment: ExperimentMsg, preferredBackend: string, metricsInterval = 5, checkpointSeconds = 0, language?: string): Promise<void> {
     const init: Omit<Extract<HostToView, { type: 'init' }>, 'v' | 'seq'> = {
       type: 'init', experiment,
       settings: { preferredBackend: preferredBackend as never, metricsInterval, probeTimeShare: 20, checkpointSeconds },
       assets: { workerUrl: `${this.origin}/dist/worker.js`, wasmBase: `${this.origin}/dist/` },
       overlays: [],
+      // as the host sends it: the display language and vscode.l10n.bundle (the extension's l10n bundle of it)
+      ...(language ? { l10n: { language, bundle: JSON.parse(readFileSync(join(ROOT, 'l10n', `bundle.l10n.${language}.json`), 'utf8')) } } : {}),
     };
     await this.send(init as unknown as Record<string, unknown>);
   }

@@ -8,6 +8,8 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { MetricRowMsg, OverlayRun } from '../../src/protocol';
+import { highContrast, onThemeChange, themeColor } from './theme';
+import { t } from './l10n';
 
 /** TensorBoard's smoothing: debiased exponential moving average, weight in [0, 1). */
 export function emaSmooth(values: (number | null)[], weight: number, out: (number | null)[] = [], from = 0, state = { last: 0, n: 0 }): (number | null)[] {
@@ -112,8 +114,7 @@ export function withSoftwareCanvas<T>(make: () => T): T {
   }
 }
 
-const css = (name: string, fallback: string) =>
-  getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
+const css = themeColor;
 
 export class LossChart {
   private u?: uPlot;
@@ -134,6 +135,27 @@ export class LossChart {
 
   constructor(private readonly el: HTMLElement) {
     new ResizeObserver(() => this.u?.setSize(this.size())).observe(el);
+    // colours are read when the chart is built: rebuild it in the new theme's colours
+    onThemeChange(() => {
+      this.dirtyStructure = true;
+      this.schedule();
+    });
+  }
+
+  /** Rebuild with the labels in the current display language. */
+  relabel(): void {
+    this.dirtyStructure = true;
+    if (this.u) this.schedule();
+  }
+
+  /** The stroke colour of each drawn series, by label (tests read it after a theme change). */
+  strokes(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const s of this.u?.series.slice(1) ?? []) {
+      const st = typeof s.stroke === 'function' ? s.stroke(this.u!, 0) : s.stroke;
+      out[String(s.label)] = String(st);
+    }
+    return out;
   }
 
   setSmoothing(w: number): void {
@@ -317,20 +339,23 @@ export class LossChart {
     const valid = css('--vscode-charts-orange', '#d18616');
     const acc = css('--vscode-charts-green', '#89d185');
     const other = [css('--vscode-charts-purple', '#b180d7'), css('--vscode-charts-yellow', '#cca700'), css('--vscode-charts-red', '#f14c4c')];
-    const axis = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
+    // high contrast: the theme's contrast border for the grid, and thicker lines
+    const hc = highContrast();
+    const lw = hc ? 1.5 : 1;
+    const axis = { stroke: fg, grid: { stroke: hc ? css('--vscode-contrastBorder', grid) : grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
     const fmt = (v: number | null) => (v === null || v === undefined ? '—' : Math.abs(v) >= 100 ? v.toFixed(1) : v.toPrecision(4));
     const series: uPlot.Series[] = [
-      { label: 'step', value: (_u, v) => (v === null ? '—' : String(v)) },
-      { label: 'train loss', stroke: train, width: 1, alpha: 0.3, spanGaps: true, value: (_u, v) => fmt(v) } as uPlot.Series,
-      { label: 'train (smoothed)', stroke: train, width: 2, spanGaps: true, value: (_u, v) => fmt(v) },
-      { label: 'validation loss', stroke: valid, width: 2, spanGaps: true, points: { show: true, size: 4 }, value: (_u, v) => fmt(v) },
+      { label: t('step'), value: (_u, v) => (v === null ? '—' : String(v)) },
+      { label: t('train loss'), stroke: train, width: lw, alpha: hc ? 0.6 : 0.3, spanGaps: true, value: (_u, v) => fmt(v) } as uPlot.Series,
+      { label: t('train (smoothed)'), stroke: train, width: 2 * lw, spanGaps: true, value: (_u, v) => fmt(v) },
+      { label: t('validation loss'), stroke: valid, width: 2 * lw, spanGaps: true, points: { show: true, size: 4 }, value: (_u, v) => fmt(v) },
     ];
-    if (this.hasAcc) series.push({ label: 'accuracy', stroke: acc, width: 1.5, scale: 'acc', spanGaps: true, value: (_u, v) => fmt(v) });
+    if (this.hasAcc) series.push({ label: t('accuracy'), stroke: acc, width: 1.5 * lw, scale: 'acc', spanGaps: true, value: (_u, v) => fmt(v) });
     this.overlays.forEach((o, i) =>
-      series.push({ label: o.run.label, stroke: other[i % other.length]!, width: 1, dash: [4, 4], spanGaps: true, value: (_u, v) => fmt(v) }),
+      series.push({ label: o.run.label, stroke: other[i % other.length]!, width: lw, dash: [4, 4], spanGaps: true, value: (_u, v) => fmt(v) }),
     );
-    const axes: uPlot.Axis[] = [{ ...axis, label: 'step' }, { ...axis, label: this.log ? 'loss (log)' : 'loss' }];
-    if (this.hasAcc) axes.push({ ...axis, scale: 'acc', side: 1, grid: { show: false }, label: 'accuracy' });
+    const axes: uPlot.Axis[] = [{ ...axis, label: t('step') }, { ...axis, label: this.log ? t('loss (log)') : t('loss') }];
+    if (this.hasAcc) axes.push({ ...axis, scale: 'acc', side: 1, grid: { show: false }, label: t('accuracy') });
     return {
       ...this.size(),
       cursor: { drag: { x: true, y: false } },

@@ -1,39 +1,18 @@
 /**
  * Per-timestep heatmap on a canvas: rows are units, columns are timesteps (tokens on the time
- * axis), a diverging colormap centred at 0 (blue < 0 < red) scaled to the largest |value|, a
- * legend, a hover tooltip (t, token, unit, value), and the gradient-flow strip ||dL/dh_t|| below.
+ * axis). Values with a sign (h, c, tanh gates) use a diverging colormap centred at 0 (blue < 0 <
+ * red) scaled to the largest |value|; sigmoid gates, in [0, 1], a sequential one over exactly
+ * [0, 1] (colormap.ts). A legend, a hover tooltip (t, token, unit, value) that is never clipped,
+ * and the gradient-flow strip ||dL/dh_t|| below with its own (log) scale in the legend.
  * The grid is drawn at one pixel per cell into an ImageData (colours from a lookup table, written
  * as 32-bit words) and scaled up with one drawImage without smoothing.
  */
 import type { Grid } from '../../src/protocol';
+import { LUT, LUT_SIZE, diverging, sequential, type ScaleKind } from './colormap';
+import { onThemeChange } from './theme';
+import { t } from './l10n';
 
-/** Diverging colormap (ColorBrewer RdBu end points through a light neutral); v in [-1, 1]. */
-const NEG = [33, 102, 172];
-const MID = [247, 247, 247];
-const POS = [178, 24, 43];
-export function diverging(v: number): [number, number, number] {
-  const x = Math.max(-1, Math.min(1, Number.isFinite(v) ? v : 0));
-  const [a, b, t] = x < 0 ? [MID, NEG, -x] : [MID, POS, x];
-  return [0, 1, 2].map((k) => Math.round(a[k]! + (b[k]! - a[k]!) * t)) as [number, number, number];
-}
-
-/** diverging() at LUT_SIZE points over [-1, 1] as little-endian RGBA words (ImageData's byte order). */
-const LUT_SIZE = 1024;
-const LUT = (() => {
-  const lut = new Uint32Array(LUT_SIZE);
-  const little = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-  for (let i = 0; i < LUT_SIZE; i++) {
-    const [r, g, b] = diverging((i / (LUT_SIZE - 1)) * 2 - 1);
-    lut[i] = little ? ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0 : ((r << 24) | (g << 16) | (b << 8) | 255) >>> 0;
-  }
-  return lut;
-})();
-
-/** Sequential colormap for the gradient strip (dark -> yellow), t in [0, 1]. */
-function sequential(t: number): [number, number, number] {
-  const x = Math.max(0, Math.min(1, t));
-  return [Math.round(40 + 215 * x), Math.round(20 + 200 * Math.sqrt(x)), Math.round(90 * (1 - x))];
-}
+export { diverging, sequential } from './colormap';
 
 export interface HeatmapData {
   /** [T][units] (rows: timesteps, cols: units) */
@@ -43,6 +22,8 @@ export interface HeatmapData {
   label: string;
   /** ||dL/dh_t|| per t (optional strip). */
   gradNorms?: number[];
+  /** 'sequential' for values in [0, 1] (sigmoid gates), drawn over exactly [0, 1]; default 'diverging'. */
+  scale?: ScaleKind;
 }
 
 export interface Geometry {
@@ -63,6 +44,10 @@ export class Heatmap {
   private themeCache?: { fg: string; font: string };
   private legendKey = '';
   private width = 640;
+  /** [left, right] of each token label drawn (tests check they never overlap). */
+  labelBoxes: [number, number][] = [];
+  /** The log10 range of the gradient strip (its scale in the legend). */
+  private stripRange?: [number, number];
 
   constructor(host: HTMLElement) {
     const wrap = document.createElement('div');
@@ -88,6 +73,11 @@ export class Heatmap {
     host.append(wrap, this.legend);
     this.canvas.addEventListener('mousemove', (e) => this.hover(e));
     this.canvas.addEventListener('mouseleave', () => (this.tooltip.hidden = true));
+    onThemeChange(() => {
+      this.themeCache = undefined;
+      this.legendKey = '';
+      this.draw();
+    });
   }
 
   /**
@@ -102,9 +92,6 @@ export class Heatmap {
         fg: cs.getPropertyValue('--vscode-foreground').trim() || '#ccc',
         font: cs.getPropertyValue('--vscode-font-family').trim() || 'sans-serif',
       };
-      const reset = new MutationObserver(() => { this.themeCache = undefined; this.legendKey = ''; reset.disconnect(); });
-      reset.observe(document.documentElement, { attributes: true, attributeFilter: ['style', 'class'] });
-      reset.observe(document.body, { attributes: true, attributeFilter: ['style', 'class'] });
     }
     return this.themeCache;
   }
@@ -132,7 +119,7 @@ export class Heatmap {
       ctx.clearRect(0, 0, 300, 40);
       ctx.fillStyle = fg;
       ctx.font = `12px ${font}`;
-      ctx.fillText('no hidden-state snapshot yet', 8, 24);
+      ctx.fillText(t('no hidden-state snapshot yet'), 8, 24);
       this.geometry = undefined;
       this.canvas.dataset.drawn = '0';
       return;
@@ -144,7 +131,7 @@ export class Heatmap {
     const cellW = Math.max(3, Math.min(28, Math.floor(avail / T)));
     const cellH = Math.max(2, Math.min(16, Math.floor(360 / units)));
     const left = 40, top = 4;
-    const labelH = cellW >= 8 ? 16 : 0;
+    const labelH = 16;
     const stripH = d.gradNorms ? 18 : 0;
     const stripTop = top + units * cellH + labelH + (stripH ? 6 : 0);
     const W = left + T * cellW + 4;
@@ -153,11 +140,16 @@ export class Heatmap {
     if (this.canvas.height !== H) this.canvas.height = H;
     ctx.clearRect(0, 0, W, H);
 
-    // scale: largest |value|, so 0 is always the neutral colour
+    // diverging: scaled to the largest |value|, so 0 is always the neutral colour;
+    // sequential: [0, 1] as it is (a gate at 0.9 reads as "mostly open" in every snapshot)
+    const kind: ScaleKind = d.scale ?? 'diverging';
+    const lut = LUT[kind];
     let m = 0;
-    for (let i = 0; i < vals.length; i++) {
-      const a = Math.abs(vals[i]!);
-      if (a > m && a !== Infinity) m = a;
+    if (kind === 'diverging') {
+      for (let i = 0; i < vals.length; i++) {
+        const a = Math.abs(vals[i]!);
+        if (a > m && a !== Infinity) m = a;
+      }
     }
     this.scale = m || 1;
     if (!this.img || this.img.width !== T || this.img.height !== units) {
@@ -166,14 +158,14 @@ export class Heatmap {
       this.grid.height = units;
     }
     const px = new Uint32Array(this.img.data.buffer);
-    const k = (LUT_SIZE - 1) / 2 / this.scale;
-    const mid = (LUT_SIZE - 1) / 2;
+    // index = mid + v * k: [-scale, scale] or [0, 1] onto [0, LUT_SIZE - 1]
+    const [k, mid] = kind === 'diverging' ? [(LUT_SIZE - 1) / 2 / this.scale, (LUT_SIZE - 1) / 2] : [LUT_SIZE - 1, 0];
     for (let t = 0; t < T; t++) {
       const row = t * units;
       for (let u = 0; u < units; u++) {
         const v = vals[row + u]!;
         const i = v === v ? Math.round(mid + v * k) : mid; // NaN -> neutral
-        px[u * T + t] = LUT[i < 0 ? 0 : i >= LUT_SIZE ? LUT_SIZE - 1 : i]!;
+        px[u * T + t] = lut[i < 0 ? 0 : i >= LUT_SIZE ? LUT_SIZE - 1 : i]!;
       }
     }
     this.grid.getContext('2d')!.putImageData(this.img, 0, 0);
@@ -186,16 +178,24 @@ export class Heatmap {
     ctx.textBaseline = 'middle';
     const unitStep = Math.max(1, Math.ceil(12 / cellH));
     for (let u = 0; u < units; u += unitStep) ctx.fillText(String(u), left - 4, top + u * cellH + cellH / 2);
-    if (labelH) {
-      ctx.textAlign = 'center';
-      ctx.textBaseline = 'top';
-      for (let t = 0; t < T; t++) ctx.fillText(visibleToken(d.tokens[t] ?? String(t)), left + t * cellW + cellW / 2, top + units * cellH + 3);
+    // token labels: every `every`-th one when they are wider than a column, so they never overlap
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'top';
+    const labels = Array.from({ length: T }, (_, t) => visibleToken(d.tokens[t] ?? String(t)));
+    const widths = labels.map((l) => ctx.measureText(l).width);
+    const every = Math.max(1, Math.ceil((Math.max(0, ...widths) + 4) / cellW));
+    this.labelBoxes = [];
+    for (let t = 0; t < T; t += every) {
+      const x = left + t * cellW + cellW / 2;
+      ctx.fillText(labels[t]!, x, top + units * cellH + 3);
+      this.labelBoxes.push([x - widths[t]! / 2, x + widths[t]! / 2]);
     }
     if (d.gradNorms && stripH) {
       const g = d.gradNorms;
       // log scale across the sequence: vanishing gradients span orders of magnitude
       const logs = g.map((v) => Math.log10(Math.max(v, 1e-12)));
       const lo = Math.min(...logs), hi = Math.max(...logs);
+      this.stripRange = [lo, hi];
       for (let t = 0; t < Math.min(T, g.length); t++) {
         const [r, gg, b] = sequential(hi > lo ? (logs[t]! - lo) / (hi - lo) : 1);
         ctx.fillStyle = `rgb(${r},${gg},${b})`;
@@ -206,36 +206,50 @@ export class Heatmap {
       ctx.textBaseline = 'middle';
       ctx.fillText('∇', left - 4, stripTop + stripH / 2);
     }
+    else this.stripRange = undefined;
     this.geometry = { left, top, cellW, cellH, T, units, stripTop, stripH };
     this.canvas.dataset.drawn = '1';
     this.canvas.dataset.scale = String(this.scale);
-    this.drawLegend(fg, font);
+    this.canvas.dataset.colormap = kind;
+    this.drawLegend(fg, font, kind);
     this.lastDrawMs = performance.now() - t0;
   }
 
-  private drawLegend(fg: string, font: string): void {
-    const key = `${fmt(this.scale)}|${fg}|${font}`;
+  /** The colour bar of the values, and below it the gradient strip's log scale when there is one. */
+  private drawLegend(fg: string, font: string, kind: ScaleKind): void {
+    const strip = this.stripRange;
+    const key = `${kind}|${fmt(this.scale)}|${fg}|${font}|${strip ? strip.map((x) => x.toFixed(1)).join(',') : ''}`;
     if (key === this.legendKey) return; // same labels: the legend on screen is current
     this.legendKey = key;
     const c = this.legend;
-    const w = 220, h = 30;
+    const w = 220, h = strip ? 62 : 30;
     if (c.width !== w) c.width = w;
     if (c.height !== h) c.height = h;
+    c.style.height = `${h}px`;
     const ctx = c.getContext('2d')!;
     ctx.clearRect(0, 0, w, h);
     const barW = w - 20;
-    for (let x = 0; x < barW; x++) {
-      const [r, g, b] = diverging((x / (barW - 1)) * 2 - 1);
-      ctx.fillStyle = `rgb(${r},${g},${b})`;
-      ctx.fillRect(10 + x, 2, 1, 12);
-    }
-    ctx.fillStyle = fg;
-    ctx.font = `10px ${font}`;
-    ctx.textBaseline = 'top';
+    const bar = (y: number, color: (x: number) => [number, number, number], labels: [string, string, string]) => {
+      for (let x = 0; x < barW; x++) {
+        const [r, g, b] = color(x / (barW - 1));
+        ctx.fillStyle = `rgb(${r},${g},${b})`;
+        ctx.fillRect(10 + x, y, 1, 12);
+      }
+      ctx.fillStyle = fg;
+      ctx.font = `10px ${font}`;
+      ctx.textBaseline = 'top';
+      ctx.textAlign = 'left'; ctx.fillText(labels[0], 10, y + 14);
+      ctx.textAlign = 'center'; ctx.fillText(labels[1], w / 2, y + 14);
+      ctx.textAlign = 'right'; ctx.fillText(labels[2], w - 10, y + 14);
+    };
     const s = fmt(this.scale);
-    ctx.textAlign = 'left'; ctx.fillText(`-${s}`, 10, 16);
-    ctx.textAlign = 'center'; ctx.fillText('0', w / 2, 16);
-    ctx.textAlign = 'right'; ctx.fillText(`+${s}`, w - 10, 16);
+    if (kind === 'diverging') bar(2, (x) => diverging(x * 2 - 1), [`-${s}`, '0', `+${s}`]);
+    else bar(2, sequential, ['0', '0.5', '1']);
+    if (strip) {
+      const [lo, hi] = strip;
+      const e = (x: number) => `1e${x.toFixed(1).replace(/\.0$/, '')}`;
+      bar(34, sequential, [`∇ ${e(lo)}`, hi > lo ? e((lo + hi) / 2) : '', e(hi)]);
+    }
   }
 
   /** Cell under a canvas-relative point. */
@@ -262,12 +276,16 @@ export class Heatmap {
     const tok = JSON.stringify(d.tokens[c.t] ?? '');
     this.tooltip.textContent = c.strip
       ? `t=${c.t} ${tok} · ‖dL/dh_t‖ = ${fmt(d.gradNorms?.[c.t] ?? NaN)}`
-      : `t=${c.t} ${tok} · unit ${c.unit} · ${d.label} = ${fmt(this.valueAt(c.t, c.unit!) ?? NaN)}`;
+      : `t=${c.t} ${tok} · ${t('unit {0}', c.unit!)} · ${d.label} = ${fmt(this.valueAt(c.t, c.unit!) ?? NaN)}`;
     this.tooltip.dataset.t = String(c.t);
     this.tooltip.dataset.unit = c.unit === undefined ? '' : String(c.unit);
     this.tooltip.hidden = false;
-    this.tooltip.style.left = `${e.clientX - r.left + 12}px`;
-    this.tooltip.style.top = `${e.clientY - r.top + 12}px`;
+    // Fixed to the viewport (the scrolling wrap would clip it), on the side of the pointer with room.
+    const tw = this.tooltip.offsetWidth, th = this.tooltip.offsetHeight;
+    const tx = e.clientX + 12 + tw > window.innerWidth ? e.clientX - 12 - tw : e.clientX + 12;
+    const ty = e.clientY + 12 + th > window.innerHeight ? e.clientY - 12 - th : e.clientY + 12;
+    this.tooltip.style.left = `${Math.max(0, tx)}px`;
+    this.tooltip.style.top = `${Math.max(0, ty)}px`;
   }
 }
 
@@ -278,5 +296,5 @@ export function fmt(v: number): string {
 }
 
 function visibleToken(t: string): string {
-  return t === ' ' ? '␣' : t === '\n' ? '⏎' : t.length > 4 ? t.slice(0, 3) + '…' : t;
+  return t === ' ' ? '␣' : t === '\n' ? '⏎' : t === '<pad>' ? '·' : t.length > 4 ? t.slice(0, 3) + '…' : t;
 }

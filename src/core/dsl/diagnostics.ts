@@ -1,5 +1,6 @@
 /** Diagnostics reported by the DSL parser, with positions both as offsets and as line/column. */
 import type { FileProblem } from '../paths';
+import { formatPath } from './messages';
 
 export type Severity = 'error' | 'warning' | 'info';
 export type JsonPath = (string | number)[];
@@ -24,7 +25,10 @@ export interface Diagnostic {
   column: number;
   /** JSON path of the offending value, e.g. ['layers', 0, 'units']; [] for the whole document. */
   path: JsonPath;
-  /** Stable identifier: 'syntax', 'schema', 'unknown-key', 'bidirectional-generator', ... (see docs/dsl.md). */
+  /**
+   * Stable identifier: 'syntax', 'schema', 'unknown-key', 'bidirectional-generator', ... (see docs/dsl.md).
+   * The message is the catalogue entry of this code (src/core/dsl/messages.ts), in `ParseOptions.locale`.
+   */
   code: string;
   fix?: Fix;
 }
@@ -79,14 +83,7 @@ export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
 
 /** 'layers[0].units', 'data.task'; the empty path reads 'the definition'. */
 export function pathToString(path: JsonPath): string {
-  if (path.length === 0) return 'the definition';
-  let s = '';
-  for (const p of path) {
-    if (typeof p === 'number') s += `[${p}]`;
-    else if (/^[A-Za-z_$][\w$]*$/.test(p)) s += s ? `.${p}` : p;
-    else s += `[${JSON.stringify(p)}]`;
-  }
-  return s;
+  return formatPath(path, 'the definition');
 }
 
 export interface ParseOptions {
@@ -103,4 +100,9 @@ export interface ParseOptions {
   inspectFile?: (abs: string) => FileProblem | undefined;
   /** Memory budget for training, in MB (default DEFAULT_MEMORY_BUDGET_MB in src/core/cost.ts). */
   memoryBudgetMB?: number;
+  /**
+   * Display language of the messages and quick fix titles (a BCP 47 tag such as `vscode.env.language`):
+   * 'ko...' gives Korean, anything else English (src/core/dsl/messages.ts).
+   */
+  locale?: string;
 }

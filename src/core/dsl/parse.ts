@@ -5,8 +5,9 @@ import { parseTree, printParseErrorCode, type Node, type ParseError } from 'json
 import type { ModelSpec } from '../spec';
 import { stripBom } from '../bom';
 import {
-  clampOffset, compareDiagnostics, lineStarts, locate, offsetToLineColumn, pathToString, type Diagnostic, type JsonPath, type ParseOptions, type RawDiagnostic,
+  clampOffset, compareDiagnostics, lineStarts, locate, offsetToLineColumn, type Diagnostic, type JsonPath, type ParseOptions, type RawDiagnostic,
 } from './diagnostics';
+import { messagesFor, type Messages } from './messages';
 import { normalize } from './normalize';
 import { checkSchema } from './schemaErrors';
 import { checkSemantics } from './semantic';
@@ -19,25 +20,6 @@ export interface ParseResult {
   /** Sorted by position. */
   diagnostics: Diagnostic[];
 }
-
-const SYNTAX_MESSAGES: Record<string, string> = {
-  InvalidSymbol: 'unexpected character: expected a JSON value, key or punctuation',
-  InvalidNumberFormat: 'invalid number',
-  PropertyNameExpected: 'expected a key in double quotes, e.g. "units"',
-  ValueExpected: 'expected a value (a string, number, true/false, null, object or list)',
-  ColonExpected: "expected ':' after the key",
-  CommaExpected: "expected ',' between the previous item and this one",
-  CloseBraceExpected: "expected '}' to close the object",
-  CloseBracketExpected: "expected ']' to close the list",
-  EndOfFileExpected: 'unexpected text after the end of the definition',
-  InvalidCommentToken: 'invalid comment',
-  UnexpectedEndOfComment: "comment is not closed: expected '*/'",
-  UnexpectedEndOfString: 'string is not closed: expected \'"\' before the end of the line',
-  UnexpectedEndOfNumber: 'number ends unexpectedly',
-  InvalidUnicode: 'invalid unicode escape in string',
-  InvalidEscapeCharacter: 'invalid escape character in string',
-  InvalidCharacter: 'invalid character in string (control characters must be escaped)',
-};
 
 /** More than this many diagnostics are summarised in one last 'more' entry. */
 const MAX_DIAGNOSTICS = 200;
@@ -52,20 +34,21 @@ export function parseDefinition(text: string, options: ParseOptions = {}): Parse
   const shift = given.length - src.length;
   const raw: RawDiagnostic[] = [];
   const counted = { omitted: 0 };
+  const m = messagesFor(options?.locale);
   let spec: ModelSpec | undefined;
   try {
-    spec = parseInto(src, options ?? {}, raw, typeof text === 'string', counted);
+    spec = parseInto(src, options ?? {}, raw, typeof text === 'string', counted, m);
   } catch (e) {
     raw.length = 0;
     counted.omitted = 0;
     if (e instanceof RangeError) {
       // e.g. thousands of nested brackets: the tree walkers are recursive
-      raw.push({ severity: 'error', code: 'syntax', path: [], offset: 0, length: 0, message: 'the definition is nested too deeply to read' });
+      raw.push({ severity: 'error', code: 'syntax', path: [], offset: 0, length: 0, message: m.text('syntax/nested', undefined) });
     } else {
       // a bug must not take the editor or the CLI down: report it where it can be seen
       raw.push({
         severity: 'error', code: 'internal', path: [], offset: 0, length: 0,
-        message: `internal error while checking the definition: ${e instanceof Error ? e.message : String(e)}`,
+        message: m.text('internal', { error: e instanceof Error ? e.message : String(e) }),
       });
     }
     spec = undefined;
@@ -87,14 +70,16 @@ export function parseDefinition(text: string, options: ParseOptions = {}): Parse
   const rest = raw.length - kept.length + counted.omitted;
   if (rest > 0) {
     const { offset, length, line, column, path } = diagnostics[diagnostics.length - 1];
-    diagnostics.push({ severity: 'info', code: 'more', offset, length, line, column, path, message: `${rest.toLocaleString('en-US')} more problems not shown` });
+    diagnostics.push({ severity: 'info', code: 'more', offset, length, line, column, path, message: m.text('more', { n: rest.toLocaleString(m.locale === 'ko' ? 'ko' : 'en-US') }) });
   }
   return diagnostics.some((d) => d.severity === 'error') || raw.some((d) => d.severity === 'error') ? { diagnostics } : { spec, diagnostics };
 }
 
-function parseInto(text: string, options: ParseOptions, out: RawDiagnostic[], isString: boolean, counted: { omitted: number }): ModelSpec | undefined {
+function parseInto(
+  text: string, options: ParseOptions, out: RawDiagnostic[], isString: boolean, counted: { omitted: number }, m: Messages,
+): ModelSpec | undefined {
   if (!isString) {
-    out.push({ severity: 'error', code: 'syntax', path: [], offset: 0, length: 0, message: 'the definition must be text (JSON)' });
+    out.push({ severity: 'error', code: 'syntax', path: [], offset: 0, length: 0, message: m.text('syntax/not-text', undefined) });
     return undefined;
   }
   const errors: ParseError[] = [];
@@ -102,7 +87,7 @@ function parseInto(text: string, options: ParseOptions, out: RawDiagnostic[], is
   if (!root) {
     out.push({
       severity: 'error', code: 'syntax', path: [], offset: 0, length: 0,
-      message: 'the file is empty: a model definition is a JSON object like { "name": "my-model", "data": { "task": "hello" }, "layers": [ { "cell": "rnn", "units": 8 } ] }',
+      message: m.text('syntax/empty', undefined),
     });
     return undefined;
   }
@@ -112,10 +97,9 @@ function parseInto(text: string, options: ParseOptions, out: RawDiagnostic[], is
       // the parser recovers and often reports the same spot again: keep the first, and at most 20
       if (at.has(e.offset) || at.size >= 20) continue;
       at.add(e.offset);
-      const code = printParseErrorCode(e.error);
       out.push({
         severity: 'error', code: 'syntax', path: [], offset: e.offset, length: e.length,
-        message: `syntax error: ${SYNTAX_MESSAGES[code] ?? code}`,
+        message: m.text('syntax', { kind: printParseErrorCode(e.error) }),
       });
     }
     return undefined;
@@ -123,11 +107,11 @@ function parseInto(text: string, options: ParseOptions, out: RawDiagnostic[], is
 
   const value = plainValue(root);
   const reported = new Set<string>();
-  checkTree(root, [], out, reported);
-  const schema = checkSchema(text, root, value, reported, MAX_SCHEMA_PROBLEMS);
+  checkTree(root, [], out, reported, m);
+  const schema = checkSchema(text, root, value, reported, m, MAX_SCHEMA_PROBLEMS);
   out.push(...schema.diagnostics);
   counted.omitted += schema.omitted;
-  out.push(...checkSemantics(root, value, options));
+  out.push(...checkSemantics(root, value, options, m));
   if (out.some((d) => d.severity === 'error') || schema.omittedErrors) return undefined;
   const spec = normalize(value);
   // What training it would hold in memory, from what the definition alone says (lower bounds where
@@ -160,11 +144,11 @@ export function locatePath(text: string, path: JsonPath): { offset: number; leng
 }
 
 /** Duplicate keys and numbers too large for a double, anywhere in the document. */
-function checkTree(node: Node, path: JsonPath, out: RawDiagnostic[], reported: Set<string>): void {
+function checkTree(node: Node, path: JsonPath, out: RawDiagnostic[], reported: Set<string>, m: Messages): void {
   if (node.type === 'number' && !Number.isFinite(node.value)) {
     out.push({
       severity: 'error', code: 'number-range', path, offset: node.offset, length: node.length,
-      message: `${pathToString(path)} is a number too large to represent`,
+      message: m.text('number-range', { where: m.path(path) }),
     });
     reported.add(JSON.stringify(path));
   } else if (node.type === 'object') {
@@ -180,12 +164,12 @@ function checkTree(node: Node, path: JsonPath, out: RawDiagnostic[], reported: S
       if (lastIndex.get(k.value) !== i) {
         out.push({
           severity: 'warning', code: 'duplicate-key', path: [...path, k.value], offset: k.offset, length: k.length,
-          message: `duplicate key '${k.value}'${path.length ? ` in ${pathToString(path)}` : ''}: this value is ignored, the later one is used`,
+          message: m.text('duplicate-key', { key: k.value, ...(path.length ? { where: m.path(path) } : {}) }),
         });
-      } else if (v) checkTree(v, [...path, k.value], out, reported);
+      } else if (v) checkTree(v, [...path, k.value], out, reported, m);
     });
   } else if (node.type === 'array') {
-    (node.children ?? []).forEach((c, i) => checkTree(c, [...path, i], out, reported));
+    (node.children ?? []).forEach((c, i) => checkTree(c, [...path, i], out, reported, m));
   }
 }
 

@@ -8,7 +8,8 @@ import { EDITOR_KEYWORDS, seqlabSchema } from './schema';
 import { knownKeysAt, type SchemaNode } from './keys';
 import { didYouMean } from './suggest';
 import { describeGot, keyNodeAt, nodeAt, propertyNode } from './tree';
-import { pathToString, type JsonPath, type RawDiagnostic } from './diagnostics';
+import type { JsonPath, RawDiagnostic } from './diagnostics';
+import { messagesFor, type Messages, type Words } from './messages';
 
 let validator: ValidateFunction | undefined;
 
@@ -45,54 +46,44 @@ function pointerToPath(pointer: string, value: unknown): JsonPath {
   return path;
 }
 
-function quoteList(values: readonly unknown[]): string {
-  const q = values.map((v) => JSON.stringify(v));
-  return q.length <= 1 ? q.join('') : `${q.slice(0, -1).join(', ')} or ${q[q.length - 1]}`;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
+const quoteList = (values: readonly unknown[], w: Words): string => w.or(values.map((v) => JSON.stringify(v)));
 
 /**
  * What a value must be, as the end of a sentence: 'an integer >= 1', 'a number >= 0 and < 1',
  * 'one of "rnn", "lstm" or "gru"'. `violated` names the keyword that failed, to pick which bounds to show.
  */
-export function describeConstraint(s: SchemaNode, violated?: string): string {
-  if (s.enum) return `one of ${quoteList(s.enum)}`;
+export function describeConstraint(s: SchemaNode, violated?: string, w: Words = messagesFor('en').words): string {
+  if (s.enum) return w.oneOf(quoteList(s.enum, w));
   const types = s.type === undefined ? [] : typeof s.type === 'string' ? [s.type] : [...s.type];
   const parts = types.map((t) => {
     switch (t) {
       case 'integer':
       case 'number': {
-        const conds: string[] = [];
-        if (s.minimum !== undefined) conds.push(`>= ${s.minimum}`);
-        if (s.exclusiveMinimum !== undefined) conds.push(`> ${s.exclusiveMinimum}`);
-        if (s.exclusiveMaximum !== undefined) conds.push(`< ${s.exclusiveMaximum}`);
+        const bounds: { op: '>=' | '>' | '<' | '<='; n: number }[] = [];
+        if (s.minimum !== undefined) bounds.push({ op: '>=', n: s.minimum });
+        if (s.exclusiveMinimum !== undefined) bounds.push({ op: '>', n: s.exclusiveMinimum });
+        if (s.exclusiveMaximum !== undefined) bounds.push({ op: '<', n: s.exclusiveMaximum });
         // inclusive maximums are sanity limits: shown when they are the problem
-        if (s.maximum !== undefined && violated === 'maximum') conds.push(`<= ${s.maximum}`);
-        const noun = t === 'integer' ? 'an integer' : 'a number';
-        return conds.length ? `${noun} ${conds.join(' and ')}` : noun;
+        if (s.maximum !== undefined && violated === 'maximum') bounds.push({ op: '<=', n: s.maximum });
+        return w.number(t === 'integer', bounds);
       }
       case 'string':
-        if (violated === 'maxLength' && s.maxLength !== undefined) return `a string of at most ${plural(s.maxLength, 'character')}`;
-        return s.minLength ? (s.minLength === 1 ? 'a non-empty string' : `a string of at least ${plural(s.minLength, 'character')}`) : 'a string';
+        return w.string(s.minLength ?? 0, violated === 'maxLength' ? s.maxLength : undefined);
       case 'boolean':
-        return 'true or false';
+        return w.boolean;
       case 'array': {
         const what = s.items?.$ref ? 'layer' : s.items?.type === 'string' ? 'string' : 'item';
-        if (violated === 'maxItems' && s.maxItems !== undefined) return `a list of at most ${plural(s.maxItems, what)}`;
-        return s.minItems ? `a list of at least ${plural(s.minItems, what)}` : `a list of ${what}s`;
+        return w.list(what, s.minItems, violated === 'maxItems' ? s.maxItems : undefined);
       }
       case 'object':
-        return 'an object { ... }';
+        return w.object;
       case 'null':
         return 'null';
       default:
         return t;
     }
   });
-  return parts.join(' or ') || 'something else';
+  return parts.join(w.orType) || w.somethingElse;
 }
 
 /**
@@ -101,7 +92,7 @@ export function describeConstraint(s: SchemaNode, violated?: string): string {
  * others are only counted in `omitted`, so that thousands of problems cost linear time.
  */
 export function checkSchema(
-  text: string, root: Node, value: unknown, skip: Set<string>, limit = Infinity,
+  text: string, root: Node, value: unknown, skip: Set<string>, m: Messages, limit = Infinity,
 ): { diagnostics: RawDiagnostic[]; omitted: number; omittedErrors: boolean } {
   const validate = getValidator();
   if (validate(value)) return { diagnostics: [], omitted: 0, omittedErrors: false };
@@ -118,7 +109,7 @@ export function checkSchema(
       if (e.keyword !== 'additionalProperties') omittedErrors = true;
       continue;
     }
-    const d = translate(text, root, value, e);
+    const d = translate(text, root, value, e, m);
     if (!d || skip.has(JSON.stringify(d.path))) continue;
     // one message per offending value (a value breaking a type and a bound reads as one sentence)
     const key = VALUE_KEYWORDS.has(e.keyword) ? 'value' + JSON.stringify(d.path) : JSON.stringify(d.path) + d.message;
@@ -129,9 +120,10 @@ export function checkSchema(
   return { diagnostics: out, omitted, omittedErrors };
 }
 
-function translate(text: string, root: Node, value: unknown, e: ErrorObject): RawDiagnostic | undefined {
+function translate(text: string, root: Node, value: unknown, e: ErrorObject, m: Messages): RawDiagnostic | undefined {
+  const w = m.words;
   const path = pointerToPath(e.instancePath, value);
-  const where = pathToString(path);
+  const where = m.path(path);
   const node = nodeAt(root, path);
   const range = node ? { offset: node.offset, length: node.length } : { offset: 0, length: 0 };
 
@@ -141,19 +133,18 @@ function translate(text: string, root: Node, value: unknown, e: ErrorObject): Ra
     const known = knownKeysAt(path) ?? [];
     const present = new Set(node?.children?.map((p) => p.children?.[0]?.value) ?? []);
     const guess = didYouMean(key, known.filter((k) => !present.has(k)));
-    const inWhat = path.length ? `in ${where}` : 'at the top level';
-    let message = `unknown key '${key}' ${inWhat}`;
-    message += guess ? `; did you mean '${guess}'?` : `; known keys: ${known.map((k) => `'${k}'`).join(', ')}`;
     // an unknown training setting (a misspelt "nesterov", a schedule field) would silently train
     // something else than the file says: an error there, a warning elsewhere
     const training = path[0] === 'training';
     return {
       severity: training ? 'error' : 'warning',
       code: 'unknown-key',
-      message: message + (training ? ' (an unknown training setting is an error: it would change the run without a trace)' : ' (it is ignored)'),
+      message: m.text(training ? 'unknown-key/training' : 'unknown-key', {
+        key, known: known.map((k) => `'${k}'`).join(', '), ...(path.length ? { where } : {}), ...(guess ? { guess } : {}),
+      }),
       path: [...path, key],
       ...(keyNode ? { offset: keyNode.offset, length: keyNode.length } : range),
-      ...(guess ? { fix: { title: `Change to '${guess}'`, newText: JSON.stringify(guess) } } : {}),
+      ...(guess ? { fix: { title: w.changeTo(`'${guess}'`), newText: JSON.stringify(guess) } } : {}),
     };
   }
 
@@ -161,17 +152,18 @@ function translate(text: string, root: Node, value: unknown, e: ErrorObject): Ra
     const missing = String((e.params as { missingProperty: string }).missingProperty);
     const keyNode = keyNodeAt(root, path);
     const at = keyNode ?? node;
+    const hint = requiredHint(path, missing);
     return {
       severity: 'error',
       code: 'schema',
-      message: `${where} is missing the required property '${missing}'${requiredHint(path, missing)}`,
+      message: m.text('schema/required', { where, missing, hint: hint ? w.requiredHint(hint) : '' }),
       path,
       offset: at ? at.offset : 0,
       length: keyNode ? keyNode.length : at ? 1 : 0, // the key, or the opening brace of the object
     };
   }
 
-  const got = describeGot(text, node, e.data);
+  const got = describeGot(text, node, e.data, w);
 
   if (e.keyword === 'enum') {
     const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
@@ -179,55 +171,55 @@ function translate(text: string, root: Node, value: unknown, e: ErrorObject): Ra
     return {
       severity: 'error',
       code: 'schema',
-      message: `${where} must be one of ${quoteList(allowed)} (got ${got})${guess ? `; did you mean ${JSON.stringify(guess)}?` : ''}`,
+      message: m.text('schema/enum', { where, allowed: quoteList(allowed, w), got, ...(guess ? { guess: JSON.stringify(guess) } : {}) }),
       path,
       ...range,
-      ...(guess ? { fix: { title: `Change to ${JSON.stringify(guess)}`, newText: JSON.stringify(guess) } } : {}),
+      ...(guess ? { fix: { title: w.changeTo(JSON.stringify(guess)), newText: JSON.stringify(guess) } } : {}),
     };
   }
 
   if (VALUE_KEYWORDS.has(e.keyword)) {
     const s = e.parentSchema as SchemaNode;
-    let message = `${where} must be ${describeConstraint(s, e.keyword)} (got ${got})`;
+    const args = { where, must: describeConstraint(s, e.keyword, w), got };
+    let message = m.text('schema/value', args);
     let fix: { title: string; newText: string } | undefined;
     if (e.keyword === 'type' && typeof e.data === 'string') {
       const types = typeof s.type === 'string' ? [s.type] : [...(s.type ?? [])];
       const t = e.data.trim();
       if ((types.includes('number') || types.includes('integer')) && t !== '' && Number.isFinite(Number(t))) {
-        message += ': write the number without quotes';
-        fix = { title: `Change to ${Number(t)}`, newText: String(Number(t)) };
+        message = m.text('schema/value-unquote-number', args);
+        fix = { title: w.changeTo(String(Number(t))), newText: String(Number(t)) };
       } else if (types.includes('boolean') && (t === 'true' || t === 'false')) {
-        message += ': write true or false without quotes';
-        fix = { title: `Change to ${t}`, newText: t };
+        message = m.text('schema/value-unquote-boolean', args);
+        fix = { title: w.changeTo(t), newText: t };
       }
     }
-    if (path.length === 0 && e.keyword === 'type') {
-      message = `a model definition must be a JSON object like { "name": ..., "data": { "task": ... }, "layers": [ ... ] } (got ${got})`;
-    }
+    if (path.length === 0 && e.keyword === 'type') message = m.text('schema/root-type', { got });
     return { severity: 'error', code: 'schema', message, path, ...range, ...(fix ? { fix } : {}) };
   }
 
-  return { severity: 'error', code: 'schema', message: `${where} ${e.message ?? 'is not valid'}`, path, ...range };
+  return { severity: 'error', code: 'schema', message: m.text('schema/other', { where, detail: e.message ?? 'is not valid' }), path, ...range };
 }
 
-function requiredHint(path: JsonPath, missing: string): string {
+/** Which example follows 'missing the required property ...', if any. */
+function requiredHint(path: JsonPath, missing: string): Parameters<Words['requiredHint']>[0] | undefined {
   const p = JSON.stringify([...path.filter((x) => typeof x === 'string'), missing]);
   switch (p) {
     case '["name"]':
-      return ', e.g. "name": "my-model"';
+      return 'name';
     case '["data"]':
-      return ', e.g. "data": { "task": "hello" }';
+      return 'data';
     case '["layers"]':
-      return ', e.g. "layers": [ { "cell": "lstm", "units": 32 } ]';
+      return 'layers';
     case '["data","task"]':
-      return ', e.g. "task": "hello"';
+      return 'task';
     case '["layers","cell"]':
     case '["decoder","layers","cell"]':
-      return ' ("rnn", "lstm" or "gru")';
+      return 'cell';
     case '["layers","units"]':
     case '["decoder","layers","units"]':
-      return ' (the size of the hidden state, e.g. 32)';
+      return 'units';
     default:
-      return '';
+      return undefined;
   }
 }

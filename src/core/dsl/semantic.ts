@@ -11,7 +11,8 @@ import { tooLargeMessage } from '../tasks/common';
 import { splitCharacters } from '../tokenize';
 import { isInside, joinPath, dirnameOf, normalizePath, resolveDataPath, type FileProblem, type FileProblemKind } from '../paths';
 import type { HeadActivation, Loss, OptimizerType, ScheduleType, Structure, TaskName } from '../spec';
-import { pathToString, type JsonPath, type ParseOptions, type RawDiagnostic, type Severity } from './diagnostics';
+import type { JsonPath, ParseOptions, RawDiagnostic, Severity } from './diagnostics';
+import { messagesFor, type Messages } from './messages';
 import { isPlainObject, keyNodeAt, nodeAt } from './tree';
 
 export const HEAD_FOR_OUTPUT: Record<'classes' | 'binary' | 'real', HeadActivation> = {
@@ -42,7 +43,6 @@ export const SCHEDULE_PARAMS: Record<ScheduleType, { reads: readonly string[]; r
   plateau: { reads: ['factor', 'patience', 'threshold', 'cooldown', 'minLr'], required: [] },
 };
 const STRUCTURES: readonly Structure[] = ['many-to-one', 'many-to-many', 'one-to-many', 'encoder-decoder'];
-const OUTPUT_WORDS = { classes: 'classes (a softmax over tokens or tags)', binary: 'yes/no answers', real: 'real numbers' } as const;
 /** Tasks whose data is made of characters (data.vocabulary applies). */
 const CHARACTER_TASKS: readonly TaskName[] = ['hello', 'text'];
 const FILE_TASKS: readonly TaskName[] = ['text', 'sine', 'classify', 'tag', 'pairs', 'forecast'];
@@ -81,7 +81,7 @@ const ownKey = <K extends string>(table: Readonly<Record<K, unknown>>, key: stri
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const q = (s: string): string => JSON.stringify(s);
 
-export function checkSemantics(root: Node, value: unknown, options: ParseOptions): RawDiagnostic[] {
+export function checkSemantics(root: Node, value: unknown, options: ParseOptions, m: Messages = messagesFor(options.locale)): RawDiagnostic[] {
   const out: RawDiagnostic[] = [];
   const top = obj(value);
   if (!top) return out;
@@ -102,12 +102,7 @@ export function checkSemantics(root: Node, value: unknown, options: ParseOptions
 
   // --- structure vs task
   if (task && givenStructure && structure && !task.structures.includes(structure)) {
-    const allowed = task.structures.map(q);
-    error(
-      'structure-task',
-      ['structure'],
-      `structure ${q(structure)} does not fit the '${task.name}' task, which can be laid out as ${allowed.length === 1 ? allowed[0] : `${allowed.slice(0, -1).join(', ')} or ${allowed[allowed.length - 1]}`}`,
-    );
+    error('structure-task', ['structure'], m.text('structure-task', { structure: q(structure), task: task.name, allowed: m.words.or(task.structures.map(q)) }));
   }
 
   // --- layers
@@ -117,68 +112,55 @@ export function checkSemantics(root: Node, value: unknown, options: ParseOptions
   const checkLayer = (layer: unknown, path: JsonPath, inDecoder: boolean) => {
     const l = obj(layer);
     if (!l) return;
-    const where = pathToString(path);
+    const where = m.path(path);
     if (l.bidirectional === true) {
       const p = [...path, 'bidirectional'];
-      const future = 'a generator cannot see the future (a backward layer would read the very steps it has to predict)';
       if (inDecoder) {
-        error('bidirectional-generator', p, `${where}.bidirectional cannot be true: the decoder writes its output one step at a time, and ${future}`);
+        error('bidirectional-generator', p, m.text('bidirectional-generator/decoder', { where }));
       } else if (task?.generative) {
-        error(
-          'bidirectional-generator',
-          p,
-          `${where}.bidirectional cannot be true for the '${task.name}' task: it generates text one character at a time, and ${future}`,
-        );
+        error('bidirectional-generator', p, m.text('bidirectional-generator/task', { where, task: task.name }));
       } else if (structure === 'one-to-many') {
-        error('bidirectional-generator', p, `${where}.bidirectional cannot be true in a one-to-many model: it generates its output step by step, and ${future}`);
+        error('bidirectional-generator', p, m.text('bidirectional-generator/one-to-many', { where }));
       }
     }
     if (has(l, 'activation') && (l.cell === 'lstm' || l.cell === 'gru')) {
-      warn('ignored-activation', [...path, 'activation'], `${where}.activation is ignored by ${l.cell === 'lstm' ? 'an LSTM' : 'a GRU'} cell, whose gates have fixed activations (it applies to "rnn" only)`);
+      warn('ignored-activation', [...path, 'activation'], m.text('ignored-activation', { where, cell: l.cell }));
     }
     if (has(l, 'merge') && l.bidirectional !== true) {
-      warn('merge-without-bidirectional', [...path, 'merge'], `${where}.merge is ignored: it combines the two directions of a bidirectional layer, and this layer is not bidirectional`);
+      warn('merge-without-bidirectional', [...path, 'merge'], m.text('merge-without-bidirectional', { where }));
     }
   };
   layers.forEach((l, i) => checkLayer(l, ['layers', i], false));
   decoderLayers?.forEach((l, i) => checkLayer(l, ['decoder', 'layers', i], true));
   // dropout between stacked layers (PyTorch's meaning) cannot act on the top layer of a stack
-  const topDropout = (list: unknown[], path: JsonPath, what: string) => {
+  const topDropout = (list: unknown[], path: JsonPath, of: 'encoder' | 'stack' | 'decoder') => {
     const top = obj(list[list.length - 1]);
     if (!top || typeof top.dropout !== 'number' || top.dropout <= 0) return;
-    const where = pathToString([...path, list.length - 1]);
-    const only = list.length === 1 ? 'the only layer' : 'the top layer';
-    warn(
-      'dropout-no-effect',
-      [...path, list.length - 1, 'dropout'],
-      `${where}.dropout has no effect: layer dropout acts between stacked layers (on the outputs of every layer but the top one, as PyTorch's nn.RNN/LSTM/GRU(dropout=p)), and this is ${only} of ${what}; for dropout before the head use "head": { "dropout": ${top.dropout} }`,
-    );
+    warn('dropout-no-effect', [...path, list.length - 1, 'dropout'], m.text('dropout-no-effect', {
+      where: m.path([...path, list.length - 1]), only: list.length === 1, of, dropout: top.dropout,
+    }));
   };
   // the encoder's top layer feeds only its final state to a decoder; dropout there does nothing either
-  topDropout(layers, ['layers'], structure === 'encoder-decoder' ? 'the encoder' : 'the stack');
-  if (decoderLayers && structure === 'encoder-decoder') topDropout(decoderLayers, ['decoder', 'layers'], 'the decoder');
+  topDropout(layers, ['layers'], structure === 'encoder-decoder' ? 'encoder' : 'stack');
+  if (decoderLayers && structure === 'encoder-decoder') topDropout(decoderLayers, ['decoder', 'layers'], 'decoder');
 
   if (decoder && structure && structure !== 'encoder-decoder') {
-    warn('decoder-ignored', ['decoder'], `decoder is ignored: it is used only by the "encoder-decoder" structure (this model is ${q(structure)})`, 'key');
+    warn('decoder-ignored', ['decoder'], m.text('decoder-ignored', { structure: q(structure) }), 'key');
   }
   if (decoder) checkAttention(decoder, layers, decoderLayers, structure, error, warn);
   if (decoderLayers && structure === 'encoder-decoder' && layers.length > 0) {
     if (decoderLayers.length !== layers.length) {
-      error(
-        'decoder-shape',
-        ['decoder', 'layers'],
-        `decoder.layers must have as many layers as the encoder (${layers.length}): each decoder layer starts from the final state of the matching encoder layer (got ${decoderLayers.length})`,
-      );
+      error('decoder-shape', ['decoder', 'layers'], m.text('decoder-shape/count', { encoder: layers.length, decoder: decoderLayers.length }));
     } else {
       decoderLayers.forEach((dl, i) => {
         const d = obj(dl);
         const e = obj(layers[i]);
         if (!d || !e) return;
         if (typeof d.cell === 'string' && typeof e.cell === 'string' && d.cell !== e.cell) {
-          error('decoder-shape', ['decoder', 'layers', i, 'cell'], `decoder.layers[${i}].cell must match the encoder's layers[${i}].cell (${q(e.cell)}): the decoder starts from the encoder's final state`);
+          error('decoder-shape', ['decoder', 'layers', i, 'cell'], m.text('decoder-shape/cell', { i, cell: q(e.cell) }));
         }
         if (typeof d.units === 'number' && typeof e.units === 'number' && d.units !== e.units) {
-          error('decoder-shape', ['decoder', 'layers', i, 'units'], `decoder.layers[${i}].units must match the encoder's layers[${i}].units (${e.units}): the decoder starts from the encoder's final state`);
+          error('decoder-shape', ['decoder', 'layers', i, 'units'], m.text('decoder-shape/units', { i, units: e.units }));
         }
       });
     }
@@ -189,43 +171,35 @@ export function checkSemantics(root: Node, value: unknown, options: ParseOptions
   const givenActivation = str(head?.activation);
   const activation = ownKey(LOSS_FOR_HEAD, givenActivation) ? givenActivation : undefined;
   if (task && activation && activation !== HEAD_FOR_OUTPUT[task.output]) {
-    error(
-      'head-task',
-      ['head', 'activation'],
-      `head.activation ${q(activation)} does not fit the '${task.name}' task, whose outputs are ${OUTPUT_WORDS[task.output]}: use ${q(HEAD_FOR_OUTPUT[task.output])}`,
-    );
+    error('head-task', ['head', 'activation'], m.text('head-task', {
+      activation: q(activation), task: task.name, outputs: m.words.outputs(task.output), fit: q(HEAD_FOR_OUTPUT[task.output]),
+    }));
   }
   const effectiveActivation = activation ?? (givenActivation === undefined ? task?.head : undefined);
   const loss = str(head?.loss);
   if (effectiveActivation && loss && (Object.values(LOSS_FOR_HEAD) as string[]).includes(loss) && loss !== LOSS_FOR_HEAD[effectiveActivation]) {
-    error(
-      'head-loss',
-      ['head', 'loss'],
-      `head.loss ${q(loss)} does not fit a ${q(effectiveActivation)} head${activation ? '' : ` (the '${task?.name}' task's)`}: use ${q(LOSS_FOR_HEAD[effectiveActivation])}`,
-    );
+    error('head-loss', ['head', 'loss'], m.text('head-loss', {
+      loss: q(loss), activation: q(effectiveActivation), ...(activation ? {} : { task: String(task?.name) }), fit: q(LOSS_FOR_HEAD[effectiveActivation]),
+    }));
   }
 
   // --- input
   const input = obj(top.input);
   if (input?.encoding === 'embedding' && task?.input === 'real') {
-    error(
-      'embedding-real',
-      ['input', 'encoding'],
-      `input.encoding "embedding" needs token inputs, but the '${task.name}' task feeds real numbers: remove it (real inputs are fed as they are)`,
-    );
+    error('embedding-real', ['input', 'encoding'], m.text('embedding-real', { task: task.name }));
   }
   if (input && has(input, 'embeddingSize') && input.encoding !== 'embedding') {
-    warn('ignored-embedding-size', ['input', 'embeddingSize'], 'input.embeddingSize is ignored unless input.encoding is "embedding"');
+    warn('ignored-embedding-size', ['input', 'embeddingSize'], m.text('ignored-embedding-size', undefined));
   }
 
   // --- data
-  if (data && task) checkData(data, task.name, task.needsText, options, error, warn);
+  if (data && task) checkData(data, task.name, task.needsText, options, error, warn, m);
 
   // --- training
   const training = obj(top.training);
   if (training) {
     if (has(training, 'steps') && has(training, 'epochs')) {
-      error('steps-and-epochs', ['training', 'epochs'], 'training.epochs cannot be given together with training.steps: give one of them (epochs are converted to steps)');
+      error('steps-and-epochs', ['training', 'epochs'], m.text('steps-and-epochs', undefined));
     }
     if (typeof training.tbptt === 'number') {
       // the sequence length where the definition fixes it: text windows, or data.length
@@ -245,18 +219,16 @@ export function checkSemantics(root: Node, value: unknown, options: ParseOptions
       for (const p of OPTIONAL_OPTIMIZER_PARAMS) {
         if (has(training, p) && !uses.includes(p)) {
           const readers = (Object.keys(OPTIMIZER_PARAMS) as OptimizerType[]).filter((o) => OPTIMIZER_PARAMS[o].includes(p)).map(q);
-          warn(
-            'ignored-optimizer-param',
-            ['training', p],
-            `training.${p} is ignored by the ${q(opt)} optimizer${has(training, 'optimizer') ? '' : ' (the default)'}; it is used by ${readers.join(' and ')}`,
-          );
+          warn('ignored-optimizer-param', ['training', p], m.text('ignored-optimizer-param', {
+            param: p, optimizer: q(opt), isDefault: !has(training, 'optimizer'), readers: m.words.and(readers),
+          }));
         }
       }
     }
-    checkSchedule(training, top, task?.name, task?.defaults.validation, error, warn);
+    checkSchedule(training, top, task?.name, task?.defaults.validation, error, warn, m);
     const clip = obj(training.clip);
     if (clip && clip.type === 'none' && has(clip, 'threshold')) {
-      warn('ignored-clip-threshold', ['training', 'clip', 'threshold'], 'training.clip.threshold is ignored because clip.type is "none"');
+      warn('ignored-clip-threshold', ['training', 'clip', 'threshold'], m.text('ignored-clip-threshold', undefined));
     }
   }
   return out;
@@ -270,6 +242,7 @@ function checkSchedule(
   taskValidation: number | undefined,
   error: (code: string, path: JsonPath, message: string) => void,
   warn: (code: string, path: JsonPath, message: string, on?: 'value' | 'key') => void,
+  m: Messages,
 ): void {
   const sched = obj(training.schedule);
   const type = str(sched?.type);
@@ -279,31 +252,32 @@ function checkSchedule(
   for (const k of Object.keys(sched)) {
     if (k === 'type' || reads.includes(k) || !Object.values(SCHEDULE_PARAMS).some((x) => x.reads.includes(k))) continue;
     const readers = (Object.keys(SCHEDULE_PARAMS) as ScheduleType[]).filter((t) => SCHEDULE_PARAMS[t].reads.includes(k)).map(q);
-    warn('ignored-schedule-param', [...p, k], `training.schedule.${k} is ignored by a ${q(type)} schedule; it is read by ${readers.join(' and ')}`, 'key');
+    warn('ignored-schedule-param', [...p, k], m.text('ignored-schedule-param', { param: k, schedule: q(type), readers: m.words.and(readers) }), 'key');
   }
   for (const k of required) {
-    if (!has(sched, k)) error('schedule-missing', [...p, 'type'], `a ${q(type)} schedule needs training.schedule.${k}`);
+    if (!has(sched, k)) error('schedule-missing', [...p, 'type'], m.text('schedule-missing', { schedule: q(type), param: k }));
   }
   // the run's length, when the file fixes it (epochs depend on the data's size)
   const steps = typeof training.steps === 'number' ? training.steps : has(training, 'epochs') ? undefined : 500;
-  const stepsWhere = has(training, 'steps') ? 'training.steps' : 'the default training.steps';
+  const defaultSteps = !has(training, 'steps');
   if (type === 'cosine' && typeof sched.warmupSteps === 'number' && steps !== undefined && sched.warmupSteps >= steps) {
-    error('schedule-too-long', [...p, 'warmupSteps'], `training.schedule.warmupSteps (${sched.warmupSteps}) must be less than the run's ${steps} steps (${stepsWhere}): the cosine decay would never start`);
+    error('schedule-too-long', [...p, 'warmupSteps'], m.text('schedule-too-long', { warmup: sched.warmupSteps, steps, defaultSteps }));
   }
   if (type === 'step' && typeof sched.stepSize === 'number' && steps !== undefined && sched.stepSize >= steps) {
-    warn('schedule-never-applies', [...p, 'stepSize'], `training.schedule.stepSize (${sched.stepSize}) is not less than the run's ${steps} steps (${stepsWhere}): the learning rate never changes`);
+    warn('schedule-never-applies', [...p, 'stepSize'], m.text('schedule-never-applies/step', { stepSize: sched.stepSize, steps, defaultSteps }));
   }
   if (type === 'plateau') {
     const data = obj(top.data);
     const validation = typeof data?.validation === 'number' ? data.validation : task ? taskValidation ?? 0.1 : undefined;
     if (validation === 0) {
-      const why = has(data, 'validation') ? 'data.validation is 0' : `the '${task}' task holds out no validation examples by default`;
-      error('schedule-needs-validation', [...p, 'type'], `a "plateau" schedule reduces the learning rate when the validation loss stops improving, but ${why}: set data.validation (e.g. 0.1) or choose another schedule`);
+      error('schedule-needs-validation', [...p, 'type'], has(data, 'validation')
+        ? m.text('schedule-needs-validation', undefined)
+        : m.text('schedule-needs-validation/task', { task: String(task) }));
     }
     const evalEvery = typeof training.evalEvery === 'number' ? training.evalEvery : 50;
     const patience = typeof sched.patience === 'number' ? sched.patience : 10;
     if (steps !== undefined && Math.ceil(steps / evalEvery) <= patience) {
-      warn('schedule-never-applies', [...p, 'type'], `a "plateau" schedule can never cut the learning rate in this run: validation runs ${Math.ceil(steps / evalEvery)} times (every ${evalEvery} of ${steps} steps) and patience is ${patience}`);
+      warn('schedule-never-applies', [...p, 'type'], m.text('schedule-never-applies/plateau', { runs: Math.ceil(steps / evalEvery), evalEvery, steps, patience }));
     }
   }
 }
@@ -315,6 +289,7 @@ function checkData(
   options: ParseOptions,
   error: (code: string, path: JsonPath, message: string) => void,
   warn: (code: string, path: JsonPath, message: string) => void,
+  m: Messages,
 ): void {
   const file = str(data.file);
   const text = str(data.text);
@@ -322,10 +297,10 @@ function checkData(
   const usesText = task === 'text';
 
   if (needsText && !has(data, 'file') && !has(data, 'text')) {
-    error('missing-text', ['data', 'task'], `the '${task}' task needs data.file (a text file, relative to this definition) or data.text (inline text)`);
+    error('missing-text', ['data', 'task'], m.text('missing-text', { task }));
   }
   if (usesText && has(data, 'file') && has(data, 'text')) {
-    error('file-and-text', ['data', 'text'], 'data.text cannot be given together with data.file: give one of them');
+    error('file-and-text', ['data', 'text'], m.text('file-and-text', undefined));
   }
   if (has(data, 'file') && !usesFile) warn('ignored-data-field', ['data', 'file'], `data.file is ignored by the '${task}' task, which generates its own data (files are read by ${FILE_TASKS.map(q).join(', ')})`);
   if (TASKS[task].needsFile && !has(data, 'file') && !(task === 'classify' && has(data, 'folder'))) {
@@ -349,11 +324,11 @@ function checkData(
   }
   if (has(data, 'text') && !usesText) warn('ignored-data-field', ['data', 'text'], `data.text is ignored by the '${task}' task (it is read by "text" only)`);
   if (has(data, 'column') && (task !== 'sine' || !has(data, 'file'))) {
-    warn('ignored-data-field', ['data', 'column'], 'data.column is ignored: it picks the series from a CSV data.file of the "sine" task');
+    warn('ignored-data-field', ['data', 'column'], m.text('ignored-data-field/column', undefined));
   }
-  if (has(data, 'word') && task !== 'hello') warn('ignored-data-field', ['data', 'word'], `data.word is ignored by the '${task}' task (it is read by "hello" only)`);
+  if (has(data, 'word') && task !== 'hello') warn('ignored-data-field', ['data', 'word'], m.text('ignored-data-field/word', { task }));
   if (has(data, 'symbols') && task !== 'copy' && task !== 'reverse') {
-    warn('ignored-data-field', ['data', 'symbols'], `data.symbols is ignored by the '${task}' task (it is read by "copy" and "reverse")`);
+    warn('ignored-data-field', ['data', 'symbols'], m.text('ignored-data-field/symbols', { task }));
   }
 
   const folder = str(data.folder);
@@ -364,19 +339,19 @@ function checkData(
   if (file !== undefined && usesFile && file !== '') {
     if (options.file && options.workspaceRoot) {
       const r = resolveDataPath(options.file, file, options.workspaceRoot);
-      if ('error' in r) error('file-outside-workspace', ['data', 'file'], `data.file ${r.error}: data files must be inside the workspace`);
-      else if (options.inspectFile) {
+      if ('error' in r) {
+        error('file-outside-workspace', ['data', 'file'], m.text('file-outside-workspace', { file, resolved: r.outside, root: normalizePath(options.workspaceRoot) }));
+      } else if (options.inspectFile) {
         const p = safeInspect(options.inspectFile, r.path);
-        if (p?.kind === 'too-large') error('file-too-large', ['data', 'file'], `data.file ${q(file)} ${tooLargeMessage(p, task)}`);
-        else if (p) error(FILE_PROBLEM_CODES[p.kind], ['data', 'file'], `data.file ${q(file)}: ${p.message}${p.kind === 'outside' ? ': data files must be inside the workspace' : ''}`);
+        if (p) error(FILE_PROBLEM_CODES[p.kind], ['data', 'file'], m.text(FILE_PROBLEM_MESSAGES[p.kind], { file: q(file), detail: p.kind === 'too-large' ? tooLargeMessage(p, task) : p.message }));
       } else if (options.fileExists && !safeExists(options.fileExists, r.path)) {
-        error('file-not-found', ['data', 'file'], `data.file ${q(file)} not found (looked for ${r.path})`);
+        error('file-not-found', ['data', 'file'], m.text('file-not-found', { file: q(file), looked: r.path }));
       }
     } else if (options.file && options.fileExists) {
       const abs = joinPath(dirnameOf(options.file), file);
-      if (!safeExists(options.fileExists, abs)) error('file-not-found', ['data', 'file'], `data.file ${q(file)} not found (looked for ${normalizePath(abs)})`);
+      if (!safeExists(options.fileExists, abs)) error('file-not-found', ['data', 'file'], m.text('file-not-found', { file: q(file), looked: normalizePath(abs) }));
     } else if (options.workspaceRoot && !options.file && isAbsoluteOutside(file, options.workspaceRoot)) {
-      error('file-outside-workspace', ['data', 'file'], `data.file ${q(file)} is outside the workspace root ${normalizePath(options.workspaceRoot)}: data files must be inside the workspace`);
+      error('file-outside-workspace', ['data', 'file'], m.text('file-outside-workspace/absolute', { file: q(file), root: normalizePath(options.workspaceRoot) }));
     }
   }
 
@@ -388,20 +363,20 @@ function checkData(
     error('word-too-short', ['data', 'word'], `data.word must have at least 2 characters: "hello" learns to predict each letter from the previous one (got ${q(word)})`);
   }
   if (task === 'adding' && typeof data.length === 'number' && data.length < 2) {
-    error('length-too-short', ['data', 'length'], `data.length must be at least 2 for the 'adding' task: two of the numbers are marked (got ${data.length})`);
+    error('length-too-short', ['data', 'length'], m.text('length-too-short', { n: data.length }));
   }
 
   if ((task === 'copy' || task === 'reverse') && typeof data.length === 'number' && data.length > 500) {
-    error('length-too-long', ['data', 'length'], `data.length must be at most 500 for the '${task}' task (got ${data.length})`);
+    error('length-too-long', ['data', 'length'], m.text('length-too-long', { task, n: data.length }));
   }
   if (task === 'sine' && file !== undefined && !/\.csv$/i.test(file)) {
-    error('file-type', ['data', 'file'], `data.file must be a .csv file for the 'sine' task, whose series is one of its columns (got ${q(file)})`);
+    error('file-type', ['data', 'file'], m.text('file-type', { file: q(file) }));
   }
 
   if (Array.isArray(data.vocabulary)) {
     const vocab = data.vocabulary;
     if (!CHARACTER_TASKS.includes(task)) {
-      warn('ignored-data-field', ['data', 'vocabulary'], `data.vocabulary is ignored by the '${task}' task (it applies to the character tasks "hello" and "text")`);
+      warn('ignored-data-field', ['data', 'vocabulary'], m.text('ignored-data-field/vocabulary', { task }));
       return;
     }
     const seen = new Map<string, number>();
@@ -410,23 +385,30 @@ function checkData(
       if (splitCharacters(v).length !== 1) {
         error('vocabulary-entry', ['data', 'vocabulary', i], `data.vocabulary[${i}] must be a single character (got ${q(v)})`);
       } else if (seen.has(v)) {
-        error('vocabulary-duplicate', ['data', 'vocabulary', i], `data.vocabulary[${i}] repeats ${q(v)}, already at data.vocabulary[${seen.get(v)}]`);
+        error('vocabulary-duplicate', ['data', 'vocabulary', i], m.text('vocabulary-duplicate', { i, entry: q(v), first: seen.get(v)! }));
       } else seen.set(v, i);
     });
     const source = task === 'hello' ? { field: 'data.word', text: word ?? 'hello' } : text !== undefined ? { field: 'data.text', text } : undefined;
     if (source) {
       const missing = [...new Set(splitCharacters(source.text))].filter((c) => !seen.has(c));
       if (missing.length) {
-        const shown = missing.slice(0, 10).map(q).join(', ') + (missing.length > 10 ? `, ... (${missing.length} in all)` : '');
-        error(
-          'vocabulary-mismatch',
-          ['data', 'vocabulary'],
-          `data.vocabulary lacks ${missing.length === 1 ? 'the character' : 'the characters'} ${shown}, which ${missing.length === 1 ? 'appears' : 'appear'} in ${source.field}${source.field === 'data.word' && word === undefined ? ' (default "hello")' : ''}`,
-        );
+        const shown = missing.slice(0, 10).map(q).join(', ') + (missing.length > 10 ? m.words.inAll(missing.length) : '');
+        error('vocabulary-mismatch', ['data', 'vocabulary'], m.text('vocabulary-mismatch', {
+          count: missing.length, shown, field: source.field, defaultWord: source.field === 'data.word' && word === undefined,
+        }));
       }
     }
   }
 }
+
+/** The catalogue entry of each kind of file problem (its detail names the path, size and limit). */
+const FILE_PROBLEM_MESSAGES = {
+  'not-found': 'file-not-found/inspected',
+  outside: 'file-outside-workspace/inspected',
+  'not-a-file': 'file-not-regular',
+  'too-large': 'file-too-large',
+  unreadable: 'file-unreadable',
+} as const satisfies Record<FileProblemKind, string>;
 
 const FILE_PROBLEM_CODES: Record<FileProblemKind, string> = {
   'not-found': 'file-not-found',

@@ -1,6 +1,7 @@
 /** Helpers over jsonc-parser's syntax tree: plain values, nodes by path, and readable excerpts. */
 import type { Node } from 'jsonc-parser/lib/esm/main.js';
 import type { JsonPath } from './diagnostics';
+import type { Words } from './messages';
 
 /** A plain JS value of a node; for duplicate keys the last one wins (as in JSON.parse). */
 export function plainValue(node: Node): unknown {
@@ -62,9 +63,9 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** How a value reads in a message: `0`, `"8"`, `an object`, `an empty list`. Long text is shortened. */
-export function describeGot(text: string, node: Node | undefined, value: unknown): string {
-  if (Array.isArray(value)) return value.length ? 'a list' : 'an empty list';
-  if (isPlainObject(value)) return 'an object';
+export function describeGot(text: string, node: Node | undefined, value: unknown, w: Words): string {
+  if (Array.isArray(value)) return value.length ? w.gotList : w.gotEmptyList;
+  if (isPlainObject(value)) return w.gotObject;
   const src = node ? text.slice(node.offset, node.offset + node.length) : JSON.stringify(value) ?? String(value);
   const oneLine = src.replace(/\s+/g, ' ');
   return oneLine.length > 40 ? oneLine.slice(0, 37) + '...' + (typeof value === 'string' ? '"' : '') : oneLine;

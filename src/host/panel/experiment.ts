@@ -55,7 +55,7 @@ export async function readExperiment(def: vscode.Uri): Promise<ExperimentMsg> {
   }
   const relPath = folder ? relative(folder.uri.fsPath, def.fsPath) : def.path.split('/').pop()!;
   const base = def.path.split('/').pop() ?? 'experiment';
-  const parsed = parseDefinition(definitionText, { file: def.fsPath, workspaceRoot: root, inspectFile: workspaceFileAccess(root).inspectFile, memoryBudgetMB: readConfig(def).memoryBudgetMB });
+  const parsed = parseDefinition(definitionText, { file: def.fsPath, workspaceRoot: root, inspectFile: workspaceFileAccess(root).inspectFile, memoryBudgetMB: readConfig(def).memoryBudgetMB, locale: vscode.env.language });
   const problems = parsed.diagnostics
     .filter((d) => d.severity === 'error')
     .map((d) => `${relPath}:${d.line}:${d.column}: ${d.message}`);

@@ -9,8 +9,12 @@ export interface PanelHtmlOptions {
   nonce: string;
   scriptUri: string;
   styleUris: string[];
-  /** Shown until the script runs (e.g. the experiment's name). */
+  /** The document title (e.g. the experiment's name). */
   title: string;
+  /** `<html lang>`: the display language (vscode.env.language); default 'en'. */
+  lang?: string;
+  /** Shown until the script runs, in the display language; default `Loading <title>…`. */
+  loading?: string;
 }
 
 /**
@@ -41,7 +45,7 @@ const esc = (s: string) =>
 
 export function panelHtml(o: PanelHtmlOptions): string {
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${esc(o.lang ?? 'en')}">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${esc(panelCsp(o.cspSource, o.nonce))}">
@@ -50,7 +54,7 @@ ${o.styleUris.map((u) => `<link rel="stylesheet" href="${esc(u)}">`).join('\n')}
 <title>${esc(o.title)}</title>
 </head>
 <body>
-<div id="app"><p class="boot">Loading ${esc(o.title)}…</p></div>
+<div id="app"><p class="boot">${esc(o.loading ?? `Loading ${o.title}…`)}</p></div>
 <script nonce="${esc(o.nonce)}" type="module" src="${esc(o.scriptUri)}"></script>
 </body>
 </html>

@@ -31,7 +31,7 @@ export const SELECT_BACKEND_COMMAND = 'seqlab.selectBackend';
  * throws AlreadyTrainingError while the experiment trains elsewhere (e.g. in the background).
  */
 export interface TrainingStatusService {
-  begin(o: { experiment: vscode.Uri; backend: string; cancel(): void; label?: string; steps?: number }): StatusHandle;
+  begin(o: { experiment: vscode.Uri; backend: string; cancel(): void; label?: string; steps?: number; notify?: boolean }): StatusHandle;
 }
 
 /** What a panel last reported (for tests and diagnostics). */
@@ -151,10 +151,10 @@ export function registerTrainingPanels(context: vscode.ExtensionContext, deps: T
       const items: (vscode.QuickPickItem & { value: BackendPreference })[] = PREFERENCES.map((p) => ({
         value: p,
         label: p,
-        description: p === current ? '(current)' : undefined,
-        detail: BACKEND_DETAIL[p],
+        description: p === current ? vscode.l10n.t('(current)') : undefined,
+        detail: backendDetail(p),
       }));
-      const pick = await vscode.window.showQuickPick(items, { title: 'Sequence Lab: training backend for the panel', placeHolder: current });
+      const pick = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Sequence Lab: training backend for the panel'), placeHolder: current });
       if (!pick) return;
       await vscode.workspace.getConfiguration('seqlab').update('preferredBackend', pick.value, vscode.ConfigurationTarget.Global);
       deps.log.info(`preferred backend set to ${pick.value}`);
@@ -174,17 +174,24 @@ export function registerTrainingPanels(context: vscode.ExtensionContext, deps: T
   };
 }
 
-const BACKEND_DETAIL: Record<BackendPreference, string> = {
-  auto: 'Fastest available: WebGPU, then WebGL, then wasm, then CPU',
-  webgpu: 'WebGPU (GPU compute shaders)',
-  webgl: 'WebGL 2 in the worker (OffscreenCanvas)',
-  wasm: 'WebAssembly (SIMD) on the CPU',
-  cpu: 'Plain JavaScript on the CPU (slowest, always works)',
-};
+function backendDetail(p: BackendPreference): string {
+  const t = vscode.l10n.t;
+  return {
+    auto: t('Fastest available: WebGPU, then WebGL, then wasm, then CPU'),
+    webgpu: t('WebGPU (GPU compute shaders)'),
+    webgl: t('WebGL 2 in the worker (OffscreenCanvas)'),
+    wasm: t('WebAssembly (SIMD) on the CPU'),
+    cpu: t('Plain JavaScript on the CPU (slowest, always works)'),
+  }[p];
+}
+
+/** "hello" for .../hello.seqlab.json. */
+function experimentName(def: vscode.Uri): string {
+  return (def.path.split('/').pop() ?? 'experiment').replace(/\.seqlab\.json$/, '');
+}
 
 function panelTitle(def: vscode.Uri): string {
-  const base = def.path.split('/').pop() ?? 'experiment';
-  return `Train: ${base.replace(/\.seqlab\.json$/, '')}`;
+  return vscode.l10n.t('Train: {0}', experimentName(def));
 }
 
 function webviewOptions(context: vscode.ExtensionContext): vscode.WebviewPanelOptions & vscode.WebviewOptions {
@@ -232,21 +239,22 @@ class PanelSession {
     readonly panel: vscode.WebviewPanel,
     onEnded: (s: PanelRunSummary) => void,
   ) {
-    this.label = panelTitle(def).replace(/^Train: /, '');
+    this.label = experimentName(def);
     this.sender = new Sender<HostToView>((m) => void panel.webview.postMessage(m));
     this.receiver = new Receiver<ViewToHost>(viewToHost, (why) => deps.log.warn(`training panel: ${why}`), 'webview');
     this.recorder = new RunRecorder({
       definitionFile: def.fsPath,
       store: () => this.deps.runStore(this.def),
       parseSpec: (text) => parseSpecForRun(text, this.def.fsPath, this.workspaceRoot),
-      beginStatus: (o) => this.deps.status.begin({ experiment: this.def, ...o }),
+      // the panel shows its own progress: no notification on top of it
+      beginStatus: (o) => this.deps.status.begin({ experiment: this.def, ...o, notify: false }),
       send: (body) => this.post(body),
       log: {
         info: (m) => deps.log.info(m), warn: (m) => deps.log.warn(m), error: (m) => deps.log.error(m),
       },
       showError: (m) => {
         this.refused = m;
-        void vscode.window.showErrorMessage(`Sequence Lab: ${m}`);
+        void vscode.window.showErrorMessage(vscode.l10n.t('Sequence Lab: {0}', m));
       },
       onEnded,
     });
@@ -269,6 +277,8 @@ class PanelSession {
       scriptUri: asset('dist', 'webview.js'),
       styleUris: [asset('dist', 'webview.css'), asset('media', 'panel.css')],
       title: panelTitle(this.def),
+      lang: vscode.env.language,
+      loading: vscode.l10n.t('Loading {0}…', panelTitle(this.def)),
     });
   }
 
@@ -320,6 +330,8 @@ class PanelSession {
       },
       restore,
       overlays,
+      // the panel's strings: the same bundle as the host's (vscode.l10n.bundle is undefined in English)
+      l10n: { language: vscode.env.language, ...(vscode.l10n.bundle ? { bundle: vscode.l10n.bundle } : {}) },
     });
   }
 

@@ -1,6 +1,7 @@
 // Shared helpers of the host's extension tests (bundled into each *.test.ts by test/vscode/build.mjs).
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { SeqlabApi } from '../../../src/host/extension';
@@ -53,9 +54,14 @@ export async function remove(uri: vscode.Uri): Promise<void> {
   try { await vscode.workspace.fs.delete(uri, { recursive: true }); } catch { /* already gone */ }
 }
 
-/** Runs the bundled CLI (dist/cli.js) in the extension host's Node, as a user would from a terminal. */
+/**
+ * Runs the bundled CLI (dist/cli.js) in the extension host's Node, as a user would from a terminal.
+ * The .vsix does not ship the CLI: an unpacked package (SEQLAB_TEST_EXTENSION_DIR) uses the repository's.
+ */
 export function cli(args: string[]): string {
-  const cliJs = join(extension().extensionPath, 'dist', 'cli.js');
+  const shipped = join(extension().extensionPath, 'dist', 'cli.js');
+  // this file runs as out/test/vscode/suite/*.js
+  const cliJs = existsSync(shipped) ? shipped : join(__dirname, '..', '..', '..', '..', 'dist', 'cli.js');
   return execFileSync(process.execPath, [cliJs, ...args], {
     cwd: workspaceFolder().uri.fsPath, encoding: 'utf8', timeout: 120000,
     env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },

@@ -1,7 +1,7 @@
 // Korean: the harness runs the tests whose title contains "@ko" with the display language ko.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { api, extension, wsUri } from './host-helpers';
+import { api, extension, remove, waitFor, writeText, wsUri } from './host-helpers';
 
 suite('host: localisation', () => {
   test('shows Korean strings when the display language is Korean @ko', async function () {
@@ -27,5 +27,42 @@ suite('host: localisation', () => {
     await vscode.workspace.openTextDocument(wsUri('hello.seqlab.json')); // the provider runs on a loaded model
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', wsUri('hello.seqlab.json'));
     assert.match(lenses[0].command!.title, /학습/);
+  });
+  test('Problems, quick fixes and schema hovers are Korean; nothing is reported twice @ko', async function () {
+    await api();
+    if (!vscode.env.language.startsWith('ko')) this.skip();
+    type Loc = { contributes: { jsonValidation: { url: string }[] } };
+    assert.equal((extension().packageJSON as Loc).contributes.jsonValidation[0]!.url, './dist/seqlab.schema.ko.json');
+    const uri = wsUri('ko-typo.seqlab.json');
+    await writeText(uri, '{\n  "name": "ko",\n  "data": { "task": "hello" },\n  "layers": [ { "cell": "rnn", "unitz": 8 } ],\n}\n');
+    try {
+      const doc = await vscode.workspace.openTextDocument(uri);
+      await vscode.window.showTextDocument(doc);
+      const ours = await waitFor('seqlab diagnostics', () => {
+        const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'seqlab');
+        return d.length >= 2 ? d : undefined;
+      });
+      const unknown = ours.find((d) => d.code === 'unknown-key')!;
+      assert.match(unknown.message, /^알 수 없는 키 'unitz'/);
+      assert.ok(ours.some((d) => /필수 속성 'units'/.test(d.message)), ours.map((d) => d.message).join(' | '));
+      const at = doc.getText().indexOf('"unitz"');
+      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri,
+        new vscode.Range(doc.positionAt(at), doc.positionAt(at + 7)), vscode.CodeActionKind.QuickFix.value);
+      assert.ok(actions.some((a) => a.title === "'units'(으)로 바꾸기"), actions.map((a) => a.title).join(', '));
+      // the JSON language service has its schema by now (hover below) and adds no second report,
+      // not even a warning for the trailing comma
+      const hovers = await waitFor('a Korean schema hover on "cell"', async () => {
+        const h = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, doc.positionAt(doc.getText().indexOf('"cell"') + 2));
+        const text = h.flatMap((x) => x.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+        return /순환 셀의 종류/.test(text) ? text : undefined;
+      }, 30_000);
+      assert.match(hovers, /순환 셀의 종류/);
+      await new Promise((r) => setTimeout(r, 2000)); // the JSON service validates shortly after it has the schema
+      const all = vscode.languages.getDiagnostics(uri);
+      assert.deepEqual(all.filter((d) => d.source !== 'seqlab').map((d) => `${d.source}: ${d.message}`), [], 'only our diagnostics');
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await remove(uri);
+    }
   });
 });

@@ -43,6 +43,7 @@ suite('host: training status', () => {
       const before = a.runs.all().length;
       const pending = vscode.commands.executeCommand<{ status: string } | undefined>('seqlab.train', def);
       await waitFor('the background training to start', () => a.trainingStatus.isActive(def));
+      assert.equal(a.trainingStatus.notifies(def), true, 'background training shows a cancellable progress notification');
       await vscode.commands.executeCommand('seqlab.stop');  // no argument: the only active run
       const s = await pending;
       assert.equal(s?.status, 'stopped');

@@ -127,6 +127,7 @@ suite('panel: the training panel in VS Code', () => {
     const ended = nextEnd(p, def, 240_000);
     await vscode.commands.executeCommand('seqlab.train', def);
     await waitFor('the panel run to be registered with the training status', () => a.trainingStatus.isActive(def), 60_000);
+    assert.equal(a.trainingStatus.notifies(def), false, 'a panel run raises no progress notification (the panel shows its progress)');
     await waitFor('metrics to reach the host', () => (p.info(def)?.run?.step ?? 0) >= 10, 120_000);
     // The CodeLens of the definition now offers Stop for this run (status keyed by the definition's Uri).
     await vscode.workspace.openTextDocument(def);
