@@ -4,6 +4,7 @@ import * as esbuild from 'esbuild';
 import { existsSync, mkdirSync, copyFileSync, writeFileSync, readdirSync, chmodSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compileRecurrence, recurrenceWasmName } from './wasm.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -50,6 +51,9 @@ const targets = [
 // The wasm backend's binaries travel next to the bundles (setWasmPaths points at dist/).
 const wasmDir = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
 for (const f of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) copyFileSync(join(wasmDir, f), join(dist, f));
+
+// Our fused recurrence for the wasm and cpu backends (AssemblyScript -> WebAssembly SIMD128), beside them.
+writeFileSync(join(dist, recurrenceWasmName), await compileRecurrence());
 
 // The DSL's JSON Schema, for contributes.jsonValidation and for editors.
 const schemaOut = await esbuild.build({
