@@ -59,7 +59,8 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-interface Result { ms: number; first: number; kernels: number; peakBytes: number }
+/** ms: wall-clock per step; cpuMs: this process's CPU time per step (user + system), which a loaded machine disturbs far less. */
+interface Result { ms: number; cpuMs: number; first: number; kernels: number; peakBytes: number }
 
 async function timeSteps(step: () => Promise<unknown>, steps: number, extraBytes: () => number): Promise<Result> {
   let t0 = performance.now();
@@ -67,12 +68,16 @@ async function timeSteps(step: () => Promise<unknown>, steps: number, extraBytes
   const first = performance.now() - t0;
   const prof = await tf.profile(async () => { await step(); return []; });
   const times: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < steps; i++) {
     t0 = performance.now();
+    const c0 = process.cpuUsage();
     await step();
+    const c = process.cpuUsage(c0);
     times.push(performance.now() - t0);
+    cpu.push((c.user + c.system) / 1000);
   }
-  return { ms: median(times), first, kernels: prof.kernels.length, peakBytes: prof.peakBytes + extraBytes() };
+  return { ms: median(times), cpuMs: median(cpu), first, kernels: prof.kernels.length, peakBytes: prof.peakBytes + extraBytes() };
 }
 
 async function ours(s: Shape, cell: Cell, steps: number): Promise<Result> {
@@ -126,8 +131,8 @@ function torchAvailable(): string | undefined {
 
 function pytorch(s: Shape, cell: Cell, steps: number, threads: number): Result {
   const out = execFileSync(PYTHON, [`${__dirname}/torch_step.py`, JSON.stringify({ B: s.B, T: s.T, V: s.V, H: s.H, cell, steps, threads })], { encoding: 'utf8' });
-  const r = JSON.parse(out.trim().split('\n').pop()!) as { ms: number; first_ms: number; peak_bytes: number };
-  return { ms: r.ms, first: r.first_ms, kernels: NaN, peakBytes: r.peak_bytes };
+  const r = JSON.parse(out.trim().split('\n').pop()!) as { ms: number; cpu_ms: number; first_ms: number; peak_bytes: number };
+  return { ms: r.ms, cpuMs: r.cpu_ms, first: r.first_ms, kernels: NaN, peakBytes: r.peak_bytes };
 }
 
 interface Row { backend: string; cell: Cell; shape: Shape; who: string; r: Result }
@@ -149,18 +154,21 @@ async function main() {
   const say = (line: string) => { if (!json) console.log(line); };
   say(`Training step: one-hot input, one recurrent layer, linear head, softmax cross-entropy, Adam; median of N steps after a warm-up step.`);
   say(`Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at start; PyTorch: ${torch ?? 'not available'}.`);
-  say(`ratio = ours / peer (ms per step; above 1 = ours slower).`);
+  say(`ratio = ours / peer in wall-clock ms per step (above 1 = ours slower); cpu ratio: the same in process CPU time per step`);
+  say(`(PyTorch on all threads adds its threads' CPU time, so its cpu ms is not a wall time).`);
   say('');
-  say('backend cell shape              | who          |   ms/step |  steps/s | first ms | kernels | peak MiB | ratio');
+  say('backend cell shape              | who          |   ms/step |  steps/s |   cpu ms | first ms | kernels | peak MiB | ratio | cpu ratio');
   const rows: Row[] = [];
   const emit = (row: Row, ours?: Result) => {
     rows.push(row);
     const { r } = row;
     const ratio = ours && row.who !== 'ours' ? ours.ms / r.ms : undefined;
+    const cpuRatio = ours && row.who !== 'ours' ? ours.cpuMs / r.cpuMs : undefined;
     if (json) {
       if (ours && row.who !== 'ours') {
         console.log(JSON.stringify({
           backend: row.backend, cell: row.cell, shape: shapeLabel(row.shape), ours_ms: ours.ms, peer: row.who, peer_ms: r.ms, ratio,
+          ours_cpu_ms: ours.cpuMs, peer_cpu_ms: r.cpuMs, cpu_ratio: cpuRatio,
           ours_steps_per_s: 1000 / ours.ms, peer_steps_per_s: 1000 / r.ms, ours_peak_bytes: ours.peakBytes, peer_peak_bytes: r.peakBytes,
         }));
       }
@@ -168,8 +176,8 @@ async function main() {
     }
     console.log(
       `${row.backend.padEnd(7)} ${row.cell.padEnd(4)} ${shapeLabel(row.shape).padEnd(18)} | ${row.who.padEnd(12)} | ${r.ms.toFixed(r.ms < 10 ? 2 : 1).padStart(9)} | ` +
-      `${(1000 / r.ms).toFixed(1).padStart(8)} | ${r.first.toFixed(0).padStart(8)} | ${(Number.isNaN(r.kernels) ? '' : String(r.kernels)).padStart(7)} | ` +
-      `${(r.peakBytes / 2 ** 20).toFixed(1).padStart(8)} | ${ratio === undefined ? '' : ratio.toFixed(2)}`,
+      `${(1000 / r.ms).toFixed(1).padStart(8)} | ${r.cpuMs.toFixed(r.cpuMs < 10 ? 2 : 1).padStart(8)} | ${r.first.toFixed(0).padStart(8)} | ${(Number.isNaN(r.kernels) ? '' : String(r.kernels)).padStart(7)} | ` +
+      `${(r.peakBytes / 2 ** 20).toFixed(1).padStart(8)} | ${ratio === undefined ? '     ' : ratio.toFixed(2).padStart(5)} | ${cpuRatio === undefined ? '' : cpuRatio.toFixed(2)}`,
     );
   };
   const torchRows = new Map<string, Result[]>();

@@ -44,13 +44,15 @@ def run(case, threads):
     t0 = time.perf_counter()
     step()
     first = (time.perf_counter() - t0) * 1000
-    times = []
+    times, cpu = [], []
     for _ in range(steps):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         step()
         times.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
     times.sort()
-    return {"cell": cell, "B": B, "T": T, "H": H, "V": V, "threads": threads, "ms": times[len(times) // 2],
+    cpu.sort()
+    return {"cell": cell, "B": B, "T": T, "H": H, "V": V, "threads": threads, "ms": times[len(times) // 2], "cpu_ms": cpu[len(cpu) // 2],
             "first_ms": first, "peak_bytes": max(0, peak_rss_bytes() - base), "torch": torch.__version__}
 
 

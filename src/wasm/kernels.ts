@@ -39,6 +39,7 @@ interface Exports {
   memory: WebAssembly.Memory;
   heapStart(): number;
   gemm(M: number, N: number, K: number, a: number, sam: number, sak: number, b: number, ldb: number, c: number, ldc: number, accumulate: number): void;
+  gemm64(M: number, N: number, K: number, a: number, sam: number, sak: number, b: number, ldb: number, c: number, ldc: number, accumulate: number): void;
   colsum(R: number, N: number, x: number, ld: number, out: number, accumulate: number): void;
   forwardSequence(cell: number, relu: number, T: number, B: number, Hp: number, g: number, h: number, c: number, aux: number, whhT: number, bi: number, bh: number, p: number): void;
   backwardSequence(cell: number, relu: number, T: number, B: number, Hp: number, g: number, dhp: number, h: number, c: number, aux: number, whh: number, dhs: number, carry: number, dc: number): void;
