@@ -34,7 +34,11 @@ export function readConfig(scope?: vscode.ConfigurationScope): SeqlabConfig {
   };
 }
 
-/** Background training runs in Node: only wasm and cpu exist there. */
-export function nodeBackend(pref: PreferredBackend): 'wasm' | 'cpu' {
-  return pref === 'cpu' ? 'cpu' : 'wasm';
+/**
+ * Background training runs in Node: only wasm and cpu exist there. 'auto' (and a GPU preference,
+ * which Node cannot honour) measures which of the two is faster for the model (cached per machine
+ * and model size, src/node/backendProbe.ts).
+ */
+export function nodeBackend(pref: PreferredBackend): 'wasm' | 'cpu' | 'auto' {
+  return pref === 'cpu' || pref === 'wasm' ? pref : 'auto';
 }
