@@ -196,7 +196,7 @@ async function main() {
         if (torch) {
           // PyTorch does not depend on the tfjs backend: measured once per shape and cell
           const key = `${s.name}:${cell}`;
-          if (!torchRows.has(key)) torchRows.set(key, [pytorch(s, cell, Math.max(steps, 5), 1), pytorch(s, cell, Math.max(steps, 5), 0)]);
+          if (!torchRows.has(key)) torchRows.set(key, [pytorch(s, cell, Math.max(steps, 3), 1), pytorch(s, cell, Math.max(steps, 3), 0)]);
           const [one, allT] = torchRows.get(key)!;
           emit({ backend, cell, shape: s, who: 'pytorch-1t', r: one }, a);
           emit({ backend, cell, shape: s, who: `pytorch-${cpus().length}t`, r: allT }, a);
