@@ -4,6 +4,7 @@ import * as esbuild from 'esbuild';
 import { existsSync, mkdirSync, copyFileSync, writeFileSync, rmSync, chmodSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compileRecurrence, recurrenceWasmName } from './wasm.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -53,6 +54,9 @@ const wasmDir = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
 const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm'];
 for (const f of WASM_FILES) copyFileSync(join(wasmDir, f), join(dist, f));
 rmSync(join(dist, 'tfjs-backend-wasm-threaded-simd.wasm'), { force: true });
+
+// Our fused recurrence for the wasm and cpu backends (AssemblyScript -> WebAssembly SIMD128), beside them.
+writeFileSync(join(dist, recurrenceWasmName), await compileRecurrence());
 
 // The DSL's JSON Schema for editors, one per display language (package.nls*.json pick the file for
 // contributes.jsonValidation): annotations for completion and hover only, since the extension's own

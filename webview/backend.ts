@@ -64,9 +64,11 @@ async function tryWebgl(): Promise<Attempt> {
 
 async function tryWasm(wasm: Record<string, ArrayBuffer> | undefined): Promise<Attempt> {
   if (typeof WebAssembly === 'undefined') return { ok: false, reason: t('WebAssembly missing') };
-  if (!wasm || !Object.keys(wasm).length) return { ok: false, reason: t('wasm binaries not provided to the worker') };
+  // tfjs's own binaries (ours, seqlab-recurrence.wasm, travels in the same map for src/wasm)
+  const tfjs = Object.entries(wasm ?? {}).filter(([name]) => name.startsWith('tfjs-backend-wasm'));
+  if (!tfjs.length) return { ok: false, reason: t('wasm binaries not provided to the worker') };
   const map: Record<string, string> = {};
-  for (const [name, bytes] of Object.entries(wasm)) map[name] = URL.createObjectURL(new Blob([bytes], { type: 'application/wasm' }));
+  for (const [name, bytes] of tfjs) map[name] = URL.createObjectURL(new Blob([bytes], { type: 'application/wasm' }));
   // setWasmPaths wants an entry for every binary. The threaded build needs cross-origin isolation
   // (SharedArrayBuffer), which a webview does not have, so it is never loaded: point it at the
   // SIMD build rather than shipping 430 KB to the worker for nothing.

@@ -469,6 +469,8 @@ function renderModel(): void {
 
 // ---- worker ------------------------------------------------------------------------------------
 const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm'];
+/** Our fused recurrence for the wasm and cpu backends (9 KB): fetched whatever the backend. */
+const RECURRENCE_WASM = 'seqlab-recurrence.wasm';
 
 async function startWorker(): Promise<void> {
   stopWorker('the training worker was restarted');
@@ -486,8 +488,9 @@ async function startWorker(): Promise<void> {
     return;
   }
   const wasm: Record<string, ArrayBuffer> = {};
-  if (assets.wasmBase && (settings.preferredBackend === 'auto' || settings.preferredBackend === 'wasm')) {
-    await Promise.all(WASM_FILES.map(async (f) => {
+  if (assets.wasmBase) {
+    const tfjsWasm = settings.preferredBackend === 'auto' || settings.preferredBackend === 'wasm';
+    await Promise.all([...(tfjsWasm ? WASM_FILES : []), RECURRENCE_WASM].map(async (f) => {
       try {
         const r = await fetch(assets!.wasmBase + f);
         if (r.ok) wasm[f] = await r.arrayBuffer();

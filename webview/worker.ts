@@ -10,7 +10,8 @@
 import { configureL10n, t } from './ui/l10n';
 import { selectBackend } from './backend';
 import { registerWebGpuKernels, setRecurrenceKernel } from '../src/gpu';
-import { takeFallbacks } from '../src/core/fused';
+import { getRecurrenceKernel, takeFallbacks } from '../src/core/fused';
+import { registerCpuKernels } from '../src/wasm/kernels';
 import { buildDataset } from '../src/core/tasks';
 import { Trainer, type ProbeResult } from '../src/core/train';
 import { TrainingSession, type SessionEnd } from '../src/core/session';
@@ -129,12 +130,22 @@ async function init(exp: ExperimentMsg, preferred: Parameters<typeof selectBacke
     setPhase('error');
     return fail((e as Error).message);
   }
-  // On WebGPU the recurrence runs in our fused WGSL kernels (src/gpu): a few dispatches per
-  // layer direction instead of a dozen ops per timestep. Elsewhere the op-by-op cells run.
+  // On WebGPU the recurrence runs in our fused WGSL kernels (src/gpu), on wasm and cpu in our fused
+  // WebAssembly SIMD kernels (src/wasm): a few calls per layer direction instead of a dozen ops per
+  // timestep. Elsewhere (webgl, or without the module's bytes) the op-by-op cells run.
+  const recurrence = wasm?.['seqlab-recurrence.wasm'];
   if (info.name === 'webgpu') registerWebGpuKernels();
-  else setRecurrenceKernel(undefined);
+  else if ((info.name === 'wasm' || info.name === 'cpu') && recurrence) {
+    try {
+      registerCpuKernels(recurrence);
+    } catch (e) {
+      setRecurrenceKernel(undefined);
+      log('warn', `fused wasm/cpu kernels unavailable, the op-by-op cells run: ${(e as Error).message}`);
+    }
+  } else setRecurrenceKernel(undefined);
   backendInfo = info;
   takeFallbacks();
+  log('info', `recurrent layers run in: ${getRecurrenceKernel()?.name ?? 'op-by-op cells'} (${info.name})`);
   out.send({ type: 'backend', info });
   if (exp.fileErrors.length) {
     setPhase('error');

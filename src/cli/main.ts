@@ -40,13 +40,17 @@ interface CommandSpec {
 const WORKSPACE: FlagSpec = { type: 'string', value: 'DIR', help: 'workspace root (default: the nearest folder up with .seqlab, .git or .vscode)' };
 const BUDGET: FlagSpec = { type: 'string', value: 'MB', help: `memory budget for training in MB (default ${DEFAULT_MEMORY_BUDGET_MB}); definitions estimated to need more are refused` };
 const BACKEND = (dflt: string): FlagSpec => ({ type: 'string', value: 'wasm|cpu', help: `tfjs backend (default ${dflt})` });
+const TRAIN_BACKEND: FlagSpec = {
+  type: 'string', value: 'auto|wasm|cpu',
+  help: 'tfjs backend (default auto: the faster of wasm and cpu for this model, measured once per machine and model size)',
+};
 
 const COMMANDS: Record<string, CommandSpec> = {
   train: {
     args: 'FILE', about: 'Train a *.seqlab.json definition and record the run.',
     flags: {
       steps: { type: 'string', value: 'N', help: "train N steps (overrides the definition's training.steps/epochs)" },
-      backend: BACKEND('wasm'),
+      backend: TRAIN_BACKEND,
       json: { type: 'boolean', help: 'print JSON lines (start, one per metrics row, best and earlyStop events, end)' },
       'memory-budget': BUDGET,
       workspace: WORKSPACE,
@@ -220,7 +224,9 @@ function describeRow(r: MetricRow, lr = false): string {
 async function cmdTrain(a: Args): Promise<number> {
   if (a.positional.length !== 1) throw new UsageError('train takes exactly one FILE');
   const steps = num(a, 'steps', (n) => Number.isSafeInteger(n) && n >= 1, 'a positive integer');
-  const backend = oneOf<NodeBackend>(a, 'backend', NODE_BACKENDS, 'wasm');
+  const wanted = oneOf<NodeBackend | 'auto'>(a, 'backend', ['auto', ...NODE_BACKENDS], 'auto');
+  let backend: string = wanted;
+  let backendReason: string | undefined;
   const checkpointEvery = num(a, 'checkpoint-every', (n) => Number.isSafeInteger(n) && n >= 1, 'a positive integer');
   const checkpointSeconds = num(a, 'checkpoint-seconds', (n) => n >= 0, 'a number of seconds >= 0');
   const resume = flag(a, 'resume');
@@ -235,21 +241,29 @@ async function cmdTrain(a: Args): Promise<number> {
   let total = 0;
   let scheduled = false;
   const started = Date.now();
+  let trainStart = started;
+  let firstStep = 0;
   const summary = await trainFile(a.positional[0], {
-    steps, backend, signal: ctrl.signal, workspaceRoot: workspaceFlag(a), memoryBudgetMB: budgetFlag(a), source: 'cli',
+    steps, backend: wanted, signal: ctrl.signal, workspaceRoot: workspaceFlag(a), memoryBudgetMB: budgetFlag(a), source: 'cli',
     resume, initFrom, checkpointEvery, checkpointSeconds,
+    onBackend(c) {
+      backend = c.backend;
+      backendReason = c.reason;
+    },
     onStart(w, t, loaded, info) {
       total = t.totalSteps;
       scheduled = t.spec.training.schedule.type !== 'none';
+      trainStart = Date.now();
+      firstStep = t.step;
       for (const d of loaded.warnings) err(formatDiagnostic(a.positional[0], d));
       const start = {
-        event: 'start', run: w.id, dir: w.dir, backend, steps: total, parameters: t.model.parameterCount, task: loaded.data.about,
+        event: 'start', run: w.id, dir: w.dir, backend, ...(backendReason ? { backendReason } : {}), steps: total, parameters: t.model.parameterCount, task: loaded.data.about,
         ...(info.resumedFrom !== undefined ? { resumedFrom: info.resumedFrom } : {}), ...(initFrom ? { initFrom } : {}),
       };
       if (json) out(JSON.stringify(start));
       else {
         const how = info.resumedFrom !== undefined ? `Resuming ${t.spec.name} at step ${info.resumedFrom}` : `Training ${t.spec.name}`;
-        out(`${how} (${t.model.parameterCount} parameters) on ${backend}, ${total} steps${initFrom ? `, from the weights of ${initFrom}` : ''}. Task: ${loaded.data.about}\nRun ${w.id} -> ${w.dir}`);
+        out(`${how} (${t.model.parameterCount} parameters) on ${backend}${backendReason ? ` (auto: ${backendReason})` : ''}, ${total} steps${initFrom ? `, from the weights of ${initFrom}` : ''}. Task: ${loaded.data.about}\nRun ${w.id} -> ${w.dir}`);
       }
     },
     onEvent(e) {
@@ -280,12 +294,16 @@ async function cmdTrain(a: Args): Promise<number> {
     else err(`note: fused kernel fell back to the op-by-op path: ${why}`);
   }
   const secs = ((Date.now() - started) / 1000).toFixed(1);
-  if (json) out(JSON.stringify({ event: 'end', ...summary }));
+  // training speed: steps over the time from the first step to the end (startup, probe excluded)
+  const trainSecs = (Date.now() - trainStart) / 1000;
+  const stepsPerSecond = trainSecs > 0 && summary.step > firstStep ? (summary.step - firstStep) / trainSecs : undefined;
+  if (json) out(JSON.stringify({ event: 'end', ...summary, ...(stepsPerSecond !== undefined ? { stepsPerSecond } : {}) }));
   else {
     out(`${summary.status}: step ${summary.step}/${summary.steps}, loss ${fmt(summary.lastLoss)}` +
       (summary.validLoss !== undefined ? `, val_loss ${fmt(summary.validLoss)}` : '') +
       (summary.accuracy !== undefined ? `, acc ${(summary.accuracy * 100).toFixed(1)}%` : '') +
-      (summary.bestStep !== undefined ? `, best step ${summary.bestStep} (val_loss ${fmt(summary.bestValidLoss)})` : '') + ` in ${secs}s`);
+      (summary.bestStep !== undefined ? `, best step ${summary.bestStep} (val_loss ${fmt(summary.bestValidLoss)})` : '') + ` in ${secs}s` +
+      (stepsPerSecond !== undefined ? ` (${stepsPerSecond.toFixed(0)} steps/s on ${backend})` : ''));
     if (summary.message) out(summary.message);
   }
   return summary.status === 'completed' ? 0 : summary.status === 'stopped' ? 130 : 1;

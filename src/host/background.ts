@@ -69,6 +69,7 @@ export class BackgroundTrainer {
         source: 'host',
         defaults: { logEvery: cfg.metricsInterval },
         signal: ac.signal,
+        onBackend: (c) => log().info(`Background training of ${at.experiment} on ${c.backend} (auto: ${c.reason})`),
         onStart: (w) => { log().info(`Run ${w.id} writes to ${w.dir}`); this.runs.fire(0); },
         onMetrics: (row) => {
           handle.report(row.step, row.loss, steps);

@@ -43,7 +43,11 @@ function memoryBudget(v: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : DEFAULT_MEMORY_BUDGET_MB;
 }
 
-/** Background training runs in Node: only wasm and cpu exist there. */
-export function nodeBackend(pref: PreferredBackend): 'wasm' | 'cpu' {
-  return pref === 'cpu' ? 'cpu' : 'wasm';
+/**
+ * Background training runs in Node: only wasm and cpu exist there. 'auto' (and a GPU preference,
+ * which Node cannot honour) measures which of the two is faster for the model (cached per machine
+ * and model size, src/node/backendProbe.ts).
+ */
+export function nodeBackend(pref: PreferredBackend): 'wasm' | 'cpu' | 'auto' {
+  return pref === 'cpu' || pref === 'wasm' ? pref : 'auto';
 }

@@ -7,13 +7,14 @@ let counter = 0;
  * Write a file so that a reader sees either the old or the new content, never a torn one:
  * write a sibling temp file, flush it, rename it over the target (atomic on POSIX and NTFS).
  */
-export function writeFileAtomic(file: string, content: string): void {
+export function writeFileAtomic(file: string, content: string | Uint8Array): void {
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}-${++counter}`;
   try {
     const fd = openSync(tmp, 'w');
     try {
-      writeSync(fd, content);
+      if (typeof content === 'string') writeSync(fd, content);
+      else writeSync(fd, content);
       fsyncSync(fd);
     } finally {
       closeSync(fd);

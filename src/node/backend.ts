@@ -8,6 +8,8 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { installWasmSliceKernels } from '../core/wasmSlice';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { setRecurrenceKernel } from '../core/fused';
+import { useFusedKernels } from './kernels';
 
 export const NODE_BACKENDS = ['wasm', 'cpu'] as const;
 export type NodeBackend = (typeof NODE_BACKENDS)[number];
@@ -25,7 +27,17 @@ function wasmDir(): string {
 
 let wasmConfigured = false;
 
-export async function useBackend(name: NodeBackend = 'wasm'): Promise<NodeBackend> {
+export interface BackendOptions {
+  /**
+   * Run recurrent layers through the fused WebAssembly SIMD kernels (src/wasm; default true);
+   * false keeps the op-by-op cells of src/core/recurrent.ts (the reference).
+   */
+  fused?: boolean;
+}
+
+export async function useBackend(name: NodeBackend = 'wasm', opts: BackendOptions = {}): Promise<NodeBackend> {
+  if (opts.fused === false) setRecurrenceKernel(undefined);
+  else await useFusedKernels();
   tf.env().set('PROD', true); // no "install tfjs-node" banner, no debug checks
   if (name === 'wasm' && !wasmConfigured) {
     const dir = wasmDir() + '/';

@@ -16,6 +16,8 @@ import type { ModelSpec } from '../core/spec';
 import { dataInfo, type SeqData } from '../core/data';
 import type { EvaluationReport } from '../core/evaluate';
 import { useBackend, type NodeBackend } from './backend';
+import { chooseNodeBackend } from './backendProbe';
+import type { BackendChoice } from '../core/backendProbe';
 import { RunStore, RunStoreError, type RunSummary, type RunWriter } from './runStore';
 import { workspaceFileAccess } from './workspaceFile';
 import { stripBom } from '../core/bom';
@@ -174,7 +176,8 @@ export function loadRunDefinition(store: RunStore, id: string): Loaded {
 export interface TrainOptions extends LoadOptions {
   workspaceRoot?: string;
   steps?: number;
-  backend?: NodeBackend;
+  /** 'auto': the faster of wasm and cpu for this model, measured (and cached per machine and model size). */
+  backend?: NodeBackend | 'auto';
   signal?: AbortSignal;
   source?: string;
   runsDir?: string;
@@ -187,6 +190,8 @@ export interface TrainOptions extends LoadOptions {
   resume?: string;
   /** Start a new run from these weights: a run id or a state_dict JSON file. */
   initFrom?: string;
+  /** With backend 'auto': what was measured and chosen, before training starts. */
+  onBackend?(choice: BackendChoice): void;
   onStart?(w: RunWriter, t: Trainer, loaded: Loaded, info: { resumedFrom?: number }): void;
   onMetrics?(row: MetricRow, t: Trainer): void;
   onEvent?(e: SessionEvent): void;
@@ -210,7 +215,12 @@ export async function trainFile(file: string, opts: TrainOptions = {}): Promise<
   let spec = loaded.spec;
   const steps = opts.steps ?? resume?.summary.steps;
   if (steps !== undefined) spec = { ...spec, training: { ...spec.training, steps, epochs: undefined } };
-  const backend = await useBackend(opts.backend ?? 'wasm');
+  let backend: NodeBackend;
+  if (opts.backend === 'auto') {
+    const choice = await chooseNodeBackend(spec, loaded.data);
+    backend = choice.backend as NodeBackend;
+    opts.onBackend?.(choice);
+  } else backend = await useBackend(opts.backend ?? 'wasm');
   const trainer = new Trainer(spec, loaded.data);
   let writer: RunWriter | undefined;
   try {

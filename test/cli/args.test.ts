@@ -30,7 +30,7 @@ test('typed flag values are checked: a number flag given "abc" is a usage error'
     [['train', 'examples/hello.seqlab.json', '--steps='], /--steps must be a positive integer \(got ''\)/],
     [['train', 'examples/hello.seqlab.json', '--steps'], /--steps needs a value/],
     [['train', 'examples/hello.seqlab.json', '--steps', '-3'], /--steps needs a value .*--steps=-/],
-    [['train', 'examples/hello.seqlab.json', '--backend', 'gpu'], /--backend must be wasm or cpu \(got 'gpu'\)/],
+    [['train', 'examples/hello.seqlab.json', '--backend', 'gpu'], /--backend must be auto or wasm or cpu \(got 'gpu'\)/],
     [['train', 'examples/hello.seqlab.json', '--json=yes'], /--json takes no value/],
     [['verify-torch', 'x.json', '--tolerance', 'tiny'], /--tolerance must be a positive number/],
     [['export', 'r', '--format', 'onnx'], /--format must be torch-json or pytorch \(got 'onnx'\)/],

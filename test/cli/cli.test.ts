@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -259,4 +259,28 @@ test('usage errors exit 2 with the usage text', () => {
   assert.match(r.err, /Usage:/);
   assert.equal(seqlab(['frobnicate']).code, 2);
   assert.equal(seqlab(['train', 'examples/hello.seqlab.json', '--steps', '-3']).code, 2);
+});
+
+test('train picks its backend by measuring (auto, the default) and says why; --backend names one; the end line gives steps/s', () => {
+  const ws = workspace();
+  const env = { ...process.env, SEQLAB_CACHE_DIR: join(ws, 'cache') };
+  const run = (args: string[]) => {
+    const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ws, encoding: 'utf8', timeout: 120_000, env });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+  const a = run(['train', 'examples/hello.seqlab.json', '--steps', '20']);
+  assert.equal(a.code, 0, a.err);
+  assert.match(a.out, /on (wasm|cpu) \(auto: fastest: (wasm|cpu) [0-9.]+ steps\/s vs (wasm|cpu) [0-9.]+ steps\/s on this model \(measured now\)\)/);
+  assert.match(a.out, /completed: step 20\/20, .* in [0-9.]+s \([0-9]+ steps\/s on (wasm|cpu)\)/);
+  assert.ok(existsSync(join(ws, 'cache', 'backend-probe.json')), 'the measurement is cached');
+  const b = run(['train', 'examples/hello.seqlab.json', '--steps', '20', '--json']);
+  const start = JSON.parse(b.out.split('\n')[0]);
+  assert.match(start.backendReason, /measured earlier on this machine/);
+  const end = JSON.parse(b.out.trim().split('\n').pop()!);
+  assert.ok(end.stepsPerSecond > 0);
+  const c = run(['train', 'examples/hello.seqlab.json', '--steps', '5', '--backend', 'cpu']);
+  assert.match(c.out, /on cpu, 5 steps/);
+  const d = run(['train', 'examples/hello.seqlab.json', '--backend', 'gpu']);
+  assert.equal(d.code, 2);
+  assert.match(d.err, /--backend must be auto or wasm or cpu \(got 'gpu'\)/);
 });

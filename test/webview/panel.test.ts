@@ -79,6 +79,8 @@ describe('training panel in headless Chromium', () => {
     const be = await p.waitFor((m) => m.type === 'backend');
     const info = be.info as { name: string; preferred: string; skipped: unknown[] };
     assert.deepEqual([info.name, info.preferred, info.skipped], ['wasm', 'wasm', []]);
+    // the recurrence runs in our fused WebAssembly SIMD kernels (src/wasm), loaded from dist/
+    await p.waitFor((m) => m.type === 'log' && /recurrent layers run in: wasm-simd-fused \(wasm\)/.test(String(m.message)));
     const { metrics, end } = await p.trainToEnd();
     assertFalls(metrics);
     assert.equal(end.status, 'completed');

@@ -1,0 +1,80 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '../../src/core/tf';
+import { parseDefinition } from '../../src/core/dsl';
+import { buildDataset } from '../../src/core/tasks';
+import { probeBackends, probeKey, type ProbeCacheEntry } from '../../src/core/backendProbe';
+import { useBackend, type NodeBackend } from '../../src/node/backend';
+import { FileProbeCache, chooseNodeBackend } from '../../src/node/backendProbe';
+import type { BackendName } from '../../src/core/backend';
+
+const hello = () => {
+  const spec = parseDefinition(readFileSync(join(__dirname, '..', '..', 'examples', 'hello.seqlab.json'), 'utf8')).spec!;
+  return { spec, data: buildDataset(spec) };
+};
+
+test('backend probe: times the real model on each backend, picks the fastest, says why, caches per machine and model size', async () => {
+  const { spec, data } = hello();
+  const cache = new Map<string, ProbeCacheEntry>();
+  const c = { get: (k: string) => cache.get(k), set: (k: string, e: ProbeCacheEntry) => void cache.set(k, e) };
+  const activated: BackendName[] = [];
+  const activate = async (b: BackendName) => { activated.push(b); return (await useBackend(b as NodeBackend)) === b; };
+  await useBackend('cpu');
+  const before = tf.memory().numTensors;
+  const first = await probeBackends({ spec, data, candidates: ['wasm', 'cpu'], activate, machine: 'test-machine', cache: c, budgetMs: 50 });
+  assert.equal(tf.memory().numTensors, before, 'the probe leaves no tensors behind');
+  assert.equal(first.cached, false);
+  assert.deepEqual(first.results.map((r) => r.backend), ['wasm', 'cpu']);
+  for (const r of first.results) assert.ok(r.msPerStep > 0 && r.steps >= 1 && Math.abs(r.stepsPerSecond * r.msPerStep - 1000) < 1e-6);
+  const best = [...first.results].sort((a, b) => a.msPerStep - b.msPerStep)[0];
+  // the fastest, unless the preferred (earlier) one is within 5%
+  assert.ok(first.backend === best.backend || (first.backend === 'wasm' && first.results[0].msPerStep <= best.msPerStep / 0.95));
+  assert.match(first.reason, /^fastest: (wasm|cpu) [0-9.]+ steps\/s vs (wasm|cpu) [0-9.]+ steps\/s on this model \(measured now\)$/);
+  assert.ok(activated.includes('wasm') && activated.includes('cpu'));
+  // the same machine and model size: from the cache, nothing run
+  activated.length = 0;
+  const again = await probeBackends({ spec, data, candidates: ['wasm', 'cpu'], activate, machine: 'test-machine', cache: c });
+  assert.equal(again.cached, true);
+  assert.equal(again.backend, first.backend);
+  assert.match(again.reason, /measured earlier on this machine/);
+  assert.deepEqual(activated, []);
+  // another machine, or a bigger model, measures again
+  const bigger = { ...spec, layers: [{ ...spec.layers[0], units: 16 }] };
+  assert.notEqual(probeKey('test-machine', bigger, data), first.key);
+  assert.notEqual(probeKey('other-machine', spec, data), first.key);
+  // an old measurement is taken again
+  const later = await probeBackends({ spec, data, candidates: ['wasm', 'cpu'], activate, machine: 'test-machine', cache: c, budgetMs: 20, now: () => Date.now() + 8 * 24 * 3600e3 });
+  assert.equal(later.cached, false);
+});
+
+test('backend probe: a backend that cannot start is reported and the other chosen; nothing is cached from a partial probe', async () => {
+  const { spec, data } = hello();
+  const cache = new Map<string, ProbeCacheEntry>();
+  const c = { get: (k: string) => cache.get(k), set: (k: string, e: ProbeCacheEntry) => void cache.set(k, e) };
+  const r = await probeBackends({
+    spec, data, candidates: ['webgpu', 'cpu'], machine: 'm', cache: c, budgetMs: 20,
+    activate: async (b) => { if (b === 'webgpu') throw new Error('no adapter'); return (await useBackend(b as NodeBackend)) === b; },
+  });
+  assert.equal(r.backend, 'cpu');
+  assert.deepEqual(r.failed, [{ backend: 'webgpu', reason: 'no adapter' }]);
+  assert.match(r.reason, /could not run: webgpu \(no adapter\)/);
+  assert.equal(cache.size, 0);
+  await assert.rejects(probeBackends({ spec, data, candidates: ['webgpu'], machine: 'm', activate: async () => false }), /no backend could run the model: webgpu: did not start/);
+});
+
+test('Node: chooseNodeBackend switches to the chosen backend and keeps the measurement in a JSON file', async () => {
+  const { spec, data } = hello();
+  const file = join(mkdtempSync(join(tmpdir(), 'seqlab-probe-')), 'probe.json');
+  const cache = new FileProbeCache(file);
+  const c = await chooseNodeBackend(spec, data, { cache, budgetMs: 30 });
+  assert.equal(tf.getBackend(), c.backend);
+  const stored = JSON.parse(readFileSync(file, 'utf8')) as Record<string, ProbeCacheEntry>;
+  assert.deepEqual(Object.keys(stored), [c.key]);
+  assert.match(c.key, /kernels [0-9a-f]{12}\|rnn8\|v4\|b1\|t4$/);
+  const again = await chooseNodeBackend(spec, data, { cache });
+  assert.equal(again.cached, true);
+  assert.equal(again.backend, c.backend);
+});
