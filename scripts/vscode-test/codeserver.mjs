@@ -90,13 +90,20 @@ const userSettings = {
  * opts: dir (scratch dir for user-data/extensions/config), workspace (folder to open),
  * locale, env (extra env for the server and so the extension host), settings (extra user settings).
  */
-export async function startCodeServer({ dir, locale, env = {}, settings = {} }) {
+/**
+ * `trust: true` starts VS Code with workspace trust enabled (and no startup prompt): a folder opened
+ * for the first time is then restricted (untrusted), as it is for a user who has not trusted it.
+ */
+export async function startCodeServer({ dir, locale, env = {}, settings = {}, trust = false }) {
   const port = await freePort();
   const userData = join(dir, 'user-data');
   const extensions = join(dir, 'extensions');
   mkdirSync(join(userData, 'User'), { recursive: true });
   mkdirSync(extensions, { recursive: true });
-  writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({ ...userSettings, ...settings }, null, 2));
+  const trustSettings = trust
+    ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'never', 'security.workspace.trust.untrustedFiles': 'open' }
+    : {};
+  writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({ ...userSettings, ...trustSettings, ...settings }, null, 2));
   const config = join(dir, 'config.yaml');
   writeFileSync(config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   const args = [
@@ -104,7 +111,7 @@ export async function startCodeServer({ dir, locale, env = {}, settings = {} }) 
     '--config', config,
     '--user-data-dir', userData,
     '--extensions-dir', extensions,
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+    '--disable-telemetry', '--disable-update-check', ...(trust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--vscode-option', 'enable-smoke-test-driver',
   ];
@@ -221,10 +228,16 @@ export function testPasses(env = process.env) {
   const single = env.SEQLAB_TEST_LOCALE || env.SEQLAB_TEST_GREP;
   const passes = single
     ? [{ name: env.SEQLAB_TEST_LOCALE || 'custom', locale: env.SEQLAB_TEST_LOCALE, grep: env.SEQLAB_TEST_GREP, invert: env.SEQLAB_TEST_GREP_INVERT === '1' }]
-    : [{ name: 'en', locale: 'en', grep: '@ko', invert: true }, { name: 'ko', locale: 'ko', grep: '@ko', invert: false }];
+    : [
+      { name: 'en', locale: 'en', grep: '@ko|@untrusted', invert: true },
+      { name: 'ko', locale: 'ko', grep: '@ko', invert: false },
+      // workspace trust enabled and the folder not trusted: what a restricted workspace refuses
+      { name: 'untrusted', locale: 'en', grep: '@untrusted', invert: false, trust: true },
+    ];
   return passes.map((p) => ({
     ...p,
-    env: { SEQLAB_TEST_LOCALE: p.locale || 'en', SEQLAB_TEST_GREP: p.grep || '', SEQLAB_TEST_GREP_INVERT: p.invert ? '1' : '' },
+    trust: p.trust ?? env.SEQLAB_TEST_TRUST === '1',
+    env: { SEQLAB_TEST_LOCALE: p.locale || 'en', SEQLAB_TEST_GREP: p.grep || '', SEQLAB_TEST_GREP_INVERT: p.invert ? '1' : '', SEQLAB_TEST_TRUST: p.trust ? '1' : '' },
   }));
 }
 

@@ -24,7 +24,10 @@ export class DefinitionCodeLens implements vscode.CodeLensProvider, vscode.Dispo
       }));
     }
     lenses.push(
-      new vscode.CodeLens(top, { title: `$(graph) ${vscode.l10n.t('Open Panel')}`, command: 'seqlab.openPanel', arguments: [uri], tooltip: vscode.l10n.t('Open Training Panel') }),
+      new vscode.CodeLens(top, {
+        title: `$(graph) ${vscode.l10n.t('Open Panel')}`, command: 'seqlab.openPanel', arguments: [uri],
+        tooltip: vscode.workspace.isTrusted ? vscode.l10n.t('Open Training Panel') : vscode.l10n.t('Training is disabled in a restricted workspace.'),
+      }),
       new vscode.CodeLens(top, { title: `$(check) ${vscode.l10n.t('Validate')}`, command: 'seqlab.validate', arguments: [uri], tooltip: vscode.l10n.t('Validate Definition') }),
     );
     return lenses;

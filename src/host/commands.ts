@@ -308,6 +308,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     }),
 
     reg('seqlab.openPanel', async (arg) => {
+      // the panel trains and records runs: refused in a restricted workspace (command, CodeLens, status bar)
+      if (!requireTrust(t('The training panel'))) return undefined;
       const uri = await experimentOf(arg, t('Open Training Panel'));
       if (!uri) return;
       const panels = deps.panels();
@@ -349,7 +351,29 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       return md;
     }),
 
+    reg('seqlab.markRunInterrupted', async (arg) => {
+      // A run left 'running' by a process that is gone (another machine, a PID reused): release its experiment.
+      if (!requireTrust(t('Changing run records'))) return undefined;
+      const [r] = await runsOf(deps, arg, undefined, t('Mark Run as Interrupted'), false, (x) => x.entry.summary?.status === 'running');
+      if (!r) return undefined;
+      const def = vscode.Uri.joinPath(r.folder.uri, r.entry.summary?.experiment ?? '');
+      if (status.isActive(def)) throw new Error(t('{0} is training in this window: stop it instead.', baseName(def)));
+      const confirm = !(arg && typeof arg === 'object' && (arg as { confirm?: unknown }).confirm === false);
+      if (confirm) {
+        const mark = t('Mark Interrupted');
+        const c = await vscode.window.showWarningMessage(
+          t('Mark run {0} as interrupted? Do this only when the process that was training it is gone; its metrics and saved weights are kept.', r.entry.id), { modal: true }, mark);
+        if (c !== mark) return undefined;
+      }
+      const s = r.store.clearLock(r.entry.id);
+      log().info(`Run ${r.entry.id} marked interrupted by hand`);
+      runs.fire(0);
+      tree.refresh();
+      return s;
+    }),
+
     reg('seqlab.deleteRun', async (arg, nodes) => {
+      if (!requireTrust(t('Deleting runs'))) return [];
       const sel = (await runsOf(deps, arg, nodes, t('Delete Run'), true, (r) => r.entry.summary?.status !== 'running'));
       if (!sel.length) return [];
       const running = sel.filter((r) => r.entry.summary?.status === 'running' && !r.entry.broken);

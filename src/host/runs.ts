@@ -136,6 +136,7 @@ export class Runs implements vscode.Disposable {
   /** Marks runs whose process is gone as interrupted (their data is kept). */
   recoverInterrupted(): string[] {
     const ids: string[] = [];
+    if (!vscode.workspace.isTrusted) return ids; // nothing is written in a restricted workspace
     this.eachStore('recover runs in', (folder, store) => {
       const rec = store.recoverInterrupted();
       if (rec.length) log().warn(`Marked ${rec.length} run(s) in ${folder.name} as interrupted: ${rec.join(', ')}`);

@@ -6,6 +6,7 @@
 // Passes: by default two, each its own server and window:
 //   1. display language en, every test whose title does not contain "@ko"
 //   2. display language ko (code-server --locale ko), only the tests whose title contains "@ko"
+//   3. workspace trust enabled, the folder not trusted: only the tests whose title contains "@untrusted"
 // Overrides: SEQLAB_TEST_LOCALE=ko and/or SEQLAB_TEST_GREP=<mocha grep> run a single pass with
 // exactly that (SEQLAB_TEST_GREP_INVERT=1 inverts the grep). SEQLAB_TEST_NO_BUILD=1 skips
 // `npm run build` + the suite build. SEQLAB_TEST_TIMEOUT_S (default 600) bounds the whole run.
@@ -54,12 +55,12 @@ function run(cmd, args) {
 }
 
 /** One pass: fresh server + workspace + browser, returns the suite's exit code. */
-async function runPass({ name, locale, grep, invert, env }) {
+async function runPass({ name, locale, grep, invert, env, trust }) {
   const t0 = Date.now();
   const scratch = makeScratch(`seqlab-vscode-${name}-`);
   cleanups.push(scratch.cleanup);
   const workspace = makeWorkspace(join(scratch.dir, 'workspace'));
-  const server = await startCodeServer({ dir: scratch.dir, locale, env });
+  const server = await startCodeServer({ dir: scratch.dir, locale, env, trust });
   cleanups.push(server.stop);
   log(`[${name}] code-server ${server.url} (pid ${server.pid}), workspace ${workspace}, locale ${locale || 'default'}` +
     (grep ? `, grep ${invert ? 'NOT ' : ''}/${grep}/` : ''));

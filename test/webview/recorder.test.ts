@@ -25,7 +25,7 @@ class AlreadyTrainingError extends Error {
   }
 }
 
-function setup(o: { busy?: boolean } = {}) {
+function setup(o: { busy?: boolean; trusted?: boolean } = {}) {
   const root = mkdtempSync(join(tmpdir(), 'seqlab-recorder-'));
   const def = join(root, 'hello.seqlab.json');
   const store = new RunStore(root);
@@ -53,6 +53,7 @@ function setup(o: { busy?: boolean } = {}) {
     log: { info: (m) => logs.push(m), warn: (m) => logs.push(m), error: (m) => logs.push(m) },
     showError: (m) => errors.push(m),
     onEnded: (s) => ended.push(`${s.id}:${s.status}`),
+    ...(o.trusted !== undefined ? { trusted: () => o.trusted! } : {}),
   };
   const rec = new RunRecorder(deps);
   let seq = 0;
@@ -60,6 +61,22 @@ function setup(o: { busy?: boolean } = {}) {
     ({ v, seq: ++seq, type, ...body }) as unknown as Extract<ViewToHost, { type: T }>;
   return { root, def, store, rec, sent, errors, ended, status, logs, m, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
+
+test('a restricted (untrusted) workspace: the panel\'s Start is refused, nothing is recorded or registered', () => {
+  const s = setup({ trusted: false });
+  try {
+    s.rec.handle(s.m('runStart', { clientRunId: 'c1', backend: 'webgl', steps: 10 }), helloText, 'hello');
+    const refused = s.sent.find((x) => x.type === 'runRefused') as Extract<HostToView, { type: 'runRefused' }>;
+    assert.ok(refused, JSON.stringify(s.sent));
+    assert.match(refused.reason, /restricted workspace/);
+    assert.ok(!s.sent.some((x) => x.type === 'runCreated'));
+    assert.deepEqual(s.status.begun, [], 'no training status entry');
+    assert.ok(!existsSync(s.store.dir) || readdirSync(s.store.dir).length === 0, 'no run record');
+    assert.match(s.errors[0], /restricted workspace/);
+  } finally {
+    s.cleanup();
+  }
+});
 
 test('a panel run is recorded: summary, metrics.jsonl, weights.json, status reports, runCreated', () => {
   const s = setup();

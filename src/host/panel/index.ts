@@ -87,6 +87,8 @@ export function registerTrainingPanels(context: vscode.ExtensionContext, deps: T
   };
 
   const open = async (def: vscode.Uri): Promise<PanelSession> => {
+    // The panel trains and writes run records: not in a restricted workspace (the commands say so first).
+    if (!vscode.workspace.isTrusted) throw new Error(vscode.l10n.t('The training panel is disabled in a restricted workspace. Trust the workspace to train.'));
     const existing = sessions.get(def.toString());
     if (existing) {
       existing.panel.reveal(undefined, true);
@@ -106,6 +108,11 @@ export function registerTrainingPanels(context: vscode.ExtensionContext, deps: T
     const def = typeof (state as PersistedState)?.definition === 'string' ? (state as PersistedState).definition! : undefined;
     if (!def) {
       deps.log.warn('training panel restored without a definition in its state: closing it');
+      panel.dispose();
+      return;
+    }
+    if (!vscode.workspace.isTrusted) {
+      deps.log.warn('training panel not restored: the workspace is restricted (untrusted)');
       panel.dispose();
       return;
     }
@@ -257,6 +264,7 @@ class PanelSession {
         void vscode.window.showErrorMessage(vscode.l10n.t('Sequence Lab: {0}', m));
       },
       onEnded,
+      trusted: () => vscode.workspace.isTrusted,
     });
     this.disposables.push(
       panel.webview.onDidReceiveMessage((raw) => this.receive(raw)),

@@ -32,6 +32,8 @@ export interface RecorderDeps {
   showError(message: string): void;
   /** A run ended and its record is on disk. */
   onEnded(summary: PanelRunSummary): void;
+  /** False in an untrusted (restricted) workspace: no run is started or recorded there. */
+  trusted?(): boolean;
 }
 
 type RunMsg = Extract<ViewToHost, { type: 'runStart' | 'metrics' | 'checkpoint' | 'best' | 'runEnd' }>;
@@ -92,6 +94,9 @@ export class RunRecorder {
   }
 
   private start(m: Extract<RunMsg, { type: 'runStart' }>, definitionText: string, label: string): void {
+    if (this.deps.trusted && !this.deps.trusted()) {
+      return this.refuse(m.clientRunId, 'training is disabled in a restricted workspace: trust the workspace to train (Manage Workspace Trust)');
+    }
     if (this.run) this.end('stopped', 'a new run started in the panel');
     let status: StatusHandle;
     try {
