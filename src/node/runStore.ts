@@ -14,11 +14,12 @@
  * Used by the CLI and the extension host alike, so runs from either show up in both.
  * Reading never throws on a damaged run: it becomes an entry with `broken` set to the reason.
  */
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { isInside } from '../core/paths';
 import { hostname } from 'node:os';
 import { stripBom } from '../core/bom';
 import { processStart, type ProcessStart } from './processStart';
-import { join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { writeFileAtomic } from './atomic';
 import type { MetricRow } from '../core/train';
 import type { ModelSpec } from '../core/spec';
@@ -104,13 +105,27 @@ export class RunStore {
     } catch {
       return [];
     }
+    // a run is a real folder: a symbolic link in the store (to anywhere) is not a run
     return names.filter((id) => {
       try {
-        return statSync(join(this.dir, id)).isDirectory();
+        return lstatSync(join(this.dir, id)).isDirectory();
       } catch {
         return false;
       }
     });
+  }
+
+  /**
+   * Refuse to write when the store's folder lies inside the workspace as written but a symbolic link
+   * (`.seqlab` or `runs` linked elsewhere) takes it outside once resolved.
+   */
+  private checkConfined(): void {
+    if (!isInside(this.workspaceRoot, this.dir)) return; // a runs folder configured outside on purpose
+    const realRoot = realOr(this.workspaceRoot);
+    const realDir = realOr(this.dir);
+    if (!isInside(realRoot, realDir)) {
+      throw new RunStoreError(`${this.dir} resolves through a symbolic link to ${realDir}, outside the workspace root ${realRoot}: run records are not written there`);
+    }
   }
 
   /** True when `id` is one of the store's runs ('', '.', '..', '../x', 'a/b' never are). */
@@ -179,6 +194,7 @@ export class RunStore {
     const experiment = this.experimentId(opts.definitionFile);
     const busy = this.active(experiment);
     if (busy) throw new RunStoreError(`${experiment} is already training (run ${busy.id}). Stop it first.`);
+    this.checkConfined();
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
     const slug = opts.spec.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'run';
     let id = `${stamp}-${slug}`;
@@ -448,6 +464,16 @@ function checkCheckpoint(raw: unknown): string | undefined {
     return `'weights': ${(e as Error).message}`;
   }
   return undefined;
+}
+
+/** The real path of `p`; for a path that does not exist yet, its deepest existing folder resolved plus the rest. */
+function realOr(p: string): string {
+  try {
+    return realpathSync.native(p);
+  } catch {
+    const up = dirname(p);
+    return up === p ? p : join(realOr(up), basename(p));
+  }
 }
 
 function describe(v: unknown): string {

@@ -21,7 +21,7 @@ import type { BackendChoice } from '../core/backendProbe';
 import { RunStore, RunStoreError, type RunSummary, type RunWriter } from './runStore';
 import { workspaceFileAccess } from './workspaceFile';
 import { stripBom } from '../core/bom';
-import { isInside } from '../core/paths';
+import { formatBytes, isInside } from '../core/paths';
 
 export class DefinitionError extends Error {
   constructor(readonly file: string, readonly diagnostics: Diagnostic[], readonly dataFile?: DataFileError) {
@@ -50,10 +50,16 @@ export interface Loaded {
   warnings: Diagnostic[];
 }
 
+/** Largest definition file read (bytes): checked from its size before it is read. */
+export const MAX_DEFINITION_BYTES = 8 * 1024 * 1024;
+
 /** A definition's text, or a DefinitionError at 1:1 saying why it cannot be read. */
 export function readDefinitionText(file: string): string {
   try {
-    if (statSync(file).isDirectory()) throw new Error('is a directory');
+    const st = statSync(file);
+    if (st.isDirectory()) throw new Error('is a directory');
+    if (!st.isFile()) throw new Error('not a regular file (a pipe or a device)');
+    if (st.size > MAX_DEFINITION_BYTES) throw new Error(`${formatBytes(st.size)}, over the ${formatBytes(MAX_DEFINITION_BYTES)} limit for definitions (put long texts in a data.file)`);
     return stripBom(readFileSync(file, 'utf8'));
   } catch (e) {
     const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;

@@ -1,7 +1,7 @@
 /** The CLI against hostile workspaces and damaged run records (issue 15). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -204,4 +204,42 @@ test('a diverged run records the step that diverged, the one its message names',
   assert.equal(end.step, named, 'summary.step is the diverging step');
   const onDisk = JSON.parse(readFileSync(join(ws, '.seqlab', 'runs', end.id, 'summary.json'), 'utf8'));
   assert.equal(onDisk.step, named);
+});
+
+test('run records stay in the workspace: a symlinked .seqlab is refused, a symlinked run is not a run', () => {
+  const ws = workspace();
+  const elsewhere = realpathSync(mkdtempSync(join(tmpdir(), 'seqlab-elsewhere-')));
+  symlinkSync(elsewhere, join(ws, '.seqlab'));
+  const t = seqlab(['train', 'examples/hello.seqlab.json', '--steps', '2'], ws);
+  assert.equal(t.code, 1);
+  assert.match(t.err, /resolves through a symbolic link to .*, outside the workspace root .*: run records are not written there/);
+  assert.deepEqual(readdirSync(elsewhere), [], 'nothing written outside');
+  noStack(t.err);
+  // a run folder that is a link (to a run outside) is not listed, exported or sampled
+  const ws2 = workspace();
+  const { dir } = trainedRun(ws2);
+  const outsideRun = join(elsewhere, 'copied');
+  execFileSync('cp', ['-r', dir, outsideRun]);
+  symlinkSync(outsideRun, join(ws2, '.seqlab', 'runs', 'linked'));
+  assert.doesNotMatch(seqlab(['runs'], ws2).out, /linked/);
+  assert.equal(seqlab(['export', 'linked'], ws2).code, 2);
+});
+
+test('definitions: a BOM is not content; a FIFO or an oversized file is refused without reading it', () => {
+  const ws = workspace();
+  writeFileSync(join(ws, 'bom.seqlab.json'), '\uFEFF' + readFileSync(join(ws, 'examples', 'hello.seqlab.json'), 'utf8'));
+  assert.equal(seqlab(['validate', 'bom.seqlab.json'], ws).code, 0);
+  assert.equal(seqlab(['train', 'bom.seqlab.json', '--steps', '2'], ws).code, 0);
+  writeFileSync(join(ws, 'huge.seqlab.json'), '{"name": "x", "description": "' + 'x'.repeat(9 * 1024 * 1024) + '"}');
+  const h = seqlab(['validate', 'huge.seqlab.json'], ws);
+  assert.equal(h.code, 1);
+  assert.match(h.err, /^huge\.seqlab\.json:1:1: error: cannot read the file: 9\.0 MB, over the 8\.0 MB limit for definitions/m);
+  try {
+    execFileSync('mkfifo', [join(ws, 'pipe.seqlab.json')]);
+  } catch {
+    return;
+  }
+  const p = seqlab(['validate', 'pipe.seqlab.json'], ws);
+  assert.equal(p.code, 1);
+  assert.match(p.err, /cannot read the file: not a regular file/);
 });

@@ -9,6 +9,7 @@ import { checkSchema } from '../../src/core/dsl/schemaErrors';
 import { messagesFor } from '../../src/core/dsl/messages';
 import { parseTree } from 'jsonc-parser/lib/esm/main.js';
 import { plainValue } from '../../src/core/dsl/tree';
+import { buildDataset, DataError } from '../../src/core/tasks';
 
 const BASE = {
   name: 'x',
@@ -111,4 +112,32 @@ test('16,000 unknown keys: problems are capped before they are located; the rest
   assert.ok(all.diagnostics.slice(0, 200).every((d) => d.code === 'unknown-key'));
   assert.equal(all.diagnostics[0].line, 2);
   assert.equal(all.diagnostics[199].line, 201);
+});
+
+test('free-text fields named after Object.prototype members reach a located error or a data set, never a raw exception', () => {
+  const cases: [string, (name: string) => object][] = [
+    ['name', (n) => ({ name: n, data: { task: 'hello' }, layers: [{ cell: 'rnn', units: 2 }] })],
+    ['data.word', (n) => ({ name: 'x', data: { task: 'hello', word: n }, layers: [{ cell: 'rnn', units: 2 }] })],
+    ['data.text', (n) => ({ name: 'x', data: { task: 'text', text: n.repeat(40), validation: 0 }, layers: [{ cell: 'rnn', units: 2 }], training: { sequenceLength: 4 } })],
+    ['data.column', (n) => ({ name: 'x', data: { task: 'sine', file: 'd.csv', column: n }, layers: [{ cell: 'rnn', units: 2 }] })],
+    ['data.file', (n) => ({ name: 'x', data: { task: 'text', file: n }, layers: [{ cell: 'rnn', units: 2 }] })],
+    ['data.vocabulary', (n) => ({ name: 'x', data: { task: 'hello', word: 'ab', vocabulary: [n, 'a', 'b'] }, layers: [{ cell: 'rnn', units: 2 }] })],
+  ];
+  const files: Record<string, string> = { '/ws/d.csv': 'a,b\n' + Array.from({ length: 200 }, (_, i) => `${i},${Math.sin(i)}`).join('\n') };
+  const readFile = (p: string) => {
+    if (!Object.prototype.hasOwnProperty.call(files, p)) throw new Error('no such file');
+    return files[p];
+  };
+  for (const [field, make] of cases) {
+    for (const name of PROTO_NAMES) {
+      const r = parseDefinition(JSON.stringify(make(name)), { file: '/ws/x.seqlab.json', workspaceRoot: '/ws' });
+      assert.ok(!r.diagnostics.some((d) => d.code === 'internal'), `${field} = ${name}`);
+      if (!r.spec) continue;
+      try {
+        buildDataset(r.spec, { readFile, definitionFile: '/ws/x.seqlab.json', workspaceRoot: '/ws' });
+      } catch (e) {
+        assert.ok(e instanceof DataError, `${field} = ${name}: ${(e as Error).stack}`);
+      }
+    }
+  }
 });
