@@ -68,6 +68,14 @@ test('damaged run records: every read names the file and what is wrong; no raw J
   writeFileSync(join(dir, 'summary.json'), JSON.stringify({ ...JSON.parse(summary), lastLoss: 'low' }));
   assert.match(seqlab(['runs'], ws).out, /BROKEN .*summary\.json: 'lastLoss' must be a number \(got "low"\)/);
   writeFileSync(join(dir, 'summary.json'), summary);
+  // a BOM in weights.json and in a weights file given to import is not damage either
+  const weights = readFileSync(join(dir, 'weights.json'), 'utf8');
+  writeFileSync(join(dir, 'weights.json'), '\uFEFF' + weights);
+  const exported = seqlab(['export', id], ws);
+  assert.equal(exported.code, 0, exported.err);
+  writeFileSync(join(ws, 'bom-weights.json'), '\uFEFF' + exported.out);
+  const imported = seqlab(['import', 'examples/hello.seqlab.json', '--weights', 'bom-weights.json'], ws);
+  assert.equal(imported.code, 0, imported.err);
   // weights that are not JSON
   writeFileSync(join(dir, 'weights.json'), 'garbage');
   const w = seqlab(['export', id], ws);

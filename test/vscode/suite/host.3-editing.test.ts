@@ -64,6 +64,28 @@ suite('host: editing definitions', () => {
     await doc.save();
   });
 
+  test('a definition over the memory budget gets the error at the field that makes it large; the setting raises the budget', async () => {
+    const big = wsUri('too-big.seqlab.json');
+    const layers = Array.from({ length: 16 }, () => '{ "cell": "lstm", "units": 4096 }').join(',\n    ');
+    await writeText(big, `{\n  "name": "too-big",\n  "data": { "task": "parity" },\n  "layers": [\n    ${layers}\n  ]\n}\n`);
+    const cfg = vscode.workspace.getConfiguration('seqlab');
+    try {
+      const doc = await vscode.workspace.openTextDocument(big);
+      await vscode.window.showTextDocument(doc);
+      const d = await waitFor('the memory-budget error', () => seqlabDiags(big).find((x) => x.code === 'memory-budget'));
+      assert.equal(d.severity, vscode.DiagnosticSeverity.Error);
+      assert.equal(doc.getText(d.range), '4096', 'at a layer\'s units');
+      assert.match(d.message, /over the memory budget of 2,048 MB/);
+      await cfg.update('memoryBudgetMB', 1e9, vscode.ConfigurationTarget.Workspace);
+      await vscode.commands.executeCommand('seqlab.validate', big);
+      await waitFor('no memory-budget error with the raised budget', () => (seqlabDiags(big).some((x) => x.code === 'memory-budget') ? undefined : true));
+    } finally {
+      await cfg.update('memoryBudgetMB', undefined, vscode.ConfigurationTarget.Workspace);
+      await closeEditors();
+      await remove(big);
+    }
+  });
+
   test('shows Train, Open Panel and Validate lenses at the top', async () => {
     await vscode.workspace.openTextDocument(wsUri('hello.seqlab.json')); // the provider runs on a loaded model
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', wsUri('hello.seqlab.json'));

@@ -80,4 +80,23 @@ suite('host: run store in the tree', () => {
     // Recovering again changes nothing.
     assert.deepEqual(a.runs.recoverInterrupted(), []);
   });
+
+  test('a stale lock (a run left running on another machine) is cleared by Mark Run as Interrupted', async () => {
+    const a = await api();
+    const startedAt = new Date(Date.now() - 60000).toISOString();
+    const dir = makeRun('zz-stale-lock', {
+      'summary.json': JSON.stringify({ format: 'seqlab-run/1', id: 'zz-stale-lock', experiment: 'hello.seqlab.json', name: 'hello', status: 'running', backend: 'wasm', startedAt, updatedAt: startedAt, step: 4, steps: 200, pid: 12345, host: 'another-machine', source: 'cli' }),
+    });
+    made.push(dir);
+    await vscode.commands.executeCommand('seqlab.refresh');
+    const run = await waitFor('the locked run under hello', async () =>
+      (await a.tree.experiments()).find((e) => e.key === 'hello.seqlab.json')?.runs.find((r: RunNode) => r.entry.id === 'zz-stale-lock' && r.entry.summary?.status === 'running'));
+    assert.match(String(a.tree.getTreeItem(run).contextValue), /\brunning\b/, 'the tree offers the command on it');
+    const s = await vscode.commands.executeCommand<{ status: string }>('seqlab.markRunInterrupted', { runId: 'zz-stale-lock', definition: wsUri('hello.seqlab.json'), confirm: false });
+    assert.equal(s.status, 'interrupted');
+    const onDisk = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { status: string; step: number; pid?: number };
+    assert.equal(onDisk.status, 'interrupted');
+    assert.equal(onDisk.step, 4);
+    assert.equal(onDisk.pid, undefined);
+  });
 });
