@@ -12,10 +12,12 @@ test('every schema maximum (maximum, maxLength, maxItems) is stated in the field
   const rows = doc.split('\n').filter((l) => l.startsWith('| `'));
   const defs = (seqlabSchema as unknown as { definitions: Record<string, S> }).definitions;
   const limits: [string, number][] = [];
+  // rows are named by the key, or `object.key` for the settings objects inside training
+  const NESTED = ['clip', 'schedule', 'earlyStopping'];
   const walk = (s: S, key: string) => {
     if (s.$ref) s = defs[s.$ref.split('/').pop()!];
     for (const m of [s.maximum, s.maxLength, s.maxItems]) if (m !== undefined) limits.push([key, m]);
-    for (const [k, v] of Object.entries(s.properties ?? {})) walk(v, k === 'threshold' || k === 'type' ? `clip.${k}` : k);
+    for (const [k, v] of Object.entries(s.properties ?? {})) walk(v, NESTED.includes(key) ? `${key}.${k}` : k);
     if (s.items) walk(s.items, key);
   };
   walk(seqlabSchema as unknown as S, '');
