@@ -91,7 +91,7 @@ const COMMANDS: Record<string, CommandSpec> = {
     args: 'RUN', about: "Generate text from a character model's run.",
     flags: {
       prefix: { type: 'string', value: 'TEXT', help: 'text to start from' },
-      length: { type: 'string', value: 'N', help: 'characters to generate (default 200)' },
+      length: { type: 'string', value: 'N', help: 'characters to generate, at most 1000000 (default 200)' },
       temperature: { type: 'string', value: 'T', help: 'sampling temperature (default 0.8)' },
       seed: { type: 'string', value: 'N', help: 'random seed (integer)' },
       workspace: WORKSPACE,
@@ -518,7 +518,7 @@ async function cmdSample(a: Args): Promise<number> {
   if (a.positional.length !== 1) throw new UsageError('sample takes exactly one RUN');
   const opts = {
     prefix: flag(a, 'prefix'),
-    length: num(a, 'length', (n) => Number.isSafeInteger(n) && n > 0, 'a positive integer') ?? 200,
+    length: num(a, 'length', (n) => Number.isSafeInteger(n) && n > 0 && n <= 1_000_000, 'a whole number from 1 to 1000000') ?? 200,
     temperature: num(a, 'temperature', (n) => n > 0, 'a positive number') ?? 0.8,
     seed: num(a, 'seed', Number.isSafeInteger, 'an integer'),
   };

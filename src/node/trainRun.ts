@@ -134,7 +134,7 @@ export function readWeightsRef(ref: string, store: RunStore): { weights: StateDi
   const isFile = existsSync(asFile) && statSync(asFile).isFile();
   const file = isFile ? asFile : join(store.dir, ref, 'weights.json');
   if (!isFile) {
-    if (!ref || ref.includes('/') || ref.includes('\\') || ref === '.' || ref === '..' || !existsSync(join(store.dir, ref))) {
+    if (!store.has(ref)) { // matched against the store's listing: '', '.', '..', '../x', links are not runs
       throw new TrainInputError(`'${ref}' is neither a weights file nor a run in ${store.dir} (seqlab runs lists them)`);
     }
     if (!existsSync(file)) throw new TrainInputError(`run ${ref} has no weights (${file} is missing)`);

@@ -34,7 +34,8 @@ test('typed flag values are checked: a number flag given "abc" is a usage error'
     [['train', 'examples/hello.seqlab.json', '--json=yes'], /--json takes no value/],
     [['verify-torch', 'x.json', '--tolerance', 'tiny'], /--tolerance must be a positive number/],
     [['export', 'r', '--format', 'onnx'], /--format must be torch-json or pytorch \(got 'onnx'\)/],
-    [['sample', 'r', '--length', '1e400'], /--length must be a positive integer/],
+    [['sample', 'r', '--length', '1e400'], /--length must be a whole number from 1 to 1000000/],
+    [['sample', 'r', '--length', '1000000000'], /--length must be a whole number from 1 to 1000000 \(got '1000000000'\)/],
     [['sample', 'r', '--seed', 'x'], /--seed must be an integer/],
   ];
   for (const [args, re] of cases) {
