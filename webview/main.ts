@@ -239,7 +239,7 @@ function renderBackend(): void {
     const fell = $('ul', 'why-not');
     fell.id = 'backend-fallbacks';
     for (const f of backend.fallbacks) fell.append($('li', undefined, f));
-    backendBox.append($('span', 'adapter', ' — fused kernel fell back:'), fell);
+    backendBox.append($('span', 'adapter', t(' — fused kernel fell back:')), fell);
   }
 }
 

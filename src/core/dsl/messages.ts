@@ -192,8 +192,6 @@ const en = {
     `${a.where}.bidirectional cannot be true for the '${a.task}' task: it generates text one character at a time, and ${FUTURE_EN}`,
   'bidirectional-generator/one-to-many': (a: { where: string }) =>
     `${a.where}.bidirectional cannot be true in a one-to-many model: it generates its output step by step, and ${FUTURE_EN}`,
-  'bidirectional-encoder': (a: { where: string }) =>
-    `${a.where}.bidirectional is not supported in an encoder-decoder model: the decoder starts from the encoder's final state, which must come from a single direction; use a unidirectional encoder`,
   'ignored-activation': (a: { where: string; cell: 'lstm' | 'gru' }) =>
     `${a.where}.activation is ignored by ${a.cell === 'lstm' ? 'an LSTM' : 'a GRU'} cell, whose gates have fixed activations (it applies to "rnn" only)`,
   'merge-without-bidirectional': (a: { where: string }) =>
@@ -220,8 +218,9 @@ const en = {
   'ignored-clip-threshold': () => 'training.clip.threshold is ignored because clip.type is "none"',
   'missing-text': (a: { task: string }) => `the '${a.task}' task needs data.file (a text file, relative to this definition) or data.text (inline text)`,
   'file-and-text': () => 'data.text cannot be given together with data.file: give one of them',
-  'ignored-data-field/file': (a: { task: string }) =>
-    `data.file is ignored by the '${a.task}' task, which generates its own data (files are read by "text" and "sine")`,
+  'ignored-data-field/file': (a: { task: string; readers: string }) =>
+    `data.file is ignored by the '${a.task}' task, which generates its own data (files are read by ${a.readers})`,
+  'ignored-data-field/field': (a: { field: string; task: string; readers: string }) => `data.${a.field} is ignored by the '${a.task}' task (it is read by ${a.readers})`,
   'ignored-data-field/text': (a: { task: string }) => `data.text is ignored by the '${a.task}' task (it is read by "text" only)`,
   'ignored-data-field/column': () => 'data.column is ignored: it picks the series from a CSV data.file of the "sine" task',
   'ignored-data-field/word': (a: { task: string }) => `data.word is ignored by the '${a.task}' task (it is read by "hello" only)`,
@@ -252,6 +251,24 @@ const en = {
   'file-not-regular': (a: { file: string; detail: string }) => `data.file ${a.file}: ${a.detail}`,
   'file-too-large': (a: { file: string; detail: string }) => `data.file ${a.file} ${a.detail}`,
   'file-unreadable': (a: { file: string; detail: string }) => `data.file ${a.file}: ${a.detail}`,
+  'ignored-tbptt': (a: { structure: string }) => `training.tbptt is ignored: truncated BPTT applies to "many-to-many" models only (this model is ${a.structure})`,
+  'tbptt-too-long/data-length': (a: { tbptt: number; length: number; isDefault: boolean }) =>
+    `training.tbptt (${a.tbptt}) must be at most the sequence length, data.length (${a.length}${a.isDefault ? ', the default' : ''})`,
+  'missing-file': (a: { task: string; folderToo: boolean }) =>
+    `the '${a.task}' task reads your data: give data.file${a.folderToo ? ' (CSV, TSV or JSONL) or data.folder (one file per class)' : ''}, relative to this definition`,
+  'file-and-folder': () => 'data.folder cannot be given together with data.file: give one of them',
+  'format-task': (a: { format: string; task: string; formats: string }) => `data.format ${a.format} cannot be read by the '${a.task}' task, which reads ${a.formats}`,
+  'split-too-large': (a: { validation: number; test: number }) =>
+    `data.validation + data.test must be below 1, to leave examples for training (got ${a.validation} + ${a.test})`,
+  'file-outside-workspace/folder': (a: { folder: string; resolved: string; root: string }) =>
+    `data.folder '${a.folder}' resolves to ${a.resolved}, outside the workspace root ${a.root}: ${INSIDE_EN}`,
+  'attention-without-encoder': (a: { attention: string; structure: string }) =>
+    `decoder.attention ${a.attention} needs an encoder to attend to: it is used only by the "encoder-decoder" structure (this model is ${a.structure})`,
+  'attention-size': (a: { decoderUnits: number; encoderWidth: number; bidirectional: boolean }) =>
+    `decoder.attention "luong-dot" scores o_t . k_s, so the decoder's top layer (${a.decoderUnits} units) must be as wide as the encoder's output (${a.encoderWidth}${a.bidirectional ? ', both directions concatenated' : ''}); use "luong-general" or "bahdanau", which project it${a.bidirectional ? ', or merge the directions with "sum"' : ''}`,
+  'bridge-ignored': () => 'decoder.bridge is ignored: it joins the two directions of a bidirectional encoder layer, and no encoder layer is bidirectional',
+  /** The estimate and the remedy come from src/core/cost.ts (shared with the check on the built data set). */
+  'memory-budget': (a: { detail: string }) => a.detail,
   'text-too-short': (a: { n: number }) =>
     `data.text must have at least 2 characters: a character model learns to predict each character from the ones before it (got ${a.n})`,
   'word-too-short': (a: { word: string }) =>
@@ -295,8 +312,6 @@ const ko: Catalogue = {
     `${a.where}.bidirectional: '${a.task}' 작업에서는 true로 둘 수 없습니다. 이 작업은 텍스트를 한 글자씩 생성하고, ${FUTURE_KO}`,
   'bidirectional-generator/one-to-many': (a) =>
     `${a.where}.bidirectional: one-to-many 모델에서는 true로 둘 수 없습니다. 출력을 한 단계씩 생성하고, ${FUTURE_KO}`,
-  'bidirectional-encoder': (a) =>
-    `${a.where}.bidirectional: encoder-decoder 모델에서는 지원하지 않습니다. 디코더는 인코더의 마지막 상태에서 시작하는데, 그 상태는 한 방향에서 와야 합니다. 단방향 인코더를 쓰세요`,
   'ignored-activation': (a) =>
     `${a.where}.activation: ${a.cell === 'lstm' ? 'LSTM' : 'GRU'} 셀에서는 무시됩니다. 게이트의 활성화 함수가 정해져 있습니다 ("rnn"에만 적용됩니다)`,
   'merge-without-bidirectional': (a) =>
@@ -320,7 +335,8 @@ const ko: Catalogue = {
   'ignored-clip-threshold': () => 'training.clip.threshold: clip.type이 "none"이라서 무시됩니다',
   'missing-text': (a) => `'${a.task}' 작업에는 data.file(이 정의 파일 기준 경로의 텍스트 파일) 또는 data.text(인라인 텍스트)가 필요합니다`,
   'file-and-text': () => 'data.text: data.file과 함께 쓸 수 없습니다. 둘 중 하나만 쓰세요',
-  'ignored-data-field/file': (a) => `data.file: '${a.task}' 작업은 데이터를 직접 만들기 때문에 무시됩니다 (파일은 "text"와 "sine"이 읽습니다)`,
+  'ignored-data-field/file': (a) => `data.file: '${a.task}' 작업은 데이터를 직접 만들기 때문에 무시됩니다 (파일을 읽는 작업: ${a.readers})`,
+  'ignored-data-field/field': (a) => `data.${a.field}: '${a.task}' 작업에서는 무시됩니다 (읽는 작업: ${a.readers})`,
   'ignored-data-field/text': (a) => `data.text: '${a.task}' 작업에서는 무시됩니다 ("text"만 읽습니다)`,
   'ignored-data-field/column': () => 'data.column: 무시됩니다. "sine" 작업의 CSV data.file에서 계열을 고르는 설정입니다',
   'ignored-data-field/word': (a) => `data.word: '${a.task}' 작업에서는 무시됩니다 ("hello"만 읽습니다)`,
@@ -348,6 +364,20 @@ const ko: Catalogue = {
   'file-not-regular': (a) => `data.file ${a.file}: 일반 파일이 아닙니다 (${a.detail})`,
   'file-too-large': (a) => `data.file ${a.file}: 데이터 파일로 쓰기에 너무 큽니다 (${a.detail})`,
   'file-unreadable': (a) => `data.file ${a.file}: 읽을 수 없습니다 (${a.detail})`,
+  'ignored-tbptt': (a) => `training.tbptt: 무시됩니다. 잘린 BPTT는 "many-to-many" 모델에만 적용됩니다 (이 모델의 구조: ${a.structure})`,
+  'tbptt-too-long/data-length': (a) => `training.tbptt (${a.tbptt}): 시퀀스 길이인 data.length (${a.length}${a.isDefault ? ', 기본값' : ''}) 이하여야 합니다`,
+  'missing-file': (a) =>
+    `'${a.task}' 작업은 사용자의 데이터를 읽습니다: 이 정의 파일 기준 경로로 data.file${a.folderToo ? '(CSV, TSV, JSONL) 또는 data.folder(클래스마다 파일 하나)' : ''}을(를) 주세요`,
+  'file-and-folder': () => 'data.folder: data.file과 함께 쓸 수 없습니다. 둘 중 하나만 쓰세요',
+  'format-task': (a) => `data.format ${a.format}: '${a.task}' 작업은 이 형식을 읽을 수 없습니다. 읽을 수 있는 형식: ${a.formats}`,
+  'split-too-large': (a) => `data.validation + data.test: 학습할 예제가 남도록 1보다 작아야 합니다 (현재 값: ${a.validation} + ${a.test})`,
+  'file-outside-workspace/folder': (a) => `data.folder '${a.folder}': 경로 ${a.resolved}이(가) 작업 영역 루트 ${a.root} 밖에 있습니다. ${INSIDE_KO}`,
+  'attention-without-encoder': (a) =>
+    `decoder.attention ${a.attention}: 주의를 기울일 인코더가 필요합니다. "encoder-decoder" 구조에서만 쓰입니다 (이 모델의 구조: ${a.structure})`,
+  'attention-size': (a) =>
+    `decoder.attention "luong-dot": 점수가 o_t . k_s이므로 디코더의 맨 위 레이어(유닛 ${a.decoderUnits}개)가 인코더의 출력(${a.encoderWidth}${a.bidirectional ? ', 두 방향을 이어 붙인 폭' : ''})과 폭이 같아야 합니다. 출력을 사영하는 "luong-general"이나 "bahdanau"를 쓰세요${a.bidirectional ? '. 또는 두 방향을 "sum"으로 합치세요' : ''}`,
+  'bridge-ignored': () => 'decoder.bridge: 무시됩니다. 양방향 인코더 레이어의 두 방향을 잇는 설정인데, 양방향인 인코더 레이어가 없습니다',
+  'memory-budget': (a) => `이 모델을 학습하려면 메모리 예산보다 많은 메모리가 필요합니다 (${a.detail})`,
   'text-too-short': (a) => `data.text: 2자 이상이어야 합니다. 문자 모델은 앞의 글자들로 다음 글자를 예측하도록 배웁니다 (현재 ${a.n}자)`,
   'word-too-short': (a) => `data.word: 2자 이상이어야 합니다. "hello"는 앞 글자로 다음 글자를 예측하도록 배웁니다 (현재 값: ${a.word})`,
   'length-too-short': (a) => `data.length: 'adding' 작업에서는 2 이상이어야 합니다. 수 두 개에 표시가 붙기 때문입니다 (현재 값: ${a.n})`,

@@ -119,7 +119,7 @@ function parseInto(
   const over = overBudget(estimateCost(spec, shapeFromSpec(spec)), options.memoryBudgetMB ?? DEFAULT_MEMORY_BUDGET_MB, spec.training.optimizer);
   if (over) {
     const n = nearestNode(root, over.path);
-    out.push({ severity: 'error', code: 'memory-budget', path: over.path, offset: n.offset, length: n.length, message: over.message });
+    out.push({ severity: 'error', code: 'memory-budget', path: over.path, offset: n.offset, length: n.length, message: m.text('memory-budget', { detail: over.message }) });
     return undefined;
   }
   return spec;
