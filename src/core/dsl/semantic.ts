@@ -147,7 +147,7 @@ export function checkSemantics(root: Node, value: unknown, options: ParseOptions
   if (decoder && structure && structure !== 'encoder-decoder') {
     warn('decoder-ignored', ['decoder'], m.text('decoder-ignored', { structure: q(structure) }), 'key');
   }
-  if (decoder) checkAttention(decoder, layers, decoderLayers, structure, error, warn);
+  if (decoder) checkAttention(decoder, layers, decoderLayers, structure, error, warn, m);
   if (decoderLayers && structure === 'encoder-decoder' && layers.length > 0) {
     if (decoderLayers.length !== layers.length) {
       error('decoder-shape', ['decoder', 'layers'], m.text('decoder-shape/count', { encoder: layers.length, decoder: decoderLayers.length }));
@@ -206,11 +206,11 @@ export function checkSemantics(root: Node, value: unknown, options: ParseOptions
       const seqLen = typeof training.sequenceLength === 'number' ? training.sequenceLength : 32;
       const dataLen = typeof data?.length === 'number' ? data.length : task?.defaults.length;
       if (structure && structure !== 'many-to-many') {
-        warn('ignored-tbptt', ['training', 'tbptt'], `training.tbptt is ignored: truncated BPTT applies to "many-to-many" models only (this model is ${q(structure)})`, 'key');
+        warn('ignored-tbptt', ['training', 'tbptt'], m.text('ignored-tbptt', { structure: q(structure) }), 'key');
       } else if (taskName === 'text' && training.tbptt > seqLen) {
-        error('tbptt-too-long', ['training', 'tbptt'], `training.tbptt (${training.tbptt}) must be at most training.sequenceLength (${seqLen}${has(training, 'sequenceLength') ? '' : ', the default'})`);
+        error('tbptt-too-long', ['training', 'tbptt'], m.text('tbptt-too-long', { tbptt: training.tbptt, sequenceLength: seqLen, isDefault: !has(training, 'sequenceLength') }));
       } else if (taskName && ['copy', 'reverse', 'parity', 'sine'].includes(taskName) && dataLen !== undefined && training.tbptt > dataLen) {
-        error('tbptt-too-long', ['training', 'tbptt'], `training.tbptt (${training.tbptt}) must be at most the sequence length, data.length (${dataLen}${has(data, 'length') ? '' : ', the default'})`);
+        error('tbptt-too-long', ['training', 'tbptt'], m.text('tbptt-too-long/length', { tbptt: training.tbptt, length: dataLen, isDefault: !has(data, 'length') }));
       }
     }
     const opt = str(training.optimizer) ?? 'adam';
@@ -302,27 +302,27 @@ function checkData(
   if (usesText && has(data, 'file') && has(data, 'text')) {
     error('file-and-text', ['data', 'text'], m.text('file-and-text', undefined));
   }
-  if (has(data, 'file') && !usesFile) warn('ignored-data-field', ['data', 'file'], `data.file is ignored by the '${task}' task, which generates its own data (files are read by ${FILE_TASKS.map(q).join(', ')})`);
+  if (has(data, 'file') && !usesFile) warn('ignored-data-field', ['data', 'file'], m.text('ignored-data-field/file', { task, readers: FILE_TASKS.map(q).join(', ') }));
   if (TASKS[task].needsFile && !has(data, 'file') && !(task === 'classify' && has(data, 'folder'))) {
-    error('missing-file', ['data', 'task'], `the '${task}' task reads your data: give data.file${task === 'classify' ? ' (CSV, TSV or JSONL) or data.folder (one file per class)' : ''}, relative to this definition`);
+    error('missing-file', ['data', 'task'], m.text('missing-file', { task, classify: task === 'classify' }));
   }
   if (task === 'classify' && has(data, 'file') && has(data, 'folder')) {
-    error('file-and-folder', ['data', 'folder'], 'data.folder cannot be given together with data.file: give one of them');
+    error('file-and-folder', ['data', 'folder'], m.text('file-and-folder', undefined));
   }
   for (const [k, tasks] of Object.entries(FILE_FIELDS)) {
     if (has(data, k) && !tasks.includes(task)) {
-      warn('ignored-data-field', ['data', k], `data.${k} is ignored by the '${task}' task (it is read by ${tasks.map(q).join(', ')})`);
+      warn('ignored-data-field', ['data', k], m.text('ignored-data-field/field', { field: k, task, readers: tasks.map(q).join(', ') }));
     }
   }
   const formats = TASK_FORMATS[task];
   const format = str(data.format);
   if (formats && format && !formats.includes(format)) {
-    error('format-task', ['data', 'format'], `data.format ${q(format)} cannot be read by the '${task}' task, which reads ${formats.map(q).join(', ')}`);
+    error('format-task', ['data', 'format'], m.text('format-task', { format: q(format), task, formats: formats.map(q).join(', ') }));
   }
   if (typeof data.test === 'number' && typeof data.validation === 'number' && data.test + data.validation >= 1) {
-    error('split-too-large', ['data', 'test'], `data.validation + data.test must be below 1, to leave examples for training (got ${data.validation} + ${data.test})`);
+    error('split-too-large', ['data', 'test'], m.text('split-too-large', { validation: data.validation, test: data.test }));
   }
-  if (has(data, 'text') && !usesText) warn('ignored-data-field', ['data', 'text'], `data.text is ignored by the '${task}' task (it is read by "text" only)`);
+  if (has(data, 'text') && !usesText) warn('ignored-data-field', ['data', 'text'], m.text('ignored-data-field/text', { task }));
   if (has(data, 'column') && (task !== 'sine' || !has(data, 'file'))) {
     warn('ignored-data-field', ['data', 'column'], m.text('ignored-data-field/column', undefined));
   }
@@ -334,7 +334,7 @@ function checkData(
   const folder = str(data.folder);
   if (folder !== undefined && task === 'classify' && folder !== '' && options.file && options.workspaceRoot) {
     const r = resolveDataPath(options.file, folder, options.workspaceRoot);
-    if ('error' in r) error('file-outside-workspace', ['data', 'folder'], `data.folder ${r.error}: data files must be inside the workspace`);
+    if ('error' in r) error('file-outside-workspace', ['data', 'folder'], m.text('file-outside-workspace/folder', { folder, resolved: r.outside, root: normalizePath(options.workspaceRoot) }));
   }
   if (file !== undefined && usesFile && file !== '') {
     if (options.file && options.workspaceRoot) {
@@ -356,11 +356,11 @@ function checkData(
   }
 
   if (usesText && text !== undefined && splitCharacters(text).length < 2) {
-    error('text-too-short', ['data', 'text'], `data.text must have at least 2 characters: a character model learns to predict each character from the ones before it (got ${splitCharacters(text).length})`);
+    error('text-too-short', ['data', 'text'], m.text('text-too-short', { n: splitCharacters(text).length }));
   }
   const word = str(data.word);
   if (task === 'hello' && word !== undefined && splitCharacters(word).length < 2) {
-    error('word-too-short', ['data', 'word'], `data.word must have at least 2 characters: "hello" learns to predict each letter from the previous one (got ${q(word)})`);
+    error('word-too-short', ['data', 'word'], m.text('word-too-short', { word: q(word) }));
   }
   if (task === 'adding' && typeof data.length === 'number' && data.length < 2) {
     error('length-too-short', ['data', 'length'], m.text('length-too-short', { n: data.length }));
@@ -383,7 +383,7 @@ function checkData(
     vocab.forEach((v, i) => {
       if (typeof v !== 'string') return;
       if (splitCharacters(v).length !== 1) {
-        error('vocabulary-entry', ['data', 'vocabulary', i], `data.vocabulary[${i}] must be a single character (got ${q(v)})`);
+        error('vocabulary-entry', ['data', 'vocabulary', i], m.text('vocabulary-entry', { i, entry: q(v) }));
       } else if (seen.has(v)) {
         error('vocabulary-duplicate', ['data', 'vocabulary', i], m.text('vocabulary-duplicate', { i, entry: q(v), first: seen.get(v)! }));
       } else seen.set(v, i);
@@ -447,13 +447,14 @@ function checkAttention(
   decoder: Obj, layers: unknown[], decoderLayers: unknown[] | undefined, structure: Structure | undefined,
   error: (code: string, path: JsonPath, message: string) => void,
   warn: (code: string, path: JsonPath, message: string, on?: 'value' | 'key') => void,
+  m: Messages,
 ): void {
   const attention = str(decoder.attention);
   if (attention && attention !== 'none' && structure && structure !== 'encoder-decoder') {
     error(
       'attention-without-encoder',
       ['decoder', 'attention'],
-      `decoder.attention ${q(attention)} needs an encoder to attend to: it is used only by the "encoder-decoder" structure (this model is ${q(structure)})`,
+      m.text('attention-without-encoder', { attention: q(attention), structure: q(structure) }),
     );
     return;
   }
@@ -469,10 +470,10 @@ function checkAttention(
     error(
       'attention-size',
       ['decoder', 'attention'],
-      `decoder.attention "luong-dot" scores o_t . k_s, so the decoder's top layer (${decUnits} units) must be as wide as the encoder's output (${encWidth}${top?.bidirectional === true ? ', both directions concatenated' : ''}); use "luong-general" or "bahdanau", which project it${top?.bidirectional === true ? ', or merge the directions with "sum"' : ''}`,
+      m.text('attention-size', { units: decUnits, width: encWidth, concat: top?.bidirectional === true }),
     );
   }
   if (has(decoder, 'bridge') && !enc.some((l) => l?.bidirectional === true)) {
-    warn('bridge-ignored', ['decoder', 'bridge'], 'decoder.bridge is ignored: it joins the two directions of a bidirectional encoder layer, and no encoder layer is bidirectional', 'key');
+    warn('bridge-ignored', ['decoder', 'bridge'], m.text('bridge-ignored', undefined), 'key');
   }
 }
