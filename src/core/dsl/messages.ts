@@ -84,8 +84,23 @@ const enWords = {
       `activations kept for BPTT ${p.activations}`,
       `data ${p.data}`,
     ].join(', '),
+  /** How to make a task's data smaller, naming only the fields that task reads (src/core/tasks/common.ts). */
+  sizeRemedy: (task: string, fromFile: boolean): string => {
+    switch (task) {
+      case 'text': return fromFile ? 'use a shorter data.file (the whole text is read)' : 'shorten data.text';
+      case 'sine': return fromFile ? 'use a CSV data.file with fewer lines, or lower data.samples or data.length' : 'lower data.samples or data.length';
+      case 'hello': return 'shorten data.word';
+      case 'sentiment': case 'tagging': case 'spell': return 'lower data.samples';
+      case 'classify': return 'use a smaller data.file (or smaller files in data.folder): split it, or sample its lines';
+      case 'tag': case 'pairs': return 'use a smaller data.file: split it, or sample its lines';
+      case 'forecast': return 'use a CSV data.file with fewer rows (or fewer columns)';
+      default: return 'lower data.samples or data.length';
+    }
+  },
+  /** The detail of a data file over the size limit; sizes already written ('50.0 MB'). */
+  tooLarge: (size: string, limit: string, remedy: string) => `is ${size}, over the ${limit} limit for data files (refused before reading it): ${remedy}`,
   /** What to change to fit a memory budget. */
-  memoryRemedy: (r: MemoryRemedy) => {
+  memoryRemedy: (r: MemoryRemedy): string => {
     switch (r.kind) {
       case 'file': return 'use a shorter data.file';
       case 'text': return 'shorten data.text';
@@ -144,6 +159,19 @@ const koWords: Words = {
       `BPTT용으로 보관하는 활성값 ${p.activations}`,
       `데이터 ${p.data}`,
     ].join(', '),
+  sizeRemedy: (task, fromFile) => {
+    switch (task) {
+      case 'text': return fromFile ? '더 짧은 data.file을 쓰세요 (텍스트 전체를 읽습니다)' : 'data.text를 줄이세요';
+      case 'sine': return fromFile ? '줄 수가 더 적은 CSV data.file을 쓰거나 data.samples 또는 data.length를 낮추세요' : 'data.samples 또는 data.length를 낮추세요';
+      case 'hello': return 'data.word를 줄이세요';
+      case 'sentiment': case 'tagging': case 'spell': return 'data.samples를 낮추세요';
+      case 'classify': return '더 작은 data.file(또는 data.folder에 더 작은 파일)을 쓰세요. 파일을 나누거나 줄을 표본 추출하세요';
+      case 'tag': case 'pairs': return '더 작은 data.file을 쓰세요. 파일을 나누거나 줄을 표본 추출하세요';
+      case 'forecast': return '행(또는 열)이 더 적은 CSV data.file을 쓰세요';
+      default: return 'data.samples 또는 data.length를 낮추세요';
+    }
+  },
+  tooLarge: (size, limit, remedy) => `크기 ${size}, 데이터 파일 한도 ${limit} 초과 (읽기 전에 거부했습니다): ${remedy}`,
   memoryRemedy: (r) => {
     switch (r.kind) {
       case 'file': return '더 짧은 data.file을 쓰세요';
@@ -309,6 +337,7 @@ const en = {
   'file-not-found/inspected': (a: { file: string; detail: string }) => `data.file ${a.file}: ${a.detail}`,
   'file-outside-workspace/inspected': (a: { file: string; detail: string }) => `data.file ${a.file}: ${a.detail}: ${INSIDE_EN}`,
   'file-not-regular': (a: { file: string; detail: string }) => `data.file ${a.file}: ${a.detail}`,
+  /** `detail` is words.tooLarge. */
   'file-too-large': (a: { file: string; detail: string }) => `data.file ${a.file} ${a.detail}`,
   'file-unreadable': (a: { file: string; detail: string }) => `data.file ${a.file}: ${a.detail}`,
   'text-too-short': (a: { n: number }) =>
@@ -423,7 +452,7 @@ const ko: Catalogue = {
   'file-not-found/inspected': (a) => `data.file ${a.file}: 파일을 찾을 수 없습니다 (${a.detail})`,
   'file-outside-workspace/inspected': (a) => `data.file ${a.file}: 작업 영역 밖에 있습니다 (${a.detail}). ${INSIDE_KO}`,
   'file-not-regular': (a) => `data.file ${a.file}: 일반 파일이 아닙니다 (${a.detail})`,
-  'file-too-large': (a) => `data.file ${a.file}: 데이터 파일로 쓰기에 너무 큽니다 (${a.detail})`,
+  'file-too-large': (a) => `data.file ${a.file}: 파일이 너무 큽니다. ${a.detail}`,
   'file-unreadable': (a) => `data.file ${a.file}: 읽을 수 없습니다 (${a.detail})`,
   'text-too-short': (a) => `data.text: 2자 이상이어야 합니다. 문자 모델은 앞의 글자들로 다음 글자를 예측하도록 배웁니다 (현재 ${a.n}자)`,
   'word-too-short': (a) => `data.word: 2자 이상이어야 합니다. "hello"는 앞 글자로 다음 글자를 예측하도록 배웁니다 (현재 값: ${a.word})`,

@@ -343,7 +343,7 @@ function checkData(
         error('file-outside-workspace', ['data', 'file'], m.text('file-outside-workspace', { file, resolved: r.outside, root: normalizePath(options.workspaceRoot) }));
       } else if (options.inspectFile) {
         const p = safeInspect(options.inspectFile, r.path);
-        if (p) error(FILE_PROBLEM_CODES[p.kind], ['data', 'file'], m.text(FILE_PROBLEM_MESSAGES[p.kind], { file: q(file), detail: p.kind === 'too-large' ? tooLargeMessage(p, task) : p.message }));
+        if (p) error(FILE_PROBLEM_CODES[p.kind], ['data', 'file'], m.text(FILE_PROBLEM_MESSAGES[p.kind], { file: q(file), detail: p.kind === 'too-large' ? tooLargeMessage(p, task, m) : p.message }));
       } else if (options.fileExists && !safeExists(options.fileExists, r.path)) {
         error('file-not-found', ['data', 'file'], m.text('file-not-found', { file: q(file), looked: r.path }));
       }
