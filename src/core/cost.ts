@@ -23,6 +23,7 @@ import type { ModelSpec, LayerSpec, CellType } from './spec';
 import { inputWidth, outputWidth, type SeqData } from './data';
 import { TASKS } from './tasks/catalog';
 import type { JsonPath } from './dsl/diagnostics';
+import { messagesFor, type Messages, type MemoryRemedy } from './dsl/messages';
 
 /** Default budget, documented in docs/dsl.md and README: what a wasm heap (4 GB at most) reliably gives. */
 export const DEFAULT_MEMORY_BUDGET_MB = 2048;
@@ -51,8 +52,8 @@ export interface CostEstimate {
   parameters: number;
   bytes: { parameters: number; gradients: number; optimizer: number; activations: number; data: number };
   total: number;
-  /** The field a person should change to make it smaller, and how (the largest part decides). */
-  culprit: { path: JsonPath; remedy: string };
+  /** The field a person should change to make it smaller, and how (the largest part decides; words.memoryRemedy reads it). */
+  culprit: { path: JsonPath; remedy: MemoryRemedy };
 }
 
 function layerParams(l: LayerSpec, inputWidth: number): number {
@@ -130,14 +131,14 @@ export function estimateCost(spec: ModelSpec, shape: CostShape): CostEstimate {
   let culprit: CostEstimate['culprit'];
   if (bytes.data >= modelBytes && bytes.data >= bytes.activations) {
     culprit = spec.data.task === 'text'
-      ? { path: ['data', spec.data.file !== undefined ? 'file' : 'text'], remedy: spec.data.file !== undefined ? 'use a shorter data.file' : 'shorten data.text' }
-      : { path: ['data', 'samples'], remedy: 'lower data.samples' };
+      ? { path: ['data', spec.data.file !== undefined ? 'file' : 'text'], remedy: { kind: spec.data.file !== undefined ? 'file' : 'text' } }
+      : { path: ['data', 'samples'], remedy: { kind: 'samples' } };
   } else if (bytes.activations >= modelBytes && biggest.bytes < bytes.activations / 2) {
-    culprit = { path: ['training', 'batchSize'], remedy: `lower training.batchSize (${t.batchSize})${spec.structure === 'many-to-many' ? ' or set training.tbptt to keep fewer steps' : ''}` };
+    culprit = { path: ['training', 'batchSize'], remedy: { kind: 'batch', batchSize: t.batchSize, tbptt: spec.structure === 'many-to-many' } };
   } else if (bytes.activations >= modelBytes) {
-    culprit = { path: ['training', 'batchSize'], remedy: `lower training.batchSize (${t.batchSize}) or ${pathText(biggest.path)} (${biggest.units})` };
+    culprit = { path: ['training', 'batchSize'], remedy: { kind: 'batch-or-layer', batchSize: t.batchSize, layer: pathText(biggest.path), units: biggest.units } };
   } else {
-    culprit = { path: biggest.path, remedy: `lower ${pathText(biggest.path)} (${biggest.units}) or use fewer layers` };
+    culprit = { path: biggest.path, remedy: { kind: 'layer', layer: pathText(biggest.path), units: biggest.units } };
   }
   return { parameters: params, bytes, total, culprit };
 }
@@ -151,22 +152,25 @@ function mb(bytes: number): string {
   return m >= 1024 ? `${(m / 1024).toFixed(1)} GB` : `${m < 10 ? m.toFixed(1) : Math.round(m).toLocaleString('en-US')} MB`;
 }
 
-/** The budget message for an estimate over `budgetMB`, or undefined when it fits. */
-export function overBudget(e: CostEstimate, budgetMB: number, optimizer: string): { path: JsonPath; message: string } | undefined {
+/**
+ * The budget message (catalogue entry 'memory-budget', in the language of `m`) for an estimate over
+ * `budgetMB`, or undefined when it fits.
+ */
+export function overBudget(e: CostEstimate, budgetMB: number, optimizer: string, m: Messages = messagesFor('en')): { path: JsonPath; message: string } | undefined {
   if (!(e.total > budgetMB * 1024 * 1024)) return undefined;
   const b = e.bytes;
-  const parts = [
-    `${e.parameters.toLocaleString('en-US')} parameters ${mb(b.parameters)}`,
-    `gradients ${mb(b.gradients)}`,
-    ...(b.optimizer ? [`${optimizer} state ${mb(b.optimizer)}`] : []),
-    `activations kept for BPTT ${mb(b.activations)}`,
-    `data ${mb(b.data)}`,
-  ];
+  const parts = m.words.memoryParts({
+    parameters: e.parameters.toLocaleString('en-US'),
+    parameterBytes: mb(b.parameters),
+    gradients: mb(b.gradients),
+    optimizer,
+    optimizerBytes: b.optimizer ? mb(b.optimizer) : '',
+    activations: mb(b.activations),
+    data: mb(b.data),
+  });
   return {
     path: e.culprit.path,
-    message:
-      `training this model needs about ${mb(e.total)} (${parts.join(', ')}), over the memory budget of ${budgetMB.toLocaleString('en-US')} MB: ` +
-      `${e.culprit.remedy}, or raise the budget (setting seqlab.memoryBudgetMB, CLI --memory-budget MB)`,
+    message: m.text('memory-budget', { total: mb(e.total), parts, budget: budgetMB.toLocaleString('en-US'), remedy: m.words.memoryRemedy(e.culprit.remedy) }),
   };
 }
 

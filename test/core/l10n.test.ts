@@ -85,6 +85,15 @@ test('diagnostics: every catalogue entry has Korean, and every code the checker 
   for (const w of ['root', 'gotList', 'gotEmptyList', 'gotObject', 'object', 'somethingElse'] as const) assertKorean(`words.${w}`, CATALOGUE.enWords[w], CATALOGUE.koWords[w]);
   assertKorean('words.changeTo', CATALOGUE.enWords.changeTo("'units'"), CATALOGUE.koWords.changeTo("'units'"));
   assertKorean('words.number', CATALOGUE.enWords.number(true, [{ op: '>=', n: 1 }]), CATALOGUE.koWords.number(true, [{ op: '>=', n: 1 }]));
+  const parts = { parameters: '1,000', parameterBytes: '4.0 MB', gradients: '4.0 MB', optimizer: 'adam', optimizerBytes: '8.0 MB', activations: '1.0 GB', data: '2.0 MB' };
+  assertKorean('words.memoryParts', CATALOGUE.enWords.memoryParts(parts), CATALOGUE.koWords.memoryParts(parts));
+  for (const r of [{ kind: 'file' }, { kind: 'text' }, { kind: 'samples' }, { kind: 'batch', batchSize: 64, tbptt: true }, { kind: 'batch-or-layer', batchSize: 64, layer: 'layers[0].units', units: 4096 }, { kind: 'layer', layer: 'layers[0].units', units: 4096 }] as const) {
+    assertKorean(`words.memoryRemedy ${r.kind}`, CATALOGUE.enWords.memoryRemedy(r), CATALOGUE.koWords.memoryRemedy(r));
+  }
+  for (const task of ['text', 'sine', 'hello', 'sentiment', 'classify', 'tag', 'forecast', 'copy']) {
+    for (const fromFile of [true, false]) assertKorean(`words.sizeRemedy ${task}`, CATALOGUE.enWords.sizeRemedy(task, fromFile), CATALOGUE.koWords.sizeRemedy(task, fromFile));
+  }
+  assertKorean('words.tooLarge', CATALOGUE.enWords.tooLarge('9.0 MB', '8.0 MB', 'x'), CATALOGUE.koWords.tooLarge('9.0 MB', '8.0 MB', 'x'));
 
   // Codes: the ones the sources report, the catalogue's, the documented ones.
   const documented = new Set(
@@ -117,6 +126,39 @@ test('diagnostics: a definition with many problems reads Korean with locale ko, 
   assert.match(parseDefinition('{ "name": "x" ', { locale: 'ko' }).diagnostics[0]!.message, /^구문 오류: /);
   assert.equal(parseDefinition(text, { locale: 'fr' }).diagnostics[0]!.message, en[0]!.message, 'other languages read English');
   assert.equal(messagesFor('ko').path([]), '정의');
+});
+
+test('diagnostics of the data sources, attention, tbptt and the memory budget read Korean with locale ko', () => {
+  const defs = [
+    // ignored-data-field (file, text, a file reader's field), split-too-large, ignored-tbptt
+    '{ "name": "x", "data": { "task": "copy", "file": "a.txt", "text": "a", "horizon": 3, "validation": 0.5, "test": 0.6 }, "layers": [ { "cell": "lstm", "units": 8 } ], "training": { "tbptt": 4 } }',
+    // missing-file, format-task, bridge-ignored, attention-size
+    '{ "name": "x", "data": { "task": "pairs", "format": "conll" }, "layers": [ { "cell": "lstm", "units": 8 } ], "structure": "encoder-decoder", "decoder": { "bridge": "sum", "layers": [ { "cell": "lstm", "units": 8 } ] } }',
+    // word-too-short, vocabulary-entry
+    '{ "name": "x", "data": { "task": "hello", "word": "h", "vocabulary": ["ab", "h"] }, "layers": [ { "cell": "lstm", "units": 8 } ] }',
+    // tbptt-too-long (data.length), text-too-short, file-and-folder
+    '{ "name": "x", "data": { "task": "copy", "length": 10 }, "layers": [ { "cell": "lstm", "units": 8 } ], "structure": "many-to-many", "training": { "tbptt": 40 } }',
+    '{ "name": "x", "data": { "task": "text", "text": "a" }, "layers": [ { "cell": "lstm", "units": 8 } ] }',
+    '{ "name": "x", "data": { "task": "classify", "file": "a.csv", "folder": "d" }, "layers": [ { "cell": "lstm", "units": 8 } ] }',
+    // attention-size
+    '{ "name": "x", "data": { "task": "reverse" }, "layers": [ { "cell": "gru", "units": 8, "bidirectional": true } ], "structure": "encoder-decoder", "decoder": { "attention": "luong-dot", "layers": [ { "cell": "gru", "units": 8 } ] } }',
+    // attention-without-encoder
+    '{ "name": "x", "data": { "task": "copy" }, "layers": [ { "cell": "lstm", "units": 8 } ], "structure": "many-to-many", "decoder": { "attention": "bahdanau" } }',
+    // memory-budget
+    '{ "name": "x", "data": { "task": "copy" }, "layers": [ { "cell": "lstm", "units": 4096 }, { "cell": "lstm", "units": 4096 }, { "cell": "lstm", "units": 4096 } ] }',
+  ];
+  const codes = new Set<string>();
+  for (const d of defs) {
+    const en = parseDefinition(d).diagnostics;
+    const ko = parseDefinition(d, { locale: 'ko' }).diagnostics;
+    assert.deepEqual(ko.map((x) => [x.code, x.offset]), en.map((x) => [x.code, x.offset]), d);
+    for (const x of ko) assert.match(x.message, HANGUL, x.message);
+    for (const x of en) assert.doesNotMatch(x.message, HANGUL, x.message);
+    for (const x of en) codes.add(x.code);
+  }
+  for (const c of ['ignored-data-field', 'split-too-large', 'ignored-tbptt', 'missing-file', 'format-task', 'bridge-ignored', 'word-too-short', 'vocabulary-entry', 'tbptt-too-long', 'text-too-short', 'file-and-folder', 'attention-size', 'attention-without-encoder', 'memory-budget']) {
+    assert.ok(codes.has(c), `the definitions above report ${c} (${[...codes].join(', ')})`);
+  }
 });
 
 test('schema: every hover, enum description and snippet label has Korean (dist/seqlab.schema.ko.json)', () => {

@@ -22,6 +22,14 @@ export function localeOf(tag: string | undefined): Locale {
 type Bound = { op: '>=' | '>' | '<' | '<='; n: number };
 type ListOf = 'layer' | 'string' | 'item';
 type RequiredHint = 'name' | 'data' | 'layers' | 'task' | 'cell' | 'units';
+/** The parts of a memory estimate, sizes already written ('512 MB'); optimizerBytes '' when the optimizer keeps no state. */
+export interface MemoryParts { parameters: string; parameterBytes: string; gradients: string; optimizer: string; optimizerBytes: string; activations: string; data: string }
+/** What to change to fit a memory budget (src/core/cost.ts picks it from the largest part). */
+export type MemoryRemedy =
+  | { kind: 'file' | 'text' | 'samples' }
+  | { kind: 'batch'; batchSize: number; tbptt: boolean }
+  | { kind: 'batch-or-layer'; batchSize: number; layer: string; units: number }
+  | { kind: 'layer'; layer: string; units: number };
 
 /** Phrases the messages are built from (lists, what a value is, what it must be, quick fix titles). */
 const enWords = {
@@ -67,6 +75,41 @@ const enWords = {
   inAll: (n: number) => `, ... (${n} in all)`,
   /** Quick fix title; `to` is already quoted as it will be written. */
   changeTo: (to: string) => `Change to ${to}`,
+  /** The parts of a memory estimate (src/core/cost.ts); sizes are already written ('1.5 GB'). */
+  memoryParts: (p: MemoryParts) =>
+    [
+      `${p.parameters} parameters ${p.parameterBytes}`,
+      `gradients ${p.gradients}`,
+      ...(p.optimizerBytes ? [`${p.optimizer} state ${p.optimizerBytes}`] : []),
+      `activations kept for BPTT ${p.activations}`,
+      `data ${p.data}`,
+    ].join(', '),
+  /** How to make a task's data smaller, naming only the fields that task reads (src/core/tasks/common.ts). */
+  sizeRemedy: (task: string, fromFile: boolean): string => {
+    switch (task) {
+      case 'text': return fromFile ? 'use a shorter data.file (the whole text is read)' : 'shorten data.text';
+      case 'sine': return fromFile ? 'use a CSV data.file with fewer lines, or lower data.samples or data.length' : 'lower data.samples or data.length';
+      case 'hello': return 'shorten data.word';
+      case 'sentiment': case 'tagging': case 'spell': return 'lower data.samples';
+      case 'classify': return 'use a smaller data.file (or smaller files in data.folder): split it, or sample its lines';
+      case 'tag': case 'pairs': return 'use a smaller data.file: split it, or sample its lines';
+      case 'forecast': return 'use a CSV data.file with fewer rows (or fewer columns)';
+      default: return 'lower data.samples or data.length';
+    }
+  },
+  /** The detail of a data file over the size limit; sizes already written ('50.0 MB'). */
+  tooLarge: (size: string, limit: string, remedy: string) => `is ${size}, over the ${limit} limit for data files (refused before reading it): ${remedy}`,
+  /** What to change to fit a memory budget. */
+  memoryRemedy: (r: MemoryRemedy): string => {
+    switch (r.kind) {
+      case 'file': return 'use a shorter data.file';
+      case 'text': return 'shorten data.text';
+      case 'samples': return 'lower data.samples';
+      case 'batch': return `lower training.batchSize (${r.batchSize})${r.tbptt ? ' or set training.tbptt to keep fewer steps' : ''}`;
+      case 'batch-or-layer': return `lower training.batchSize (${r.batchSize}) or ${r.layer} (${r.units})`;
+      case 'layer': return `lower ${r.layer} (${r.units}) or use fewer layers`;
+    }
+  },
 };
 export type Words = typeof enWords;
 
@@ -108,6 +151,37 @@ const koWords: Words = {
   outputs: (kind) => ({ classes: '클래스(토큰이나 태그에 대한 softmax)', binary: '예/아니오 답', real: '실수' })[kind],
   inAll: (n) => `, ... (모두 ${n}개)`,
   changeTo: (to) => `${to}(으)로 바꾸기`,
+  memoryParts: (p) =>
+    [
+      `매개변수 ${p.parameters}개 ${p.parameterBytes}`,
+      `기울기 ${p.gradients}`,
+      ...(p.optimizerBytes ? [`${p.optimizer} 상태 ${p.optimizerBytes}`] : []),
+      `BPTT용으로 보관하는 활성값 ${p.activations}`,
+      `데이터 ${p.data}`,
+    ].join(', '),
+  sizeRemedy: (task, fromFile) => {
+    switch (task) {
+      case 'text': return fromFile ? '더 짧은 data.file을 쓰세요 (텍스트 전체를 읽습니다)' : 'data.text를 줄이세요';
+      case 'sine': return fromFile ? '줄 수가 더 적은 CSV data.file을 쓰거나 data.samples 또는 data.length를 낮추세요' : 'data.samples 또는 data.length를 낮추세요';
+      case 'hello': return 'data.word를 줄이세요';
+      case 'sentiment': case 'tagging': case 'spell': return 'data.samples를 낮추세요';
+      case 'classify': return '더 작은 data.file(또는 data.folder에 더 작은 파일)을 쓰세요. 파일을 나누거나 줄을 표본 추출하세요';
+      case 'tag': case 'pairs': return '더 작은 data.file을 쓰세요. 파일을 나누거나 줄을 표본 추출하세요';
+      case 'forecast': return '행(또는 열)이 더 적은 CSV data.file을 쓰세요';
+      default: return 'data.samples 또는 data.length를 낮추세요';
+    }
+  },
+  tooLarge: (size, limit, remedy) => `크기 ${size}, 데이터 파일 한도 ${limit} 초과 (읽기 전에 거부했습니다): ${remedy}`,
+  memoryRemedy: (r) => {
+    switch (r.kind) {
+      case 'file': return '더 짧은 data.file을 쓰세요';
+      case 'text': return 'data.text를 줄이세요';
+      case 'samples': return 'data.samples를 낮추세요';
+      case 'batch': return `training.batchSize (${r.batchSize})를 낮추세요${r.tbptt ? '. 또는 training.tbptt를 정해 보관하는 단계를 줄이세요' : ''}`;
+      case 'batch-or-layer': return `training.batchSize (${r.batchSize}) 또는 ${r.layer} (${r.units})를 낮추세요`;
+      case 'layer': return `${r.layer} (${r.units})를 낮추거나 레이어 수를 줄이세요`;
+    }
+  },
 };
 
 /** jsonc-parser's error kinds (printParseErrorCode), as the end of 'syntax error: ...'. */
@@ -211,16 +285,28 @@ const en = {
     `input.encoding "embedding" needs token inputs, but the '${a.task}' task feeds real numbers: remove it (real inputs are fed as they are)`,
   'ignored-embedding-size': () => 'input.embeddingSize is ignored unless input.encoding is "embedding"',
   'steps-and-epochs': () => 'training.epochs cannot be given together with training.steps: give one of them (epochs are converted to steps)',
+  'ignored-tbptt': (a: { structure: string }) =>
+    `training.tbptt is ignored: truncated BPTT applies to "many-to-many" models only (this model is ${a.structure})`,
   'tbptt-too-long': (a: { tbptt: number; sequenceLength: number; isDefault: boolean }) =>
     `training.tbptt (${a.tbptt}) must be at most training.sequenceLength (${a.sequenceLength}${a.isDefault ? ', the default' : ''})`,
+  'tbptt-too-long/length': (a: { tbptt: number; length: number; isDefault: boolean }) =>
+    `training.tbptt (${a.tbptt}) must be at most the sequence length, data.length (${a.length}${a.isDefault ? ', the default' : ''})`,
   'ignored-optimizer-param': (a: { param: string; optimizer: string; isDefault: boolean; readers: string }) =>
     `training.${a.param} is ignored by the ${a.optimizer} optimizer${a.isDefault ? ' (the default)' : ''}; it is used by ${a.readers}`,
   'ignored-clip-threshold': () => 'training.clip.threshold is ignored because clip.type is "none"',
   'missing-text': (a: { task: string }) => `the '${a.task}' task needs data.file (a text file, relative to this definition) or data.text (inline text)`,
   'file-and-text': () => 'data.text cannot be given together with data.file: give one of them',
+  'missing-file': (a: { task: string; classify: boolean }) =>
+    `the '${a.task}' task reads your data: give data.file${a.classify ? ' (CSV, TSV or JSONL) or data.folder (one file per class)' : ''}, relative to this definition`,
+  'file-and-folder': () => 'data.folder cannot be given together with data.file: give one of them',
+  'format-task': (a: { format: string; task: string; formats: string }) =>
+    `data.format ${a.format} cannot be read by the '${a.task}' task, which reads ${a.formats}`,
+  'split-too-large': (a: { validation: number; test: number }) =>
+    `data.validation + data.test must be below 1, to leave examples for training (got ${a.validation} + ${a.test})`,
   'ignored-data-field/file': (a: { task: string; readers: string }) =>
     `data.file is ignored by the '${a.task}' task, which generates its own data (files are read by ${a.readers})`,
-  'ignored-data-field/field': (a: { field: string; task: string; readers: string }) => `data.${a.field} is ignored by the '${a.task}' task (it is read by ${a.readers})`,
+  'ignored-data-field/field': (a: { field: string; task: string; readers: string }) =>
+    `data.${a.field} is ignored by the '${a.task}' task (it is read by ${a.readers})`,
   'ignored-data-field/text': (a: { task: string }) => `data.text is ignored by the '${a.task}' task (it is read by "text" only)`,
   'ignored-data-field/column': () => 'data.column is ignored: it picks the series from a CSV data.file of the "sine" task',
   'ignored-data-field/word': (a: { task: string }) => `data.word is ignored by the '${a.task}' task (it is read by "hello" only)`,
@@ -230,6 +316,8 @@ const en = {
   'file-outside-workspace': (a: { file: string; resolved: string; root: string }) =>
     `data.file '${a.file}' resolves to ${a.resolved}, outside the workspace root ${a.root}: ${INSIDE_EN}`,
   'file-outside-workspace/absolute': (a: { file: string; root: string }) => `data.file ${a.file} is outside the workspace root ${a.root}: ${INSIDE_EN}`,
+  'file-outside-workspace/folder': (a: { folder: string; resolved: string; root: string }) =>
+    `data.folder '${a.folder}' resolves to ${a.resolved}, outside the workspace root ${a.root}: ${INSIDE_EN}`,
   'file-not-found': (a: { file: string; looked: string }) => `data.file ${a.file} not found (looked for ${a.looked})`,
   'dropout-no-effect': (a: { where: string; only: boolean; of: 'encoder' | 'stack' | 'decoder'; dropout: number }) =>
     `${a.where}.dropout has no effect: layer dropout acts between stacked layers (on the outputs of every layer but the top one, as PyTorch's nn.RNN/LSTM/GRU(dropout=p)), and this is ${a.only ? 'the only layer' : 'the top layer'} of the ${a.of}; for dropout before the head use "head": { "dropout": ${a.dropout} }`,
@@ -249,26 +337,9 @@ const en = {
   'file-not-found/inspected': (a: { file: string; detail: string }) => `data.file ${a.file}: ${a.detail}`,
   'file-outside-workspace/inspected': (a: { file: string; detail: string }) => `data.file ${a.file}: ${a.detail}: ${INSIDE_EN}`,
   'file-not-regular': (a: { file: string; detail: string }) => `data.file ${a.file}: ${a.detail}`,
+  /** `detail` is words.tooLarge. */
   'file-too-large': (a: { file: string; detail: string }) => `data.file ${a.file} ${a.detail}`,
   'file-unreadable': (a: { file: string; detail: string }) => `data.file ${a.file}: ${a.detail}`,
-  'ignored-tbptt': (a: { structure: string }) => `training.tbptt is ignored: truncated BPTT applies to "many-to-many" models only (this model is ${a.structure})`,
-  'tbptt-too-long/data-length': (a: { tbptt: number; length: number; isDefault: boolean }) =>
-    `training.tbptt (${a.tbptt}) must be at most the sequence length, data.length (${a.length}${a.isDefault ? ', the default' : ''})`,
-  'missing-file': (a: { task: string; folderToo: boolean }) =>
-    `the '${a.task}' task reads your data: give data.file${a.folderToo ? ' (CSV, TSV or JSONL) or data.folder (one file per class)' : ''}, relative to this definition`,
-  'file-and-folder': () => 'data.folder cannot be given together with data.file: give one of them',
-  'format-task': (a: { format: string; task: string; formats: string }) => `data.format ${a.format} cannot be read by the '${a.task}' task, which reads ${a.formats}`,
-  'split-too-large': (a: { validation: number; test: number }) =>
-    `data.validation + data.test must be below 1, to leave examples for training (got ${a.validation} + ${a.test})`,
-  'file-outside-workspace/folder': (a: { folder: string; resolved: string; root: string }) =>
-    `data.folder '${a.folder}' resolves to ${a.resolved}, outside the workspace root ${a.root}: ${INSIDE_EN}`,
-  'attention-without-encoder': (a: { attention: string; structure: string }) =>
-    `decoder.attention ${a.attention} needs an encoder to attend to: it is used only by the "encoder-decoder" structure (this model is ${a.structure})`,
-  'attention-size': (a: { decoderUnits: number; encoderWidth: number; bidirectional: boolean }) =>
-    `decoder.attention "luong-dot" scores o_t . k_s, so the decoder's top layer (${a.decoderUnits} units) must be as wide as the encoder's output (${a.encoderWidth}${a.bidirectional ? ', both directions concatenated' : ''}); use "luong-general" or "bahdanau", which project it${a.bidirectional ? ', or merge the directions with "sum"' : ''}`,
-  'bridge-ignored': () => 'decoder.bridge is ignored: it joins the two directions of a bidirectional encoder layer, and no encoder layer is bidirectional',
-  /** The estimate and the remedy come from src/core/cost.ts (shared with the check on the built data set). */
-  'memory-budget': (a: { detail: string }) => a.detail,
   'text-too-short': (a: { n: number }) =>
     `data.text must have at least 2 characters: a character model learns to predict each character from the ones before it (got ${a.n})`,
   'word-too-short': (a: { word: string }) =>
@@ -281,6 +352,16 @@ const en = {
     `data.vocabulary[${a.i}] repeats ${a.entry}, already at data.vocabulary[${a.first}]`,
   'vocabulary-mismatch': (a: { count: number; shown: string; field: string; defaultWord: boolean }) =>
     `data.vocabulary lacks ${a.count === 1 ? 'the character' : 'the characters'} ${a.shown}, which ${a.count === 1 ? 'appears' : 'appear'} in ${a.field}${a.defaultWord ? ' (default "hello")' : ''}`,
+  'attention-without-encoder': (a: { attention: string; structure: string }) =>
+    `decoder.attention ${a.attention} needs an encoder to attend to: it is used only by the "encoder-decoder" structure (this model is ${a.structure})`,
+  'attention-size': (a: { units: number; width: number; concat: boolean }) =>
+    `decoder.attention "luong-dot" scores o_t . k_s, so the decoder's top layer (${a.units} units) must be as wide as the encoder's output (${a.width}${a.concat ? ', both directions concatenated' : ''}); use "luong-general" or "bahdanau", which project it${a.concat ? ', or merge the directions with "sum"' : ''}`,
+  'bridge-ignored': () =>
+    'decoder.bridge is ignored: it joins the two directions of a bidirectional encoder layer, and no encoder layer is bidirectional',
+  /** `parts` and `remedy` come from words.memoryParts / words.memoryRemedy. */
+  'memory-budget': (a: { total: string; parts: string; budget: string; remedy: string }) =>
+    `training this model needs about ${a.total} (${a.parts}), over the memory budget of ${a.budget} MB: ` +
+    `${a.remedy}, or raise the budget (setting seqlab.memoryBudgetMB, CLI --memory-budget MB)`,
 };
 export type Catalogue = typeof en;
 export type MessageKey = keyof Catalogue;
@@ -329,14 +410,22 @@ const ko: Catalogue = {
     `input.encoding "embedding": 토큰 입력이 필요한데 '${a.task}' 작업은 실수를 입력합니다. 이 설정을 지우세요 (실수 입력은 그대로 들어갑니다)`,
   'ignored-embedding-size': () => 'input.embeddingSize: input.encoding이 "embedding"이 아니면 무시됩니다',
   'steps-and-epochs': () => 'training.epochs: training.steps와 함께 쓸 수 없습니다. 둘 중 하나만 쓰세요 (epochs는 steps로 바뀝니다)',
+  'ignored-tbptt': (a) => `training.tbptt: 무시됩니다. 잘린 BPTT는 "many-to-many" 모델에만 적용됩니다 (이 모델의 구조: ${a.structure})`,
   'tbptt-too-long': (a) => `training.tbptt (${a.tbptt}): training.sequenceLength (${a.sequenceLength}${a.isDefault ? ', 기본값' : ''}) 이하여야 합니다`,
+  'tbptt-too-long/length': (a) => `training.tbptt (${a.tbptt}): 시퀀스 길이인 data.length (${a.length}${a.isDefault ? ', 기본값' : ''}) 이하여야 합니다`,
   'ignored-optimizer-param': (a) =>
     `training.${a.param}: ${a.optimizer} 옵티마이저${a.isDefault ? '(기본값)' : ''}에서는 무시됩니다. 이 설정을 쓰는 옵티마이저: ${a.readers}`,
   'ignored-clip-threshold': () => 'training.clip.threshold: clip.type이 "none"이라서 무시됩니다',
   'missing-text': (a) => `'${a.task}' 작업에는 data.file(이 정의 파일 기준 경로의 텍스트 파일) 또는 data.text(인라인 텍스트)가 필요합니다`,
   'file-and-text': () => 'data.text: data.file과 함께 쓸 수 없습니다. 둘 중 하나만 쓰세요',
+  'missing-file': (a) =>
+    `'${a.task}' 작업은 사용자의 데이터를 읽습니다. 이 정의 파일 기준 경로로 data.file${a.classify ? '(CSV, TSV 또는 JSONL) 또는 data.folder(클래스마다 파일 하나)' : ''}을(를) 지정하세요`,
+  'file-and-folder': () => 'data.folder: data.file과 함께 쓸 수 없습니다. 둘 중 하나만 쓰세요',
+  'format-task': (a) => `data.format ${a.format}: '${a.task}' 작업은 이 형식을 읽을 수 없습니다. 이 작업이 읽는 형식: ${a.formats}`,
+  'split-too-large': (a) =>
+    `data.validation + data.test: 학습할 예제가 남도록 합이 1보다 작아야 합니다 (현재 값: ${a.validation} + ${a.test})`,
   'ignored-data-field/file': (a) => `data.file: '${a.task}' 작업은 데이터를 직접 만들기 때문에 무시됩니다 (파일을 읽는 작업: ${a.readers})`,
-  'ignored-data-field/field': (a) => `data.${a.field}: '${a.task}' 작업에서는 무시됩니다 (읽는 작업: ${a.readers})`,
+  'ignored-data-field/field': (a) => `data.${a.field}: '${a.task}' 작업에서는 무시됩니다 (이 설정을 읽는 작업: ${a.readers})`,
   'ignored-data-field/text': (a) => `data.text: '${a.task}' 작업에서는 무시됩니다 ("text"만 읽습니다)`,
   'ignored-data-field/column': () => 'data.column: 무시됩니다. "sine" 작업의 CSV data.file에서 계열을 고르는 설정입니다',
   'ignored-data-field/word': (a) => `data.word: '${a.task}' 작업에서는 무시됩니다 ("hello"만 읽습니다)`,
@@ -344,6 +433,7 @@ const ko: Catalogue = {
   'ignored-data-field/vocabulary': (a) => `data.vocabulary: '${a.task}' 작업에서는 무시됩니다 (문자 작업 "hello"와 "text"에만 적용됩니다)`,
   'file-outside-workspace': (a) => `data.file '${a.file}': 경로 ${a.resolved}이(가) 작업 영역 루트 ${a.root} 밖에 있습니다. ${INSIDE_KO}`,
   'file-outside-workspace/absolute': (a) => `data.file ${a.file}: 작업 영역 루트 ${a.root} 밖에 있습니다. ${INSIDE_KO}`,
+  'file-outside-workspace/folder': (a) => `data.folder '${a.folder}': 경로 ${a.resolved}이(가) 작업 영역 루트 ${a.root} 밖에 있습니다. ${INSIDE_KO}`,
   'file-not-found': (a) => `data.file ${a.file}: 파일을 찾을 수 없습니다 (찾아본 위치: ${a.looked})`,
   'dropout-no-effect': (a) =>
     `${a.where}.dropout: 효과가 없습니다. 레이어 드롭아웃은 쌓인 레이어 사이에서 작동하는데 (PyTorch의 nn.RNN/LSTM/GRU(dropout=p)처럼 맨 위를 뺀 모든 레이어의 출력에), 이 레이어는 ${{ encoder: '인코더', stack: '스택', decoder: '디코더' }[a.of]}의 ${a.only ? '유일한 레이어' : '맨 위 레이어'}입니다. 헤드 앞에 드롭아웃을 두려면 "head": { "dropout": ${a.dropout} }을(를) 쓰세요`,
@@ -362,22 +452,8 @@ const ko: Catalogue = {
   'file-not-found/inspected': (a) => `data.file ${a.file}: 파일을 찾을 수 없습니다 (${a.detail})`,
   'file-outside-workspace/inspected': (a) => `data.file ${a.file}: 작업 영역 밖에 있습니다 (${a.detail}). ${INSIDE_KO}`,
   'file-not-regular': (a) => `data.file ${a.file}: 일반 파일이 아닙니다 (${a.detail})`,
-  'file-too-large': (a) => `data.file ${a.file}: 데이터 파일로 쓰기에 너무 큽니다 (${a.detail})`,
+  'file-too-large': (a) => `data.file ${a.file}: 파일이 너무 큽니다. ${a.detail}`,
   'file-unreadable': (a) => `data.file ${a.file}: 읽을 수 없습니다 (${a.detail})`,
-  'ignored-tbptt': (a) => `training.tbptt: 무시됩니다. 잘린 BPTT는 "many-to-many" 모델에만 적용됩니다 (이 모델의 구조: ${a.structure})`,
-  'tbptt-too-long/data-length': (a) => `training.tbptt (${a.tbptt}): 시퀀스 길이인 data.length (${a.length}${a.isDefault ? ', 기본값' : ''}) 이하여야 합니다`,
-  'missing-file': (a) =>
-    `'${a.task}' 작업은 사용자의 데이터를 읽습니다: 이 정의 파일 기준 경로로 data.file${a.folderToo ? '(CSV, TSV, JSONL) 또는 data.folder(클래스마다 파일 하나)' : ''}을(를) 주세요`,
-  'file-and-folder': () => 'data.folder: data.file과 함께 쓸 수 없습니다. 둘 중 하나만 쓰세요',
-  'format-task': (a) => `data.format ${a.format}: '${a.task}' 작업은 이 형식을 읽을 수 없습니다. 읽을 수 있는 형식: ${a.formats}`,
-  'split-too-large': (a) => `data.validation + data.test: 학습할 예제가 남도록 1보다 작아야 합니다 (현재 값: ${a.validation} + ${a.test})`,
-  'file-outside-workspace/folder': (a) => `data.folder '${a.folder}': 경로 ${a.resolved}이(가) 작업 영역 루트 ${a.root} 밖에 있습니다. ${INSIDE_KO}`,
-  'attention-without-encoder': (a) =>
-    `decoder.attention ${a.attention}: 주의를 기울일 인코더가 필요합니다. "encoder-decoder" 구조에서만 쓰입니다 (이 모델의 구조: ${a.structure})`,
-  'attention-size': (a) =>
-    `decoder.attention "luong-dot": 점수가 o_t . k_s이므로 디코더의 맨 위 레이어(유닛 ${a.decoderUnits}개)가 인코더의 출력(${a.encoderWidth}${a.bidirectional ? ', 두 방향을 이어 붙인 폭' : ''})과 폭이 같아야 합니다. 출력을 사영하는 "luong-general"이나 "bahdanau"를 쓰세요${a.bidirectional ? '. 또는 두 방향을 "sum"으로 합치세요' : ''}`,
-  'bridge-ignored': () => 'decoder.bridge: 무시됩니다. 양방향 인코더 레이어의 두 방향을 잇는 설정인데, 양방향인 인코더 레이어가 없습니다',
-  'memory-budget': (a) => `이 모델을 학습하려면 메모리 예산보다 많은 메모리가 필요합니다 (${a.detail})`,
   'text-too-short': (a) => `data.text: 2자 이상이어야 합니다. 문자 모델은 앞의 글자들로 다음 글자를 예측하도록 배웁니다 (현재 ${a.n}자)`,
   'word-too-short': (a) => `data.word: 2자 이상이어야 합니다. "hello"는 앞 글자로 다음 글자를 예측하도록 배웁니다 (현재 값: ${a.word})`,
   'length-too-short': (a) => `data.length: 'adding' 작업에서는 2 이상이어야 합니다. 수 두 개에 표시가 붙기 때문입니다 (현재 값: ${a.n})`,
@@ -387,6 +463,14 @@ const ko: Catalogue = {
   'vocabulary-duplicate': (a) => `data.vocabulary[${a.i}]: 문자 ${a.entry}은(는) 이미 data.vocabulary[${a.first}]에 있습니다`,
   'vocabulary-mismatch': (a) =>
     `data.vocabulary: ${a.field}${a.defaultWord ? ' (기본값 "hello")' : ''}에 나오는 문자가 빠져 있습니다: ${a.shown}`,
+  'attention-without-encoder': (a) =>
+    `decoder.attention ${a.attention}: 주의를 기울일 인코더가 필요합니다. "encoder-decoder" 구조에서만 쓰입니다 (이 모델의 구조: ${a.structure})`,
+  'attention-size': (a) =>
+    `decoder.attention "luong-dot": 점수 o_t . k_s를 계산하므로 디코더 맨 위 레이어(${a.units} 유닛)의 폭이 인코더 출력의 폭(${a.width}${a.concat ? ', 두 방향을 이어 붙인 값' : ''})과 같아야 합니다. 출력을 사영하는 "luong-general"이나 "bahdanau"를 쓰세요${a.concat ? '. 또는 "sum"으로 두 방향을 합치세요' : ''}`,
+  'bridge-ignored': () => 'decoder.bridge: 무시됩니다. 양방향 인코더 레이어의 두 방향을 잇는 설정인데, 양방향 인코더 레이어가 없습니다',
+  'memory-budget': (a) =>
+    `이 모델을 학습하려면 메모리가 약 ${a.total} 필요합니다 (${a.parts}). 메모리 예산 ${a.budget} MB를 넘습니다: ` +
+    `${a.remedy}. 또는 예산을 늘리세요 (설정 seqlab.memoryBudgetMB, CLI --memory-budget MB)`,
 };
 
 const CATALOGUES: Record<Locale, { words: Words; messages: Catalogue }> = {

@@ -116,10 +116,10 @@ function parseInto(
   const spec = normalize(value);
   // What training it would hold in memory, from what the definition alone says (lower bounds where
   // the data decides): the same check runs again on the built data set (buildDataset).
-  const over = overBudget(estimateCost(spec, shapeFromSpec(spec)), options.memoryBudgetMB ?? DEFAULT_MEMORY_BUDGET_MB, spec.training.optimizer);
+  const over = overBudget(estimateCost(spec, shapeFromSpec(spec)), options.memoryBudgetMB ?? DEFAULT_MEMORY_BUDGET_MB, spec.training.optimizer, m);
   if (over) {
     const n = nearestNode(root, over.path);
-    out.push({ severity: 'error', code: 'memory-budget', path: over.path, offset: n.offset, length: n.length, message: m.text('memory-budget', { detail: over.message }) });
+    out.push({ severity: 'error', code: 'memory-budget', path: over.path, offset: n.offset, length: n.length, message: over.message });
     return undefined;
   }
   return spec;

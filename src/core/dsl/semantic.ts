@@ -210,7 +210,7 @@ export function checkSemantics(root: Node, value: unknown, options: ParseOptions
       } else if (taskName === 'text' && training.tbptt > seqLen) {
         error('tbptt-too-long', ['training', 'tbptt'], m.text('tbptt-too-long', { tbptt: training.tbptt, sequenceLength: seqLen, isDefault: !has(training, 'sequenceLength') }));
       } else if (taskName && ['copy', 'reverse', 'parity', 'sine'].includes(taskName) && dataLen !== undefined && training.tbptt > dataLen) {
-        error('tbptt-too-long', ['training', 'tbptt'], m.text('tbptt-too-long/data-length', { tbptt: training.tbptt, length: dataLen, isDefault: !has(data, 'length') }));
+        error('tbptt-too-long', ['training', 'tbptt'], m.text('tbptt-too-long/length', { tbptt: training.tbptt, length: dataLen, isDefault: !has(data, 'length') }));
       }
     }
     const opt = str(training.optimizer) ?? 'adam';
@@ -304,7 +304,7 @@ function checkData(
   }
   if (has(data, 'file') && !usesFile) warn('ignored-data-field', ['data', 'file'], m.text('ignored-data-field/file', { task, readers: FILE_TASKS.map(q).join(', ') }));
   if (TASKS[task].needsFile && !has(data, 'file') && !(task === 'classify' && has(data, 'folder'))) {
-    error('missing-file', ['data', 'task'], m.text('missing-file', { task, folderToo: task === 'classify' }));
+    error('missing-file', ['data', 'task'], m.text('missing-file', { task, classify: task === 'classify' }));
   }
   if (task === 'classify' && has(data, 'file') && has(data, 'folder')) {
     error('file-and-folder', ['data', 'folder'], m.text('file-and-folder', undefined));
@@ -343,7 +343,7 @@ function checkData(
         error('file-outside-workspace', ['data', 'file'], m.text('file-outside-workspace', { file, resolved: r.outside, root: normalizePath(options.workspaceRoot) }));
       } else if (options.inspectFile) {
         const p = safeInspect(options.inspectFile, r.path);
-        if (p) error(FILE_PROBLEM_CODES[p.kind], ['data', 'file'], m.text(FILE_PROBLEM_MESSAGES[p.kind], { file: q(file), detail: p.kind === 'too-large' ? tooLargeMessage(p, task) : p.message }));
+        if (p) error(FILE_PROBLEM_CODES[p.kind], ['data', 'file'], m.text(FILE_PROBLEM_MESSAGES[p.kind], { file: q(file), detail: p.kind === 'too-large' ? tooLargeMessage(p, task, m) : p.message }));
       } else if (options.fileExists && !safeExists(options.fileExists, r.path)) {
         error('file-not-found', ['data', 'file'], m.text('file-not-found', { file: q(file), looked: r.path }));
       }
@@ -451,7 +451,11 @@ function checkAttention(
 ): void {
   const attention = str(decoder.attention);
   if (attention && attention !== 'none' && structure && structure !== 'encoder-decoder') {
-    error('attention-without-encoder', ['decoder', 'attention'], m.text('attention-without-encoder', { attention: q(attention), structure: q(structure) }));
+    error(
+      'attention-without-encoder',
+      ['decoder', 'attention'],
+      m.text('attention-without-encoder', { attention: q(attention), structure: q(structure) }),
+    );
     return;
   }
   if (structure !== 'encoder-decoder') return;
@@ -463,7 +467,11 @@ function checkAttention(
   const encWidth = width(top);
   const decUnits = decTop && typeof decTop.units === 'number' ? decTop.units : undefined;
   if (attention === 'luong-dot' && encWidth !== undefined && decUnits !== undefined && encWidth !== decUnits) {
-    error('attention-size', ['decoder', 'attention'], m.text('attention-size', { decoderUnits: decUnits, encoderWidth: encWidth, bidirectional: top?.bidirectional === true }));
+    error(
+      'attention-size',
+      ['decoder', 'attention'],
+      m.text('attention-size', { units: decUnits, width: encWidth, concat: top?.bidirectional === true }),
+    );
   }
   if (has(decoder, 'bridge') && !enc.some((l) => l?.bidirectional === true)) {
     warn('bridge-ignored', ['decoder', 'bridge'], m.text('bridge-ignored', undefined), 'key');

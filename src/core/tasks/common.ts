@@ -6,6 +6,7 @@ import type { Example } from '../data';
 import { stripBom } from '../bom';
 import { isAbsolutePath, joinPath, dirnameOf, normalizePath, resolveDataPath, formatBytes, type FileProblem } from '../paths';
 import { Rng } from '../rng';
+import { messagesFor, type Messages } from '../dsl/messages';
 import type { ModelSpec } from '../spec';
 import { TASKS } from './catalog';
 import { buildVocabulary, splitCharacters, type TokenizerSpec, type TokenLevel } from '../tokenize';
@@ -91,29 +92,9 @@ export function checkSize(total: number, spec?: ModelSpec, path: (string | numbe
   }
 }
 
-/** How to make a task's data smaller, naming only the fields that task reads. */
-export function sizeRemedy(task: string, fromFile: boolean): string {
-  switch (task) {
-    case 'text':
-      return fromFile ? 'use a shorter data.file (the whole text is read)' : 'shorten data.text';
-    case 'sine':
-      return fromFile ? 'use a CSV data.file with fewer lines, or lower data.samples or data.length' : 'lower data.samples or data.length';
-    case 'hello':
-      return 'shorten data.word';
-    case 'sentiment':
-    case 'tagging':
-    case 'spell':
-      return 'lower data.samples';
-    case 'classify':
-      return 'use a smaller data.file (or smaller files in data.folder): split it, or sample its lines';
-    case 'tag':
-    case 'pairs':
-      return 'use a smaller data.file: split it, or sample its lines';
-    case 'forecast':
-      return 'use a CSV data.file with fewer rows (or fewer columns)';
-    default:
-      return 'lower data.samples or data.length';
-  }
+/** How to make a task's data smaller, naming only the fields that task reads (the catalogue's words.sizeRemedy). */
+export function sizeRemedy(task: string, fromFile: boolean, m: Messages = messagesFor('en')): string {
+  return m.words.sizeRemedy(task, fromFile);
 }
 
 /**
@@ -228,9 +209,9 @@ export function readWorkspaceFile(rel: unknown, where: (string | number)[], ctx:
   return { text: stripBom(text), name, abs };
 }
 
-/** 'is 50.0 MB, over the 8.0 MB limit for data files: use a shorter data.file (...)'. */
-export function tooLargeMessage(problem: FileProblem, task: string): string {
-  return `is ${formatBytes(problem.size ?? 0)}, over the ${formatBytes(problem.limit ?? 0)} limit for data files (refused before reading it): ${sizeRemedy(task, true)}`;
+/** 'is 50.0 MB, over the 8.0 MB limit for data files: use a shorter data.file (...)' (words.tooLarge, in the language of `m`). */
+export function tooLargeMessage(problem: FileProblem, task: string, m: Messages = messagesFor('en')): string {
+  return m.words.tooLarge(formatBytes(problem.size ?? 0), formatBytes(problem.limit ?? 0), sizeRemedy(task, true, m));
 }
 
 /** Round for messages. */

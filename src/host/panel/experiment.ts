@@ -10,6 +10,7 @@ import { normalizePath, resolveDataPath, dirnameOf } from '../../core/paths';
 import type { ExperimentMsg } from '../../protocol';
 import type { ModelSpec } from '../../core/spec';
 import { parseDefinition } from '../../core/dsl';
+import { messagesFor } from '../../core/dsl/messages';
 import { stripBom } from '../../core/bom';
 import type { FileProblem } from '../../core/paths';
 import { tooLargeMessage } from '../../core/tasks/common';
@@ -29,7 +30,7 @@ export async function readExperiment(def: vscode.Uri): Promise<ExperimentMsg> {
       files.push({ path: normalizePath(abs), text: readWorkspaceFile(abs, root) });
     } catch (e) {
       const problem = (e as { problem?: FileProblem }).problem;
-      fileErrors.push(problem?.kind === 'too-large' ? `${field} '${rel}' ${tooLargeMessage(problem, taskOf(definitionText))}` : `${field} '${rel}': ${(e as Error).message}`);
+      fileErrors.push(problem?.kind === 'too-large' ? `${field} '${rel}' ${tooLargeMessage(problem, taskOf(definitionText), messagesFor(vscode.env.language))}` : `${field} '${rel}': ${(e as Error).message}`);
     }
   };
   for (const rel of referencedFiles(definitionText)) {
