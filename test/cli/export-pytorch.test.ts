@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -263,6 +263,44 @@ test('a run exports with its own weights as the starting point', () => {
   const py = run(PYTHON, [join(dir, 'train.py'), '--steps', '5', '--json'], ws);
   assert.equal(py.code, 0, py.err);
   assert.ok(rows(py.out)[0].loss < 0.05, 'it starts from the trained weights');
+});
+
+test('a stopped run exports with its checkpoint: train.py continues it as seqlab train --resume does', async () => {
+  const ws = workspace();
+  // truncated BPTT (a batch may stop mid-walk, its carried state in the checkpoint), rmsprop's slots, a step schedule
+  const file = variant(ws, 'char-resume', 'char-gru', {
+    layers: [{ cell: 'gru', units: 16 }],
+    training: { optimizer: 'rmsprop', learningRate: 0.01, momentum: 0.5, logEvery: 3, evalEvery: 9, schedule: { type: 'step', stepSize: 7, gamma: 0.8 } },
+  });
+  const child = spawn(process.execPath, [CLI, 'train', file, '--json', '--backend', 'cpu', '--steps', '100000', '--checkpoint-every', '4'], { cwd: ws });
+  let buf = '';
+  await new Promise<void>((resolve) => {
+    child.stdout.on('data', (d) => {
+      buf += d;
+      if (rows(buf.split('\n').slice(0, -1).join('\n')).some((r) => r.step >= 11)) resolve();
+    });
+  });
+  child.kill('SIGINT');
+  await new Promise((r) => child.on('exit', r));
+  const id = JSON.parse(buf.split('\n')[0]).run;
+  const summary = JSON.parse(readFileSync(join(ws, '.seqlab', 'runs', id, 'summary.json'), 'utf8'));
+  assert.equal(summary.status, 'stopped');
+  const dir = exportProject(ws, id, 'char-resume');
+  const from = JSON.parse(readFileSync(join(dir, 'resume.json'), 'utf8')).step;
+  assert.ok(from >= 11, `the checkpoint is at step ${from}`);
+  assert.match(readFileSync(join(dir, 'README.md'), 'utf8'), new RegExp(`checkpoint of run ${id} at step ${from}`));
+  const steps = String(from + 20);
+  const b = run(PYTHON, [join(dir, 'train.py'), '--steps', steps, '--json'], ws);
+  assert.equal(b.code, 0, b.err.slice(-2000));
+  const a = seqlab(['train', file, '--resume', id, '--steps', steps, '--json', '--backend', 'cpu'], ws);
+  assert.equal(a.code, 0, a.err);
+  const [ours, theirs] = [rows(a.out), rows(b.out)];
+  assert.ok(ours.length >= 5 && ours[0].step > from, `rows after step ${from}: ${ours.map((r) => r.step)}`);
+  assert.deepEqual(theirs.map((r) => r.step), ours.map((r) => r.step));
+  ours.forEach((r, i) => {
+    assert.ok(relErr(r.loss, theirs[i].loss) <= TOL, `step ${r.step}: loss ${r.loss} (seqlab train --resume) vs ${theirs[i].loss} (train.py)`);
+    assert.ok(relErr(r.learningRate!, theirs[i].learningRate!) <= 1e-9, `step ${r.step}: learning rate`);
+  });
 });
 
 test('a setting the exporter does not express is refused by its name in one line, never dropped, and nothing is written', () => {

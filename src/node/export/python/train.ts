@@ -152,6 +152,20 @@ class Schedule:
             self.cooldown, self.bad = s["cooldown"], 0
 
 
+def load_optimizer_state(optimizer, model, saved, device):
+    """Sequence Lab's optimizer state (slots by torch.optim's names, "param/slot") into torch.optim."""
+    params = model.state_dict(keep_vars=True)  # Sequence Lab's names -> the parameters
+    for key, t in saved["slots"].items():
+        name, slot = key.rsplit("/", 1)
+        optimizer.state[params[name]][slot] = torch.tensor(t["data"], dtype=torch.float32).view(*t["shape"]).to(device)
+    for name, param in params.items():
+        state = optimizer.state[param]
+        if saved["optimizer"] in ("adam", "adamw"):
+            state["step"] = torch.tensor(float(saved["step"]))
+        elif saved["optimizer"] == "rmsprop":
+            state["step"] = saved["step"]
+
+
 def evaluate(model, data_set):
     """Loss (and accuracy, perplexity) over a whole set, in batches of up to 256, averaged per example."""
     n = data_set["y"].shape[0]
@@ -185,6 +199,7 @@ def main():
     p.add_argument("--out", help="folder for checkpoints: weights.json, which seqlab import reads")
     p.add_argument("--weights", default=os.path.join(HERE, "initial_weights.json"), help="weights to start from")
     p.add_argument("--data", default=os.path.join(HERE, "data.json"), help="the examples")
+    p.add_argument("--fresh", action="store_true", help="ignore resume.json: start at step 0 from --weights")
     args = p.parse_args()
     t = SETTINGS["training"]
     total = args.steps if args.steps is not None else t["steps"]
@@ -262,6 +277,30 @@ def main():
     best, since_best, best_weights = None, 0, None
     step = 0
     last = None
+    resume_file = os.path.join(HERE, "resume.json")
+    if os.path.exists(resume_file) and not args.fresh:
+        # a stopped Sequence Lab run: continue it where its checkpoint was, as seqlab train --resume
+        with open(resume_file, encoding="utf-8") as f:
+            r = json.load(f)
+        step = r["step"]
+        progress = r["progress"]
+        batches.rng.s, batches.order, batches.cursor = progress["rng"], progress["order"], progress["cursor"]
+        if progress.get("schedule"):
+            sc = progress["schedule"]
+            schedule.lr, schedule.bad, schedule.cooldown = sc["lr"], sc["badEpochs"], sc["cooldownLeft"]
+            schedule.best = math.inf if sc["best"] is None else sc["best"]
+        if progress.get("tbptt"):
+            tb = progress["tbptt"]
+            mine = list(range(rank, len(tb["batch"]), world))
+            carried = None
+            if tb.get("state") is not None:
+                as_tensor = lambda t: torch.tensor(t["data"], dtype=torch.float32).view(*t["shape"])[mine].to(device)
+                carried = [(as_tensor(s["h"]), as_tensor(s["c"]) if "c" in s else None) for s in tb["state"]]
+            walk = (tb["batch"], tb["offset"], carried)
+        if r["session"].get("best"):
+            best, since_best = (r["session"]["best"]["step"], r["session"]["best"]["validLoss"]), r["session"]["sinceBest"]
+        load_optimizer_state(optimizer, model, r["optimizer"], device)
+        emit({"event": "resume", "step": step})
     while step < total:
         # a metric row every logEvery steps and at every validation (every evalEvery steps, and the last)
         target = min((step // log_every + 1) * log_every, (step // eval_every + 1) * eval_every, total)
