@@ -135,6 +135,9 @@ const CASES: { name: string; base: string; over?: Record<string, unknown>; end?:
     },
   },
   { name: 'tagger-dropout', base: 'tagger-bilstm', over: { data: { samples: 200 }, layers: [{ cell: 'lstm', units: 16, bidirectional: true, dropout: 0.3 }, { cell: 'gru', units: 12, dropout: 0.2 }], head: { dropout: 0.1 } } }, // tf.dropout's masks
+  // sequences of different lengths in a batch (PyTorch's packed sequences, masked loss), data read from files
+  { name: 'pos-conll-b8', base: 'pos-conll', over: { training: { batchSize: 8, logEvery: 5, evalEvery: 10 } } },
+  { name: 'en-ko-b8', base: 'en-ko-translate', over: { training: { batchSize: 8, logEvery: 5, evalEvery: 10 } } },
   { name: 'char-gru', base: 'char-gru', over: { layers: [{ cell: 'lstm', units: 24 }] } }, // text file, truncated BPTT
 ];
 
@@ -203,27 +206,31 @@ test("the exported model's outputs on the validation set equal Sequence Lab's", 
   }
 });
 
-test('torchrun --nproc_per_node 2 on CPU gives the losses of one process (uneven shares of the batch, dropout)', () => {
+test('torchrun --nproc_per_node 2 on CPU gives the losses of one process (uneven shares of the batch, dropout, sequences of different lengths)', () => {
   const ws = workspace();
-  const file = variant(ws, 'parity-ddp', 'parity', {
-    data: { samples: 200 }, training: { batchSize: 5, logEvery: 5 },
-    layers: [{ cell: 'lstm', units: 12, dropout: 0.25 }, { cell: 'lstm', units: 8 }], // each process takes its rows of the global mask
-  });
-  const dir = exportProject(ws, file, 'parity-ddp');
-  const one = run(PYTHON, [join(dir, 'train.py'), '--steps', '20', '--json'], ws);
-  assert.equal(one.code, 0, one.err);
-  // --redirects/--tee: Debian's torch 1.13 on Python 3.11 cannot parse torchrun's default '0' for them
-  const two = run(TORCHRUN, ['--standalone', '--nproc_per_node', '2', '--redirects', '2', '--tee', '2', join(dir, 'train.py'), '--steps', '20', '--json'], ws);
-  assert.equal(two.code, 0, two.err.slice(-2000));
-  const start = JSON.parse(two.out.split('\n')[0]);
-  assert.equal(start.processes, 2);
-  const a = rows(one.out);
-  const b = rows(two.out);
-  assert.equal(b.length, a.length);
-  a.forEach((r, i) => {
-    assert.equal(b[i].step, r.step);
-    assert.ok(relErr(r.loss, b[i].loss) <= 1e-5, `step ${r.step}: ${r.loss} (1 process) vs ${b[i].loss} (2)`);
-  });
+  const projects = [
+    exportProject(ws, variant(ws, 'parity-ddp', 'parity', {
+      data: { samples: 200 }, training: { batchSize: 5, logEvery: 5 },
+      layers: [{ cell: 'lstm', units: 12, dropout: 0.25 }, { cell: 'lstm', units: 8 }], // each process takes its rows of the global mask
+    }), 'parity-ddp'),
+    exportProject(ws, variant(ws, 'en-ko-ddp', 'en-ko-translate', { training: { batchSize: 7, logEvery: 5 } }), 'en-ko-ddp'), // shares by target rows
+  ];
+  for (const dir of projects) {
+    const one = run(PYTHON, [join(dir, 'train.py'), '--steps', '20', '--json'], ws);
+    assert.equal(one.code, 0, one.err);
+    // --redirects/--tee: Debian's torch 1.13 on Python 3.11 cannot parse torchrun's default '0' for them
+    const two = run(TORCHRUN, ['--standalone', '--nproc_per_node', '2', '--redirects', '2', '--tee', '2', join(dir, 'train.py'), '--steps', '20', '--json'], ws);
+    assert.equal(two.code, 0, two.err.slice(-2000));
+    const start = JSON.parse(two.out.split('\n')[0]);
+    assert.equal(start.processes, 2);
+    const a = rows(one.out);
+    const b = rows(two.out);
+    assert.equal(b.length, a.length);
+    a.forEach((r, i) => {
+      assert.equal(b[i].step, r.step);
+      assert.ok(relErr(r.loss, b[i].loss) <= 1e-5, `${dir} step ${r.step}: ${r.loss} (1 process) vs ${b[i].loss} (2)`);
+    });
+  }
 });
 
 test('a model trained further in PyTorch imports back into Sequence Lab with the same validation loss', () => {

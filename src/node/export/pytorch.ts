@@ -98,10 +98,10 @@ function unexpressed(spec: ModelSpec): string | undefined {
 export function pytorchUnsupported(spec: ModelSpec, data: SeqData): string | undefined {
   const feature = unexpressed(spec);
   if (feature) return `${feature} cannot be exported to PyTorch yet: the exported project would train differently.`;
-  for (const [name, set] of [['training', data.train], ['validation', data.valid]] as const) {
-    if (set.some((e) => e.x.length !== set[0].x.length || e.y.length !== set[0].y.length)) {
-      return `sequences of different lengths in the ${name} set cannot be exported to PyTorch yet.`;
-    }
+  const t = spec.training;
+  const varies = data.train.some((e) => e.x.length !== data.train[0].x.length || e.y.length !== data.train[0].y.length);
+  if (varies && spec.structure === 'many-to-many' && t.tbptt > 0 && t.tbptt < Math.max(...data.train.map((e) => e.x.length))) {
+    return 'truncated BPTT over sequences of different lengths cannot be exported to PyTorch yet.';
   }
   return undefined;
 }

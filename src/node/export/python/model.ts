@@ -168,12 +168,15 @@ class Stack(nn.Module):
                 states.append((h, c))
         return states
 
-    def forward(self, x, init=None, dropout_seed=None, shard=None):
+    def forward(self, x, init=None, dropout_seed=None, shard=None, lengths=None):
         """x [B, T, F] -> output [B, T, D], and the final (h [B, H], c [B, H] or None) of every layer
         and direction in PyTorch's h_n order. init: initial states in that order (zeros when None).
         dropout_seed (training): layer k's output, below the top layer, is multiplied by tf.dropout's
         mask for dropout_seed + k, drawn over the whole batch [T, batch, D] of which this process's
-        examples are the rows shard["rows"] (shard: None when they are the whole batch)."""
+        examples are the rows shard["rows"] (shard: None when they are the whole batch).
+        lengths [B] (sequences of different lengths, padded): PyTorch's packed sequences; each runs
+        over its own first lengths[b] steps, its output is zero after them, its final state is
+        the one after its own last step, and a backward direction starts there."""
         finals = []
         for k, (rnn, spec) in enumerate(zip(self.layers, self.specs)):
             n = 2 if spec["bidirectional"] else 1
@@ -183,7 +186,12 @@ class Stack(nn.Module):
                 mine = init[len(finals):len(finals) + n]
                 h0 = torch.stack([s[0] for s in mine]).contiguous()
                 state = (h0, torch.stack([s[1] for s in mine]).contiguous()) if lstm else h0
-            out, last = rnn(x, state)
+            if lengths is None:
+                out, last = rnn(x, state)
+            else:
+                packed = nn.utils.rnn.pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+                out, last = rnn(packed, state)
+                out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
             h_n, c_n = last if lstm else (last, None)
             finals += [(h_n[d], c_n[d] if lstm else None) for d in range(n)]
             if n == 2 and spec["merge"] != "concat":
@@ -243,22 +251,26 @@ class SeqModel(nn.Module):
         self.initial_state = initial_state
         self.random_state_seed = 1  # the next seed of a random initial state (initialState "random")
 
-    def features(self, x, table, vocabulary):
-        """Token ids [B, T] -> one-hot rows or embedding vectors; real inputs pass as they are."""
+    def features(self, x, table, vocabulary, lengths=None):
+        """Token ids [B, T] -> one-hot rows or embedding vectors; real inputs pass as they are.
+        The position feature is t / (n - 1) for a sequence of n steps (its own length)."""
         if x.dtype == torch.long:
             x = table(x) if table is not None else F.one_hot(x, vocabulary).to(self.head.weight.dtype)
         if self.position_feature:
             B, T = x.shape[0], x.shape[1]
-            t = torch.arange(T, dtype=torch.float64, device=x.device)
-            position = (t / (T - 1) if T > 1 else t * 0).to(x.dtype)
-            x = torch.cat([x, position.view(1, T, 1).expand(B, T, 1)], dim=2)
+            t = torch.arange(T, dtype=torch.float64, device=x.device).view(1, T)
+            n = (lengths.to(x.device) if lengths is not None else torch.full((B,), T, device=x.device)).to(torch.float64).view(B, 1)
+            position = torch.where(n > 1, t / (n - 1).clamp(min=1), t * 0).to(x.dtype)
+            x = torch.cat([x, position.view(B, T, 1)], dim=2)
         return x
 
-    def forward(self, x, decoder_input=None, out_steps=None, init=None, dropout_seed=None, shard=None):
+    def forward(self, x, decoder_input=None, out_steps=None, init=None, dropout_seed=None, shard=None,
+                lengths=None, target_lengths=None):
         """Logits [B, T_out, O] (before the head's activation), and the final states of the stack
         that read x (truncated BPTT carries them to the next window as init). dropout_seed, shard:
-        see Stack.forward."""
-        h = self.features(x, self.embedding, self.input_size)
+        see Stack.forward. lengths: of the sequences the first stack reads (one-to-many: the target
+        lengths); target_lengths: the decoder's (encoder-decoder); None when all are full length."""
+        h = self.features(x, self.embedding, self.input_size, None if self.structure == "one-to-many" else lengths)
         B, T = h.shape[0], h.shape[1]
         if self.structure == "one-to-many" and out_steps is not None and out_steps > T:
             h = torch.cat([h, h.new_zeros(B, out_steps - T, h.shape[2])], dim=1)
@@ -267,10 +279,10 @@ class SeqModel(nn.Module):
             init = stack.learned_state(B)
         elif init is None and self.initial_state == "random":
             init = self.random_state(stack, shard, B)
-        out, finals = stack(h, init, dropout_seed, shard)
+        out, finals = stack(h, init, dropout_seed, shard, lengths)
         if self.structure == "encoder-decoder":
-            d = self.features(decoder_input, self.decoder_embedding, self.output_size)
-            top, _ = self.decoder(d, finals, dropout_seed, shard)
+            d = self.features(decoder_input, self.decoder_embedding, self.output_size, target_lengths)
+            top, _ = self.decoder(d, finals, dropout_seed, shard, target_lengths)
         elif self.structure == "many-to-one":
             spec = stack.specs[-1]
             if spec["bidirectional"]:
@@ -310,22 +322,40 @@ class SeqModel(nn.Module):
             return torch.sigmoid(logits)
         return logits
 
-    def loss(self, logits, y):
-        """The head's loss, a mean over every target position (and output, for binary and mse).
-        y: class ids [B, T] (cross-entropy), or values [B, T, O]."""
+    def loss(self, logits, y, mask=None):
+        """The head's loss, a mean over every target position that counts (and output, for binary
+        and mse). y: class ids [B, T] (cross-entropy), or values [B, T, O]; mask [B, T]: the target
+        positions that count (None: all); padding weighs nothing."""
+        if mask is None:
+            if self.loss_kind == "cross-entropy":
+                return F.cross_entropy(logits.reshape(-1, self.output_size), y.reshape(-1))
+            if self.loss_kind == "binary-cross-entropy":
+                return F.binary_cross_entropy_with_logits(logits, y)
+            return F.mse_loss(self.activate(logits), y)
+        w = mask.to(logits.dtype)
+        rows = w.sum()
         if self.loss_kind == "cross-entropy":
-            return F.cross_entropy(logits.reshape(-1, self.output_size), y.reshape(-1))
+            each = F.cross_entropy(logits.reshape(-1, self.output_size), y.reshape(-1), reduction="none")
+            return (each * w.reshape(-1)).sum() / rows
         if self.loss_kind == "binary-cross-entropy":
-            return F.binary_cross_entropy_with_logits(logits, y)
-        return F.mse_loss(self.activate(logits), y)
+            each = F.binary_cross_entropy_with_logits(logits, y, reduction="none")
+        else:
+            each = (self.activate(logits) - y) ** 2
+        return (each * w.unsqueeze(-1)).sum() / (rows * self.output_size)
 
-    def accuracy(self, logits, y):
-        """Fraction right (classes: argmax; binary: p > 0.5); None for real outputs."""
+    def accuracy(self, logits, y, mask=None):
+        """Fraction right (classes: argmax; binary: p > 0.5) over the positions that count; None
+        for real outputs."""
         if self.output_kind == "classes":
-            return (logits.argmax(dim=-1) == y).float().mean()
-        if self.output_kind == "binary":
-            return ((logits > 0) == (y > 0.5)).float().mean()
-        return None
+            right = (logits.argmax(dim=-1) == y).float()
+        elif self.output_kind == "binary":
+            right = ((logits > 0) == (y > 0.5)).float()
+        else:
+            return None
+        if mask is None:
+            return right.mean()
+        w = mask.float() if right.dim() == 2 else mask.float().unsqueeze(-1).expand_as(right)
+        return (right * w).sum() / w.sum()
 
 
 def read_state_dict(path):
