@@ -138,6 +138,16 @@ const CASES: { name: string; base: string; over?: Record<string, unknown>; end?:
   // sequences of different lengths in a batch (PyTorch's packed sequences, masked loss), data read from files
   { name: 'pos-conll-b8', base: 'pos-conll', over: { training: { batchSize: 8, logEvery: 5, evalEvery: 10 } } },
   { name: 'en-ko-b8', base: 'en-ko-translate', over: { training: { batchSize: 8, logEvery: 5, evalEvery: 10 } } },
+  // attention: bahdanau with the linear bridge from a bidirectional encoder; luong-general with the sum
+  // bridge (LSTM); bahdanau over sequences of different lengths with dropout in a two-layer decoder
+  { name: 'reverse-attention', base: 'reverse-attention', over: { data: { samples: 300 } } },
+  { name: 'attention-luong', base: 'reverse-attention', over: { data: { samples: 300 }, layers: [{ cell: 'lstm', units: 16, bidirectional: true }], decoder: { layers: [{ cell: 'lstm', units: 16 }], attention: 'luong-general', bridge: 'sum' } } },
+  {
+    name: 'attention-lengths', base: 'en-ko-translate', over: {
+      training: { batchSize: 8, logEvery: 5, evalEvery: 10 }, layers: [{ cell: 'lstm', units: 16, dropout: 0.2 }, { cell: 'lstm', units: 16 }],
+      decoder: { layers: [{ cell: 'lstm', units: 16, dropout: 0.25 }, { cell: 'lstm', units: 16 }], attention: 'bahdanau' },
+    },
+  },
   { name: 'char-gru', base: 'char-gru', over: { layers: [{ cell: 'lstm', units: 24 }] } }, // text file, truncated BPTT
 ];
 
@@ -316,14 +326,14 @@ test('a setting the exporter does not express is refused by its name in one line
   const withField = (o: object) => o as unknown as ModelSpec;
   assert.match(pytorchUnsupported(withField({ ...spec, training: { ...spec.training, averaging: { type: 'swa', start: 10 } } }), data)!,
     /^training\.averaging cannot be exported to PyTorch yet/);
-  assert.match(pytorchUnsupported(withField({ ...spec, attention: 'luong' }), data)!, /^attention cannot be exported/);
+  assert.match(pytorchUnsupported(withField({ ...spec, memory: 'neural-turing' }), data)!, /^memory cannot be exported/);
   assert.match(pytorchUnsupported(withField({ ...spec, layers: [{ ...spec.layers[0], zoneout: 0.1 }] }), data)!, /^layers\[\]\.zoneout /);
   // switched off: nothing to express
-  assert.equal(pytorchUnsupported(withField({ ...spec, training: { ...spec.training, averaging: { type: 'none' } }, attention: false }), data), undefined);
+  assert.equal(pytorchUnsupported(withField({ ...spec, training: { ...spec.training, averaging: { type: 'none' } }, memory: false }), data), undefined);
   // refused before anything is written; the CLI prints the reason as one line
   const dir = join(mkdtempSync(join(tmpdir(), 'seqlab-refused-')), 'out');
-  assert.throws(() => writePytorchProject(dir, { spec: withField({ ...spec, attention: 'luong' }), data, weights: {}, totalSteps: 1, truncatedBptt: false, definitionFile: 'x', definitionText: '{}', weightsFrom: '' }),
-    (e: Error) => e instanceof ExportRefused && /^attention cannot be exported to PyTorch yet/.test(e.message) && !e.message.includes('\n'));
+  assert.throws(() => writePytorchProject(dir, { spec: withField({ ...spec, memory: 'neural-turing' }), data, weights: {}, totalSteps: 1, truncatedBptt: false, definitionFile: 'x', definitionText: '{}', weightsFrom: '' }),
+    (e: Error) => e instanceof ExportRefused && /^memory cannot be exported to PyTorch yet/.test(e.message) && !e.message.includes('\n'));
   assert.ok(!existsSync(dir), 'nothing is written');
   // --out must be a folder: not a file, not a symbolic link
   const ws = workspace();

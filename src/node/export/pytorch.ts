@@ -59,7 +59,7 @@ export class ExportRefused extends Error {}
  * (a feature added to Sequence Lab after the exporter) is refused by name rather than dropped.
  */
 const EXPRESSED = {
-  '': ['name', 'description', 'data', 'input', 'layers', 'decoderLayers', 'initialState', 'structure', 'head', 'training'],
+  '': ['name', 'description', 'data', 'input', 'layers', 'decoderLayers', 'attention', 'bridge', 'initialState', 'structure', 'head', 'training'],
   'input.': ['encoding', 'embeddingSize', 'positionFeature'],
   'layers[].': ['cell', 'units', 'activation', 'bias', 'bidirectional', 'merge', 'dropout'],
   'head.': ['activation', 'loss', 'dropout'],
@@ -197,8 +197,16 @@ function describe(spec: ModelSpec, data: SeqData): string[] {
   const ed = spec.structure === 'encoder-decoder';
   let top = stack(ed ? 'encoder' : 'rnn', spec.layers, (embed ? spec.input.embeddingSize : I) + pos);
   if (ed) {
-    lines.push(`decoder  starts from the encoder's final state; fed <start>, y_1, ..., y_{T-1}`);
-    top = stack('', decoderLayers(spec), (embed ? spec.input.embeddingSize : O) + pos);
+    const K = top;
+    const bridge = spec.bridge ? ` (bidirectional layers through the ${spec.bridge} bridge)` : '';
+    lines.push(`decoder  starts from the encoder's final state${bridge}; fed <start>, y_1, ..., y_{T-1}`);
+    const context = spec.attention === 'bahdanau' ? K : 0;
+    top = stack('', decoderLayers(spec), (embed ? spec.input.embeddingSize : O) + pos + context);
+    if (spec.attention) {
+      lines.push(spec.attention === 'bahdanau'
+        ? `attention bahdanau over the encoder's outputs [S, ${K}]: the context c_t is fed to the decoder beside y_{t-1}`
+        : `attention ${spec.attention} over the encoder's outputs [S, ${K}]: the head reads tanh(combine([c_t; o_t]))`);
+    }
   }
   if (spec.initialState === 'learned') lines.push('state    h_0 (and c_0) learned per layer and direction');
   if (spec.initialState === 'random') lines.push('state    h_0 (and c_0) ~ N(0, 0.1^2), drawn afresh for every forward pass as Sequence Lab draws them');
@@ -250,6 +258,7 @@ function modelPy(p: PytorchProject): string {
     `        head_activation=${pyLiteral(spec.head.activation)},`,
     `        head_dropout=${spec.head.dropout},`,
     `        loss=${pyLiteral(spec.head.loss)},`,
+    ...(ed ? [`        attention=${pyLiteral(spec.attention ?? null)},`, `        bridge=${pyLiteral(spec.bridge ?? null)},`] : []),
     '    )',
     '',
   ].join('\n');

@@ -206,6 +206,57 @@ class Stack(nn.Module):
         return x, finals
 
 
+class Attention(nn.Module):
+    """Attention over the encoder's outputs K [B, S, Hk] (Sequence Lab's src/core/attention.ts, the
+    torch-attention reference model); padded source positions get -1e9 before the softmax.
+
+      bahdanau       e_ts = energy(tanh(query(q_t) + key(K_s))), q_t the decoder's top state before
+                     step t; c_t = sum_s a_ts K_s is fed to the decoder beside y_{t-1}
+      luong-general  e_ts = o_t . score(K_s);  luong-dot: e_ts = o_t . K_s;  o_t the decoder's output
+                     ht_t = tanh(combine(concat(c_t, o_t))) is what the head reads
+    """
+
+    MASKED = -1e9
+
+    def __init__(self, kind, key_width, units):
+        super().__init__()
+        self.kind = kind
+        if kind == "bahdanau":
+            self.query = nn.Linear(units, units)
+            self.key = nn.Linear(key_width, units)
+            self.energy = nn.Linear(units, 1)
+        else:
+            if kind == "luong-general":
+                self.score = nn.Linear(key_width, units, bias=False)
+            self.combine = nn.Linear(key_width + units, units, bias=False)
+
+    def prepare(self, K, lengths):
+        """K, the part of the scores that depends on K only, and the padding mask [B, 1, S]."""
+        B, S = K.shape[0], K.shape[1]
+        mask = None
+        if lengths is not None:
+            past = torch.arange(S, device=K.device).view(1, 1, S) >= lengths.to(K.device).view(B, 1, 1)
+            mask = past.to(K.dtype) * self.MASKED
+        projected = self.key(K) if self.kind == "bahdanau" else self.score(K) if self.kind == "luong-general" else K
+        return K, projected, mask
+
+    @staticmethod
+    def weights(e, mask):
+        return torch.softmax(e + mask if mask is not None else e, dim=-1)
+
+    def additive(self, q, prepared):
+        """bahdanau, one step: the decoder's top state q [B, Hd] -> the context c_t [B, Hk]."""
+        K, projected, mask = prepared
+        e = self.energy(torch.tanh(projected + self.query(q).unsqueeze(1))).transpose(1, 2)  # [B, 1, S]
+        return torch.bmm(self.weights(e, mask), K).squeeze(1)
+
+    def multiplicative(self, O, prepared):
+        """luong, every step at once: the decoder's outputs O [B, T, Hd] -> ht [B, T, Hd]."""
+        K, projected, mask = prepared
+        a = self.weights(torch.bmm(O, projected.transpose(1, 2)), mask)  # [B, T, S]
+        return torch.tanh(self.combine(torch.cat([torch.bmm(a, K), O], dim=2)))
+
+
 class SeqModel(nn.Module):
     """Input encoding, one stack (two for encoder-decoder) and a linear head, wired as the
     structure says:
@@ -224,7 +275,8 @@ class SeqModel(nn.Module):
 
     def __init__(self, structure, input_tokens, input_size, output_kind, output_size, layers,
                  decoder_layers=None, embedding_size=None, position_feature=False,
-                 initial_state="zeros", head_activation="linear", head_dropout=0, loss="mse"):
+                 initial_state="zeros", head_activation="linear", head_dropout=0, loss="mse",
+                 attention=None, bridge=None):
         super().__init__()
         self.structure = structure
         self.input_tokens = input_tokens
@@ -242,8 +294,22 @@ class SeqModel(nn.Module):
         if structure == "encoder-decoder":
             self.encoder = Stack(width, layers, learned)
             self.decoder_embedding = nn.Embedding(output_size, embedding_size) if embedding_size else None
-            self.decoder = Stack((embedding_size or output_size) + extra, decoder_layers)
+            # bahdanau feeds the context c_t (the encoder's output width) beside the token
+            context = self.encoder.output_size if attention == "bahdanau" else 0
+            self.decoder = Stack((embedding_size or output_size) + extra + context, decoder_layers)
             top = self.decoder
+            if attention:
+                self.attention = Attention(attention, self.encoder.output_size, decoder_layers[-1]["units"])
+            # a bidirectional encoder layer's two final states start the decoder layer through the bridge:
+            #   linear  h0 = tanh(bridge.h_l{k}([h_fwd; h_bwd])),  c0 = bridge.c_l{k}([c_fwd; c_bwd])
+            #   sum     h0 = h_fwd + h_bwd,  c0 = c_fwd + c_bwd
+            self.bridge_kind = bridge
+            if bridge == "linear":
+                self.bridge = nn.ModuleDict({
+                    "%s_l%d" % (s, k): nn.Linear(2 * spec["units"], spec["units"])
+                    for k, spec in enumerate(layers) if spec["bidirectional"]
+                    for s in (["h", "c"] if spec["cell"] == "lstm" else ["h"])
+                })
         else:
             self.rnn = Stack(width, layers, learned)
             top = self.rnn
@@ -282,7 +348,15 @@ class SeqModel(nn.Module):
         out, finals = stack(h, init, dropout_seed, shard, lengths)
         if self.structure == "encoder-decoder":
             d = self.features(decoder_input, self.decoder_embedding, self.output_size, target_lengths)
-            top, _ = self.decoder(d, finals, dropout_seed, shard, target_lengths)
+            start = self.bridge_states(finals)
+            attention = getattr(self, "attention", None)
+            keys = attention.prepare(out, lengths) if attention is not None else None
+            if attention is not None and attention.kind == "bahdanau":
+                top = self.additive_decode(d, start, keys, dropout_seed, shard)
+            else:
+                top, _ = self.decoder(d, start, dropout_seed, shard, target_lengths)
+                if attention is not None:
+                    top = attention.multiplicative(top, keys)
         elif self.structure == "many-to-one":
             spec = stack.specs[-1]
             if spec["bidirectional"]:
@@ -299,6 +373,46 @@ class SeqModel(nn.Module):
             mask = dropout_multiplier(dropout_seed + 17, (T, batch, D), self.head_dropout)
             top = top * mask.transpose(0, 1)[rows].to(top.device)
         return self.head(top), finals
+
+    def bridge_states(self, finals):
+        """The decoder's initial state per layer from the encoder's final states (h_n order)."""
+        if not self.bridge_kind:
+            return finals
+        out, i = [], 0
+        for k, spec in enumerate(self.encoder.specs):
+            if not spec["bidirectional"]:
+                out.append(finals[i])
+                i += 1
+                continue
+            (hf, cf), (hb, cb) = finals[i], finals[i + 1]
+            i += 2
+            if self.bridge_kind == "sum":
+                out.append((hf + hb, cf + cb if cf is not None else None))
+            else:
+                h = torch.tanh(self.bridge["h_l%d" % k](torch.cat([hf, hb], dim=1)))
+                c = self.bridge["c_l%d" % k](torch.cat([cf, cb], dim=1)) if cf is not None else None
+                out.append((h, c))
+        return out
+
+    def additive_decode(self, d, states, keys, dropout_seed, shard):
+        """bahdanau: one decoder step at a time, since step t reads c_t, which attends with the
+        decoder's top state before step t (the bridged encoder state at t = 1). d [B, T, E]."""
+        outs = []
+        states = list(states)
+        specs = self.decoder.specs
+        for t in range(d.shape[1]):
+            x = torch.cat([d[:, t], self.attention.additive(states[-1][0], keys)], dim=1)
+            for k, (rnn, spec) in enumerate(zip(self.decoder.layers, specs)):
+                h, c = states[k]
+                state = (h.unsqueeze(0).contiguous(), c.unsqueeze(0).contiguous()) if spec["cell"] == "lstm" else h.unsqueeze(0).contiguous()
+                o, last = rnn(x.unsqueeze(1), state)
+                states[k] = (last[0][0], last[1][0]) if spec["cell"] == "lstm" else (last[0], None)
+                x = o[:, 0]
+                if dropout_seed is not None and spec["dropout"] > 0 and k < len(specs) - 1:
+                    batch, rows = (shard["batch"], shard["rows"]) if shard else (x.shape[0], slice(None))
+                    x = x * dropout_multiplier(dropout_seed + k, (batch, x.shape[1]), spec["dropout"])[rows].to(x.device)
+            outs.append(x)
+        return torch.stack(outs, dim=1)
 
     def random_state(self, stack, shard, batch=None):
         """initialState "random": h_0 (and c_0) ~ N(0, 0.1^2) [batch, H] per layer and direction,
