@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -135,6 +135,19 @@ const CASES: { name: string; base: string; over?: Record<string, unknown>; end?:
     },
   },
   { name: 'tagger-dropout', base: 'tagger-bilstm', over: { data: { samples: 200 }, layers: [{ cell: 'lstm', units: 16, bidirectional: true, dropout: 0.3 }, { cell: 'gru', units: 12, dropout: 0.2 }], head: { dropout: 0.1 } } }, // tf.dropout's masks
+  // sequences of different lengths in a batch (PyTorch's packed sequences, masked loss), data read from files
+  { name: 'pos-conll-b8', base: 'pos-conll', over: { training: { batchSize: 8, logEvery: 5, evalEvery: 10 } } },
+  { name: 'en-ko-b8', base: 'en-ko-translate', over: { training: { batchSize: 8, logEvery: 5, evalEvery: 10 } } },
+  // attention: bahdanau with the linear bridge from a bidirectional encoder; luong-general with the sum
+  // bridge (LSTM); bahdanau over sequences of different lengths with dropout in a two-layer decoder
+  { name: 'reverse-attention', base: 'reverse-attention', over: { data: { samples: 300 } } },
+  { name: 'attention-luong', base: 'reverse-attention', over: { data: { samples: 300 }, layers: [{ cell: 'lstm', units: 16, bidirectional: true }], decoder: { layers: [{ cell: 'lstm', units: 16 }], attention: 'luong-general', bridge: 'sum' } } },
+  {
+    name: 'attention-lengths', base: 'en-ko-translate', over: {
+      training: { batchSize: 8, logEvery: 5, evalEvery: 10 }, layers: [{ cell: 'lstm', units: 16, dropout: 0.2 }, { cell: 'lstm', units: 16 }],
+      decoder: { layers: [{ cell: 'lstm', units: 16, dropout: 0.25 }, { cell: 'lstm', units: 16 }], attention: 'bahdanau' },
+    },
+  },
   { name: 'char-gru', base: 'char-gru', over: { layers: [{ cell: 'lstm', units: 24 }] } }, // text file, truncated BPTT
 ];
 
@@ -203,27 +216,31 @@ test("the exported model's outputs on the validation set equal Sequence Lab's", 
   }
 });
 
-test('torchrun --nproc_per_node 2 on CPU gives the losses of one process (uneven shares of the batch, dropout)', () => {
+test('torchrun --nproc_per_node 2 on CPU gives the losses of one process (uneven shares of the batch, dropout, sequences of different lengths)', () => {
   const ws = workspace();
-  const file = variant(ws, 'parity-ddp', 'parity', {
-    data: { samples: 200 }, training: { batchSize: 5, logEvery: 5 },
-    layers: [{ cell: 'lstm', units: 12, dropout: 0.25 }, { cell: 'lstm', units: 8 }], // each process takes its rows of the global mask
-  });
-  const dir = exportProject(ws, file, 'parity-ddp');
-  const one = run(PYTHON, [join(dir, 'train.py'), '--steps', '20', '--json'], ws);
-  assert.equal(one.code, 0, one.err);
-  // --redirects/--tee: Debian's torch 1.13 on Python 3.11 cannot parse torchrun's default '0' for them
-  const two = run(TORCHRUN, ['--standalone', '--nproc_per_node', '2', '--redirects', '2', '--tee', '2', join(dir, 'train.py'), '--steps', '20', '--json'], ws);
-  assert.equal(two.code, 0, two.err.slice(-2000));
-  const start = JSON.parse(two.out.split('\n')[0]);
-  assert.equal(start.processes, 2);
-  const a = rows(one.out);
-  const b = rows(two.out);
-  assert.equal(b.length, a.length);
-  a.forEach((r, i) => {
-    assert.equal(b[i].step, r.step);
-    assert.ok(relErr(r.loss, b[i].loss) <= 1e-5, `step ${r.step}: ${r.loss} (1 process) vs ${b[i].loss} (2)`);
-  });
+  const projects = [
+    exportProject(ws, variant(ws, 'parity-ddp', 'parity', {
+      data: { samples: 200 }, training: { batchSize: 5, logEvery: 5 },
+      layers: [{ cell: 'lstm', units: 12, dropout: 0.25 }, { cell: 'lstm', units: 8 }], // each process takes its rows of the global mask
+    }), 'parity-ddp'),
+    exportProject(ws, variant(ws, 'en-ko-ddp', 'en-ko-translate', { training: { batchSize: 7, logEvery: 5 } }), 'en-ko-ddp'), // shares by target rows
+  ];
+  for (const dir of projects) {
+    const one = run(PYTHON, [join(dir, 'train.py'), '--steps', '20', '--json'], ws);
+    assert.equal(one.code, 0, one.err);
+    // --redirects/--tee: Debian's torch 1.13 on Python 3.11 cannot parse torchrun's default '0' for them
+    const two = run(TORCHRUN, ['--standalone', '--nproc_per_node', '2', '--redirects', '2', '--tee', '2', join(dir, 'train.py'), '--steps', '20', '--json'], ws);
+    assert.equal(two.code, 0, two.err.slice(-2000));
+    const start = JSON.parse(two.out.split('\n')[0]);
+    assert.equal(start.processes, 2);
+    const a = rows(one.out);
+    const b = rows(two.out);
+    assert.equal(b.length, a.length);
+    a.forEach((r, i) => {
+      assert.equal(b[i].step, r.step);
+      assert.ok(relErr(r.loss, b[i].loss) <= 1e-5, `${dir} step ${r.step}: ${r.loss} (1 process) vs ${b[i].loss} (2)`);
+    });
+  }
 });
 
 test('a model trained further in PyTorch imports back into Sequence Lab with the same validation loss', () => {
@@ -265,20 +282,58 @@ test('a run exports with its own weights as the starting point', () => {
   assert.ok(rows(py.out)[0].loss < 0.05, 'it starts from the trained weights');
 });
 
+test('a stopped run exports with its checkpoint: train.py continues it as seqlab train --resume does', async () => {
+  const ws = workspace();
+  // truncated BPTT (a batch may stop mid-walk, its carried state in the checkpoint), rmsprop's slots, a step schedule
+  const file = variant(ws, 'char-resume', 'char-gru', {
+    layers: [{ cell: 'gru', units: 16 }],
+    training: { optimizer: 'rmsprop', learningRate: 0.01, momentum: 0.5, logEvery: 3, evalEvery: 9, schedule: { type: 'step', stepSize: 7, gamma: 0.8 } },
+  });
+  const child = spawn(process.execPath, [CLI, 'train', file, '--json', '--backend', 'cpu', '--steps', '100000', '--checkpoint-every', '4'], { cwd: ws });
+  let buf = '';
+  await new Promise<void>((resolve) => {
+    child.stdout.on('data', (d) => {
+      buf += d;
+      if (rows(buf.split('\n').slice(0, -1).join('\n')).some((r) => r.step >= 11)) resolve();
+    });
+  });
+  child.kill('SIGINT');
+  await new Promise((r) => child.on('exit', r));
+  const id = JSON.parse(buf.split('\n')[0]).run;
+  const summary = JSON.parse(readFileSync(join(ws, '.seqlab', 'runs', id, 'summary.json'), 'utf8'));
+  assert.equal(summary.status, 'stopped');
+  const dir = exportProject(ws, id, 'char-resume');
+  const from = JSON.parse(readFileSync(join(dir, 'resume.json'), 'utf8')).step;
+  assert.ok(from >= 11, `the checkpoint is at step ${from}`);
+  assert.match(readFileSync(join(dir, 'README.md'), 'utf8'), new RegExp(`checkpoint of run ${id} at step ${from}`));
+  const steps = String(from + 20);
+  const b = run(PYTHON, [join(dir, 'train.py'), '--steps', steps, '--json'], ws);
+  assert.equal(b.code, 0, b.err.slice(-2000));
+  const a = seqlab(['train', file, '--resume', id, '--steps', steps, '--json', '--backend', 'cpu'], ws);
+  assert.equal(a.code, 0, a.err);
+  const [ours, theirs] = [rows(a.out), rows(b.out)];
+  assert.ok(ours.length >= 5 && ours[0].step > from, `rows after step ${from}: ${ours.map((r) => r.step)}`);
+  assert.deepEqual(theirs.map((r) => r.step), ours.map((r) => r.step));
+  ours.forEach((r, i) => {
+    assert.ok(relErr(r.loss, theirs[i].loss) <= TOL, `step ${r.step}: loss ${r.loss} (seqlab train --resume) vs ${theirs[i].loss} (train.py)`);
+    assert.ok(relErr(r.learningRate!, theirs[i].learningRate!) <= 1e-9, `step ${r.step}: learning rate`);
+  });
+});
+
 test('a setting the exporter does not express is refused by its name in one line, never dropped, and nothing is written', () => {
   const { spec, data } = define({ data: { task: 'hello' }, layers: [{ cell: 'rnn', units: 4 }] });
   assert.equal(pytorchUnsupported(spec, data), undefined);
   const withField = (o: object) => o as unknown as ModelSpec;
   assert.match(pytorchUnsupported(withField({ ...spec, training: { ...spec.training, averaging: { type: 'swa', start: 10 } } }), data)!,
     /^training\.averaging cannot be exported to PyTorch yet/);
-  assert.match(pytorchUnsupported(withField({ ...spec, attention: 'luong' }), data)!, /^attention cannot be exported/);
+  assert.match(pytorchUnsupported(withField({ ...spec, memory: 'neural-turing' }), data)!, /^memory cannot be exported/);
   assert.match(pytorchUnsupported(withField({ ...spec, layers: [{ ...spec.layers[0], zoneout: 0.1 }] }), data)!, /^layers\[\]\.zoneout /);
   // switched off: nothing to express
-  assert.equal(pytorchUnsupported(withField({ ...spec, training: { ...spec.training, averaging: { type: 'none' } }, attention: false }), data), undefined);
+  assert.equal(pytorchUnsupported(withField({ ...spec, training: { ...spec.training, averaging: { type: 'none' } }, memory: false }), data), undefined);
   // refused before anything is written; the CLI prints the reason as one line
   const dir = join(mkdtempSync(join(tmpdir(), 'seqlab-refused-')), 'out');
-  assert.throws(() => writePytorchProject(dir, { spec: withField({ ...spec, attention: 'luong' }), data, weights: {}, totalSteps: 1, truncatedBptt: false, definitionFile: 'x', definitionText: '{}', weightsFrom: '' }),
-    (e: Error) => e instanceof ExportRefused && /^attention cannot be exported to PyTorch yet/.test(e.message) && !e.message.includes('\n'));
+  assert.throws(() => writePytorchProject(dir, { spec: withField({ ...spec, memory: 'neural-turing' }), data, weights: {}, totalSteps: 1, truncatedBptt: false, definitionFile: 'x', definitionText: '{}', weightsFrom: '' }),
+    (e: Error) => e instanceof ExportRefused && /^memory cannot be exported to PyTorch yet/.test(e.message) && !e.message.includes('\n'));
   assert.ok(!existsSync(dir), 'nothing is written');
   // --out must be a folder: not a file, not a symbolic link
   const ws = workspace();

@@ -19,12 +19,13 @@ import type { SeqData } from '../../core/data';
 import { inputWidth, outputWidth } from '../../core/data';
 import type { LayerSpec, ModelSpec } from '../../core/spec';
 import type { StateDict, StateDictFile } from '../../core/stateDict';
+import type { Checkpoint } from '../../core/checkpoint';
 import { STATE_DICT_FORMAT } from '../../core/stateDict';
 import { DEFAULT_EVAL_EVERY, DEFAULT_LOG_EVERY } from '../../core/session';
 import { Trainer } from '../../core/train';
 import { writeFileAtomic } from '../atomic';
 import { useBackend } from '../backend';
-import type { RunStore } from '../runStore';
+import { RunStoreError, type RunStore } from '../runStore';
 import type { Loaded } from '../trainRun';
 import { MODEL_PY } from './python/model';
 import { TRAIN_PY } from './python/train';
@@ -43,6 +44,12 @@ export interface PytorchProject {
   definitionText: string;
   /** Where the weights come from, one line for the README ("the initial weights for seed 42"). */
   weightsFrom: string;
+  /**
+   * A stopped or interrupted run's checkpoint beyond its weights (optimizer state, step, data
+   * order, RNG, schedule, early-stopping bookkeeping): train.py continues it as `seqlab train
+   * --resume` would. Written as resume.json.
+   */
+  resume?: Omit<Checkpoint, 'weights'>;
 }
 
 export class ExportRefused extends Error {}
@@ -52,7 +59,7 @@ export class ExportRefused extends Error {}
  * (a feature added to Sequence Lab after the exporter) is refused by name rather than dropped.
  */
 const EXPRESSED = {
-  '': ['name', 'description', 'data', 'input', 'layers', 'decoderLayers', 'initialState', 'structure', 'head', 'training'],
+  '': ['name', 'description', 'data', 'input', 'layers', 'decoderLayers', 'attention', 'bridge', 'initialState', 'structure', 'head', 'training'],
   'input.': ['encoding', 'embeddingSize', 'positionFeature'],
   'layers[].': ['cell', 'units', 'activation', 'bias', 'bidirectional', 'merge', 'dropout'],
   'head.': ['activation', 'loss', 'dropout'],
@@ -91,10 +98,10 @@ function unexpressed(spec: ModelSpec): string | undefined {
 export function pytorchUnsupported(spec: ModelSpec, data: SeqData): string | undefined {
   const feature = unexpressed(spec);
   if (feature) return `${feature} cannot be exported to PyTorch yet: the exported project would train differently.`;
-  for (const [name, set] of [['training', data.train], ['validation', data.valid]] as const) {
-    if (set.some((e) => e.x.length !== set[0].x.length || e.y.length !== set[0].y.length)) {
-      return `sequences of different lengths in the ${name} set cannot be exported to PyTorch yet.`;
-    }
+  const t = spec.training;
+  const varies = data.train.some((e) => e.x.length !== data.train[0].x.length || e.y.length !== data.train[0].y.length);
+  if (varies && spec.structure === 'many-to-many' && t.tbptt > 0 && t.tbptt < Math.max(...data.train.map((e) => e.x.length))) {
+    return 'truncated BPTT over sequences of different lengths cannot be exported to PyTorch yet.';
   }
   return undefined;
 }
@@ -115,6 +122,7 @@ export function writePytorchProject(outDir: string, p: PytorchProject): string[]
     ['data.json', JSON.stringify(dataJson(p.data)) + '\n'],
     ['initial_weights.json', JSON.stringify(weights) + '\n'],
     ['definition.seqlab.json', p.definitionText],
+    ...(p.resume ? [['resume.json', JSON.stringify(p.resume) + '\n'] as [string, string]] : []),
     ['README.md', readme(p)],
   ];
   for (const [name, text] of files) writeFileAtomic(join(dir, name), text);
@@ -189,8 +197,16 @@ function describe(spec: ModelSpec, data: SeqData): string[] {
   const ed = spec.structure === 'encoder-decoder';
   let top = stack(ed ? 'encoder' : 'rnn', spec.layers, (embed ? spec.input.embeddingSize : I) + pos);
   if (ed) {
-    lines.push(`decoder  starts from the encoder's final state; fed <start>, y_1, ..., y_{T-1}`);
-    top = stack('', decoderLayers(spec), (embed ? spec.input.embeddingSize : O) + pos);
+    const K = top;
+    const bridge = spec.bridge ? ` (bidirectional layers through the ${spec.bridge} bridge)` : '';
+    lines.push(`decoder  starts from the encoder's final state${bridge}; fed <start>, y_1, ..., y_{T-1}`);
+    const context = spec.attention === 'bahdanau' ? K : 0;
+    top = stack('', decoderLayers(spec), (embed ? spec.input.embeddingSize : O) + pos + context);
+    if (spec.attention) {
+      lines.push(spec.attention === 'bahdanau'
+        ? `attention bahdanau over the encoder's outputs [S, ${K}]: the context c_t is fed to the decoder beside y_{t-1}`
+        : `attention ${spec.attention} over the encoder's outputs [S, ${K}]: the head reads tanh(combine([c_t; o_t]))`);
+    }
   }
   if (spec.initialState === 'learned') lines.push('state    h_0 (and c_0) learned per layer and direction');
   if (spec.initialState === 'random') lines.push('state    h_0 (and c_0) ~ N(0, 0.1^2), drawn afresh for every forward pass as Sequence Lab draws them');
@@ -242,6 +258,7 @@ function modelPy(p: PytorchProject): string {
     `        head_activation=${pyLiteral(spec.head.activation)},`,
     `        head_dropout=${spec.head.dropout},`,
     `        loss=${pyLiteral(spec.head.loss)},`,
+    ...(ed ? [`        attention=${pyLiteral(spec.attention ?? null)},`, `        bridge=${pyLiteral(spec.bridge ?? null)},`] : []),
     '    )',
     '',
   ].join('\n');
@@ -348,6 +365,7 @@ loss is the whole batch's mean. Only rank 0 prints and writes checkpoints.
  */
 export async function preparePytorchProject(o: {
   spec: ModelSpec; data: SeqData; definitionFile: string; definitionText: string; weights?: StateDict; weightsFrom?: string;
+  resume?: Omit<Checkpoint, 'weights'>;
 }): Promise<PytorchProject> {
   const why = pytorchUnsupported(o.spec, o.data);
   if (why) throw new ExportRefused(why);
@@ -360,6 +378,7 @@ export async function preparePytorchProject(o: {
       totalSteps: trainer.totalSteps,
       truncatedBptt: trainer.usesTbptt(),
       weightsFrom: o.weightsFrom ?? `the initial weights Sequence Lab draws for training.seed ${o.spec.training.seed}`,
+      ...(o.resume ? { resume: o.resume } : {}),
     };
   } finally {
     trainer.dispose();
@@ -372,18 +391,40 @@ export async function preparePytorchProject(o: {
  */
 export async function exportPytorchProject(o: { loaded: Loaded; outDir: string; run?: { store: RunStore; id: string } }): Promise<string[]> {
   const { loaded, run } = o;
+  let spec = loaded.spec;
   let weights: StateDict | undefined;
   let weightsFrom: string | undefined;
+  let resume: Omit<Checkpoint, 'weights'> | undefined;
   if (run) {
-    weights = run.store.readWeights(run.id);
     const s = run.store.read(run.id).summary;
-    if (!weights) throw new Error(`run ${run.id} has no weights (it ${s?.status ?? 'is broken'})`);
-    weightsFrom = `the weights of run ${run.id} (step ${s?.weightsStep ?? s?.step}); train.py starts a fresh optimizer and the batch order from its first batch`;
+    const cp = resumableCheckpoint(run.store, run.id);
+    if (cp) {
+      // a stopped or interrupted run: continue it exactly, to the steps it was started for
+      const { weights: w, ...rest } = cp.checkpoint;
+      weights = w;
+      resume = rest;
+      spec = { ...spec, training: { ...spec.training, steps: cp.summary.steps, epochs: undefined } };
+      weightsFrom = `the checkpoint of run ${run.id} at step ${cp.checkpoint.step} of ${cp.summary.steps}; with resume.json (its optimizer state, data order, RNG and schedule) train.py continues the run as \`seqlab train --resume ${run.id}\` would`;
+    } else {
+      weights = run.store.readWeights(run.id);
+      if (!weights) throw new Error(`run ${run.id} has no weights (it ${s?.status ?? 'is broken'})`);
+      weightsFrom = `the weights of run ${run.id} (step ${s?.weightsStep ?? s?.step}); train.py starts a fresh optimizer and the batch order from its first batch`;
+    }
   }
   await useBackend('cpu'); // to draw the initial weights as training would
   const project = await preparePytorchProject({
-    spec: loaded.spec, data: loaded.data, definitionText: loaded.text, weights, weightsFrom,
+    spec, data: loaded.data, definitionText: loaded.text, weights, weightsFrom, resume,
     definitionFile: relative(loaded.workspaceRoot, loaded.file).split(sep).join('/'),
   });
   return writePytorchProject(o.outDir, project);
+}
+
+/** The checkpoint of a run that `seqlab train --resume` would continue (stopped or interrupted), else undefined. */
+function resumableCheckpoint(store: RunStore, id: string): ReturnType<RunStore['resumable']> | undefined {
+  try {
+    return store.resumable(id);
+  } catch (e) {
+    if (e instanceof RunStoreError) return undefined; // completed, failed, or no checkpoint: start from its weights
+    throw e;
+  }
 }

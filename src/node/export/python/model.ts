@@ -168,12 +168,15 @@ class Stack(nn.Module):
                 states.append((h, c))
         return states
 
-    def forward(self, x, init=None, dropout_seed=None, shard=None):
+    def forward(self, x, init=None, dropout_seed=None, shard=None, lengths=None):
         """x [B, T, F] -> output [B, T, D], and the final (h [B, H], c [B, H] or None) of every layer
         and direction in PyTorch's h_n order. init: initial states in that order (zeros when None).
         dropout_seed (training): layer k's output, below the top layer, is multiplied by tf.dropout's
         mask for dropout_seed + k, drawn over the whole batch [T, batch, D] of which this process's
-        examples are the rows shard["rows"] (shard: None when they are the whole batch)."""
+        examples are the rows shard["rows"] (shard: None when they are the whole batch).
+        lengths [B] (sequences of different lengths, padded): PyTorch's packed sequences; each runs
+        over its own first lengths[b] steps, its output is zero after them, its final state is
+        the one after its own last step, and a backward direction starts there."""
         finals = []
         for k, (rnn, spec) in enumerate(zip(self.layers, self.specs)):
             n = 2 if spec["bidirectional"] else 1
@@ -183,7 +186,12 @@ class Stack(nn.Module):
                 mine = init[len(finals):len(finals) + n]
                 h0 = torch.stack([s[0] for s in mine]).contiguous()
                 state = (h0, torch.stack([s[1] for s in mine]).contiguous()) if lstm else h0
-            out, last = rnn(x, state)
+            if lengths is None:
+                out, last = rnn(x, state)
+            else:
+                packed = nn.utils.rnn.pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+                out, last = rnn(packed, state)
+                out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
             h_n, c_n = last if lstm else (last, None)
             finals += [(h_n[d], c_n[d] if lstm else None) for d in range(n)]
             if n == 2 and spec["merge"] != "concat":
@@ -196,6 +204,57 @@ class Stack(nn.Module):
                 out = out * mask.transpose(0, 1)[rows].to(out.device)
             x = out
         return x, finals
+
+
+class Attention(nn.Module):
+    """Attention over the encoder's outputs K [B, S, Hk] (Sequence Lab's src/core/attention.ts, the
+    torch-attention reference model); padded source positions get -1e9 before the softmax.
+
+      bahdanau       e_ts = energy(tanh(query(q_t) + key(K_s))), q_t the decoder's top state before
+                     step t; c_t = sum_s a_ts K_s is fed to the decoder beside y_{t-1}
+      luong-general  e_ts = o_t . score(K_s);  luong-dot: e_ts = o_t . K_s;  o_t the decoder's output
+                     ht_t = tanh(combine(concat(c_t, o_t))) is what the head reads
+    """
+
+    MASKED = -1e9
+
+    def __init__(self, kind, key_width, units):
+        super().__init__()
+        self.kind = kind
+        if kind == "bahdanau":
+            self.query = nn.Linear(units, units)
+            self.key = nn.Linear(key_width, units)
+            self.energy = nn.Linear(units, 1)
+        else:
+            if kind == "luong-general":
+                self.score = nn.Linear(key_width, units, bias=False)
+            self.combine = nn.Linear(key_width + units, units, bias=False)
+
+    def prepare(self, K, lengths):
+        """K, the part of the scores that depends on K only, and the padding mask [B, 1, S]."""
+        B, S = K.shape[0], K.shape[1]
+        mask = None
+        if lengths is not None:
+            past = torch.arange(S, device=K.device).view(1, 1, S) >= lengths.to(K.device).view(B, 1, 1)
+            mask = past.to(K.dtype) * self.MASKED
+        projected = self.key(K) if self.kind == "bahdanau" else self.score(K) if self.kind == "luong-general" else K
+        return K, projected, mask
+
+    @staticmethod
+    def weights(e, mask):
+        return torch.softmax(e + mask if mask is not None else e, dim=-1)
+
+    def additive(self, q, prepared):
+        """bahdanau, one step: the decoder's top state q [B, Hd] -> the context c_t [B, Hk]."""
+        K, projected, mask = prepared
+        e = self.energy(torch.tanh(projected + self.query(q).unsqueeze(1))).transpose(1, 2)  # [B, 1, S]
+        return torch.bmm(self.weights(e, mask), K).squeeze(1)
+
+    def multiplicative(self, O, prepared):
+        """luong, every step at once: the decoder's outputs O [B, T, Hd] -> ht [B, T, Hd]."""
+        K, projected, mask = prepared
+        a = self.weights(torch.bmm(O, projected.transpose(1, 2)), mask)  # [B, T, S]
+        return torch.tanh(self.combine(torch.cat([torch.bmm(a, K), O], dim=2)))
 
 
 class SeqModel(nn.Module):
@@ -216,7 +275,8 @@ class SeqModel(nn.Module):
 
     def __init__(self, structure, input_tokens, input_size, output_kind, output_size, layers,
                  decoder_layers=None, embedding_size=None, position_feature=False,
-                 initial_state="zeros", head_activation="linear", head_dropout=0, loss="mse"):
+                 initial_state="zeros", head_activation="linear", head_dropout=0, loss="mse",
+                 attention=None, bridge=None):
         super().__init__()
         self.structure = structure
         self.input_tokens = input_tokens
@@ -234,8 +294,22 @@ class SeqModel(nn.Module):
         if structure == "encoder-decoder":
             self.encoder = Stack(width, layers, learned)
             self.decoder_embedding = nn.Embedding(output_size, embedding_size) if embedding_size else None
-            self.decoder = Stack((embedding_size or output_size) + extra, decoder_layers)
+            # bahdanau feeds the context c_t (the encoder's output width) beside the token
+            context = self.encoder.output_size if attention == "bahdanau" else 0
+            self.decoder = Stack((embedding_size or output_size) + extra + context, decoder_layers)
             top = self.decoder
+            if attention:
+                self.attention = Attention(attention, self.encoder.output_size, decoder_layers[-1]["units"])
+            # a bidirectional encoder layer's two final states start the decoder layer through the bridge:
+            #   linear  h0 = tanh(bridge.h_l{k}([h_fwd; h_bwd])),  c0 = bridge.c_l{k}([c_fwd; c_bwd])
+            #   sum     h0 = h_fwd + h_bwd,  c0 = c_fwd + c_bwd
+            self.bridge_kind = bridge
+            if bridge == "linear":
+                self.bridge = nn.ModuleDict({
+                    "%s_l%d" % (s, k): nn.Linear(2 * spec["units"], spec["units"])
+                    for k, spec in enumerate(layers) if spec["bidirectional"]
+                    for s in (["h", "c"] if spec["cell"] == "lstm" else ["h"])
+                })
         else:
             self.rnn = Stack(width, layers, learned)
             top = self.rnn
@@ -243,22 +317,26 @@ class SeqModel(nn.Module):
         self.initial_state = initial_state
         self.random_state_seed = 1  # the next seed of a random initial state (initialState "random")
 
-    def features(self, x, table, vocabulary):
-        """Token ids [B, T] -> one-hot rows or embedding vectors; real inputs pass as they are."""
+    def features(self, x, table, vocabulary, lengths=None):
+        """Token ids [B, T] -> one-hot rows or embedding vectors; real inputs pass as they are.
+        The position feature is t / (n - 1) for a sequence of n steps (its own length)."""
         if x.dtype == torch.long:
             x = table(x) if table is not None else F.one_hot(x, vocabulary).to(self.head.weight.dtype)
         if self.position_feature:
             B, T = x.shape[0], x.shape[1]
-            t = torch.arange(T, dtype=torch.float64, device=x.device)
-            position = (t / (T - 1) if T > 1 else t * 0).to(x.dtype)
-            x = torch.cat([x, position.view(1, T, 1).expand(B, T, 1)], dim=2)
+            t = torch.arange(T, dtype=torch.float64, device=x.device).view(1, T)
+            n = (lengths.to(x.device) if lengths is not None else torch.full((B,), T, device=x.device)).to(torch.float64).view(B, 1)
+            position = torch.where(n > 1, t / (n - 1).clamp(min=1), t * 0).to(x.dtype)
+            x = torch.cat([x, position.view(B, T, 1)], dim=2)
         return x
 
-    def forward(self, x, decoder_input=None, out_steps=None, init=None, dropout_seed=None, shard=None):
+    def forward(self, x, decoder_input=None, out_steps=None, init=None, dropout_seed=None, shard=None,
+                lengths=None, target_lengths=None):
         """Logits [B, T_out, O] (before the head's activation), and the final states of the stack
         that read x (truncated BPTT carries them to the next window as init). dropout_seed, shard:
-        see Stack.forward."""
-        h = self.features(x, self.embedding, self.input_size)
+        see Stack.forward. lengths: of the sequences the first stack reads (one-to-many: the target
+        lengths); target_lengths: the decoder's (encoder-decoder); None when all are full length."""
+        h = self.features(x, self.embedding, self.input_size, None if self.structure == "one-to-many" else lengths)
         B, T = h.shape[0], h.shape[1]
         if self.structure == "one-to-many" and out_steps is not None and out_steps > T:
             h = torch.cat([h, h.new_zeros(B, out_steps - T, h.shape[2])], dim=1)
@@ -267,10 +345,18 @@ class SeqModel(nn.Module):
             init = stack.learned_state(B)
         elif init is None and self.initial_state == "random":
             init = self.random_state(stack, shard, B)
-        out, finals = stack(h, init, dropout_seed, shard)
+        out, finals = stack(h, init, dropout_seed, shard, lengths)
         if self.structure == "encoder-decoder":
-            d = self.features(decoder_input, self.decoder_embedding, self.output_size)
-            top, _ = self.decoder(d, finals, dropout_seed, shard)
+            d = self.features(decoder_input, self.decoder_embedding, self.output_size, target_lengths)
+            start = self.bridge_states(finals)
+            attention = getattr(self, "attention", None)
+            keys = attention.prepare(out, lengths) if attention is not None else None
+            if attention is not None and attention.kind == "bahdanau":
+                top = self.additive_decode(d, start, keys, dropout_seed, shard)
+            else:
+                top, _ = self.decoder(d, start, dropout_seed, shard, target_lengths)
+                if attention is not None:
+                    top = attention.multiplicative(top, keys)
         elif self.structure == "many-to-one":
             spec = stack.specs[-1]
             if spec["bidirectional"]:
@@ -287,6 +373,46 @@ class SeqModel(nn.Module):
             mask = dropout_multiplier(dropout_seed + 17, (T, batch, D), self.head_dropout)
             top = top * mask.transpose(0, 1)[rows].to(top.device)
         return self.head(top), finals
+
+    def bridge_states(self, finals):
+        """The decoder's initial state per layer from the encoder's final states (h_n order)."""
+        if not self.bridge_kind:
+            return finals
+        out, i = [], 0
+        for k, spec in enumerate(self.encoder.specs):
+            if not spec["bidirectional"]:
+                out.append(finals[i])
+                i += 1
+                continue
+            (hf, cf), (hb, cb) = finals[i], finals[i + 1]
+            i += 2
+            if self.bridge_kind == "sum":
+                out.append((hf + hb, cf + cb if cf is not None else None))
+            else:
+                h = torch.tanh(self.bridge["h_l%d" % k](torch.cat([hf, hb], dim=1)))
+                c = self.bridge["c_l%d" % k](torch.cat([cf, cb], dim=1)) if cf is not None else None
+                out.append((h, c))
+        return out
+
+    def additive_decode(self, d, states, keys, dropout_seed, shard):
+        """bahdanau: one decoder step at a time, since step t reads c_t, which attends with the
+        decoder's top state before step t (the bridged encoder state at t = 1). d [B, T, E]."""
+        outs = []
+        states = list(states)
+        specs = self.decoder.specs
+        for t in range(d.shape[1]):
+            x = torch.cat([d[:, t], self.attention.additive(states[-1][0], keys)], dim=1)
+            for k, (rnn, spec) in enumerate(zip(self.decoder.layers, specs)):
+                h, c = states[k]
+                state = (h.unsqueeze(0).contiguous(), c.unsqueeze(0).contiguous()) if spec["cell"] == "lstm" else h.unsqueeze(0).contiguous()
+                o, last = rnn(x.unsqueeze(1), state)
+                states[k] = (last[0][0], last[1][0]) if spec["cell"] == "lstm" else (last[0], None)
+                x = o[:, 0]
+                if dropout_seed is not None and spec["dropout"] > 0 and k < len(specs) - 1:
+                    batch, rows = (shard["batch"], shard["rows"]) if shard else (x.shape[0], slice(None))
+                    x = x * dropout_multiplier(dropout_seed + k, (batch, x.shape[1]), spec["dropout"])[rows].to(x.device)
+            outs.append(x)
+        return torch.stack(outs, dim=1)
 
     def random_state(self, stack, shard, batch=None):
         """initialState "random": h_0 (and c_0) ~ N(0, 0.1^2) [batch, H] per layer and direction,
@@ -310,22 +436,40 @@ class SeqModel(nn.Module):
             return torch.sigmoid(logits)
         return logits
 
-    def loss(self, logits, y):
-        """The head's loss, a mean over every target position (and output, for binary and mse).
-        y: class ids [B, T] (cross-entropy), or values [B, T, O]."""
+    def loss(self, logits, y, mask=None):
+        """The head's loss, a mean over every target position that counts (and output, for binary
+        and mse). y: class ids [B, T] (cross-entropy), or values [B, T, O]; mask [B, T]: the target
+        positions that count (None: all); padding weighs nothing."""
+        if mask is None:
+            if self.loss_kind == "cross-entropy":
+                return F.cross_entropy(logits.reshape(-1, self.output_size), y.reshape(-1))
+            if self.loss_kind == "binary-cross-entropy":
+                return F.binary_cross_entropy_with_logits(logits, y)
+            return F.mse_loss(self.activate(logits), y)
+        w = mask.to(logits.dtype)
+        rows = w.sum()
         if self.loss_kind == "cross-entropy":
-            return F.cross_entropy(logits.reshape(-1, self.output_size), y.reshape(-1))
+            each = F.cross_entropy(logits.reshape(-1, self.output_size), y.reshape(-1), reduction="none")
+            return (each * w.reshape(-1)).sum() / rows
         if self.loss_kind == "binary-cross-entropy":
-            return F.binary_cross_entropy_with_logits(logits, y)
-        return F.mse_loss(self.activate(logits), y)
+            each = F.binary_cross_entropy_with_logits(logits, y, reduction="none")
+        else:
+            each = (self.activate(logits) - y) ** 2
+        return (each * w.unsqueeze(-1)).sum() / (rows * self.output_size)
 
-    def accuracy(self, logits, y):
-        """Fraction right (classes: argmax; binary: p > 0.5); None for real outputs."""
+    def accuracy(self, logits, y, mask=None):
+        """Fraction right (classes: argmax; binary: p > 0.5) over the positions that count; None
+        for real outputs."""
         if self.output_kind == "classes":
-            return (logits.argmax(dim=-1) == y).float().mean()
-        if self.output_kind == "binary":
-            return ((logits > 0) == (y > 0.5)).float().mean()
-        return None
+            right = (logits.argmax(dim=-1) == y).float()
+        elif self.output_kind == "binary":
+            right = ((logits > 0) == (y > 0.5)).float()
+        else:
+            return None
+        if mask is None:
+            return right.mean()
+        w = mask.float() if right.dim() == 2 else mask.float().unsqueeze(-1).expand_as(right)
+        return (right * w).sum() / w.sum()
 
 
 def read_state_dict(path):

@@ -65,25 +65,57 @@ class Batches:
 
 def as_tensors(examples, data):
     """Examples as data.json holds them -> x (ids [N, T] or features [N, T, F]), y (class ids
-    [N, T] or values [N, T, O]) and, for encoder-decoder, the decoder's input <start>, y_1, ..."""
+    [N, T] or values [N, T, O]), for encoder-decoder the decoder's input <start>, y_1, ..., and
+    each example's lengths; shorter examples are padded at the end (what padding holds does not
+    matter: the recurrence never reads it, the loss never counts it)."""
     if not examples:
         return None
     tokens = data["input"]["kind"] == "tokens"
-    x = (torch.tensor([[s[0] for s in e["x"]] for e in examples], dtype=torch.long) if tokens
-         else torch.tensor([e["x"] for e in examples], dtype=torch.float32))
-    if data["output"]["kind"] == "classes":
-        y = torch.tensor([[s[0] for s in e["y"]] for e in examples], dtype=torch.long)
+    classes = data["output"]["kind"] == "classes"
+    Tin = max(len(e["x"]) for e in examples)
+    Tout = max(len(e["y"]) for e in examples)
+
+    def pad(seq, T, fill):
+        return seq + [fill] * (T - len(seq))
+
+    if tokens:
+        x = torch.tensor([pad([s[0] for s in e["x"]], Tin, 0) for e in examples], dtype=torch.long)
     else:
-        y = torch.tensor([e["y"] for e in examples], dtype=torch.float32)
+        F = len(examples[0]["x"][0])
+        x = torch.tensor([pad(e["x"], Tin, [0.0] * F) for e in examples], dtype=torch.float32)
+    if classes:
+        y = torch.tensor([pad([s[0] for s in e["y"]], Tout, 0) for e in examples], dtype=torch.long)
+    else:
+        O = len(examples[0]["y"][0])
+        y = torch.tensor([pad(e["y"], Tout, [0.0] * O) for e in examples], dtype=torch.float32)
     dec = None
     if data["structure"] == "encoder-decoder":
         start = data.get("startToken", 0)
-        dec = torch.tensor([[start] + [s[0] for s in e["y"][:-1]] for e in examples], dtype=torch.long)
-    return {"x": x, "y": y, "dec": dec}
+        dec = torch.tensor([pad([start] + [s[0] for s in e["y"][:-1]], Tout, 0) for e in examples], dtype=torch.long)
+    xlen = torch.tensor([len(e["x"]) for e in examples], dtype=torch.long)
+    ylen = torch.tensor([len(e["y"]) for e in examples], dtype=torch.long)
+    return {"x": x, "y": y, "dec": dec, "xlen": xlen, "ylen": ylen}
 
 
-def rows(t, index):
-    return None if t is None else t[index]
+def batch_of(data_set, index, structure):
+    """The examples index as Sequence Lab batches them: padded to the batch's longest; lengths
+    (PyTorch's packed sequences) only when they differ; mask [B, T_out] of the targets that count."""
+    xl, yl = data_set["xlen"][index], data_set["ylen"][index]
+    Tin, Tout = int(xl.max()), int(yl.max())
+    varies_in, varies_out = bool((xl != Tin).any()), bool((yl != Tout).any())
+    b = {"x": data_set["x"][index][:, :Tin], "y": data_set["y"][index][:, :Tout],
+         "dec": None if data_set["dec"] is None else data_set["dec"][index][:, :Tout]}
+    # the stack that reads x runs over the input lengths (one-to-many: over the target lengths)
+    b["lengths"] = (yl if varies_out else None) if structure == "one-to-many" else (xl if varies_in else None)
+    b["target_lengths"] = yl if structure == "encoder-decoder" and varies_out else None
+    b["mask"] = (torch.arange(Tout, device=yl.device).view(1, Tout) < yl.view(-1, 1)) if varies_out else None
+    b["rows"] = int(yl.sum())
+    return b
+
+
+def local_rows(b, rank, world, device):
+    """This process's share of a global batch: every world-th example from rank."""
+    return {k: (v[rank::world].to(device) if isinstance(v, torch.Tensor) else v) for k, v in b.items() if k != "rows"}
 
 
 def make_optimizer(params, t):
@@ -152,20 +184,41 @@ class Schedule:
             self.cooldown, self.bad = s["cooldown"], 0
 
 
-def evaluate(model, data_set):
-    """Loss (and accuracy, perplexity) over a whole set, in batches of up to 256, averaged per example."""
+def load_optimizer_state(optimizer, model, saved, device):
+    """Sequence Lab's optimizer state (slots by torch.optim's names, "param/slot") into torch.optim."""
+    params = model.state_dict(keep_vars=True)  # Sequence Lab's names -> the parameters
+    for key, t in saved["slots"].items():
+        name, slot = key.rsplit("/", 1)
+        optimizer.state[params[name]][slot] = torch.tensor(t["data"], dtype=torch.float32).view(*t["shape"]).to(device)
+    for name, param in params.items():
+        state = optimizer.state[param]
+        if saved["optimizer"] in ("adam", "adamw"):
+            state["step"] = torch.tensor(float(saved["step"]))
+        elif saved["optimizer"] == "rmsprop":
+            state["step"] = saved["step"]
+
+
+def evaluate(model, data_set, structure):
+    """Loss (and accuracy) over a whole set as Sequence Lab evaluates: examples grouped by their
+    lengths (in order of first appearance), batches of up to 256, each weighted by its target rows."""
     n = data_set["y"].shape[0]
     size = max(1, min(256, n))
+    groups = {}
+    for i, key in enumerate(zip(data_set["xlen"].tolist(), data_set["ylen"].tolist())):
+        groups.setdefault(key, []).append(i)
     loss = acc = 0.0
+    total = 0
     with torch.no_grad():
-        for i in range(0, n, size):
-            index = slice(i, min(n, i + size))
-            y = data_set["y"][index]
-            logits, _ = model(data_set["x"][index], decoder_input=rows(data_set["dec"], index), out_steps=y.shape[1])
-            a = model.accuracy(logits, y)
-            loss += float(model.loss(logits, y)) * y.shape[0]
-            acc += (float(a) if a is not None else float("nan")) * y.shape[0]
-    return loss / n, (None if math.isnan(acc) else acc / n)
+        for members in groups.values():
+            for i in range(0, len(members), size):
+                b = batch_of(data_set, members[i:i + size], structure)
+                logits, _ = model(b["x"], decoder_input=b["dec"], out_steps=b["y"].shape[1],
+                                  lengths=b["lengths"], target_lengths=b["target_lengths"])
+                a = model.accuracy(logits, b["y"], b["mask"])
+                loss += float(model.loss(logits, b["y"], b["mask"])) * b["rows"]
+                acc += (float(a) if a is not None else float("nan")) * b["rows"]
+                total += b["rows"]
+    return loss / total, (None if math.isnan(acc) else acc / total)
 
 
 def to_precision(x, digits):
@@ -185,6 +238,7 @@ def main():
     p.add_argument("--out", help="folder for checkpoints: weights.json, which seqlab import reads")
     p.add_argument("--weights", default=os.path.join(HERE, "initial_weights.json"), help="weights to start from")
     p.add_argument("--data", default=os.path.join(HERE, "data.json"), help="the examples")
+    p.add_argument("--fresh", action="store_true", help="ignore resume.json: start at step 0 from --weights")
     args = p.parse_args()
     t = SETTINGS["training"]
     total = args.steps if args.steps is not None else t["steps"]
@@ -221,10 +275,10 @@ def main():
     model = build_model()
     model.load_state_dict(read_state_dict(args.weights), strict=True)
     model.to(device)
-    train_set = {k: (v.to(device) if v is not None else None) for k, v in train_set.items()}
     eval_set = {k: (v.to(device) if v is not None else None) for k, v in eval_set.items()}
     if test_set:
         test_set = {k: (v.to(device) if v is not None else None) for k, v in test_set.items()}
+    structure = data["structure"]
     net = model
     if world > 1:
         # a learned initial state only takes part in the first window of a truncated-BPTT batch
@@ -262,6 +316,30 @@ def main():
     best, since_best, best_weights = None, 0, None
     step = 0
     last = None
+    resume_file = os.path.join(HERE, "resume.json")
+    if os.path.exists(resume_file) and not args.fresh:
+        # a stopped Sequence Lab run: continue it where its checkpoint was, as seqlab train --resume
+        with open(resume_file, encoding="utf-8") as f:
+            r = json.load(f)
+        step = r["step"]
+        progress = r["progress"]
+        batches.rng.s, batches.order, batches.cursor = progress["rng"], progress["order"], progress["cursor"]
+        if progress.get("schedule"):
+            sc = progress["schedule"]
+            schedule.lr, schedule.bad, schedule.cooldown = sc["lr"], sc["badEpochs"], sc["cooldownLeft"]
+            schedule.best = math.inf if sc["best"] is None else sc["best"]
+        if progress.get("tbptt"):
+            tb = progress["tbptt"]
+            mine = list(range(rank, len(tb["batch"]), world))
+            carried = None
+            if tb.get("state") is not None:
+                as_tensor = lambda t: torch.tensor(t["data"], dtype=torch.float32).view(*t["shape"])[mine].to(device)
+                carried = [(as_tensor(s["h"]), as_tensor(s["c"]) if "c" in s else None) for s in tb["state"]]
+            walk = (tb["batch"], tb["offset"], carried)
+        if r["session"].get("best"):
+            best, since_best = (r["session"]["best"]["step"], r["session"]["best"]["validLoss"]), r["session"]["sinceBest"]
+        load_optimizer_state(optimizer, model, r["optimizer"], device)
+        emit({"event": "resume", "step": step})
     while step < total:
         # a metric row every logEvery steps and at every validation (every evalEvery steps, and the last)
         target = min((step // log_every + 1) * log_every, (step // eval_every + 1) * eval_every, total)
@@ -276,17 +354,18 @@ def main():
                 span = slice(offset, offset + window)
             else:
                 index, span = batches.next(), slice(None)
-            mine = index[rank::world]  # this process's share of the global batch
-            share = len(mine) / len(index)
-            x = train_set["x"][mine][:, span]
-            y = train_set["y"][mine]
-            y = y[:, span] if window else y
-            dec = rows(train_set["dec"], mine)
+            whole = batch_of(train_set, index, structure)
+            b = local_rows(whole, rank, world, device)  # this process's share of the global batch
+            mine_rows = int(b["mask"].sum()) if b["mask"] is not None else b["y"].shape[0] * b["y"].shape[1]
+            share = mine_rows / whole["rows"]
+            x = b["x"][:, span]
+            y = b["y"][:, span] if window else b["y"]
             # Sequence Lab's random draws (dropout masks: tf.dropout seeded step * 31 + layer; random
             # initial states) are made for the global batch; this process takes its rows of them
             shard = {"batch": len(index), "rows": list(range(rank, len(index), world))} if world > 1 else None
-            logits, finals = net(x, decoder_input=dec, out_steps=y.shape[1], init=init, dropout_seed=step * 31, shard=shard)
-            loss = model.loss(logits, y)
+            logits, finals = net(x, decoder_input=b["dec"], out_steps=y.shape[1], init=init, dropout_seed=step * 31, shard=shard,
+                                 lengths=b["lengths"], target_lengths=b["target_lengths"])
+            loss = model.loss(logits, y, b["mask"])
             lr = schedule.rate(step - 1)  # the rate of this step
             for group in optimizer.param_groups:
                 group["lr"] = lr
@@ -305,7 +384,7 @@ def main():
                 carried = [(h.detach(), c.detach() if c is not None else None) for h, c in finals]
                 walk = (index, offset + window, carried)
             if i == todo - 1:
-                a = model.accuracy(logits, y)
+                a = model.accuracy(logits, y, b["mask"])
                 figures = torch.stack([loss.detach() * share, norm.detach(), (a.detach() if a is not None else loss.detach() * 0) * share])
                 if world > 1:
                     figures[1] /= world  # every process holds the same (averaged) gradient
@@ -327,7 +406,7 @@ def main():
             row["accuracy"] = last["accuracy"]
         stopped = None
         if step % eval_every == 0 or step >= total:
-            valid_loss, valid_acc = evaluate(model, eval_set)
+            valid_loss, valid_acc = evaluate(model, eval_set, structure)
             row["validLoss"] = valid_loss
             if valid_acc is not None:
                 row["validAccuracy"] = valid_acc
@@ -360,7 +439,7 @@ def main():
     if stopped:
         end["message"] = stopped
     if test_set:
-        end["testLoss"], test_acc = evaluate(model, test_set)
+        end["testLoss"], test_acc = evaluate(model, test_set, structure)
         if test_acc is not None:
             end["testAccuracy"] = test_acc
     emit(end)
