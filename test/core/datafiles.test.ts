@@ -93,6 +93,8 @@ describe('pairs', () => {
     assert.equal(d.endToken, 3);
     const e = d.train.find((x) => words(d, x.x)[0] === 'I')!;
     assert.deepEqual(e.y.map((v) => classes[v[0]]), ['나는', '차를', '좋아한다', '.', END]);
+    const h = build({ task: 'pairs', file: 'p.tsv', validation: 0 }, { '/ws/exp/p.tsv': 'Source\tTarget\nhi\t안녕\n' }, { structure: 'encoder-decoder' });
+    assert.equal(h.train.length, 1, 'a source<TAB>target header line is not a pair');
   });
 });
 
