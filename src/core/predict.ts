@@ -10,7 +10,7 @@ import { emptyData, type DataInfo, type Example } from './data';
 import type { ModelSpec } from './spec';
 import type { StateDict } from './stateDict';
 import { assignStateDict } from './torch';
-import { END, UNK, detokenize, splitCharacters, tokenize, type TokenLevel } from './tokenize';
+import { END, detokenize, impliedTokenizer, readTokens, type TokenLevel } from './tokenize';
 
 export class PredictError extends Error {}
 
@@ -21,7 +21,6 @@ const round = (v: number) => Number(v.toPrecision(6));
 
 export class Predictor {
   readonly model: SeqModel;
-  private readonly index = new Map<string, number>();
   private readonly level: TokenLevel;
 
   constructor(readonly spec: ModelSpec, readonly info: DataInfo, weights: StateDict) {
@@ -32,26 +31,22 @@ export class Predictor {
       this.model.dispose();
       throw new PredictError(`the weights do not fit the definition: ${(e as Error).message}`);
     }
-    if (info.input.kind === 'tokens') info.input.vocab.forEach((t, i) => this.index.set(t, i));
-    const vocab = info.input.kind === 'tokens' ? info.input.vocab : [];
-    // Built-in tasks record no tokenizer: words when the vocabulary has words, else characters.
-    this.level = info.tokenizer?.level ?? (vocab.some((v) => splitCharacters(v).length > 1 && !/^<.*>$/.test(v)) ? 'words' : 'characters');
+    // how outputs are joined back into text: as the input was split
+    this.level = (info.tokenizer ?? impliedTokenizer(info.input.kind === 'tokens' ? info.input.vocab : [])).level;
   }
 
-  /** Token ids of a text, tokenised as the training data was. */
-  tokens(text: string): { tokens: string[]; ids: number[] } {
+  /** Token ids of a text, tokenised as the training data was (unknown tokens read as <unk>). */
+  tokens(text: string): { tokens: string[]; ids: number[]; unknown: string[] } {
     const inp = this.info.input;
     if (inp.kind !== 'tokens') throw new PredictError('this model reads numbers, not text');
-    const tokens = tokenize(text, { level: this.level, lowercase: this.info.tokenizer?.lowercase ?? false });
-    if (!tokens.length) throw new PredictError('the input has no tokens');
-    const unk = this.index.get(UNK);
-    const ids = tokens.map((t) => {
-      const i = this.index.get(t);
-      if (i !== undefined) return i;
-      if (unk !== undefined) return unk;
-      throw new PredictError(`${JSON.stringify(t)} is not in the vocabulary (${inp.vocab.slice(0, 30).map((v) => JSON.stringify(v)).join(' ')}${inp.vocab.length > 30 ? ' ...' : ''})`);
-    });
-    return { tokens, ids };
+    let r: ReturnType<typeof readTokens>;
+    try {
+      r = readTokens(text, inp.vocab, this.info.tokenizer);
+    } catch (e) {
+      throw new PredictError((e as Error).message);
+    }
+    if (!r.tokens.length) throw new PredictError('the input has no tokens');
+    return r;
   }
 
   /** Rows of numbers in the original units -> scaled feature rows. Rows: newlines or ';'; values: commas or spaces. */
@@ -88,10 +83,11 @@ export class Predictor {
   /** Predict for one input (text, or rows of numbers for real-valued inputs). */
   predict(input: string, opts: { length?: number } = {}): PredictionRecord {
     const { structure, output: o } = this.info;
-    const x = this.info.input.kind === 'real' ? this.rows(input) : this.tokens(input).ids.map((i) => [i]);
-    const shownTokens = this.info.input.kind === 'tokens' ? this.tokens(input).tokens : undefined;
+    const read = this.info.input.kind === 'tokens' ? this.tokens(input) : undefined;
+    const x = read ? read.ids.map((i) => [i]) : this.rows(input);
+    const shownTokens = read?.tokens;
     const rec: PredictionRecord = { input };
-    if (shownTokens && shownTokens.some((t) => this.index.get(t) === undefined)) rec.unknown = shownTokens.filter((t) => this.index.get(t) === undefined);
+    if (read?.unknown.length) rec.unknown = read.unknown;
     const z = this.zeroTarget();
     if (structure === 'encoder-decoder') {
       if (o.kind !== 'classes') throw new PredictError('an encoder-decoder writes tokens');

@@ -130,3 +130,28 @@ export function encodeTokens(tokens: string[], index: ReadonlyMap<string, number
 export function indexOf(vocab: readonly string[]): Map<string, number> {
   return new Map(vocab.map((t, i) => [t, i]));
 }
+
+/** The tokenizer of data without one (built-in tasks): words when the vocabulary has words, else characters. */
+export function impliedTokenizer(vocab: readonly string[]): TokenizerSpec {
+  const words = vocab.some((v) => splitCharacters(v).length > 1 && !/^<[^<>]+>$/.test(v));
+  return { level: words ? 'words' : 'characters', lowercase: false };
+}
+
+/**
+ * Typed or file input as token ids of `vocab`, split by `tokenizer` (or the one the vocabulary
+ * implies). A token not in the vocabulary reads as <unk> when there is one; otherwise it is an error.
+ */
+export function readTokens(text: string, vocab: readonly string[], tokenizer?: TokenizerSpec): { tokens: string[]; ids: number[]; unknown: string[] } {
+  const tokens = tokenize(text, tokenizer ?? impliedTokenizer(vocab));
+  const index = indexOf(vocab);
+  const unk = index.get(UNK);
+  const unknown: string[] = [];
+  const ids = tokens.map((t) => {
+    const i = index.get(t);
+    if (i !== undefined) return i;
+    unknown.push(t);
+    if (unk !== undefined) return unk;
+    throw new Error(`${JSON.stringify(t)} is not in the vocabulary (${vocab.slice(0, 30).map((v) => JSON.stringify(v)).join(' ')}${vocab.length > 30 ? ' ...' : ''})`);
+  });
+  return { tokens, ids, unknown };
+}

@@ -12,7 +12,7 @@ import type { Example, SeqData } from './data';
 import type { ModelSpec } from './spec';
 import type { CellState, GateName } from './cells';
 import { Rng } from './rng';
-import { UNK, detokenize, splitCharacters, tokenize } from './tokenize';
+import { detokenize, readTokens } from './tokenize';
 import { reportFor, type Collected, type EvaluationReport, type Split } from './evaluate';
 import { assignStateDict, variablesToStateDict, type StateDict } from './torch';
 import { clipGradNorm, clipGradValue, globalNorm, makeOptimizer, type SeqOptimizer } from './optim';
@@ -404,15 +404,11 @@ export class Trainer {
   tokenIds(text: string): number[] {
     const inp = this.data.input;
     if (inp.kind !== 'tokens') throw new DataShapeError('Only token tasks take a typed probe.');
-    const tk = this.data.tokenizer;
-    const parts = tk ? tokenize(text, tk) : inp.vocab.some((v) => v.length > 1) ? text.trim().split(/\s+/) : splitCharacters(text);
-    const unk = tk ? inp.vocab.indexOf(UNK) : -1;
-    return parts.map((p) => {
-      const i = inp.vocab.indexOf(p);
-      if (i >= 0) return i;
-      if (unk >= 0) return unk;
-      throw new DataShapeError(`'${p}' is not in the vocabulary (${inp.vocab.slice(0, 40).map((v) => JSON.stringify(v)).join(' ')}${inp.vocab.length > 40 ? ' ...' : ''}).`);
-    });
+    try {
+      return readTokens(text, inp.vocab, this.data.tokenizer).ids;
+    } catch (e) {
+      throw new DataShapeError(`${(e as Error).message}.`);
+    }
   }
 
   exampleFromText(text: string): Example {

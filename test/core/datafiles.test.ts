@@ -93,6 +93,8 @@ describe('pairs', () => {
     assert.equal(d.endToken, 3);
     const e = d.train.find((x) => words(d, x.x)[0] === 'I')!;
     assert.deepEqual(e.y.map((v) => classes[v[0]]), ['나는', '차를', '좋아한다', '.', END]);
+    const h = build({ task: 'pairs', file: 'p.tsv', validation: 0 }, { '/ws/exp/p.tsv': 'Source\tTarget\nhi\t안녕\n' }, { structure: 'encoder-decoder' });
+    assert.equal(h.train.length, 1, 'a source<TAB>target header line is not a pair');
   });
 });
 
@@ -193,4 +195,27 @@ test('100k lines load, with progress reported along the way', () => {
   assert.equal(d.train.length + d.valid.length, 100_000);
   assert.deepEqual(seen.slice(0, 3), [10_000, 20_000, 30_000]);
   assert.equal(seen[seen.length - 1], 100_001, 'the last report says it is done');
+});
+
+describe('the definition checker knows the data-file fields', () => {
+  const codes = (data: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
+    const r = parseDefinition(JSON.stringify({ name: 't', data, layers: [{ cell: 'gru', units: 4 }], ...extra }), { file: DEF, workspaceRoot: '/ws' });
+    return r.diagnostics.map((d) => `${d.code}@${d.path.join('.')}`);
+  };
+  test('missing file, file and folder, a format the task cannot read, splits that leave nothing to train', () => {
+    assert.deepEqual(codes({ task: 'tag' }), ['missing-file@data.task']);
+    assert.deepEqual(codes({ task: 'classify', folder: 'names' }), []);
+    assert.deepEqual(codes({ task: 'classify', file: 'a.csv', folder: 'names' }), ['file-and-folder@data.folder']);
+    assert.deepEqual(codes({ task: 'pairs', file: 'p.txt', format: 'conll' }), ['format-task@data.format']);
+    assert.deepEqual(codes({ task: 'forecast', file: 's.csv', validation: 0.5, test: 0.5 }), ['split-too-large@data.test']);
+    assert.deepEqual(codes({ task: 'classify', folder: '../../outside' }), ['file-outside-workspace@data.folder']);
+  });
+  test('fields a task does not read are warned about', () => {
+    assert.deepEqual(codes({ task: 'copy', horizon: 2, tokenize: 'words' }), ['ignored-data-field@data.horizon', 'ignored-data-field@data.tokenize']);
+    assert.deepEqual(codes({ task: 'tag', file: 't.conll', tokenize: 'words' }), ['ignored-data-field@data.tokenize']);
+    assert.deepEqual(codes({ task: 'text', text: 'abcdef', stride: 1, tokenize: 'words', maxVocab: 10 }), []);
+  });
+  test('schema: enums and ranges of the new fields', () => {
+    assert.deepEqual(codes({ task: 'forecast', file: 's.csv', scaling: 'log', horizon: 0 }).sort(), ['schema@data.horizon', 'schema@data.scaling']);
+  });
 });

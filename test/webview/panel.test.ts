@@ -115,6 +115,21 @@ describe('training panel in headless Chromium', () => {
     }
   });
 
+  test('trains your own data: a classify folder (one file per class) and a CoNLL tagger', async () => {
+    for (const name of ['names-by-language', 'pos-conll']) {
+      const p = await PanelPage.open(browser, served.origin);
+      try {
+        await p.init(exampleExperiment(name, (s) => { s.training.steps = 4; s.training.logEvery = 2; }), 'cpu');
+        const { metrics, end } = await p.trainToEnd();
+        assert.equal(end.status, 'completed', `${name}: ${JSON.stringify(end).slice(0, 300)}`);
+        assert.deepEqual(metrics.map((m) => m.step), [2, 4]);
+        assert.ok(metrics.every((m) => Number.isFinite(m.loss)));
+      } finally {
+        await p.page.close();
+      }
+    }
+  });
+
   test('the heatmap is really drawn (pixel colours at known cells) and the tooltip shows the right value', async () => {
     const p = await PanelPage.open(browser, served.origin);
     await p.init(helloExperiment((s) => (s.training.steps = 10)), 'cpu');

@@ -5,7 +5,7 @@
  * here; everything else is the real thing).
  */
 import { createServer, type Server } from 'node:http';
-import { readFileSync, existsSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
 import { join, extname, normalize } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -88,9 +88,17 @@ export function exampleExperiment(name: string, over: (spec: NonNullable<Experim
   const r = parseDefinition(text, { file, workspaceRoot: ROOT });
   if (!r.spec) throw new Error(`${name} example does not parse: ${JSON.stringify(r.diagnostics)}`);
   over(r.spec);
+  // the data files it names, as the host reads them: data.file, or every file of data.folder
+  const dir = join(ROOT, 'examples');
+  const files: { path: string; text: string }[] = [];
+  if (r.spec.data.file) files.push({ path: join(dir, r.spec.data.file), text: readFileSync(join(dir, r.spec.data.file), 'utf8') });
+  if (r.spec.data.folder) {
+    const folder = join(dir, r.spec.data.folder);
+    for (const f of readdirSync(folder)) files.push({ path: join(folder, f), text: readFileSync(join(folder, f), 'utf8') });
+  }
   return {
     key: `file://${file}`, name, definitionFile: file, relPath: `examples/${name}.seqlab.json`, workspaceRoot: ROOT,
-    definitionText: text, files: [], fileErrors: [], spec: r.spec, problems: [],
+    definitionText: text, files, fileErrors: [], spec: r.spec, problems: [],
   };
 }
 

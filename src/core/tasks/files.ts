@@ -59,6 +59,15 @@ export function linesOf(src: SourceFile, ctx?: TaskContext): Line[] {
   return out;
 }
 
+/** A number as written in CSV files: optional sign, digits, optional fraction and exponent. */
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** The number in a CSV cell (surrounding spaces allowed), or undefined. */
+export function parseCsvNumber(s: string): number | undefined {
+  const t = s.trim();
+  return NUMBER.test(t) ? Number(t) : undefined;
+}
+
 export function fail(src: SourceFile, line: number, column: number, what: string): never {
   throw new DataFileError(src.name, line, column, what, src.where, src.abs);
 }

@@ -14,15 +14,7 @@
 import type { ColumnScale, Example, SeqData } from '../data';
 import type { ModelSpec, Scaling } from '../spec';
 import { DataError, checkSize, chronologicalCuts, fmt, intParam, readWorkspaceFile, type TaskContext } from './common';
-import { fail, fieldIndex, formatOf, plural, shown, tableOf, type SourceFile } from './files';
-
-/** A number as written in CSV files: optional sign, digits, optional fraction and exponent. */
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-
-function num(s: string): number | undefined {
-  const t = s.trim();
-  return NUMBER.test(t) ? Number(t) : undefined;
-}
+import { fail, fieldIndex, formatOf, parseCsvNumber, plural, shown, tableOf, type SourceFile } from './files';
 
 function intField(spec: ModelSpec, key: 'horizon' | 'stride', def: number): number {
   const v = spec.data[key] ?? def;
@@ -57,7 +49,7 @@ export function buildForecast(spec: ModelSpec, ctx: TaskContext): SeqData {
   const src: SourceFile = { name: f.name, abs: f.abs, text: f.text, where: ['data', 'file'] };
   const format = formatOf(spec, f.name, ['csv', 'tsv']);
   const { header, rows } = tableOf(src, format as 'csv' | 'tsv', ctx);
-  const numeric = header.map((_, i) => num(rows[0].cells[i]) !== undefined);
+  const numeric = header.map((_, i) => parseCsvNumber(rows[0].cells[i]) !== undefined);
   const pick = (list: (string | number)[] | undefined, key: 'features' | 'targets', def: number[]): number[] => {
     if (list === undefined) return def;
     if (!Array.isArray(list) || !list.length) throw new DataError(`data.${key} must list at least one column`, ['data', key]);
@@ -83,7 +75,7 @@ export function buildForecast(spec: ModelSpec, ctx: TaskContext): SeqData {
   for (let r = 0; r < N; r++) {
     const row = rows[r];
     for (const c of cols) {
-      const v = num(row.cells[c]);
+      const v = parseCsvNumber(row.cells[c]);
       if (v === undefined || !Number.isFinite(v)) {
         fail(src, row.line, row.starts[c], `expected a number in column ${shown(header[c])}, found ${row.cells[c].trim() === '' ? 'an empty field' : shown(row.cells[c])}`);
       }

@@ -31,7 +31,10 @@ export function buildPairs(spec: ModelSpec, ctx: TaskContext): SeqData {
   if (format === 'jsonl') {
     for (const r of jsonLines(src, ctx)) add(r.line, [1, 1], jsonString(src, r, 'source'), jsonString(src, r, 'target'));
   } else {
-    for (const r of delimitedRows(src, 'tsv', ctx)) {
+    const rows = delimitedRows(src, 'tsv', ctx);
+    // a first line `source<TAB>target` is a header, not a pair
+    if (rows.length && rows[0].cells.map((c) => c.trim().toLowerCase()).join('\t') === 'source\ttarget') rows.shift();
+    for (const r of rows) {
       expectFields(src, r, 2, 'tsv');
       add(r.line, [r.starts[0], r.starts[1]], r.cells[0], r.cells[1]);
     }

@@ -6,15 +6,9 @@ import { csvParseRows } from 'd3-dsv';
 import type { Example, InputKind, OutputKind, SeqData } from '../data';
 import { Rng } from '../rng';
 import type { ModelSpec } from '../spec';
+import { parseCsvNumber } from './files';
 import { DataError, TaskContext, checkSize, fmt, intParam, readDataFile, validCount, validationFraction } from './common';
 
-/** A whole number as written in CSV files: optional sign, digits, optional fraction and exponent. */
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-
-function parseNumber(s: string): number | undefined {
-  const t = s.trim();
-  return NUMBER.test(t) ? Number(t) : undefined;
-}
 
 /** Cut `series` into windows of `w` points (inputs and targets), stride `stride`. */
 function windows(series: number[], from: number, to: number, w: number, stride: number, m2m: boolean): Example[] {
@@ -47,7 +41,7 @@ export function readCsvColumn(text: string, name: string, column: string | numbe
   // is the only line and has text).
   const second = rows[1]?.cells;
   const isHeader = first.cells.some(
-    (c, i) => parseNumber(c) === undefined && c.trim() !== '' && (second ? parseNumber(second[i] ?? '') !== undefined : true),
+    (c, i) => parseCsvNumber(c) === undefined && c.trim() !== '' && (second ? parseCsvNumber(second[i] ?? '') !== undefined : true),
   );
   const header = isHeader ? first.cells.map((c) => c.trim()) : undefined;
   const data = header ? rows.slice(1) : rows;
@@ -58,7 +52,7 @@ export function readCsvColumn(text: string, name: string, column: string | numbe
     // The last column whose first data cell is a number.
     col = -1;
     data[0].cells.forEach((c, i) => {
-      if (parseNumber(c) !== undefined) col = i;
+      if (parseCsvNumber(c) !== undefined) col = i;
     });
     if (col < 0) {
       throw new DataError(`${name} line ${data[0].line}: no numeric column found; set data.column`, ['data', 'column']);
@@ -88,7 +82,7 @@ export function readCsvColumn(text: string, name: string, column: string | numbe
     if (r.cells.length <= col) {
       throw new DataError(`${name} line ${r.line}: has ${r.cells.length} field${r.cells.length === 1 ? '' : 's'}, no ${colName} (column ${col})`, ['data', 'file']);
     }
-    const v = parseNumber(r.cells[col]);
+    const v = parseCsvNumber(r.cells[col]);
     if (v === undefined || !Number.isFinite(v)) {
       throw new DataError(`${name} line ${r.line}: ${JSON.stringify(r.cells[col])} in ${colName} is not a number`, ['data', 'file']);
     }
