@@ -11,6 +11,9 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { installWasmSliceKernels } from '../src/core/wasmSlice';
 import { t } from './ui/l10n';
 import { BACKENDS, type BackendInfo, type BackendName, type BackendPreference } from '../src/protocol';
+import { probeBackends, type ProbeCacheEntry } from '../src/core/backendProbe';
+import type { ModelSpec } from '../src/core/spec';
+import type { SeqData } from '../src/core/data';
 
 interface GpuAdapterInfoLike { vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean }
 interface GpuAdapterLike { info?: GpuAdapterInfoLike; isFallbackAdapter?: boolean }
@@ -107,4 +110,57 @@ function attempt(name: BackendName, wasm?: Record<string, ArrayBuffer>): Promise
     case 'cpu':
       return tf.setBackend('cpu').then((ok) => (ok ? { ok: true as const } : { ok: false as const, reason: t('cpu backend failed') }));
   }
+}
+
+/** Probe results of this worker, by model size (a worker lives as long as its panel). */
+const probeCache = new Map<string, ProbeCacheEntry>();
+
+/**
+ * "auto", second stage: once the model and its data are known, time the actual model (a short
+ * probe, src/core/backendProbe.ts) on the backend selectBackend found and on every later one that
+ * starts, and keep the fastest. A software GPU adapter (SwiftShader, llvmpipe) is not probed when
+ * wasm or cpu runs: compiling its shaders alone took the panel 20 s for hello, where wasm trains
+ * the 200 steps in about a second. Backends measured slower, or left out, are added to `skipped`
+ * with the figures, which the panel shows: that is its "why".
+ * `register(name)` installs that backend's fused kernels (or none) after switching to it.
+ */
+export async function chooseByProbe(
+  info: BackendInfo, spec: ModelSpec, data: SeqData, wasm: Record<string, ArrayBuffer> | undefined, register: (name: BackendName) => void,
+): Promise<BackendInfo> {
+  if (info.preferred !== 'auto') return info;
+  const started: { name: BackendName; adapter?: BackendInfo['adapter'] }[] = [{ name: info.name, adapter: info.adapter }];
+  const skipped = [...info.skipped];
+  for (const name of BACKENDS.slice(BACKENDS.indexOf(info.name) + 1)) {
+    const a = await attempt(name, wasm).catch((e) => ({ ok: false as const, reason: msg(e) }));
+    if (a.ok) started.push({ name, adapter: a.adapter });
+  }
+  const cpuSide = started.some((s) => s.name === 'wasm' || s.name === 'cpu');
+  const candidates = started.filter((s) => {
+    if (!(cpuSide && s.adapter?.fallback)) return true;
+    skipped.push({ name: s.name, reason: t('software adapter ({0}): not used while wasm or cpu can run', s.adapter.architecture) });
+    return false;
+  });
+  const activate = async (b: BackendName) => {
+    const ok = await tf.setBackend(b);
+    if (ok) register(b);
+    return ok;
+  };
+  if (candidates.length < 2) {
+    const only = candidates[0] ?? started[0]!;
+    await activate(only.name);
+    return { name: only.name, preferred: 'auto', ...(only.adapter ? { adapter: only.adapter } : {}), skipped };
+  }
+  const choice = await probeBackends({
+    spec, data, candidates: candidates.map((c) => c.name), activate, machine: 'panel', budgetMs: 300,
+    cache: { get: (k) => probeCache.get(k), set: (k, e) => void probeCache.set(k, e) },
+  });
+  await activate(choice.backend as BackendName);
+  const best = choice.results.find((r) => r.backend === choice.backend)!;
+  const rate = (x: number) => (x >= 100 ? x.toFixed(0) : x.toPrecision(3));
+  for (const r of choice.results) {
+    if (r.backend !== choice.backend) skipped.push({ name: r.backend, reason: t('measured slower on this model: {0} steps/s vs {1} {2}', rate(r.stepsPerSecond), choice.backend, rate(best.stepsPerSecond)) });
+  }
+  for (const f of choice.failed) skipped.push({ name: f.backend as BackendName, reason: t('could not run the model: {0}', f.reason) });
+  const chosen = candidates.find((c) => c.name === choice.backend)!;
+  return { name: chosen.name, preferred: 'auto', ...(chosen.adapter ? { adapter: chosen.adapter } : {}), skipped };
 }

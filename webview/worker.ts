@@ -8,7 +8,8 @@
  */
 /// <reference lib="webworker" />
 import { configureL10n, t } from './ui/l10n';
-import { selectBackend } from './backend';
+import * as tf from '../src/core/tf';
+import { chooseByProbe, selectBackend } from './backend';
 import { registerWebGpuKernels, setRecurrenceKernel } from '../src/gpu';
 import { getRecurrenceKernel, takeFallbacks } from '../src/core/fused';
 import { registerCpuKernels } from '../src/wasm/kernels';
@@ -20,7 +21,7 @@ import type { ModelSpec } from '../src/core/spec';
 import type { SeqData, Example } from '../src/core/data';
 import {
   Receiver, Sender, toWorker,
-  type BackendInfo, type ControlAction, type ExperimentMsg, type FromWorker, type Grid, type ModelInfo, type Phase, type ProbeResultMsg, type ToWorker, type WorkerIntervals,
+  type BackendInfo, type BackendName, type ControlAction, type ExperimentMsg, type FromWorker, type Grid, type ModelInfo, type Phase, type ProbeResultMsg, type ToWorker, type WorkerIntervals,
 } from '../src/protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -121,6 +122,25 @@ async function handle(m: ToWorker): Promise<void> {
   }
 }
 
+/**
+ * On WebGPU the recurrence runs in our fused WGSL kernels (src/gpu), on wasm and cpu in our fused
+ * WebAssembly SIMD kernels (src/wasm): a few calls per layer direction instead of a dozen ops per
+ * timestep. Elsewhere (webgl, or without the module's bytes) the op-by-op cells run.
+ */
+function useFusedKernels(name: BackendName, wasm?: Record<string, ArrayBuffer>): void {
+  const recurrence = wasm?.['seqlab-recurrence.wasm'];
+  if (name === 'webgpu') registerWebGpuKernels();
+  else if ((name === 'wasm' || name === 'cpu') && recurrence) {
+    try {
+      registerCpuKernels(recurrence);
+    } catch (e) {
+      setRecurrenceKernel(undefined);
+      log('warn', `fused wasm/cpu kernels unavailable, the op-by-op cells run: ${(e as Error).message}`);
+    }
+  } else setRecurrenceKernel(undefined);
+  log('info', `recurrent layers run in: ${getRecurrenceKernel()?.name ?? 'op-by-op cells'} (${name})`);
+}
+
 async function init(exp: ExperimentMsg, preferred: Parameters<typeof selectBackend>[0], wasm?: Record<string, ArrayBuffer>): Promise<void> {
   setPhase('loading');
   let info: BackendInfo;
@@ -130,22 +150,10 @@ async function init(exp: ExperimentMsg, preferred: Parameters<typeof selectBacke
     setPhase('error');
     return fail((e as Error).message);
   }
-  // On WebGPU the recurrence runs in our fused WGSL kernels (src/gpu), on wasm and cpu in our fused
-  // WebAssembly SIMD kernels (src/wasm): a few calls per layer direction instead of a dozen ops per
-  // timestep. Elsewhere (webgl, or without the module's bytes) the op-by-op cells run.
-  const recurrence = wasm?.['seqlab-recurrence.wasm'];
-  if (info.name === 'webgpu') registerWebGpuKernels();
-  else if ((info.name === 'wasm' || info.name === 'cpu') && recurrence) {
-    try {
-      registerCpuKernels(recurrence);
-    } catch (e) {
-      setRecurrenceKernel(undefined);
-      log('warn', `fused wasm/cpu kernels unavailable, the op-by-op cells run: ${(e as Error).message}`);
-    }
-  } else setRecurrenceKernel(undefined);
+  const register = (name: BackendName) => useFusedKernels(name, wasm);
+  register(info.name);
   backendInfo = info;
   takeFallbacks();
-  log('info', `recurrent layers run in: ${getRecurrenceKernel()?.name ?? 'op-by-op cells'} (${info.name})`);
   out.send({ type: 'backend', info });
   if (exp.fileErrors.length) {
     setPhase('error');
@@ -178,6 +186,21 @@ async function init(exp: ExperimentMsg, preferred: Parameters<typeof selectBacke
     setPhase('error');
     const path = (e as { path?: unknown }).path;
     return fail(`${exp.relPath}: data: ${(e as Error).message}`, Array.isArray(path) ? [`at ${path.join('.')}`] : undefined);
+  }
+  // "auto": now that the model is known, time it on every backend that starts and keep the fastest
+  if (preferred === 'auto') {
+    try {
+      const probed = await chooseByProbe(info, spec, data, wasm, register);
+      takeFallbacks(); // the probe's own runs are not the run's fallbacks
+      if (JSON.stringify(probed) !== JSON.stringify(info)) {
+        backendInfo = probed;
+        out.send({ type: 'backend', info: probed });
+      }
+    } catch (e) {
+      log('warn', `backend probe failed, staying on ${info.name}: ${(e as Error).message}`);
+      await tf.setBackend(info.name);
+      register(info.name);
+    }
   }
   await exclusive(async () => newSession());
   out.send({ type: 'ready', model: modelInfo(spec, data) });

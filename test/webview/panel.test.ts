@@ -36,7 +36,8 @@ function assertFalls(metrics: { step: number; loss: number }[]): void {
 describe('training panel in headless Chromium', () => {
   test('trains the hello example on WebGPU; the loss falls; weights and metrics reach the host', async () => {
     const p = await PanelPage.open(browser, served.origin);
-    await p.init(helloExperiment((s) => (s.training.steps = STEPS)), 'auto');
+    // WebGPU by setting: this browser's adapter is SwiftShader, which "auto" does not use (below)
+    await p.init(helloExperiment((s) => (s.training.steps = STEPS)), 'webgpu');
     const be = await p.waitFor((m) => m.type === 'backend');
     const info = be.info as { name: string; adapter?: { vendor: string; architecture: string; fallback?: boolean } };
     assert.equal(info.name, 'webgpu');
@@ -64,6 +65,14 @@ describe('training panel in headless Chromium', () => {
       assert.equal(info.skipped[0]?.name, 'webgpu');
       assert.match(info.skipped[0]!.reason, /navigator\.gpu missing|no adapter/);
       assert.match(await p.page.textContent('#backend-why') ?? '', /webgpu: /);
+      // "auto" then measures the model: the software WebGL adapter is left out while wasm/cpu run,
+      // and the faster of those two is kept, with the other's figures as the reason
+      const probed = await p.waitFor((m) => m.type === 'backend' && /measured slower on this model: [0-9.]+ steps\/s vs (wasm|cpu) [0-9.]+/.test(JSON.stringify(m.info)));
+      const pi = probed.info as { name: string; skipped: { name: string; reason: string }[] };
+      assert.ok(['wasm', 'cpu'].includes(pi.name), pi.name);
+      assert.deepEqual(pi.skipped.slice(0, info.skipped.length), info.skipped, 'the start-up reasons stay');
+      if (info.name === 'webgl') assert.ok(pi.skipped.some((x) => x.name === 'webgl' && /software adapter/.test(x.reason)), JSON.stringify(pi.skipped));
+      assert.match(await p.page.textContent('#backend-why') ?? '', /measured slower/);
       const { metrics, end } = await p.trainToEnd();
       assertFalls(metrics);
       assert.equal(end.status, 'completed');
