@@ -6,7 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { readFileSync, existsSync, statSync } from 'node:fs';
-import { join, extname, normalize } from 'node:path';
+import { join, extname, normalize, relative } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { makeNonce, panelHtml } from '../../src/host/panel/html';
@@ -84,12 +84,16 @@ export function helloExperiment(over: (spec: NonNullable<ExperimentMsg['spec']>)
 /** One of the shipped examples (examples/<name>.seqlab.json) as the host sends it. */
 export function exampleExperiment(name: string, over: (spec: NonNullable<ExperimentMsg['spec']>) => void = () => {}): ExperimentMsg {
   const file = join(ROOT, 'examples', `${name}.seqlab.json`);
-  const text = readFileSync(file, 'utf8');
+  return experimentOf(file, readFileSync(file, 'utf8'), over, name);
+}
+
+/** A definition (built-in task, no data files) as the host would send it. */
+export function experimentOf(file: string, text: string, over: (spec: NonNullable<ExperimentMsg['spec']>) => void = () => {}, name?: string): ExperimentMsg {
   const r = parseDefinition(text, { file, workspaceRoot: ROOT });
-  if (!r.spec) throw new Error(`${name} example does not parse: ${JSON.stringify(r.diagnostics)}`);
+  if (!r.spec) throw new Error(`${relative(ROOT, file)} does not parse: ${JSON.stringify(r.diagnostics)}`);
   over(r.spec);
   return {
-    key: `file://${file}`, name, definitionFile: file, relPath: `examples/${name}.seqlab.json`, workspaceRoot: ROOT,
+    key: `file://${file}`, name: name ?? r.spec.name, definitionFile: file, relPath: relative(ROOT, file), workspaceRoot: ROOT,
     definitionText: text, files: [], fileErrors: [], spec: r.spec, problems: [],
   };
 }
