@@ -16,6 +16,10 @@ export interface BackgroundOptions {
   steps?: number;
   /** Do not show the "finished" message (tests, batch use). */
   quiet?: boolean;
+  /** Continue this stopped or interrupted run (its id) from its checkpoint. */
+  resume?: string;
+  /** Start from the weights of this run (its id) or state_dict file. */
+  initFrom?: string;
 }
 
 export class BackgroundTrainer {
@@ -68,6 +72,8 @@ export class BackgroundTrainer {
         backend,
         source: 'host',
         defaults: { logEvery: cfg.metricsInterval },
+        ...(opts.resume ? { resume: opts.resume } : {}),
+        ...(opts.initFrom ? { initFrom: opts.initFrom } : {}),
         signal: ac.signal,
         onBackend: (c) => log().info(`Background training of ${at.experiment} on ${c.backend} (auto: ${c.reason})`),
         onStart: (w) => { log().info(`Run ${w.id} writes to ${w.dir}`); this.runs.fire(0); },
