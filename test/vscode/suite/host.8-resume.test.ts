@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { RunSummary } from '../../../src/node/runStore';
-import { api, closeEditors, waitFor, wsUri } from './host-helpers';
+import { api, cli, closeEditors, remove, waitFor, writeText, wsUri } from './host-helpers';
 
 suite('host: resume and warm start', () => {
   suiteTeardown(async () => { await closeEditors(); });
@@ -60,5 +60,28 @@ suite('host: resume and warm start', () => {
     const before = (await a.tree.experiments()).find((e) => e.key === 'hello.seqlab.json')!.runs.length;
     assert.equal(await vscode.commands.executeCommand('seqlab.resumeRun', { runId: base.id, definition: def, quiet: true }), undefined);
     assert.equal((await a.tree.experiments()).find((e) => e.key === 'hello.seqlab.json')!.runs.length, before);
+  });
+
+  test('epochs, validation and early stopping: Train in Background gives the CLI\'s metric rows', async () => {
+    const def = wsUri('es.seqlab.json');
+    await writeText(def, JSON.stringify({
+      name: 'es', data: { task: 'parity', samples: 48, length: 5, validation: 0.25 }, layers: [{ cell: 'gru', units: 5 }],
+      training: { batchSize: 6, epochs: 3, logEvery: 2, evalEvery: 4, earlyStopping: { patience: 2, minDelta: 10 } },
+    }));
+    try {
+      const lines = cli(['train', 'es.seqlab.json', '--json', '--backend', 'wasm']).trim().split('\n').map((l) => JSON.parse(l));
+      const cliEnd = lines[lines.length - 1] as RunSummary;
+      const strip = (rows: { step: number; elapsedMs?: number }[]) => rows.map(({ elapsedMs: _e, ...r }) => r);
+      const bg = await vscode.commands.executeCommand<RunSummary>('seqlab.trainInBackground', def, { quiet: true });
+      assert.ok(bg);
+      const rows = (id: string) => readFileSync(join(wsUri().fsPath, '.seqlab', 'runs', id, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { step: number; validLoss?: number; elapsedMs?: number });
+      assert.deepEqual(rows(bg.id).map((r) => r.step), [2, 4, 6, 8, 10, 12]);
+      assert.deepEqual(rows(bg.id).filter((r) => r.validLoss !== undefined).map((r) => r.step), [4, 8, 12]);
+      assert.deepEqual(strip(rows(bg.id)), strip(rows(cliEnd.id)));
+      assert.deepEqual([bg.status, bg.steps, bg.bestStep, bg.earlyStoppedAt], ['completed', 18, 4, 12]);
+      assert.deepEqual([cliEnd.bestStep, cliEnd.earlyStoppedAt], [4, 12]);
+    } finally {
+      await remove(def);
+    }
   });
 });
