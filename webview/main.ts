@@ -7,7 +7,7 @@
  */
 import {
   Receiver, Sender, fromWorker, hostToView, workerIntervals,
-  type ControlAction, type FromWorker, type Grid, type HostToView, type Outgoing,
+  type ControlAction, type FromWorker, type Grid, type HostToView, type MetricRowMsg, type Outgoing,
   type L10nInfo, type ProbeResultMsg, type ToWorker, type TraceLayerMsg, type ViewToHost,
 } from '../src/protocol';
 import { LossChart } from './ui/chart';
@@ -96,6 +96,16 @@ for (const a of ['start', 'pause', 'resume', 'step', 'stop', 'reset'] as const) 
   buttons[a] = b;
   controls.append(b);
 }
+/** Continue the last run (stopped or interrupted, with a checkpoint) where it was: the host sends its checkpoint. */
+const resumeRunBtn = $('button', 'btn btn-resume-run');
+resumeRunBtn.id = 'btn-resume-run';
+resumeRunBtn.hidden = true;
+resumeRunBtn.addEventListener('click', () => {
+  if (state.resumable) host.send({ type: 'resumeRequest', runId: state.resumable.runId });
+});
+controls.append(resumeRunBtn);
+/** The restored run's rows: a resumed run's chart continues from them. */
+let restoredRows: MetricRowMsg[] = [];
 
 const chartSection = $('section', 'card chart-card');
 const chartTools = $('div', 'tools');
@@ -198,6 +208,9 @@ function renderStatus(): void {
     reset: phase !== 'loading',
   };
   for (const [a, b] of Object.entries(buttons)) b.disabled = !can[a as ControlAction];
+  const r = state.resumable;
+  resumeRunBtn.hidden = !r || (phase !== 'ready' && phase !== 'done');
+  if (r) resumeRunBtn.textContent = t('Resume run {0} from step {1}', r.runId, r.step);
 }
 
 /** The latest loss, best step and learning rate as text next to the chart (what a screen reader announces; the tests read it). */
@@ -554,7 +567,7 @@ function toHost(m: Outgoing<ViewToHost>): void {
 function onWorker(m: FromWorker): void {
   const r = state.apply(m);
   if (m.type === 'runStart') {
-    chart.reset();
+    chart.reset(m.resumeOf && m.fromStep !== undefined ? restoredRows.filter((x) => x.step <= m.fromStep!) : []);
     snapshots.splice(0, Math.max(0, snapshots.length - 1));
   }
   if (m.type === 'state' && m.phase !== 'running' && dirty.size) renderLive();
@@ -629,7 +642,9 @@ window.addEventListener('message', (ev: MessageEvent) => {
         state.lastRow = m.restore.metrics[m.restore.metrics.length - 1];
         showLoss();
         state.lastRow = undefined; // the readout shows a new run from its first metrics on
+        restoredRows = m.restore.metrics;
         const s = m.restore.summary;
+        if (s.checkpointStep !== undefined) state.resumable = { runId: s.id, step: s.checkpointStep };
         status.textContent = t('last run {0}: {1} at step {2}/{3}', s.id, RUN_STATUS[s.status]?.() ?? s.status, s.step, s.steps) + (s.finalLoss !== undefined ? t(', final loss {0}', fmt(s.finalLoss)) : '');
       }
       void startWorker();
@@ -666,6 +681,9 @@ window.addEventListener('message', (ev: MessageEvent) => {
       return;
     case 'overlays':
       chart.setOverlays(m.runs);
+      return;
+    case 'resume':
+      toWorker?.send({ type: 'restore', runId: m.runId, step: m.step, weights: m.weights, state: m.state });
       return;
   }
 });

@@ -139,12 +139,12 @@ export class PanelPage {
     await this.page.evaluate((x) => window.postMessage(x, '*'), m);
   }
 
-  async init(experiment: ExperimentMsg, preferredBackend: string, metricsInterval = 5, checkpointSeconds = 0, language?: string): Promise<void> {
+  async init(experiment: ExperimentMsg, preferredBackend: string, metricsInterval = 5, checkpointSeconds = 0, language?: string, restore?: Extract<HostToView, { type: 'init' }>['restore']): Promise<void> {
     const init: Omit<Extract<HostToView, { type: 'init' }>, 'v' | 'seq'> = {
       type: 'init', experiment,
       settings: { preferredBackend: preferredBackend as never, metricsInterval, probeTimeShare: 20, checkpointSeconds },
       assets: { workerUrl: `${this.origin}/dist/worker.js`, wasmBase: `${this.origin}/dist/` },
-      overlays: [],
+      overlays: [], ...(restore ? { restore } : {}),
       // as the host sends it: the display language and vscode.l10n.bundle (the extension's l10n bundle of it)
       ...(language ? { l10n: { language, bundle: JSON.parse(readFileSync(join(ROOT, 'l10n', `bundle.l10n.${language}.json`), 'utf8')) } } : {}),
     };
