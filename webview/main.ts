@@ -7,7 +7,7 @@
  */
 import {
   Receiver, Sender, fromWorker, hostToView, workerIntervals,
-  type ControlAction, type FromWorker, type Grid, type HostToView, type MetricRowMsg, type Outgoing,
+  type ControlAction, type FromWorker, type Grid, type HostToView, type MetricRowMsg,
   type L10nInfo, type ProbeResultMsg, type ToWorker, type TraceLayerMsg, type ViewToHost,
 } from '../src/protocol';
 import { LossChart } from './ui/chart';
@@ -17,6 +17,7 @@ import { catalogueLocale, configureL10n, displayLanguage, t } from './ui/l10n';
 import { TASK_TITLES } from '../src/core/dsl/schemaL10n';
 import { formatInteger } from '../src/core/format';
 import { PanelState } from './state';
+import { HostRelay } from './relay';
 import { installTestHooks } from './testHooks';
 
 interface VsCodeApi { postMessage(m: unknown): void; getState(): unknown; setState(s: unknown): void }
@@ -29,6 +30,8 @@ const fromHost = new Receiver<HostToView>(hostToView, (why) => { console.warn(wh
 
 // ---- state ------------------------------------------------------------------------------------
 const state = new PanelState();
+/** Messages to the host, metric rows batched (./relay.ts). */
+const relay = new HostRelay(host);
 /** The display language and the host's bundle, from 'init' (the worker gets them too). */
 let l10nInfo: L10nInfo | undefined;
 const RUN_STATUS: Record<string, () => string> = {
@@ -533,35 +536,11 @@ async function startWorker(): Promise<void> {
 }
 
 function stopWorker(why: string): void {
-  flushHostMetrics();
+  relay.flush();
   for (const m of state.workerReplaced(why)) host.send(m);
   worker?.terminate();
   worker = undefined;
   toWorker = undefined;
-}
-
-/**
- * Metrics go to the host in batches (at most every 250 ms): each batch is one append to the run's
- * metrics.jsonl and one summary write on the host. Any other run message flushes them first.
- */
-let hostRows: { clientRunId: string; rows: Extract<FromWorker, { type: 'metrics' }>['rows'] } | undefined;
-let hostTimer: ReturnType<typeof setTimeout> | undefined;
-function flushHostMetrics(): void {
-  if (hostTimer) clearTimeout(hostTimer);
-  hostTimer = undefined;
-  if (hostRows?.rows.length) host.send({ type: 'metrics', clientRunId: hostRows.clientRunId, rows: hostRows.rows });
-  hostRows = undefined;
-}
-function toHost(m: Outgoing<ViewToHost>): void {
-  if (m.type === 'metrics') {
-    if (hostRows && hostRows.clientRunId !== m.clientRunId) flushHostMetrics();
-    hostRows ??= { clientRunId: m.clientRunId, rows: [] };
-    hostRows.rows.push(...m.rows);
-    hostTimer ??= setTimeout(flushHostMetrics, 250);
-    return;
-  }
-  flushHostMetrics();
-  host.send(m);
 }
 
 function onWorker(m: FromWorker): void {
@@ -571,7 +550,7 @@ function onWorker(m: FromWorker): void {
     snapshots.splice(0, Math.max(0, snapshots.length - 1));
   }
   if (m.type === 'state' && m.phase !== 'running' && dirty.size) renderLive();
-  for (const h of r.toHost) toHost(h);
+  for (const h of r.toHost) relay.send(h);
   if (r.rows) chart.append(r.rows);
   for (const p of r.redraw) {
     if (p === 'backend') renderBackend();
@@ -673,7 +652,7 @@ window.addEventListener('message', (ev: MessageEvent) => {
     case 'runRefused':
       if (state.run?.clientRunId === m.clientRunId) {
         // The host will not record this run: end it (closing it on the host side too) and stop training.
-        toHost({ type: 'runEnd', clientRunId: m.clientRunId, status: 'stopped', step: state.step, message: `refused by the host: ${m.reason}` });
+        relay.send({ type: 'runEnd', clientRunId: m.clientRunId, status: 'stopped', step: state.step, message: `refused by the host: ${m.reason}` });
         state.run = undefined;
         toWorker?.send({ type: 'control', action: 'stop' });
         showErrors(t('Training stopped: {0}', m.reason));
