@@ -346,7 +346,7 @@ function newSession(): void {
     boundary: () => runQueued(),
   }, {
     defaults: { logEvery: metricsInterval },
-    checkpointSeconds, ...(checkpointSeconds === 0 ? { checkpointEvery: Number.MAX_SAFE_INTEGER } : {}),
+    checkpointSeconds,
     probeShare: probeTimeShare / 100,
   });
 }
