@@ -7,7 +7,7 @@
  */
 import {
   Receiver, Sender, fromWorker, hostToView, workerIntervals,
-  type ControlAction, type FromWorker, type Grid, type HostToView, type Outgoing,
+  type ControlAction, type FromWorker, type Grid, type HostToView, type MetricRowMsg,
   type L10nInfo, type ProbeResultMsg, type ToWorker, type TraceLayerMsg, type ViewToHost,
 } from '../src/protocol';
 import { LossChart } from './ui/chart';
@@ -17,6 +17,7 @@ import { catalogueLocale, configureL10n, displayLanguage, t } from './ui/l10n';
 import { TASK_TITLES } from '../src/core/dsl/schemaL10n';
 import { formatInteger } from '../src/core/format';
 import { PanelState } from './state';
+import { HostRelay } from './relay';
 import { installTestHooks } from './testHooks';
 
 interface VsCodeApi { postMessage(m: unknown): void; getState(): unknown; setState(s: unknown): void }
@@ -29,6 +30,8 @@ const fromHost = new Receiver<HostToView>(hostToView, (why) => { console.warn(wh
 
 // ---- state ------------------------------------------------------------------------------------
 const state = new PanelState();
+/** Messages to the host, metric rows batched (./relay.ts). */
+const relay = new HostRelay(host);
 /** The display language and the host's bundle, from 'init' (the worker gets them too). */
 let l10nInfo: L10nInfo | undefined;
 const RUN_STATUS: Record<string, () => string> = {
@@ -96,6 +99,16 @@ for (const a of ['start', 'pause', 'resume', 'step', 'stop', 'reset'] as const) 
   buttons[a] = b;
   controls.append(b);
 }
+/** Continue the last run (stopped or interrupted, with a checkpoint) where it was: the host sends its checkpoint. */
+const resumeRunBtn = $('button', 'btn btn-resume-run');
+resumeRunBtn.id = 'btn-resume-run';
+resumeRunBtn.hidden = true;
+resumeRunBtn.addEventListener('click', () => {
+  if (state.resumable) host.send({ type: 'resumeRequest', runId: state.resumable.runId });
+});
+controls.append(resumeRunBtn);
+/** The restored run's rows: a resumed run's chart continues from them. */
+let restoredRows: MetricRowMsg[] = [];
 
 const chartSection = $('section', 'card chart-card');
 const chartTools = $('div', 'tools');
@@ -198,6 +211,9 @@ function renderStatus(): void {
     reset: phase !== 'loading',
   };
   for (const [a, b] of Object.entries(buttons)) b.disabled = !can[a as ControlAction];
+  const r = state.resumable;
+  resumeRunBtn.hidden = !r || (phase !== 'ready' && phase !== 'done');
+  if (r) resumeRunBtn.textContent = t('Resume run {0} from step {1}', r.runId, r.step);
 }
 
 /** The latest loss, best step and learning rate as text next to the chart (what a screen reader announces; the tests read it). */
@@ -520,45 +536,21 @@ async function startWorker(): Promise<void> {
 }
 
 function stopWorker(why: string): void {
-  flushHostMetrics();
+  relay.flush();
   for (const m of state.workerReplaced(why)) host.send(m);
   worker?.terminate();
   worker = undefined;
   toWorker = undefined;
 }
 
-/**
- * Metrics go to the host in batches (at most every 250 ms): each batch is one append to the run's
- * metrics.jsonl and one summary write on the host. Any other run message flushes them first.
- */
-let hostRows: { clientRunId: string; rows: Extract<FromWorker, { type: 'metrics' }>['rows'] } | undefined;
-let hostTimer: ReturnType<typeof setTimeout> | undefined;
-function flushHostMetrics(): void {
-  if (hostTimer) clearTimeout(hostTimer);
-  hostTimer = undefined;
-  if (hostRows?.rows.length) host.send({ type: 'metrics', clientRunId: hostRows.clientRunId, rows: hostRows.rows });
-  hostRows = undefined;
-}
-function toHost(m: Outgoing<ViewToHost>): void {
-  if (m.type === 'metrics') {
-    if (hostRows && hostRows.clientRunId !== m.clientRunId) flushHostMetrics();
-    hostRows ??= { clientRunId: m.clientRunId, rows: [] };
-    hostRows.rows.push(...m.rows);
-    hostTimer ??= setTimeout(flushHostMetrics, 250);
-    return;
-  }
-  flushHostMetrics();
-  host.send(m);
-}
-
 function onWorker(m: FromWorker): void {
   const r = state.apply(m);
   if (m.type === 'runStart') {
-    chart.reset();
+    chart.reset(m.resumeOf && m.fromStep !== undefined ? restoredRows.filter((x) => x.step <= m.fromStep!) : []);
     snapshots.splice(0, Math.max(0, snapshots.length - 1));
   }
   if (m.type === 'state' && m.phase !== 'running' && dirty.size) renderLive();
-  for (const h of r.toHost) toHost(h);
+  for (const h of r.toHost) relay.send(h);
   if (r.rows) chart.append(r.rows);
   for (const p of r.redraw) {
     if (p === 'backend') renderBackend();
@@ -629,7 +621,9 @@ window.addEventListener('message', (ev: MessageEvent) => {
         state.lastRow = m.restore.metrics[m.restore.metrics.length - 1];
         showLoss();
         state.lastRow = undefined; // the readout shows a new run from its first metrics on
+        restoredRows = m.restore.metrics;
         const s = m.restore.summary;
+        if (s.checkpointStep !== undefined) state.resumable = { runId: s.id, step: s.checkpointStep };
         status.textContent = t('last run {0}: {1} at step {2}/{3}', s.id, RUN_STATUS[s.status]?.() ?? s.status, s.step, s.steps) + (s.finalLoss !== undefined ? t(', final loss {0}', fmt(s.finalLoss)) : '');
       }
       void startWorker();
@@ -658,7 +652,7 @@ window.addEventListener('message', (ev: MessageEvent) => {
     case 'runRefused':
       if (state.run?.clientRunId === m.clientRunId) {
         // The host will not record this run: end it (closing it on the host side too) and stop training.
-        toHost({ type: 'runEnd', clientRunId: m.clientRunId, status: 'stopped', step: state.step, message: `refused by the host: ${m.reason}` });
+        relay.send({ type: 'runEnd', clientRunId: m.clientRunId, status: 'stopped', step: state.step, message: `refused by the host: ${m.reason}` });
         state.run = undefined;
         toWorker?.send({ type: 'control', action: 'stop' });
         showErrors(t('Training stopped: {0}', m.reason));
@@ -666,6 +660,9 @@ window.addEventListener('message', (ev: MessageEvent) => {
       return;
     case 'overlays':
       chart.setOverlays(m.runs);
+      return;
+    case 'resume':
+      toWorker?.send({ type: 'restore', runId: m.runId, step: m.step, weights: m.weights, state: m.state });
       return;
   }
 });

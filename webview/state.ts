@@ -59,6 +59,8 @@ export class PanelState {
   lastRow?: MetricRowMsg;
   /** The best validation loss of the current run and its step. */
   best?: { step: number; validLoss: number };
+  /** The last run, when it can be resumed here (stopped or interrupted, with a checkpoint). */
+  resumable?: { runId: string; step: number };
   /** Set when early stopping ended the current (or last) run. */
   earlyStop?: { step: number; bestStep: number; bestLoss: number; patience: number };
 
@@ -96,8 +98,9 @@ export class PanelState {
         this.steps = m.steps;
         r.toHost.push({
           type: 'runStart', clientRunId: m.clientRunId, backend: this.backend?.name ?? 'unknown', steps: m.steps,
-          ...(this.model ? { parameters: this.model.params } : {}),
+          ...(this.model ? { parameters: this.model.params } : {}), ...(m.resumeOf ? { resumeOf: m.resumeOf } : {}),
         });
+        if (m.resumeOf) this.resumable = undefined;
         r.redraw.push('loss', 'chart', 'status');
         break;
       case 'metrics':

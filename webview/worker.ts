@@ -15,7 +15,7 @@ import { getRecurrenceKernel, takeFallbacks } from '../src/core/fused';
 import { registerCpuKernels } from '../src/wasm/kernels';
 import { buildDataset } from '../src/core/tasks';
 import { Trainer, type ProbeResult } from '../src/core/train';
-import { TrainingSession, type SessionEnd } from '../src/core/session';
+import { CHECKPOINT_FORMAT, TrainingSession, type SessionEnd } from '../src/core/session';
 import { normalizePath } from '../src/core/paths';
 import type { ModelSpec } from '../src/core/spec';
 import type { SeqData, Example } from '../src/core/data';
@@ -101,6 +101,8 @@ async function handle(m: ToWorker): Promise<void> {
       return;
     case 'control':
       return control(m.action);
+    case 'restore':
+      return restoreRun(m);
     case 'probeDrawn':
       probeUnacked = false;
       return;
@@ -367,16 +369,36 @@ function newSession(): void {
     boundary: () => runQueued(),
   }, {
     defaults: { logEvery: metricsInterval },
-    checkpointSeconds, ...(checkpointSeconds === 0 ? { checkpointEvery: Number.MAX_SAFE_INTEGER } : {}),
+    checkpointSeconds,
     probeShare: probeTimeShare / 100,
   });
 }
 
-/** Name a new run (once per run: Start, or the first Step from ready). */
-function beginRun(): void {
+/** Name a new run (once per run: Start, the first Step from ready, or a resumed run). */
+function beginRun(resumed?: { resumeOf: string; fromStep: number }): void {
   if (runId) return;
   runId = `w${Date.now().toString(36)}-${++runCount}`;
-  out.send({ type: 'runStart', clientRunId: runId, steps: trainer!.totalSteps });
+  out.send({ type: 'runStart', clientRunId: runId, steps: trainer!.totalSteps, ...(resumed ?? {}) });
+}
+
+/** Continue a recorded run from its checkpoint (the host checked it belongs to this definition). */
+async function restoreRun(m: Extract<ToWorker, { type: 'restore' }>): Promise<void> {
+  if (!spec || !data || (phase !== 'ready' && phase !== 'done')) {
+    log('warn', `'restore' ignored: the panel is ${phase}`);
+    return;
+  }
+  try {
+    await exclusive(async () => {
+      newSession();
+      await session!.restore({ format: CHECKPOINT_FORMAT, step: m.step, weights: m.weights, ...m.state });
+    });
+  } catch (e) {
+    await reset();
+    return fail(`cannot resume run ${m.runId}: ${(e as Error).message}`);
+  }
+  beginRun({ resumeOf: m.runId, fromStep: m.step });
+  setPhase('running');
+  return runLoop();
 }
 
 async function reset(): Promise<void> {

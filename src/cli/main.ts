@@ -57,7 +57,7 @@ const COMMANDS: Record<string, CommandSpec> = {
       resume: { type: 'string', value: 'RUN', help: 'continue a stopped or interrupted run of FILE from its last checkpoint, appending to its metrics' },
       'init-from': { type: 'string', value: 'RUN|STATE_DICT.json', help: "start a new run from a run's weights or a state_dict file (names, shapes and vocabulary are checked)" },
       'checkpoint-every': { type: 'string', value: 'N', help: 'checkpoint every N steps (default: every 30 seconds)' },
-      'checkpoint-seconds': { type: 'string', value: 'S', help: 'checkpoint at most every S seconds (default 30; 0: at every metrics row)' },
+      'checkpoint-seconds': { type: 'string', value: 'S', help: 'checkpoint every S seconds while training (default 30; 0: only when stopped)' },
     },
   },
   validate: {

@@ -52,7 +52,7 @@ export interface SessionHooks {
 export interface SessionOptions {
   /** Used when the definition gives no `logEvery` / `evalEvery` (front-end settings). */
   defaults?: { logEvery?: number; evalEvery?: number };
-  /** Checkpoint at most this often while training (0: at every metric row). Default 30. */
+  /** Checkpoint every this many seconds while training (0: no periodic checkpoints; a stop still checkpoints). Default 30. */
   checkpointSeconds?: number;
   /** Checkpoint every this many steps instead of by time. */
   checkpointEvery?: number;
@@ -287,7 +287,8 @@ export class TrainingSession {
   private checkpointDue(): boolean {
     if (!this.hooks.checkpoint || this.trainer.done) return false;
     if (this.checkpointEvery > 0) return this.trainer.step - this.lastCheckpointStep >= this.checkpointEvery;
-    return this.now() - this.lastCheckpointAt >= this.checkpointSeconds * 1000;
+    // 0 seconds: no periodic checkpoints (a stopped run still checkpoints where it stopped)
+    return this.checkpointSeconds > 0 && this.now() - this.lastCheckpointAt >= this.checkpointSeconds * 1000;
   }
 
   /** The run's state now, as plain data. */

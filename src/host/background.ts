@@ -16,6 +16,10 @@ export interface BackgroundOptions {
   steps?: number;
   /** Do not show the "finished" message (tests, batch use). */
   quiet?: boolean;
+  /** Continue this stopped or interrupted run (its id) from its checkpoint. */
+  resume?: string;
+  /** Start from the weights of this run (its id) or state_dict file. */
+  initFrom?: string;
 }
 
 export class BackgroundTrainer {
@@ -52,11 +56,11 @@ export class BackgroundTrainer {
     }
     const cfg = readConfig(uri);
     const backend = nodeBackend(cfg.preferredBackend);
-    const steps = opts.steps ?? parsed.spec.training.steps;
+    // the total comes from the session (steps, or epochs over the data; a resumed run's own total)
+    let steps = opts.steps ?? parsed.spec.training.steps;
     const ac = new AbortController();
     const handle = this.status.begin({ experiment: uri, label: parsed.spec.name || name, backend, steps, cancel: () => ac.abort() });
     const t0 = Date.now();
-    log().info(`Background training of ${at.experiment} started (${backend}, ${steps} steps)`);
     try {
       const { trainFile } = await loadTrainRun();
       let lastRefresh = 0;
@@ -64,13 +68,20 @@ export class BackgroundTrainer {
         workspaceRoot: at.folder.uri.fsPath,
         runsDir: cfg.runsFolder,
         memoryBudgetMB: cfg.memoryBudgetMB,
-        steps,
+        ...(opts.steps !== undefined ? { steps: opts.steps } : {}),
         backend,
         source: 'host',
         defaults: { logEvery: cfg.metricsInterval },
+        ...(opts.resume ? { resume: opts.resume } : {}),
+        ...(opts.initFrom ? { initFrom: opts.initFrom } : {}),
         signal: ac.signal,
         onBackend: (c) => log().info(`Background training of ${at.experiment} on ${c.backend} (auto: ${c.reason})`),
-        onStart: (w) => { log().info(`Run ${w.id} writes to ${w.dir}`); this.runs.fire(0); },
+        onStart: (w, t, _loaded, info) => {
+          steps = t.totalSteps;
+          handle.report(t.step, undefined, steps);
+          log().info(`Background training of ${at.experiment} ${info.resumedFrom !== undefined ? `resumed at step ${info.resumedFrom}` : 'started'} (${backend}, ${steps} steps); run ${w.id} writes to ${w.dir}`);
+          this.runs.fire(0);
+        },
         onMetrics: (row) => {
           handle.report(row.step, row.loss, steps);
           if (Date.now() - lastRefresh > 2000) { lastRefresh = Date.now(); this.runs.fire(0); }

@@ -125,6 +125,12 @@ function reportProblems(uri: vscode.Uri, errs: CoreDiagnostic[]): void {
   ).then((c) => { if (c === show) void vscode.commands.executeCommand('workbench.actions.view.problems'); });
 }
 
+/** A run that has weights to export or start from. */
+const hasW = (r: RunRef) => !!r.entry.summary && !r.entry.broken && r.entry.summary.status !== 'running';
+
+/** `{ quiet: true }` in a command's argument (tests, batch use): no "finished" notification. */
+const quietArg = (arg: unknown) => !!arg && typeof arg === 'object' && (arg as { quiet?: unknown }).quiet === true;
+
 function requireTrust(what: string): boolean {
   if (vscode.workspace.isTrusted) return true;
   const manage = t('Manage Workspace Trust');
@@ -280,6 +286,26 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
 
     reg('seqlab.trainInBackground', (arg, opts) => trainBackground(arg, opts as { steps?: number; quiet?: boolean } | undefined)),
 
+    // A stopped or interrupted run continues from its checkpoint (weights, optimizer state, step, data order, RNG).
+    reg('seqlab.resumeRun', async (arg) => {
+      if (!requireTrust(t('Training'))) return undefined;
+      const resumable = (r: RunRef) => (r.entry.summary?.status === 'stopped' || r.entry.summary?.status === 'interrupted') && r.entry.summary.checkpointStep !== undefined;
+      const [r] = await runsOf(deps, arg, undefined, t('Resume Training'), false, resumable);
+      if (!r?.entry.summary) return undefined;
+      const uri = vscode.Uri.joinPath(r.folder.uri, r.entry.summary.experiment);
+      return background.train(uri, { resume: r.entry.id, quiet: quietArg(arg) });
+    }),
+
+    // A new run of the run's experiment that starts from the run's weights.
+    reg('seqlab.trainFromWeights', async (arg) => {
+      if (!requireTrust(t('Training'))) return undefined;
+      const [r] = await runsOf(deps, arg, undefined, t('Train from These Weights'), false, hasW);
+      if (!r?.entry.summary) return undefined;
+      const uri = vscode.Uri.joinPath(r.folder.uri, r.entry.summary.experiment);
+      const steps = arg && typeof arg === 'object' && typeof (arg as { steps?: unknown }).steps === 'number' ? (arg as { steps: number }).steps : undefined;
+      return background.train(uri, { initFrom: r.entry.id, quiet: quietArg(arg), ...(steps ? { steps } : {}) });
+    }),
+
     reg('seqlab.stop', async (arg) => {
       let uri: vscode.Uri | undefined;
       if (arg !== undefined) uri = await experimentOf(arg, t('Stop Training'));
@@ -393,7 +419,6 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     }),
 
     reg('seqlab.exportWeights', async (arg, target) => {
-      const hasW = (r: RunRef) => !!r.entry.summary && !r.entry.broken && r.entry.summary.status !== 'running';
       const [r] = await runsOf(deps, arg, undefined, t('Export Weights (PyTorch state_dict)'), false, hasW);
       if (!r) return undefined;
       const sd = r.store.readWeights(r.entry.id);

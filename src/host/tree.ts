@@ -266,7 +266,9 @@ export class ExperimentTree implements vscode.TreeDataProvider<TreeNode>, vscode
       row(vscode.l10n.t('Message'), s.message);
       row(vscode.l10n.t('Weights'), earlierWeightsLabel(s));
       row(vscode.l10n.t('Made by'), s.host);
-      item.contextValue = ['run', status, status !== 'running' && hasWeights(r.entry) ? 'weights' : ''].join(' ').trim();
+      // 'resumable': a stopped or interrupted run with a checkpoint ("Resume Training")
+      const resumable = (status === 'stopped' || status === 'interrupted') && r.entry.summary?.checkpointStep !== undefined;
+      item.contextValue = ['run', status, status !== 'running' && hasWeights(r.entry) ? 'weights' : '', resumable ? 'resumable' : ''].filter(Boolean).join(' ');
     }
     item.tooltip = tip;
     item.command = { command: 'seqlab.openRun', title: vscode.l10n.t('Open Run'), arguments: [r] };

@@ -248,6 +248,7 @@ export async function trainFile(file: string, opts: TrainOptions = {}): Promise<
         throw new TrainInputError(`run ${opts.resume}'s checkpoint does not fit ${loaded.file}: ${(e as Error).message}`);
       }
       writer = store.reopen(opts.resume!, resume.checkpoint);
+      if (trainer.totalSteps !== resume.summary.steps) writer.update({ steps: trainer.totalSteps }); // --steps extends (or cuts) the run
     } else {
       writer = store.create({
         definitionFile: loaded.file, definitionText: loaded.text, spec, backend,

@@ -107,6 +107,8 @@ export const runSummaryLite = obj({
   id: str, name: str, status: oneOf(...RUN_STATUSES),
   backend: str, startedAt: str, endedAt: opt(str), step: count, steps: count,
   finalLoss: opt(num), lastLoss: opt(num), validLoss: opt(num), accuracy: opt(num), message: opt(str),
+  /** The step of the run's checkpoint: a stopped or interrupted run with one can be resumed. */
+  checkpointStep: opt(count),
 });
 export type RunSummaryLite = Infer<typeof runSummaryLite>;
 
@@ -238,6 +240,8 @@ export const hostToView = tagged({
   /** Reply to runStart: the host will not record this run (e.g. it already trains elsewhere); the panel stops it. */
   runRefused: msg('runRefused', { clientRunId: str, reason: str }),
   overlays: msg('overlays', { runs: arr(overlayRun) }),
+  /** Reply to resumeRequest: the run's checkpoint, to continue it in the panel. */
+  resume: msg('resume', { runId: str, step: count, weights: stateDict, state: resumeState }),
 });
 export type HostToView = Infer<typeof hostToView>;
 
@@ -247,7 +251,10 @@ export const viewToHost = tagged({
   ready: msg('ready', {}),
   backend: msg('backend', { info: backendInfo }),
   state: msg('state', { phase: oneOf(...PHASES), step: count, steps: count }),
-  runStart: msg('runStart', { clientRunId: str, backend: str, steps: count, parameters: opt(count) }),
+  /** A run starts; `resumeOf`: it continues that stopped or interrupted run (same record). */
+  runStart: msg('runStart', { clientRunId: str, backend: str, steps: count, parameters: opt(count), resumeOf: opt(str) }),
+  /** Resume this run in the panel (the host answers with 'resume', or says why not). */
+  resumeRequest: msg('resumeRequest', { runId: str }),
   metrics: msg('metrics', { clientRunId: str, rows: arr(metricRow) }),
   /** The weights at `step` of a run still training (and what resuming needs): the record keeps them if the panel closes. */
   checkpoint: msg('checkpoint', { clientRunId: str, step: count, weights: stateDict, resume: opt(resumeState) }),
@@ -278,6 +285,8 @@ export const toWorker = tagged({
   }),
   control: msg('control', { action: oneOf(...CONTROL_ACTIONS) }),
   settings: msg('settings', { metricsInterval: count, probeTimeShare: count, checkpointSeconds: count }),
+  /** Continue a recorded run from its checkpoint (a new session; the run keeps its record). */
+  restore: msg('restore', { runId: str, step: count, weights: stateDict, state: resumeState }),
   /** Probe the model on a validation example (index) or on typed text (character models). */
   probe: msg('probe', { example: opt(count), text: opt(str) }),
   sample: msg('sample', { temperature: finite, length: count, prefix: opt(str) }),
@@ -309,7 +318,7 @@ export const fromWorker = tagged({
   ready: msg('ready', { model: modelInfo }),
   state: msg('state', { phase: oneOf(...PHASES), step: count, steps: count }),
   /** A run starts (Start, or Step from ready): the worker names it; every run message carries the name. */
-  runStart: msg('runStart', { clientRunId: str, steps: count }),
+  runStart: msg('runStart', { clientRunId: str, steps: count, resumeOf: opt(str), fromStep: opt(count) }),
   metrics: msg('metrics', { clientRunId: str, rows: arr(metricRow) }),
   /** The weights while training (every `checkpointSeconds`), with what resuming needs. */
   checkpoint: msg('checkpoint', { clientRunId: str, step: count, weights: stateDict, resume: opt(resumeState) }),

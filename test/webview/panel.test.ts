@@ -217,6 +217,59 @@ describe('training panel in headless Chromium', () => {
     await p.page.close();
   });
 
+  test('Resume in the panel: a stopped run continues from its checkpoint with the losses of an uninterrupted run', async () => {
+    const exp = helloExperiment((s) => { s.training.steps = 12; delete s.training.logEvery; s.training.evalEvery = 4; s.training.batchSize = 1; });
+    const strip = (rows: Record<string, unknown>[]) => rows.map(({ elapsedMs: _e, ...r }) => r);
+    const a = await PanelPage.open(browser, served.origin);
+    await a.init(exp, 'cpu', 1);
+    const full = (await a.trainToEnd()).metrics as unknown as Record<string, unknown>[];
+    await a.page.close();
+
+    // five single steps, then Stop: stopping checkpoints the run
+    const b = await PanelPage.open(browser, served.origin);
+    await b.init(exp, 'cpu', 1);
+    await b.page.waitForFunction(() => document.body.dataset.phase === 'ready', undefined, { timeout: 60_000 });
+    for (let i = 1; i <= 5; i++) {
+      await b.page.click('#btn-step');
+      if (i === 1) {
+        const start = await b.waitFor((m) => m.type === 'runStart');
+        await b.send({ type: 'runCreated', clientRunId: start.clientRunId, runId: 'r1' });
+      }
+      await b.waitFor((m) => m.type === 'metrics' && (m.rows as { step: number }[]).some((r) => r.step === i));
+      await b.page.waitForFunction(() => document.body.dataset.phase === 'paused');
+    }
+    await b.send({ type: 'control', action: 'stop' });
+    await b.waitFor((m) => m.type === 'runEnd');
+    const posted = await b.posted();
+    const cp = posted.filter((m) => m.type === 'checkpoint').pop()!;
+    assert.equal(cp.step, 5);
+    assert.ok(cp.resume, 'the checkpoint carries what resuming needs');
+    const before = posted.filter((m) => m.type === 'metrics').flatMap((m) => m.rows as Record<string, unknown>[]);
+    await b.page.close();
+
+    // the panel reopened on that run: Resume asks the host, which answers with the checkpoint
+    const c = await PanelPage.open(browser, served.origin);
+    await c.init(exp, 'cpu', 1, 0, undefined, {
+      summary: { id: 'r1', name: 'hello', status: 'stopped', backend: 'cpu', startedAt: new Date().toISOString(), step: 5, steps: 12, checkpointStep: 5 },
+      metrics: before as never,
+    });
+    await c.page.waitForFunction(() => document.body.dataset.phase === 'ready', undefined, { timeout: 60_000 });
+    assert.match(await c.page.textContent('#btn-resume-run') ?? '', /Resume run r1 from step 5/);
+    await c.page.click('#btn-resume-run');
+    const req = await c.waitFor((m) => m.type === 'resumeRequest');
+    assert.equal(req.runId, 'r1');
+    await c.send({ type: 'resume', runId: 'r1', step: cp.step, weights: cp.weights, state: cp.resume });
+    const start = await c.waitFor((m) => m.type === 'runStart');
+    assert.equal(start.resumeOf, 'r1');
+    await c.send({ type: 'runCreated', clientRunId: start.clientRunId, runId: 'r1' });
+    const end = await c.waitFor((m) => m.type === 'runEnd');
+    assert.equal(end.status, 'completed');
+    const resumed = (await c.posted()).filter((m) => m.type === 'metrics').flatMap((m) => m.rows as Record<string, unknown>[]);
+    assert.deepEqual(strip(resumed), strip(full.filter((r) => (r.step as number) > 5)));
+    assert.ok(await c.page.evaluate(() => (document.getElementById('btn-resume-run') as HTMLButtonElement).hidden), 'no second resume');
+    await c.page.close();
+  });
+
   test('while training, the weights reach the host every checkpointSeconds, so closing the panel keeps them', async () => {
     const p = await PanelPage.open(browser, served.origin);
     await p.init(helloExperiment((s) => { s.training.steps = 100000; delete s.training.logEvery; }), 'cpu', 1, 1);

@@ -259,3 +259,35 @@ test('cleanRow keeps a NaN loss (divergence is data) and drops other non-finite 
   assert.equal('gradNorm' in r, false);
   assert.equal(r.accuracy, 0.5);
 });
+
+test('a checkpoint with its resume state writes checkpoint.json; best writes best.json; a resumed runStart reopens the same record', () => {
+  const s = setup();
+  try {
+    s.rec.handle(s.m('runStart', { clientRunId: 'c1', backend: 'cpu', steps: 100 }), helloText, 'hello');
+    const id = s.rec.active!.runId;
+    const weights = { 'rnn.weight_ih_l0': { shape: [1, 2], data: [0.5, 1.5] } };
+    const rows = [10, 20, 30].map((step) => ({ step, loss: 1 / step, elapsedMs: step }));
+    s.rec.handle(s.m('metrics', { clientRunId: 'c1', rows: rows.slice(0, 2) }), helloText, 'hello');
+    s.rec.handle(s.m('best', { clientRunId: 'c1', step: 20, validLoss: 0.25, weights }), helloText, 'hello');
+    const resume = {
+      optimizer: { optimizer: 'adam', step: 20, slots: {} },
+      progress: { step: 20, rng: 7, order: [0], cursor: 1, elapsedMs: 5 },
+      session: { best: { step: 20, validLoss: 0.25 }, sinceBest: 0 },
+    };
+    s.rec.handle(s.m('checkpoint', { clientRunId: 'c1', step: 20, weights, resume }), helloText, 'hello');
+    s.rec.handle(s.m('metrics', { clientRunId: 'c1', rows: rows.slice(2) }), helloText, 'hello');
+    s.rec.end('stopped', 'the training panel was closed');
+    const summary = s.store.read(id).summary!;
+    assert.deepEqual([summary.checkpointStep, summary.bestStep, summary.bestValidLoss], [20, 20, 0.25]);
+    assert.equal(s.store.readCheckpoint(id)?.progress.rng, 7);
+    assert.ok(existsSync(join(s.store.read(id).dir, 'best.json')));
+
+    s.rec.handle(s.m('runStart', { clientRunId: 'c2', backend: 'cpu', steps: 100, resumeOf: id }), helloText, 'hello');
+    assert.equal(s.rec.active!.runId, id, 'the same record continues');
+    assert.deepEqual(s.store.readMetrics(id).map((r) => r.step), [10, 20], 'rows after the checkpoint are dropped (trained again)');
+    assert.equal(s.store.read(id).summary!.status, 'running');
+    assert.ok(s.sent.some((x) => x.type === 'runCreated' && x.runId === id));
+  } finally {
+    s.cleanup();
+  }
+});

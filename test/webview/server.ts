@@ -6,7 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
-import { join, extname, normalize } from 'node:path';
+import { dirname, join, extname, normalize, relative } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { makeNonce, panelHtml } from '../../src/host/panel/html';
@@ -84,12 +84,16 @@ export function helloExperiment(over: (spec: NonNullable<ExperimentMsg['spec']>)
 /** One of the shipped examples (examples/<name>.seqlab.json) as the host sends it. */
 export function exampleExperiment(name: string, over: (spec: NonNullable<ExperimentMsg['spec']>) => void = () => {}): ExperimentMsg {
   const file = join(ROOT, 'examples', `${name}.seqlab.json`);
-  const text = readFileSync(file, 'utf8');
+  return experimentOf(file, readFileSync(file, 'utf8'), over, name);
+}
+
+/** A definition (built-in task, no data files) as the host would send it. */
+export function experimentOf(file: string, text: string, over: (spec: NonNullable<ExperimentMsg['spec']>) => void = () => {}, name?: string): ExperimentMsg {
   const r = parseDefinition(text, { file, workspaceRoot: ROOT });
-  if (!r.spec) throw new Error(`${name} example does not parse: ${JSON.stringify(r.diagnostics)}`);
+  if (!r.spec) throw new Error(`${relative(ROOT, file)} does not parse: ${JSON.stringify(r.diagnostics)}`);
   over(r.spec);
   // the data files it names, as the host reads them: data.file, or every file of data.folder
-  const dir = join(ROOT, 'examples');
+  const dir = dirname(file);
   const files: { path: string; text: string }[] = [];
   if (r.spec.data.file) files.push({ path: join(dir, r.spec.data.file), text: readFileSync(join(dir, r.spec.data.file), 'utf8') });
   if (r.spec.data.folder) {
@@ -97,7 +101,7 @@ export function exampleExperiment(name: string, over: (spec: NonNullable<Experim
     for (const f of readdirSync(folder)) files.push({ path: join(folder, f), text: readFileSync(join(folder, f), 'utf8') });
   }
   return {
-    key: `file://${file}`, name, definitionFile: file, relPath: `examples/${name}.seqlab.json`, workspaceRoot: ROOT,
+    key: `file://${file}`, name: name ?? r.spec.name, definitionFile: file, relPath: relative(ROOT, file), workspaceRoot: ROOT,
     definitionText: text, files, fileErrors: [], spec: r.spec, problems: [],
   };
 }
@@ -143,12 +147,12 @@ export class PanelPage {
     await this.page.evaluate((x) => window.postMessage(x, '*'), m);
   }
 
-  async init(experiment: ExperimentMsg, preferredBackend: string, metricsInterval = 5, checkpointSeconds = 0, language?: string): Promise<void> {
+  async init(experiment: ExperimentMsg, preferredBackend: string, metricsInterval = 5, checkpointSeconds = 0, language?: string, restore?: Extract<HostToView, { type: 'init' }>['restore']): Promise<void> {
     const init: Omit<Extract<HostToView, { type: 'init' }>, 'v' | 'seq'> = {
       type: 'init', experiment,
       settings: { preferredBackend: preferredBackend as never, metricsInterval, probeTimeShare: 20, checkpointSeconds },
       assets: { workerUrl: `${this.origin}/dist/worker.js`, wasmBase: `${this.origin}/dist/` },
-      overlays: [],
+      overlays: [], ...(restore ? { restore } : {}),
       // as the host sends it: the display language and vscode.l10n.bundle (the extension's l10n bundle of it)
       ...(language ? { l10n: { language, bundle: JSON.parse(readFileSync(join(ROOT, 'l10n', `bundle.l10n.${language}.json`), 'utf8')) } } : {}),
     };

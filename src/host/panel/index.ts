@@ -361,6 +361,31 @@ class PanelSession {
     }
   }
 
+  /**
+   * Resume a stopped or interrupted run of this experiment in the panel: its checkpoint goes to the
+   * webview (the worker continues it; the recorder reopens the same record on its runStart). Refused,
+   * with the reason shown, when the run cannot be resumed or was trained from another definition text.
+   */
+  private resume(runId: string): void {
+    const refuse = (why: string) => {
+      this.deps.log.warn(`training panel: cannot resume run ${runId}: ${why}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Cannot resume run {0}: {1}', runId, why));
+    };
+    if (!vscode.workspace.isTrusted) return refuse('training is disabled in a restricted workspace');
+    const store = this.deps.runStore(this.def);
+    let cp;
+    try {
+      cp = store.resumable(runId).checkpoint;
+    } catch (e) {
+      return refuse((e as Error).message);
+    }
+    if (store.definitionText(runId) !== this.definitionText) {
+      return refuse('the definition changed since the run started (Resume Training in the experiment tree continues it with its own definition)');
+    }
+    const { format: _f, step, weights, ...state } = cp;
+    this.post({ type: 'resume', runId, step, weights, state });
+  }
+
   private handle(m: ViewToHost): void {
     switch (m.type) {
       case 'ready': {
@@ -386,9 +411,12 @@ class PanelSession {
       case 'runStart':
       case 'metrics':
       case 'checkpoint':
+      case 'best':
       case 'runEnd':
         this.recorder.handle(m, this.definitionText, this.label);
         return;
+      case 'resumeRequest':
+        return this.resume(m.runId);
       case 'log':
         this.deps.log[m.level](`training panel: ${m.message}`);
         return;

@@ -112,19 +112,25 @@ export class RunRecorder {
     }
     let writer: PanelRunWriter;
     try {
-      const spec = this.deps.parseSpec(definitionText);
-      writer = this.deps.store().create({
-        definitionFile: this.deps.definitionFile, definitionText, spec, backend: m.backend, steps: m.steps,
-        source: 'panel', ...(m.parameters !== undefined ? { parameters: m.parameters } : {}),
-      });
-      writer.update({ steps: m.steps, step: 0 });
+      if (m.resumeOf) {
+        // the same record continues: rows after its checkpoint are dropped (the worker trains them again)
+        const store = this.deps.store();
+        writer = store.reopen(m.resumeOf, store.resumable(m.resumeOf).checkpoint);
+      } else {
+        const spec = this.deps.parseSpec(definitionText);
+        writer = this.deps.store().create({
+          definitionFile: this.deps.definitionFile, definitionText, spec, backend: m.backend, steps: m.steps,
+          source: 'panel', ...(m.parameters !== undefined ? { parameters: m.parameters } : {}),
+        });
+        writer.update({ steps: m.steps, step: 0 });
+      }
     } catch (e) {
       status.end();
       // e.g. the CLI trains the same experiment (its run is 'running' in the store): do not train unrecorded
       return this.refuse(m.clientRunId, `cannot record a run: ${(e as Error).message}`);
     }
     this.run = { clientRunId: m.clientRunId, writer, status, step: 0, steps: m.steps };
-    this.deps.log.info(`training panel: run ${writer.id} started on ${m.backend} (${m.steps} steps)`);
+    this.deps.log.info(`training panel: run ${writer.id} ${m.resumeOf ? 'resumed' : 'started'} on ${m.backend} (${m.steps} steps)`);
     this.deps.send({ type: 'runCreated', clientRunId: m.clientRunId, runId: writer.id });
   }
 

@@ -33,6 +33,7 @@ function liteSummary(s: PanelRunSummary) {
   return {
     id: s.id, name: s.name, status: s.status, backend: s.backend, startedAt: s.startedAt, step: s.step, steps: s.steps,
     ...pick('endedAt'), ...pick('finalLoss'), ...pick('lastLoss'), ...pick('validLoss'), ...pick('accuracy'), ...pick('message'),
+    ...((s.status === 'stopped' || s.status === 'interrupted') && s.checkpointStep !== undefined ? { checkpointStep: s.checkpointStep } : {}),
   };
 }
 

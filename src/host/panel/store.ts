@@ -36,6 +36,11 @@ export interface PanelRunWriter {
 
 export interface PanelRunStore {
   list(experiment?: string): { id: string; summary?: PanelRunSummary }[];
+  /** A stopped or interrupted run's checkpoint (throws saying why it cannot be resumed). */
+  resumable(id: string): { checkpoint: Checkpoint };
+  /** Reopen a resumable run to continue it from `cp` (metric rows after it are dropped). */
+  reopen(id: string, cp: Checkpoint): PanelRunWriter;
+  definitionText(id: string): string | undefined;
   create(opts: { definitionFile: string; definitionText: string; spec: ModelSpec; backend: string; steps: number; source?: string; parameters?: number }): PanelRunWriter;
   readMetrics(id: string): PanelMetricRow[];
   /** The store's experiment id of a definition file (defaults to the workspace-relative path). */
