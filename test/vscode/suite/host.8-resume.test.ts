@@ -68,6 +68,9 @@ suite('host: resume and warm start', () => {
       name: 'es', data: { task: 'parity', samples: 48, length: 5, validation: 0.25 }, layers: [{ cell: 'gru', units: 5 }],
       training: { batchSize: 6, epochs: 3, logEvery: 2, evalEvery: 4, earlyStopping: { patience: 2, minDelta: 10 } },
     }));
+    // the same backend in both (the setting's default 'auto' measures, and may pick cpu)
+    const cfg = vscode.workspace.getConfiguration('seqlab');
+    await cfg.update('preferredBackend', 'wasm', vscode.ConfigurationTarget.Workspace);
     try {
       const lines = cli(['train', 'es.seqlab.json', '--json', '--backend', 'wasm']).trim().split('\n').map((l) => JSON.parse(l));
       const cliEnd = lines[lines.length - 1] as RunSummary;
@@ -81,6 +84,7 @@ suite('host: resume and warm start', () => {
       assert.deepEqual([bg.status, bg.steps, bg.bestStep, bg.earlyStoppedAt], ['completed', 18, 4, 12]);
       assert.deepEqual([cliEnd.bestStep, cliEnd.earlyStoppedAt], [4, 12]);
     } finally {
+      await cfg.update('preferredBackend', undefined, vscode.ConfigurationTarget.Workspace);
       await remove(def);
     }
   });
