@@ -1,8 +1,9 @@
 /**
  * Long-sequence benchmark (not a test): one training step (forward, BPTT, Adam) of a many-to-one
- * LSTM at T = 1000, 2000 and 4000 on wasm, with cpu as the peer in the same process. Per-step work
- * must not depend on T (issue 15 item 4), so ms per step should grow linearly: the printed
- * ratio ms(T) / ms(1000) should stay near T / 1000 (2 and 4), not T^2 / 1000^2 (4 and 16).
+ * LSTM at T = 1000, 2000 and 4000 on wasm (the op-by-op cells of src/core/recurrent.ts, and the
+ * fused kernels of src/wasm), with cpu as the peer in the same process. Per-step work must not
+ * depend on T (issue 15 item 4), so ms per step should grow linearly: the printed ratio
+ * ms(T) / ms(1000) should stay near T / 1000 (2 and 4), not T^2 / 1000^2 (4 and 16).
  *
  *   node --import tsx bench/long-sequence.bench.ts [--backend wasm|cpu] [--lengths 1000,2000,4000]
  */
@@ -23,7 +24,7 @@ function data(T: number): SeqData {
   };
 }
 
-/** ms of one training step (after one warm-up step, which also builds the tensors' kernels). */
+/** ms of one training step: the median of 3, after one warm-up step (which also builds the kernels). */
 async function step(T: number): Promise<number> {
   const r = parseDefinition(JSON.stringify({
     name: 'bench', data: { task: 'sine' }, structure: 'many-to-one', layers: [{ cell: 'lstm', units: H }],
@@ -32,11 +33,14 @@ async function step(T: number): Promise<number> {
   if (!r.spec) throw new Error(JSON.stringify(r.diagnostics));
   const t = new Trainer({ ...r.spec, structure: 'many-to-one' }, data(T));
   await t.runSteps(1);
-  const t0 = performance.now();
-  await t.runSteps(1);
-  const ms = performance.now() - t0;
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    await t.runSteps(1);
+    times.push(performance.now() - t0);
+  }
   t.dispose();
-  return ms;
+  return times.sort((a, b) => a - b)[1];
 }
 
 async function main() {
@@ -45,12 +49,16 @@ async function main() {
   const backends = arg('--backend') ? [arg('--backend') as NodeBackend] : (['wasm', 'cpu'] as NodeBackend[]);
   const lengths = (arg('--lengths') ?? '1000,2000,4000').split(',').map(Number);
   console.log(`One training step, many-to-one LSTM, batch ${B}, ${F} features, hidden ${H}, MSE, Adam.`);
-  console.log(`backend ${lengths.map((T) => `T=${T} ms`.padStart(12)).join(' ')} | ${lengths.slice(1).map((T) => `ms(${T})/ms(${lengths[0]})`.padStart(16)).join(' ')}`);
+  console.log(`backend     ${lengths.map((T) => `T=${T} ms`.padStart(12)).join(' ')} | ${lengths.slice(1).map((T) => `ms(${T})/ms(${lengths[0]})`.padStart(16)).join(' ')}`);
   for (const backend of backends) {
-    await useBackend(backend);
-    const ms: number[] = [];
-    for (const T of lengths) ms.push(await step(T));
-    console.log(`${backend.padEnd(7)} ${ms.map((m) => m.toFixed(0).padStart(12)).join(' ')} | ${ms.slice(1).map((m) => (m / ms[0]).toFixed(2).padStart(16)).join(' ')}`);
+    // op by op (the reference cells), then through the fused kernels where the backend has them
+    for (const fused of [false, true]) {
+      await useBackend(backend, { fused });
+      const label = `${backend}${fused ? ' fused' : ' ops'}`;
+      const ms: number[] = [];
+      for (const T of lengths) ms.push(await step(T));
+      console.log(`${label.padEnd(11)} ${ms.map((m) => m.toFixed(0).padStart(12)).join(' ')} | ${ms.slice(1).map((m) => (m / ms[0]).toFixed(2).padStart(16)).join(' ')}`);
+    }
   }
 }
 
