@@ -67,6 +67,12 @@ export interface ProbeOptions {
   cache?: ProbeCache;
   /** Wall-clock budget per backend for the timed steps (default 400 ms; at least 3 steps unless one step alone exceeds it). */
   budgetMs?: number;
+  /**
+   * Hard cap on the whole probe, warm-up included (default 5000 ms): past it no further rounds are
+   * timed and what was measured decides (for a large model, its second warm-up steps). The panel
+   * waits for this before its first step, so it must stay short.
+   */
+  maxMs?: number;
   /** Ignore the cache. */
   fresh?: boolean;
   now?: () => number;
@@ -112,6 +118,8 @@ function decide(candidates: BackendName[], results: ProbeResult[], failed: Backe
  */
 async function timeModel(o: ProbeOptions, failed: BackendChoice['failed']): Promise<ProbeResult[]> {
   const budget = (o.budgetMs ?? 400) * o.candidates.length;
+  const began = performance.now();
+  const capped = () => performance.now() - began > (o.maxMs ?? 5000);
   const spec: ModelSpec = { ...o.spec, training: { ...o.spec.training, steps: 1_000_000, epochs: undefined } };
   let before = 0;
   const times = new Map<BackendName, number[]>();
@@ -140,8 +148,9 @@ async function timeModel(o: ProbeOptions, failed: BackendChoice['failed']): Prom
     const fastestWarm = Math.min(...warm.values());
     const timed = [...times.keys()].filter((b) => warm.get(b)! <= Math.max(5 * fastestWarm, 100));
     const start = performance.now();
-    for (let round = 0; timed.length > 1 && (round < 2 || performance.now() - start < budget); round++) {
+    for (let round = 0; timed.length > 1 && !capped() && (round < 2 || performance.now() - start < budget); round++) {
       for (const b of timed) {
+        if (capped()) break;
         await o.activate(b);
         await step(); // the weights and optimizer state move to b
         times.get(b)!.push(await step(), await step());

@@ -78,3 +78,13 @@ test('Node: chooseNodeBackend switches to the chosen backend and keeps the measu
   assert.equal(again.cached, true);
   assert.equal(again.backend, c.backend);
 });
+
+test('backend probe: the hard cap stops the timed rounds; the second warm-up steps decide', async () => {
+  const { spec, data } = hello();
+  const r = await probeBackends({
+    spec, data, candidates: ['wasm', 'cpu'], machine: 'cap', maxMs: 0, budgetMs: 10_000,
+    activate: async (b) => (await useBackend(b as NodeBackend)) === b,
+  });
+  assert.deepEqual(r.results.map((x) => [x.backend, x.steps]), [['wasm', 1], ['cpu', 1]]);
+  assert.ok(['wasm', 'cpu'].includes(r.backend));
+});
