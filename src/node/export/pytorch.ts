@@ -318,7 +318,7 @@ Exported by Sequence Lab from \`${def}\`. ${data.about}
 | \`data.json\` | the examples exactly as Sequence Lab prepared them (${data.train.length} training, ${data.valid.length} validation) and the vocabulary |
 | \`initial_weights.json\` | ${p.weightsFrom} |
 | \`definition.seqlab.json\` | the definition it came from |
-
+${p.resume ? `| \`resume.json\` | the run's checkpoint at step ${p.resume.step}: optimizer state, data order, RNG, schedule (\`--fresh\` ignores it) |\n` : ''}
 Needs Python 3 and PyTorch (1.13 or newer).
 
 ## Train
