@@ -214,8 +214,14 @@ function describeRow(r: MetricRow, lr = false): string {
   const parts = [`step ${r.step}`, `loss ${fmt(r.loss)}`];
   if (r.accuracy !== undefined) parts.push(`acc ${(r.accuracy * 100).toFixed(1)}%`);
   if (r.perplexity !== undefined) parts.push(`ppl ${fmt(r.perplexity, 3)}`);
-  if (r.validLoss !== undefined) parts.push(`val_loss ${fmt(r.validLoss)}`);
-  if (r.validAccuracy !== undefined) parts.push(`val_acc ${(r.validAccuracy * 100).toFixed(1)}%`);
+  // encoder-decoder: loss and accuracy are teacher-forced (the decoder fed the true previous token)
+  const tf = r.validExactMatch !== undefined ? '(teacher-forced)' : '';
+  if (r.validLoss !== undefined) parts.push(`val_loss${tf} ${fmt(r.validLoss)}`);
+  if (r.validAccuracy !== undefined) parts.push(`val_acc${tf} ${(r.validAccuracy * 100).toFixed(1)}%`);
+  // encoder-decoder: the decoder fed its own outputs (greedy)
+  if (r.validExactMatch !== undefined) parts.push(`val_exact ${(r.validExactMatch * 100).toFixed(1)}%`);
+  if (r.validTokenAccuracy !== undefined) parts.push(`val_tok ${(r.validTokenAccuracy * 100).toFixed(1)}%`);
+  if (r.validBleu !== undefined) parts.push(`val_bleu ${(r.validBleu * 100).toFixed(1)}`);
   if (r.gradNorm !== undefined) parts.push(`|g| ${fmt(r.gradNorm, 3)}`);
   if (lr && r.learningRate !== undefined) parts.push(`lr ${r.learningRate.toPrecision(3)}`);
   return parts.join('  ');

@@ -24,7 +24,9 @@
  */
 import * as tf from './tf';
 import type { SeqModel } from './model';
+import type { Example } from './data';
 import { Rng } from './rng';
+import { corpusBleu, exactMatch, tokenAccuracy, type SeqPair } from './seqMetrics';
 
 export type DecodeMethod =
   | { kind: 'greedy' }
@@ -67,7 +69,7 @@ export interface Prefix {
 export function nextStep(model: SeqModel, items: Prefix[]): { logp: number[][]; attention?: number[][] } {
   const t = items[0].y.length;
   if (items.some((p) => p.y.length !== t)) throw new Error('nextStep: every prefix must have the same length');
-  // the target row at t is a placeholder (0): step t reads only <s> y_1 .. y_{t-1}... and y_t's slot is what we predict
+  // target row t is a placeholder (0): the decoder's input at step t is y_{t-1}, so row t reads only the prefix
   const batch = model.makeBatch(items.map((p) => ({ x: p.x, y: [...p.y, 0].map((i) => [i]) })));
   const B = items.length;
   const [logp, att] = tf.tidy(() => {
@@ -159,8 +161,8 @@ function beamSearch(model: SeqModel, x: number[][], opts: DecodeOptions, k: numb
  * Greedy decoding of many sources at once (validation): every prefix grows by one token per step,
  * so all share a length; a source's output stops at its first </s>. `maxLengths[b]` bounds source b.
  */
-export function greedyBatch(model: SeqModel, xs: number[][][], maxLengths: number[], end?: number): number[][] {
-  const out: number[][] = xs.map(() => []);
+export function greedyBatch(model: SeqModel, xs: number[][][], maxLengths: number[], end?: number): { tokens: number[]; finished: boolean }[] {
+  const out = xs.map(() => ({ tokens: [] as number[], finished: false }));
   const done = xs.map(() => false);
   const T = Math.max(...maxLengths);
   const written: number[][] = xs.map(() => []); // every prefix, including tokens after </s> (ignored)
@@ -170,10 +172,56 @@ export function greedyBatch(model: SeqModel, xs: number[][][], maxLengths: numbe
       const v = argmax(lp);
       written[b].push(v);
       if (done[b]) return;
-      if (v === end) done[b] = true;
-      else out[b].push(v);
-      if (out[b].length >= maxLengths[b]) done[b] = true;
+      if (v === end) out[b].finished = done[b] = true;
+      else out[b].tokens.push(v);
+      if (out[b].tokens.length >= maxLengths[b]) done[b] = true;
     });
   }
   return out;
+}
+
+/**
+ * The decoder's length limit for a source of S tokens: `decoder.maxLength` when the definition
+ * sets one; else, with an end symbol, 2 S + 10 (at most 200); without one, `fixed` (the known
+ * target length, e.g. a reversal writes as many tokens as it reads) or S.
+ */
+export function maxLengthFor(model: SeqModel, S: number, fixed?: number): number {
+  if (model.spec.decoderMaxLength !== undefined) return model.spec.decoderMaxLength;
+  if (model.data.endToken === undefined) return fixed ?? S;
+  return Math.min(200, 2 * S + 10);
+}
+
+export interface FreeRunning {
+  exactMatch: number;
+  tokenAccuracy: number;
+  /** Corpus BLEU-4 in [0, 1], for word-level targets only. */
+  bleu?: number;
+}
+
+/**
+ * Free-running (greedy) metrics of an encoder-decoder over examples, in batches of `batchSize`
+ * (see seqMetrics.ts). `between` is awaited between batches (yield, or throw to abandon).
+ */
+export async function freeRunning(
+  model: SeqModel, set: Example[], opts: { batchSize?: number; between?: () => Promise<void> } = {},
+): Promise<FreeRunning> {
+  const end = model.data.endToken;
+  const hasEnd = end !== undefined;
+  const pairs: SeqPair[] = [];
+  const bs = Math.max(1, opts.batchSize ?? 256);
+  for (let i = 0; i < set.length; i += bs) {
+    if (i > 0) await opts.between?.();
+    const group = set.slice(i, i + bs);
+    const refs = group.map((e) => e.y.map((v) => v[0]).filter((_, t, ys) => !(hasEnd && t === ys.length - 1 && ys[t] === end)));
+    const limits = group.map((e, b) => maxLengthFor(model, e.x.length, refs[b].length));
+    const hyps = greedyBatch(model, group.map((e) => e.x), limits, end);
+    // greedyBatch stops a source at </s>, or at its limit without one
+    group.forEach((_, b) => pairs.push({ ref: refs[b], hyp: hyps[b].tokens, finished: hyps[b].finished }));
+  }
+  const words = model.data.tokenizer?.level === 'words';
+  return {
+    exactMatch: exactMatch(pairs, hasEnd),
+    tokenAccuracy: tokenAccuracy(pairs, hasEnd),
+    ...(words ? { bleu: corpusBleu(pairs) } : {}),
+  };
 }

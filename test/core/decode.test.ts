@@ -51,8 +51,8 @@ test('greedy decoding feeds back its own argmax: the teacher-forced pass on its 
     } else assert.equal(g.attention, undefined);
     // batched greedy (validation) agrees with the one-at-a-time decoder, also beside a shorter source
     const [b1, b2] = greedyBatch(m, [x, x.slice(0, 2)], [6, 3]);
-    assert.deepEqual(b1, g.tokens, name);
-    assert.deepEqual(b2, decode(m, x.slice(0, 2), { maxLength: 3 })[0].tokens, name);
+    assert.deepEqual(b1.tokens, g.tokens, name);
+    assert.deepEqual(b2.tokens, decode(m, x.slice(0, 2), { maxLength: 3 })[0].tokens, name);
     m.dispose();
   }
 });
