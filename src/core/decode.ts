@@ -25,6 +25,7 @@
 import * as tf from './tf';
 import type { SeqModel } from './model';
 import type { Example } from './data';
+import type { ModelSpec } from './spec';
 import { Rng } from './rng';
 import { corpusBleu, exactMatch, tokenAccuracy, type SeqPair } from './seqMetrics';
 
@@ -185,9 +186,9 @@ export function greedyBatch(model: SeqModel, xs: number[][][], maxLengths: numbe
  * sets one; else, with an end symbol, 2 S + 10 (at most 200); without one, `fixed` (the known
  * target length, e.g. a reversal writes as many tokens as it reads) or S.
  */
-export function maxLengthFor(model: SeqModel, S: number, fixed?: number): number {
-  if (model.spec.decoderMaxLength !== undefined) return model.spec.decoderMaxLength;
-  if (model.data.endToken === undefined) return fixed ?? S;
+export function maxLengthFor(spec: ModelSpec, S: number, hasEnd: boolean, fixed?: number): number {
+  if (spec.decoderMaxLength !== undefined) return spec.decoderMaxLength;
+  if (!hasEnd) return fixed ?? S;
   return Math.min(200, 2 * S + 10);
 }
 
@@ -213,7 +214,7 @@ export async function freeRunning(
     if (i > 0) await opts.between?.();
     const group = set.slice(i, i + bs);
     const refs = group.map((e) => e.y.map((v) => v[0]).filter((_, t, ys) => !(hasEnd && t === ys.length - 1 && ys[t] === end)));
-    const limits = group.map((e, b) => maxLengthFor(model, e.x.length, refs[b].length));
+    const limits = group.map((e, b) => maxLengthFor(model.spec, e.x.length, hasEnd, refs[b].length));
     const hyps = greedyBatch(model, group.map((e) => e.x), limits, end);
     // greedyBatch stops a source at </s>, or at its limit without one
     group.forEach((_, b) => pairs.push({ ref: refs[b], hyp: hyps[b].tokens, finished: hyps[b].finished }));
