@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useBackend } from '../../src/node/backend';
 import { SeqModel } from '../../src/core/model';
-import { DecodeError, decode, greedyBatch, nextStep } from '../../src/core/decode';
+import { DecodeError, decode, greedyBatch, maxLengthFor, nextStep } from '../../src/core/decode';
+import { parseDefinition } from '../../src/core/dsl';
 import * as tf from '../../src/core/tf';
 import { define } from '../support/spec';
 
@@ -127,4 +128,25 @@ test('bad options are clear errors, not loops', async () => {
   assert.throws(() => decode(m, x, { maxLength: 3, method: { kind: 'beam', width: 0 } }), (e: Error) => e instanceof DecodeError && /beam width.*>= 1/.test(e.message));
   assert.throws(() => decode(m, x, { maxLength: 3, method: { kind: 'sample', temperature: 0 } }), (e: Error) => e instanceof DecodeError && /temperature/.test(e.message));
   m.dispose();
+});
+
+test('decoder.maxLength: parsed into the spec and obeyed; below 1 a located error (English and Korean)', async () => {
+  await useBackend('cpu');
+  const m = model({ maxLength: 2 });
+  assert.equal(m.spec.decoderMaxLength, 2);
+  assert.equal(maxLengthFor(m.spec, 4, true), 2);
+  assert.equal(greedyBatch(m, [x], [maxLengthFor(m.spec, 4, false)])[0].tokens.length, 2);
+  m.dispose();
+  const text = JSON.stringify({
+    name: 'x', data: { task: 'reverse', length: 4, symbols: 5 }, structure: 'encoder-decoder',
+    layers: [{ cell: 'gru', units: 8 }], decoder: { maxLength: 0 },
+  }, null, 1);
+  for (const [locale, re] of [['en', /decoder\.maxLength must be an integer >= 1 \(got 0\)/], ['ko', /decoder\.maxLength/]] as const) {
+    const d = parseDefinition(text, { locale }).diagnostics.filter((e) => e.severity === 'error');
+    assert.equal(d.length, 1, JSON.stringify(d));
+    assert.match(d[0].message, re);
+    if (locale === 'ko') assert.match(d[0].message, /[가-힣]/, 'Korean text');
+    assert.deepEqual(d[0].path, ['decoder', 'maxLength']);
+    assert.equal(text.split('\n')[d[0].line - 1].trim(), '"maxLength": 0', `located at the field (${JSON.stringify(d[0])})`);
+  }
 });
