@@ -426,7 +426,9 @@ export class Trainer {
   async report(split?: Split): Promise<EvaluationReport> {
     const which: Split = split ?? (this.data.test?.length ? 'test' : this.data.valid.length ? 'validation' : 'training');
     const set = which === 'test' ? this.data.test ?? [] : which === 'validation' ? this.data.valid : this.data.train;
-    return reportFor(this.data, await this.collect(set), which);
+    const r = reportFor(this.data, await this.collect(set), which);
+    if (r.kind === 'language' && this.spec.structure === 'encoder-decoder' && set.length) r.freeRunning = await freeRunning(this.model, set);
+    return r;
   }
 
   /** Turn a typed probe string into an example (token tasks: x = s[:-1], y = s[1:] for generators). */

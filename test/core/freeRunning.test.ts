@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useBackend } from '../../src/node/backend';
 import { Trainer, validationFields } from '../../src/core/train';
+import { formatReport } from '../../src/core/evaluate';
 import { define } from '../support/spec';
 
 // reverse-seq2seq in small (examples/reverse-seq2seq.seqlab.json and reverse-attention are the full size):
@@ -21,7 +22,14 @@ test('reverse, 300 steps: free-running exact match with attention >= without, bo
     const t = new Trainer(spec, data);
     while (!t.done) await t.runSteps(50);
     const v = await t.evaluate();
+    // the end-of-run report carries the same free-running figures, and labels what is teacher-forced
+    const rep = await t.report('validation');
     t.dispose();
+    assert.equal(rep.kind, 'language');
+    if (rep.kind === 'language') assert.deepEqual(rep.freeRunning, v.freeRunning);
+    const lines = formatReport(rep);
+    assert.match(lines[0], /token accuracy [\d.]+% \(teacher-forced, 480 tokens\)/);
+    assert.match(lines[1], /free-running \(greedy\): exact match [\d.]+%, token accuracy [\d.]+%$/);
     figures[name] = validationFields(v);
     const f = figures[name];
     console.log(`${name}: free-running exact match ${(f.validExactMatch! * 100).toFixed(1)}%, token accuracy ${(f.validTokenAccuracy! * 100).toFixed(1)}%; teacher-forced accuracy ${(f.validAccuracy! * 100).toFixed(1)}%, loss ${f.validLoss!.toFixed(3)}`);
