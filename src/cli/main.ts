@@ -8,6 +8,7 @@ import { csvParseRows } from 'd3-dsv';
 import { dataInfo, type DataInfo, type SeqData } from '../core/data';
 import { formatReport } from '../core/evaluate';
 import { PredictError, Predictor } from '../core/predict';
+import type { DecodeMethod } from '../core/decode';
 import { parseArgs as nodeParseArgs } from 'node:util';
 import { version } from '../../package.json';
 import { didYouMean } from '../core/dsl/suggest';
@@ -102,7 +103,11 @@ const COMMANDS: Record<string, CommandSpec> = {
     flags: {
       text: { type: 'string', value: 'TEXT', help: 'one input: text, or rows of numbers (rows separated by ; or newlines, values by commas)' },
       file: { type: 'string', value: 'FILE', help: 'many inputs: one a line, or a CSV with a header naming the feature columns' },
-      length: { type: 'string', value: 'N', help: 'most tokens to write (generators, encoder-decoders)' },
+      length: { type: 'string', value: 'N', help: 'most tokens to write (generators; encoder-decoders: overrides decoder.maxLength)' },
+      beam: { type: 'string', value: 'K', help: 'encoder-decoder: beam search of width K (prints the K alternatives with their scores)' },
+      sample: { type: 'boolean', help: 'encoder-decoder: sample each token instead of the most likely one' },
+      temperature: { type: 'string', value: 'T', help: 'with --sample: softmax temperature (default 1)' },
+      seed: { type: 'string', value: 'N', help: 'with --sample: random seed (default 1)' },
       workspace: WORKSPACE,
     },
   },
@@ -214,8 +219,14 @@ function describeRow(r: MetricRow, lr = false): string {
   const parts = [`step ${r.step}`, `loss ${fmt(r.loss)}`];
   if (r.accuracy !== undefined) parts.push(`acc ${(r.accuracy * 100).toFixed(1)}%`);
   if (r.perplexity !== undefined) parts.push(`ppl ${fmt(r.perplexity, 3)}`);
-  if (r.validLoss !== undefined) parts.push(`val_loss ${fmt(r.validLoss)}`);
-  if (r.validAccuracy !== undefined) parts.push(`val_acc ${(r.validAccuracy * 100).toFixed(1)}%`);
+  // encoder-decoder: loss and accuracy are teacher-forced (the decoder fed the true previous token)
+  const tf = r.validExactMatch !== undefined ? '(teacher-forced)' : '';
+  if (r.validLoss !== undefined) parts.push(`val_loss${tf} ${fmt(r.validLoss)}`);
+  if (r.validAccuracy !== undefined) parts.push(`val_acc${tf} ${(r.validAccuracy * 100).toFixed(1)}%`);
+  // encoder-decoder: the decoder fed its own outputs (greedy)
+  if (r.validExactMatch !== undefined) parts.push(`val_exact ${(r.validExactMatch * 100).toFixed(1)}%`);
+  if (r.validTokenAccuracy !== undefined) parts.push(`val_tok ${(r.validTokenAccuracy * 100).toFixed(1)}%`);
+  if (r.validBleu !== undefined) parts.push(`val_bleu ${(r.validBleu * 100).toFixed(1)}`);
   if (r.gradNorm !== undefined) parts.push(`|g| ${fmt(r.gradNorm, 3)}`);
   if (lr && r.learningRate !== undefined) parts.push(`lr ${r.learningRate.toPrecision(3)}`);
   return parts.join('  ');
@@ -557,6 +568,7 @@ async function cmdPredict(a: Args): Promise<number> {
   const inFile = flag(a, 'file');
   if ((text === undefined) === (inFile === undefined)) throw new UsageError('predict takes --text TEXT or --file FILE (one of them)');
   const length = num(a, 'length', (n) => Number.isSafeInteger(n) && n > 0 && n <= 10_000, 'a whole number from 1 to 10000');
+  const method = decodeMethod(a);
   const { store, id } = resolveRun(a, a.positional[0]);
   const defText = store.definitionText(id);
   const sd = store.readWeights(id);
@@ -576,13 +588,14 @@ async function cmdPredict(a: Args): Promise<number> {
     }
     inputs = predictInputs(content, info, parsed.spec.data.length, inFile!);
   }
+  if (method && info.structure !== 'encoder-decoder') throw new UsageError(`--${method.kind === 'beam' ? 'beam' : 'sample'} is for encoder-decoder models (run ${id} is ${info.structure})`);
   await useBackend('wasm');
   const p = new Predictor(parsed.spec, info, sd);
   try {
     let failed = 0;
     inputs.forEach((inp, i) => {
       try {
-        out(JSON.stringify(p.predict(inp, { length })));
+        out(JSON.stringify(p.predict(inp, { length, method })));
       } catch (e) {
         if (!(e instanceof PredictError)) throw e;
         failed++;
@@ -593,6 +606,19 @@ async function cmdPredict(a: Args): Promise<number> {
   } finally {
     p.dispose();
   }
+}
+
+/** --beam K, or --sample [--temperature T] [--seed N]: how an encoder-decoder decodes (greedy when neither). */
+function decodeMethod(a: Args): DecodeMethod | undefined {
+  const beam = num(a, 'beam', (n) => Number.isSafeInteger(n) && n >= 1 && n <= 100, 'a whole number from 1 to 100 (the beam width)');
+  const sample = a.flags.get('sample') === true;
+  const temperature = num(a, 'temperature', (n) => n > 0 && n <= 100, 'a number above 0 (at most 100)');
+  const seed = num(a, 'seed', (n) => Number.isSafeInteger(n), 'a whole number');
+  if (beam !== undefined && sample) throw new UsageError('--beam and --sample do not go together: choose one way to decode');
+  if (!sample && (temperature !== undefined || seed !== undefined)) throw new UsageError('--temperature and --seed are for --sample');
+  if (beam !== undefined) return { kind: 'beam', width: beam };
+  if (sample) return { kind: 'sample', temperature: temperature ?? 1, seed: seed ?? 1 };
+  return undefined;
 }
 
 /**

@@ -48,7 +48,10 @@ export interface LanguageReport {
   /** Tokens predicted. */
   n: number;
   perplexity: number;
+  /** Token accuracy; teacher-forced for an encoder-decoder (the decoder fed the true previous token). */
   accuracy: number;
+  /** encoder-decoder: the decoder fed its own outputs (greedy; src/core/decode.ts). */
+  freeRunning?: { exactMatch: number; tokenAccuracy: number; bleu?: number };
 }
 
 export type EvaluationReport = (ClassificationReport | RegressionReport | LanguageReport) & {
@@ -155,7 +158,14 @@ const num = (v: number) => (Math.abs(v) >= 1000 || (Math.abs(v) < 1e-3 && v !== 
 /** The report as plain text lines (the CLI prints them). Long class lists show the first `maxClasses`. */
 export function formatReport(r: EvaluationReport, maxClasses = 30): string[] {
   const head = `${r.split} set: ${r.examples} examples, loss ${num(r.loss)}`;
-  if (r.kind === 'language') return [`${head}, perplexity ${num(r.perplexity)}, token accuracy ${pct(r.accuracy)} (${r.n} tokens)`];
+  if (r.kind === 'language') {
+    const f = r.freeRunning;
+    if (!f) return [`${head}, perplexity ${num(r.perplexity)}, token accuracy ${pct(r.accuracy)} (${r.n} tokens)`];
+    return [
+      `${head} (teacher-forced), perplexity ${num(r.perplexity)}, token accuracy ${pct(r.accuracy)} (teacher-forced, ${r.n} tokens)`,
+      `  free-running (greedy): exact match ${pct(f.exactMatch)}, token accuracy ${pct(f.tokenAccuracy)}${f.bleu !== undefined ? `, BLEU ${(f.bleu * 100).toFixed(1)}` : ''}`,
+    ];
+  }
   if (r.kind === 'regression') {
     return [
       `${head}${r.units === 'original' ? ' (MAE and RMSE in the original units)' : ''}`,

@@ -6,6 +6,7 @@
  */
 import * as tf from './tf';
 import { SeqModel } from './model';
+import { DecodeError, decode, maxLengthFor, type DecodeMethod, type Decoded } from './decode';
 import { emptyData, type DataInfo, type Example } from './data';
 import type { ModelSpec } from './spec';
 import type { StateDict } from './stateDict';
@@ -80,8 +81,12 @@ export class Predictor {
     return o.kind === 'real' ? new Array(o.features).fill(0) : o.kind === 'binary' ? new Array(o.labels.length).fill(0) : [0];
   }
 
-  /** Predict for one input (text, or rows of numbers for real-valued inputs). */
-  predict(input: string, opts: { length?: number } = {}): PredictionRecord {
+  /**
+   * Predict for one input (text, or rows of numbers for real-valued inputs). `length`: most steps
+   * to write (generators; an encoder-decoder's maxLength); `method`: how an encoder-decoder
+   * decodes (greedy by default; src/core/decode.ts).
+   */
+  predict(input: string, opts: { length?: number; method?: DecodeMethod } = {}): PredictionRecord {
     const { structure, output: o } = this.info;
     const read = this.info.input.kind === 'tokens' ? this.tokens(input) : undefined;
     const x = read ? read.ids.map((i) => [i]) : this.rows(input);
@@ -92,17 +97,26 @@ export class Predictor {
     if (structure === 'encoder-decoder') {
       if (o.kind !== 'classes') throw new PredictError('an encoder-decoder writes tokens');
       const end = this.info.endToken ?? (o.classes.indexOf(END) >= 0 ? o.classes.indexOf(END) : undefined);
-      const max = opts.length ?? (end === undefined ? x.length : Math.min(200, 2 * x.length + 10));
-      const out: number[] = [];
-      // greedy decoding: feed back the most likely token until </s> (or max steps)
-      while (out.length < max) {
-        const probs = this.run({ x, y: [...out.map((i) => [i]), [0]] });
-        const next = argmax(probs[out.length]);
-        if (next === end) break;
-        out.push(next);
+      const maxLength = opts.length ?? maxLengthFor(this.spec, x.length, end !== undefined);
+      let found: Decoded[];
+      try {
+        found = decode(this.model, x, { maxLength, end, method: opts.method });
+      } catch (e) {
+        if (e instanceof DecodeError) throw new PredictError(e.message);
+        throw e;
       }
-      const toks = out.map((i) => o.classes[i]);
-      return { ...rec, output: detokenize(toks, this.level), tokens: toks };
+      const describe = (d: Decoded) => {
+        const toks = d.tokens.map((i) => o.classes[i]);
+        return { output: detokenize(toks, this.level), tokens: toks, logProb: round(d.logProb), finished: d.finished };
+      };
+      const best = found[0];
+      return {
+        ...rec,
+        ...describe(best),
+        ...(opts.method?.kind === 'beam' ? { score: round(best.score), alternatives: found.map((d) => ({ ...describe(d), score: round(d.score) })) } : {}),
+        // a_t over the source tokens, one row per decoding step (the </s> step included when written)
+        ...(best.attention ? { sourceTokens: shownTokens, attention: best.attention.map((r) => r.map(round)) } : {}),
+      };
     }
     if (structure === 'one-to-many') {
       const T = opts.length ?? this.info.outputLength ?? 16;

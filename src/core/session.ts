@@ -18,7 +18,7 @@
  */
 import type { StateDict } from './stateDict';
 import { CHECKPOINT_FORMAT, type BestSoFar, type Checkpoint } from './checkpoint';
-import { DivergenceError, type MetricRow, type Trainer } from './train';
+import { DivergenceError, validationFields, type MetricRow, type Trainer } from './train';
 
 export { CHECKPOINT_FORMAT, type BestSoFar, type Checkpoint } from './checkpoint';
 
@@ -239,9 +239,7 @@ export class TrainingSession {
           await this.maybeYield();
           if (this.interrupted) throw new Interrupted();
         } });
-        row.validLoss = v.loss;
-        if (v.accuracy !== undefined) row.validAccuracy = v.accuracy;
-        if (v.perplexity !== undefined) row.validPerplexity = v.perplexity;
+        Object.assign(row, validationFields(v));
         tr.observeValidation(v.loss); // the learning-rate schedule (reduce-on-plateau) reads it
         early = await this.observeValidation(v.loss);
       } catch (e) {

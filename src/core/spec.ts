@@ -193,6 +193,8 @@ export interface ModelSpec {
    * become the decoder layer's initial state (model.ts). Absent when no encoder layer is bidirectional.
    */
   bridge?: BridgeType;
+  /** encoder-decoder only: most tokens free-running decoding writes (`decoder.maxLength`, src/core/decode.ts); absent: the default there. */
+  decoderMaxLength?: number;
   initialState: InitialState;
   structure: Structure;
   head: HeadSpec;

@@ -17,6 +17,7 @@ import { reportFor, type Collected, type EvaluationReport, type Split } from './
 import { assignStateDict, variablesToStateDict, type StateDict } from './torch';
 import { clipGradNorm, clipGradValue, globalNorm, makeOptimizer, type SeqOptimizer } from './optim';
 import type { OptimizerState, TrainerProgress } from './checkpoint';
+import { freeRunning, type FreeRunning } from './decode';
 import { LrSchedule, type ScheduleState } from './schedule';
 
 export { sumAll } from './optim';
@@ -30,6 +31,14 @@ export interface MetricRow {
   validLoss?: number;
   validAccuracy?: number;
   validPerplexity?: number;
+  /**
+   * encoder-decoder: free-running (greedy) validation metrics, the decoder fed its own outputs
+   * (src/core/decode.ts, seqMetrics.ts); validLoss and validAccuracy stay teacher-forced.
+   */
+  validExactMatch?: number;
+  validTokenAccuracy?: number;
+  /** Corpus BLEU-4 in [0, 1] (word-level targets only). */
+  validBleu?: number;
   /** Global gradient norm before clipping. */
   gradNorm?: number;
   /** The learning rate of the row's (last) step, after the schedule. */
@@ -77,6 +86,28 @@ export class DivergenceError extends Error {
 }
 
 export class DataShapeError extends Error {}
+
+/** Trainer.evaluate: teacher-forced loss/accuracy/perplexity; an encoder-decoder's free-running metrics too. */
+export interface Validation {
+  loss: number;
+  accuracy?: number;
+  perplexity?: number;
+  freeRunning?: FreeRunning;
+}
+
+/** The validation figures as MetricRow fields (validLoss, validAccuracy, ..., validExactMatch, validBleu). */
+export function validationFields(v: Validation): Partial<MetricRow> {
+  const row: Partial<MetricRow> = { validLoss: v.loss };
+  if (v.accuracy !== undefined) row.validAccuracy = v.accuracy;
+  if (v.perplexity !== undefined) row.validPerplexity = v.perplexity;
+  const f = v.freeRunning;
+  if (f) {
+    row.validExactMatch = f.exactMatch;
+    row.validTokenAccuracy = f.tokenAccuracy;
+    if (f.bleu !== undefined) row.validBleu = f.bleu;
+  }
+  return row;
+}
 
 export interface EvaluateOptions {
   /** Examples per forward pass (default 256). */
@@ -290,7 +321,7 @@ export class Trainer {
   }
 
   /** Loss (and accuracy/perplexity) over the validation set, or the training set when there is none. */
-  async evaluate(opts: EvaluateOptions = {}): Promise<{ loss: number; accuracy?: number; perplexity?: number }> {
+  async evaluate(opts: EvaluateOptions = {}): Promise<Validation> {
     const set = this.data.valid.length ? this.data.valid : this.data.train;
     const bs = Math.max(1, Math.min(opts.batchSize ?? 256, set.length));
     const parts: tf.Tensor1D[] = [];
@@ -333,6 +364,8 @@ export class Trainer {
       loss,
       accuracy: Number.isNaN(acc) ? undefined : acc,
       perplexity: classes && this.data.generative ? Math.exp(loss) : undefined,
+      // an encoder-decoder is also judged writing on its own (loss and accuracy above are teacher-forced)
+      ...(this.spec.structure === 'encoder-decoder' && classes && set.length ? { freeRunning: await freeRunning(this.model, set, opts) } : {}),
     };
   }
 
@@ -393,7 +426,9 @@ export class Trainer {
   async report(split?: Split): Promise<EvaluationReport> {
     const which: Split = split ?? (this.data.test?.length ? 'test' : this.data.valid.length ? 'validation' : 'training');
     const set = which === 'test' ? this.data.test ?? [] : which === 'validation' ? this.data.valid : this.data.train;
-    return reportFor(this.data, await this.collect(set), which);
+    const r = reportFor(this.data, await this.collect(set), which);
+    if (r.kind === 'language' && this.spec.structure === 'encoder-decoder' && set.length) r.freeRunning = await freeRunning(this.model, set);
+    return r;
   }
 
   /** Turn a typed probe string into an example (token tasks: x = s[:-1], y = s[1:] for generators). */

@@ -45,7 +45,7 @@ function msg<T extends string, S extends Record<string, Check<unknown>>>(type: T
 
 export const metricRow = obj({
   step: count, loss: num, accuracy: opt(num), perplexity: opt(num), validLoss: opt(num),
-  validAccuracy: opt(num), validPerplexity: opt(num), gradNorm: opt(num), learningRate: opt(num), elapsedMs: num,
+  validAccuracy: opt(num), validPerplexity: opt(num), validExactMatch: opt(num), validTokenAccuracy: opt(num), validBleu: opt(num), gradNorm: opt(num), learningRate: opt(num), elapsedMs: num,
 });
 /** The core's MetricRow (src/core/train.ts), checked on receipt: the same type (see the compile-time check below). */
 export type MetricRowMsg = Infer<typeof metricRow>;

@@ -228,6 +228,36 @@ test('train: an encoder-decoder with attention and a bidirectional encoder train
   const weights = JSON.parse(readFileSync(join(ws, '.seqlab', 'runs', end.id, 'weights.json'), 'utf8'));
   const names = Object.keys(weights.state_dict ?? weights);
   for (const n of ['attention.query.weight', 'attention.key.weight', 'attention.energy.bias', 'bridge.h_l0.weight', 'encoder.weight_ih_l0_reverse']) assert.ok(names.includes(n), n);
+  // validation is free-running as well as teacher-forced
+  const rows = t.out.trim().split('\n').map((l) => JSON.parse(l)).filter((l) => typeof l.validLoss === 'number' && l.event === undefined);
+  assert.ok(rows.length >= 1);
+  for (const r of rows) for (const k of ['validExactMatch', 'validTokenAccuracy']) assert.ok(r[k] >= 0 && r[k] <= 1, `${k} in ${JSON.stringify(r)}`);
+  assert.equal(rows[0].validBleu, undefined, 'no BLEU on letters');
+
+  // predict: greedy writes as many letters as it reads (no end symbol); attention rows over the source
+  const g = seqlab(['predict', end.id, '--text', 'abcdefgh'], ws);
+  assert.equal(g.code, 0, g.err);
+  const greedy = JSON.parse(g.out);
+  assert.equal(greedy.tokens.length, 8);
+  assert.equal(greedy.attention.length, 8);
+  assert.equal(greedy.attention[0].length, 8);
+  const b = seqlab(['predict', end.id, '--text', 'abcdefgh', '--beam', '3'], ws);
+  assert.equal(b.code, 0, b.err);
+  const beam = JSON.parse(b.out);
+  assert.equal(beam.alternatives.length, 3);
+  assert.ok(beam.alternatives[0].score >= beam.alternatives[2].score);
+  assert.deepEqual(beam.tokens, beam.alternatives[0].tokens);
+  assert.ok(beam.logProb >= greedy.logProb - 1e-4, 'the beam finds a sequence at least as likely as greedy (equal lengths)');
+  const s1 = seqlab(['predict', end.id, '--text', 'abcdefgh', '--sample', '--temperature', '2', '--seed', '5'], ws);
+  const s2 = seqlab(['predict', end.id, '--text', 'abcdefgh', '--sample', '--temperature', '2', '--seed', '5'], ws);
+  assert.equal(s1.code, 0, s1.err);
+  assert.equal(s1.out, s2.out, 'seeded sampling is reproducible');
+  const bad = seqlab(['predict', end.id, '--text', 'abc', '--beam', '0'], ws);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /--beam must be a whole number from 1 to 100 \(the beam width\) \(got '0'\)/);
+  const both = seqlab(['predict', end.id, '--text', 'abc', '--beam', '2', '--sample'], ws);
+  assert.equal(both.code, 2);
+  assert.match(both.err, /--beam and --sample do not go together/);
 });
 
 test('export -> import round-trips PyTorch-named weights', () => {

@@ -171,6 +171,7 @@ export function normalize(raw: unknown): ModelSpec {
     decoderLayers,
     ...(attention ? { attention } : {}),
     ...(bridge ? { bridge } : {}),
+    ...(ed && typeof rdec.maxLength === 'number' ? { decoderMaxLength: rdec.maxLength } : {}),
     initialState: pick(top.initialState, DEFAULTS.initialState),
     structure,
     head: { activation, loss, dropout: pick(rh.dropout, 0) },

@@ -301,6 +301,7 @@ export const seqlabSchema = {
           ],
           'linear',
         ),
+        maxLength: int('Most tokens the decoder writes when it runs free (prediction, free-running validation), not counting the end symbol: decoding stops at `</s>` or here. Default: 2 × the source length + 10 (at most 200) when the targets end with `</s>`, else the target length.', 1, 10000),
       },
     },
     initialState: enumOf(

@@ -119,6 +119,8 @@ export const SCHEMA_KO: Readonly<Record<string, string>> = {
     "곱셈(Luong, dot): 점수 `o_t·k_s`; 디코더 유닛 수가 인코더 출력 폭과 같아야 합니다.",
   "How a bidirectional encoder layer's two final states (forward, backward) start the matching decoder layer.":
     "양방향 인코더 레이어의 두 마지막 상태(정방향, 역방향)가 대응하는 디코더 레이어를 시작하는 방법.",
+  "Most tokens the decoder writes when it runs free (prediction, free-running validation), not counting the end symbol: decoding stops at `</s>` or here. Default: 2 × the source length + 10 (at most 200) when the targets end with `</s>`, else the target length.":
+    "디코더가 스스로 이어 쓸 때(예측, 자유 실행 검증) 쓰는 최대 토큰 수이며 끝 기호는 세지 않습니다: 디코딩은 `</s>`에서 또는 여기서 멈춥니다. 기본값: 타깃이 `</s>`로 끝나면 소스 길이의 2배 + 10 (최대 200), 아니면 타깃 길이.",
   "Learned: `h0 = tanh(W [h_fwd; h_bwd] + b)` (and `c0 = W_c [c_fwd; c_bwd] + b_c` for an LSTM), parameters `bridge.h_l{k}.*`.":
     "학습됨: `h0 = tanh(W [h_fwd; h_bwd] + b)` (LSTM은 `c0 = W_c [c_fwd; c_bwd] + b_c`도), 매개변수 `bridge.h_l{k}.*`.",
   "No parameters: `h0 = h_fwd + h_bwd` (and `c0 = c_fwd + c_bwd`).":
