@@ -115,7 +115,11 @@ step('panel: the training panel is Korean and trains hello', async () => {
   assert.equal((await f.locator('#btn-start').textContent()).trim(), '시작');
   await f.locator('#btn-start').click();
   await see(f.locator('body[data-phase="done"]'), 'the run to finish', 180_000);
-  const status = (await f.locator('#status').textContent()).trim();
+  // the run's id joins the status once the host has recorded the run (a moment after 'done')
+  const status = await until('the status to name the recorded run', async () => {
+    const t = (await f.locator('#status').textContent()).trim();
+    return /^완료 · 단계 \d+ \/ \d+ · 실행 /.test(t) ? t : undefined;
+  }, 30_000);
   assert.match(status, /^완료 · 단계 \d+ \/ \d+ · 실행 /, status);
   assert.match(await f.locator('#loss-now').textContent(), /단계 \d+ · 손실 /);
   const legend = await f.locator('#chart .u-legend').textContent();

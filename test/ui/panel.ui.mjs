@@ -22,13 +22,15 @@
 import { after, before } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   repoRoot, ensureSetup, makeScratch, startCodeServer, launchChromium, workbenchUrl, installVsix, sleep,
 } from '../../scripts/vscode-test/codeserver.mjs';
 import { artifacts, createSteps, runCommand, see, until } from '../../scripts/vscode-test/ui.mjs';
 
+/** Steps of the hello run the panel trains (the example has 200). */
+const STEPS = 1500;
 const STEP_TIMEOUT = 240_000;
 
 /** @type {{ scratch?: any, server?: any, browser?: any, page?: import('playwright-core').Page, workspace?: string, frame?: import('playwright-core').FrameLocator, dev?: string }} */
@@ -65,7 +67,10 @@ step('open: the workbench opens a workspace with the hello example, Quick Open s
   S.dev = extensionDevelopmentPath;
   S.workspace = join(S.scratch.dir, 'workspace');
   mkdirSync(S.workspace, { recursive: true });
-  cpSync(join(repoRoot, 'examples', 'hello.seqlab.json'), join(S.workspace, 'hello.seqlab.json'));
+  // hello with more steps than the example's 200, which the fused kernels train in well under a
+  // second: long enough for the loss readout to be seen changing while it trains
+  writeFileSync(join(S.workspace, 'hello.seqlab.json'),
+    readFileSync(join(repoRoot, 'examples', 'hello.seqlab.json'), 'utf8').replace('"steps": 200,', `"steps": ${STEPS},`));
   S.server = await startCodeServer({ dir: S.scratch.dir, locale: 'en', settings: {
     'workbench.colorTheme': 'Default Dark Modern', 'workbench.secondarySideBar.defaultVisibility': 'hidden',
   } });
@@ -139,14 +144,14 @@ step('train: Start in the panel trains hello; the loss falls, the heatmap draws 
   if (seen.at(-1)?.step !== final.step) seen.push(final);
   console.log(`# loss readouts seen while training: ${seen.map((s) => `${s.step}:${s.loss.toFixed(3)}`).join(' ')}`);
   assert.ok(seen.length >= 3, `the loss was seen updating live (${seen.length} readouts)`);
-  assert.equal(final.step, 200, 'trained to the last step');
+  assert.equal(final.step, STEPS, 'trained to the last step');
   assert.ok(final.loss < seen[0].loss * 0.5, `the loss fell: ${seen[0].loss} at step ${seen[0].step} -> ${final.loss}`);
-  assert.match(await readout.textContent(), /step 200 · loss \d/);
+  assert.match(await readout.textContent(), new RegExp(`step ${STEPS} · loss \\d`));
 
   // The heatmap: drawn, changed by training, its snapshot slider moved on, and the drawing is not blank.
   const after = await canvas.evaluate((c) => c.toDataURL());
   assert.notEqual(after, before, 'the heatmap changed while training');
-  assert.match(await f.locator('#snapshot-label').textContent(), /step 200/);
+  assert.match(await f.locator('#snapshot-label').textContent(), new RegExp(`step ${STEPS}`));
   const colours = await canvas.evaluate((c) => {
     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
     const set = new Set();
@@ -156,7 +161,8 @@ step('train: Start in the panel trains hello; the loss falls, the heatmap draws 
   assert.ok(colours > 10, `the heatmap shows many colours (${colours})`);
   // The chart drew (uPlot's canvas) and the status names the recorded run.
   await see(f.locator('#chart canvas'), 'the loss chart');
-  assert.match(await f.locator('#status').textContent(), /done · step 200 \/ 200 · run \S+/);
+  // the run's id joins the status once the host has recorded the run (a moment after 'done')
+  await until('the status to name the recorded run', async () => new RegExp(`done · step ${STEPS} / ${STEPS} · run \\S+`).test(await f.locator('#status').textContent()), 30_000);
   // Predictions: the hello table after training.
   await see(f.locator('.pred-table'), 'the predictions table');
 
@@ -180,6 +186,9 @@ step('train: Start in the panel trains hello; the loss falls, the heatmap draws 
 
 step('webgpu: with WebGPU available the same panel trains on WEBGPU and names the adapter', async () => {
   await S.browser.close();
+  // "auto" never picks a software adapter (SwiftShader here) while wasm or cpu runs: ask for WebGPU
+  mkdirSync(join(S.workspace, '.vscode'), { recursive: true });
+  writeFileSync(join(S.workspace, '.vscode', 'settings.json'), JSON.stringify({ 'seqlab.preferredBackend': 'webgpu' }));
   const { chromium } = await import('playwright-core');
   const { chromiumPath } = await import('../../scripts/vscode-test/codeserver.mjs');
   // The harness's flags, with WebGPU on (a software adapter on this machine) instead of --disable-gpu.
