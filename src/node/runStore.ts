@@ -244,16 +244,24 @@ export class RunStore {
     return rows;
   }
 
-  /** The run's checkpoint (undefined when it has none); throws RunStoreError naming the file when it is damaged. */
-  readCheckpoint(id: string): Checkpoint | undefined {
-    const file = join(this.runDir(id), 'checkpoint.json');
-    if (!existsSync(file)) return undefined;
-    let raw: unknown;
+  /**
+   * One JSON file of a run (inside the confined run folder, BOM stripped): `raw` is undefined when
+   * the file is absent; a RunStoreError naming the file when it is not JSON.
+   */
+  private readRunJson(id: string, name: string): { file: string; raw: unknown } {
+    const file = join(this.runDir(id), name);
+    if (!existsSync(file)) return { file, raw: undefined };
     try {
-      raw = JSON.parse(readFileSync(file, 'utf8'));
+      return { file, raw: JSON.parse(stripBom(readFileSync(file, 'utf8'))) };
     } catch (e) {
       throw new RunStoreError(`${file} is not valid JSON (${(e as Error).message})`);
     }
+  }
+
+  /** The run's checkpoint (undefined when it has none); throws RunStoreError naming the file when it is damaged. */
+  readCheckpoint(id: string): Checkpoint | undefined {
+    const { file, raw } = this.readRunJson(id, 'checkpoint.json');
+    if (raw === undefined) return undefined;
     const why = checkCheckpoint(raw);
     if (why) throw new RunStoreError(`${file}: ${why}`);
     return raw as Checkpoint;
@@ -308,14 +316,8 @@ export class RunStore {
 
   /** The run's data.json (vocabularies, tokenizer, scaling), or undefined for runs recorded before it existed. */
   readDataInfo(id: string): DataInfo | undefined {
-    const file = join(this.dir, id, 'data.json');
-    if (!existsSync(file)) return undefined;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (e) {
-      throw new RunStoreError(`${file} is not valid JSON (${(e as Error).message})`);
-    }
+    const { file, raw } = this.readRunJson(id, 'data.json');
+    if (raw === undefined) return undefined;
     const d = raw as Partial<DataInfo> | null;
     if (!d || d.format !== 'seqlab-data/1' || typeof d.input !== 'object' || typeof d.output !== 'object') {
       throw new RunStoreError(`${file} is not a seqlab-data/1 record (format, input and output expected)`);

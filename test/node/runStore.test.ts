@@ -1,0 +1,28 @@
+/** Run-record JSON files read through one confined, BOM-tolerant reader (src/node/runStore.ts). */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseDefinition } from '../../src/core/dsl';
+import { RunStore, RunStoreError } from '../../src/node/runStore';
+
+test('data.json and checkpoint.json: a BOM is tolerated, damage names the file, run ids are confined', () => {
+  const ws = mkdtempSync(join(tmpdir(), 'seqlab-store-'));
+  try {
+    const text = '{"name": "h", "data": {"task": "hello"}, "layers": [{"cell": "rnn", "units": 4}]}';
+    const spec = parseDefinition(text).spec!;
+    const store = new RunStore(ws);
+    const w = store.create({ definitionFile: join(ws, 'h.seqlab.json'), definitionText: text, spec, backend: 'cpu', steps: 1 });
+    const info = { format: 'seqlab-data/1', input: { kind: 'tokens', vocab: ['h', 'e'] }, output: { kind: 'classes', classes: ['e', 'h'] } };
+    writeFileSync(join(store.dir, w.id, 'data.json'), '\uFEFF' + JSON.stringify(info));
+    assert.deepEqual(store.readDataInfo(w.id), info);
+    assert.equal(store.readCheckpoint(w.id), undefined, 'no checkpoint yet');
+    writeFileSync(join(store.dir, w.id, 'checkpoint.json'), '{"format": ');
+    assert.throws(() => store.readCheckpoint(w.id), (e) => e instanceof RunStoreError && /checkpoint\.json is not valid JSON/.test(e.message));
+    assert.throws(() => store.readDataInfo('../..'), RunStoreError);
+    assert.ok(readFileSync(join(store.dir, w.id, 'data.json'), 'utf8').startsWith('\uFEFF'), 'reading changed nothing');
+  } finally {
+    rmSync(ws, { recursive: true, force: true });
+  }
+});
