@@ -71,7 +71,11 @@ export interface ForwardOptions {
   trace?: boolean;
   /** Initial states for the (first) stack, PyTorch h_0 order; used by truncated BPTT and sampling. */
   init?: CellState[];
-  /** Zero tensors added to h_t of the top layer (gradient probe), keyed `${layer}:${direction}`. */
+  /**
+   * Zero tensors added to h_t (gradient probe: dL/dh_t is the gradient with respect to them), keyed
+   * `${layer}:${direction}`, in each direction's processing order; layers numbered as the traces
+   * number them (an encoder-decoder's decoder layers after the encoder's).
+   */
   inject?: Map<string, tf.Tensor2D[]>;
 }
 
@@ -186,6 +190,28 @@ export class SeqModel {
     let n = 0;
     for (const v of this.params.values()) n += v.size;
     return n;
+  }
+
+  /**
+   * Parameters of each recurrent layer (both directions, and its learned h0/c0), numbered as the
+   * traces number them (an encoder-decoder's decoder layers after the encoder's), and of the head:
+   * read from the parameters themselves by their PyTorch names (`<stack>.<name>_l<k>[_reverse]`).
+   */
+  layerParameterCounts(): { layers: { layer: number; stack: string; params: number }[]; head: number } {
+    const stacks = [this.stack, ...(this.decoder ? [this.decoder] : [])];
+    const layers: { layer: number; stack: string; params: number }[] = [];
+    let offset = 0;
+    for (const s of stacks) {
+      s.layers.forEach((_, k) => layers.push({ layer: offset + k, stack: s.prefix, params: 0 }));
+      const first = layers.length - s.layers.length;
+      for (const [name, v] of this.params) {
+        const m = name.startsWith(`${s.prefix}.`) ? /_l(\d+)(_reverse)?$/.exec(name) : null;
+        if (m) layers[first + Number(m[1])]!.params += v.size;
+      }
+      offset += s.layers.length;
+    }
+    const head = (this.params.get('head.weight')?.size ?? 0) + (this.params.get('head.bias')?.size ?? 0);
+    return { layers, head };
   }
 
   /** Encode examples into device tensors, padding them to the longest (see Batch). */
@@ -320,7 +346,7 @@ export class SeqModel {
         d = a;
         attention = a.weights;
       } else {
-        d = run(this.decoder!, decIn, init, batch.targetLengths, undefined);
+        d = run(this.decoder!, decIn, init, batch.targetLengths, this.decoderInject(opts.inject));
         if (this.attention) {
           // luong: the decoder's outputs o_t [B, T, Hd] attend to the encoder's K [B, S, Hk]
           const keys = this.attention.prepare(tf.transpose(r.output, [1, 0, 2]) as tf.Tensor3D, batch.lengths);
@@ -344,6 +370,18 @@ export class SeqModel {
     }
     const logits = tf.add(tf.matMul(features, this.params.get('head.weight')!, false, true), this.params.get('head.bias')!) as tf.Tensor2D;
     return { logits, final: r.final, traces, attention };
+  }
+
+  /** The decoder's part of an injection map (layers numbered after the encoder's), keyed by its own layers. */
+  private decoderInject(inject: Map<string, tf.Tensor2D[]> | undefined): Map<string, tf.Tensor2D[]> | undefined {
+    if (!inject) return undefined;
+    const n = this.stack.layers.length;
+    const out = new Map<string, tf.Tensor2D[]>();
+    for (const [key, v] of inject) {
+      const [layer, dir] = key.split(':');
+      if (Number(layer) >= n) out.set(`${Number(layer) - n}:${dir}`, v);
+    }
+    return out.size ? out : undefined;
   }
 
   /**

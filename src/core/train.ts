@@ -56,6 +56,8 @@ export interface TraceLayer {
   h: number[][];
   c?: number[][];
   gates?: Partial<Record<GateName, number[][]>>;
+  /** ||dL/dh_t|| of this layer and direction per t (time order), when the probe took gradients. */
+  gradNorms?: number[];
 }
 
 export type Prediction =
@@ -462,35 +464,56 @@ export class Trainer {
 
   /**
    * Hidden states, cell states and gates of every layer for one sequence, the prediction,
-   * and optionally ||dL/dh_t|| per timestep for the top layer: the vanishing/exploding view.
+   * and optionally ||dL/dh_t|| per timestep: of every layer and direction (the unrolled view),
+   * and of the top layer (directions together): the vanishing/exploding view. dL/dh_t is the
+   * gradient with respect to a zero added to h_t, so it counts every path from h_t to the loss
+   * (through h_{t+1} and through the layer above). An encoder-decoder's decoder with Bahdanau
+   * attention runs step by step without that hook: its layers have no gradNorms.
    */
   async probe(example?: Example | string, opts: { gradients?: boolean } = {}): Promise<ProbeResult> {
     const ex = typeof example === 'string' ? this.exampleFromText(example) : example ?? this.data.valid[0] ?? this.data.train[0];
     const batch = this.model.makeBatch([ex]);
     const top = this.model.stack.layers.length - 1;
-    const topLayer = this.model.stack.layers[top];
     const T = this.spec.structure === 'one-to-many' ? ex.y.length : ex.x.length;
+    // a zero per layer, direction and step (processing order), keyed as the traces number layers
     const inject = new Map<string, tf.Tensor2D[]>();
     if (opts.gradients) {
-      const dirs = topLayer.bidirectional ? ['forward', 'backward'] : ['forward'];
-      for (const d of dirs) inject.set(`${top}:${d}`, Array.from({ length: T }, () => tf.zeros([1, topLayer.units]) as tf.Tensor2D));
+      const stacks = [{ stack: this.model.stack, from: 0, steps: T }];
+      if (this.model.decoder && this.model.attention?.type !== 'bahdanau') stacks.push({ stack: this.model.decoder, from: top + 1, steps: ex.y.length });
+      for (const { stack, from, steps } of stacks) {
+        stack.layers.forEach((l, k) => {
+          for (const d of l.bidirectional ? ['forward', 'backward'] : ['forward']) {
+            inject.set(`${from + k}:${d}`, Array.from({ length: steps }, () => tf.zeros([1, l.units]) as tf.Tensor2D));
+          }
+        });
+      }
     }
     const injected = [...inject.values()].flat();
     const meta: { layer: number; direction: 'forward' | 'backward'; cell: TraceLayer['cell']; units: number }[] = [];
-    interface ProbeTensors { loss: tf.Scalar; probs: tf.Tensor2D; gradNorm?: tf.Tensor1D; h: tf.Tensor[]; c: (tf.Tensor | null)[]; gates: Record<string, tf.Tensor>[]; attention?: tf.Tensor2D }
+    interface ProbeTensors { loss: tf.Scalar; probs: tf.Tensor2D; gradNorm?: tf.Tensor1D; layerGradNorms: Record<string, tf.Tensor1D>; h: tf.Tensor[]; c: (tf.Tensor | null)[]; gates: Record<string, tf.Tensor>[]; attention?: tf.Tensor2D }
     const res = tf.tidy(() => {
       let gradNorm: tf.Tensor1D | undefined;
+      const layerGradNorms: Record<string, tf.Tensor1D> = {};
       if (opts.gradients) {
         const f = () => this.model.loss(this.model.forward(batch, { inject }).logits, batch.y, batch.mask);
         const g = tf.grads(() => f())(injected) as tf.Tensor2D[];
-        // per t: sqrt(sum over directions of ||dL/dh_t||^2)
-        const perDir = [...inject.keys()].map((_, d) => tf.stack(g.slice(d * T, (d + 1) * T).map((x) => tf.sum(tf.square(x)))));
-        gradNorm = tf.sqrt(tf.addN(perDir)) as tf.Tensor1D;
+        // ||dL/dh_t||^2 per layer and direction, in time order (a backward direction's step t is time T-1-t)
+        const squares: Record<string, tf.Tensor1D> = {};
+        let at = 0;
+        for (const [key, zeros] of inject) {
+          const perStep = g.slice(at, at + zeros.length).map((x) => tf.sum(tf.square(x)));
+          at += zeros.length;
+          squares[key] = tf.stack(key.endsWith(':backward') ? perStep.reverse() : perStep) as tf.Tensor1D;
+          layerGradNorms[key] = tf.sqrt(squares[key]!) as tf.Tensor1D;
+        }
+        // the top layer, per t: sqrt(sum over directions of ||dL/dh_t||^2)
+        gradNorm = tf.sqrt(tf.addN(Object.keys(squares).filter((k) => k.startsWith(`${top}:`)).map((k) => squares[k]!))) as tf.Tensor1D;
       }
       const out = this.model.forward(batch, { trace: true });
       const traces = out.traces!;
       for (const l of traces) meta.push({ layer: l.layer, direction: l.direction, cell: l.cell, units: l.units });
       const r: ProbeTensors = {
+        layerGradNorms,
         loss: this.model.loss(out.logits, batch.y, batch.mask),
         probs: this.model.activate(out.logits),
         h: traces.map((l) => tf.squeeze(l.h, [1])),
@@ -508,11 +531,13 @@ export class Trainer {
       const gates: Partial<Record<GateName, number[][]>> = {};
       for (const [k, v] of Object.entries(res.gates[i])) gates[k as GateName] = (await v.array()) as number[][];
       const c = res.c[i];
+      const dh = res.layerGradNorms[`${meta[i].layer}:${meta[i].direction}`];
       layers.push({
         ...meta[i],
         h: (await res.h[i].array()) as number[][],
         c: c ? ((await c.array()) as number[][]) : undefined,
         gates: Object.keys(gates).length ? gates : undefined,
+        ...(dh ? { gradNorms: Array.from(await dh.data()) } : {}),
       });
     }
     const probs = (await res.probs.array()) as number[][];

@@ -134,6 +134,70 @@ test('probe: traces of every layer and direction, LSTM cell state and gates, GRU
   t.dispose();
 });
 
+test('probe: ||dL/dh_t|| of every layer and direction in time order; the top layer\'s strip combines its directions', async () => {
+  await useBackend('cpu');
+  // many-to-one, bidirectional tanh RNN on top: the head reads the forward state after x_T and the
+  // backward state after x_1, so the forward direction's gradient is largest at the last step and
+  // the backward direction's at the first (reversed, these would swap)
+  const { spec, data } = define({
+    data: { task: 'adding', length: 30, samples: 16 }, layers: [{ cell: 'gru', units: 4 }, { cell: 'rnn', units: 16, bidirectional: true }], training: { steps: 1 },
+  });
+  const t = new Trainer(spec, data);
+  const p = await t.probe(undefined, { gradients: true });
+  t.dispose();
+  const T = 30;
+  assert.deepEqual(p.layers.map((l) => `${l.layer}${l.direction}:${l.gradNorms?.length}`), [`0forward:${T}`, `1forward:${T}`, `1backward:${T}`]);
+  const [, f, b] = p.layers;
+  assert.ok(f.gradNorms![T - 1] > 100 * f.gradNorms![0], `forward: last ${f.gradNorms![T - 1]} vs first ${f.gradNorms![0]}`);
+  assert.ok(b.gradNorms![0] > 100 * b.gradNorms![T - 1], `backward: first ${b.gradNorms![0]} vs last ${b.gradNorms![T - 1]}`);
+  p.gradNorms!.forEach((g, i) => assert.ok(Math.abs(g - Math.hypot(f.gradNorms![i], b.gradNorms![i])) <= 1e-5 * g + 1e-9, `t=${i}`));
+  assert.ok(p.layers[0].gradNorms!.every((x) => Number.isFinite(x) && x > 0));
+});
+
+test('probe: an encoder-decoder\'s decoder layers get their own ||dL/dh_t|| (Luong attention), none with Bahdanau', async () => {
+  await useBackend('cpu');
+  for (const attention of ['luong-general', 'bahdanau']) {
+    const { spec, data } = define({
+      data: { task: 'reverse', length: 4, symbols: 4, samples: 16 }, structure: 'encoder-decoder', decoder: { attention },
+      layers: [{ cell: 'lstm', units: 6 }], training: { steps: 1, batchSize: 4 },
+    });
+    const t = new Trainer(spec, data);
+    const p = await t.probe(undefined, { gradients: true });
+    t.dispose();
+    const ex = data.valid[0] ?? data.train[0];
+    const [enc, dec] = p.layers;
+    assert.equal(enc.gradNorms!.length, ex.x.length);
+    assert.deepEqual(enc.gradNorms, p.gradNorms, 'the strip is the encoder top layer\'s');
+    if (attention === 'bahdanau') assert.equal(dec.gradNorms, undefined);
+    else {
+      assert.equal(dec.gradNorms!.length, ex.y.length);
+      assert.ok(dec.gradNorms!.every((x) => Number.isFinite(x) && x > 0), String(dec.gradNorms));
+    }
+  }
+});
+
+test('parameters per recurrent layer: both directions and learned initial states, decoder layers numbered after the encoder\'s', async () => {
+  await useBackend('cpu');
+  const { spec, data } = define({
+    data: { task: 'reverse', length: 4, symbols: 4, samples: 16 }, structure: 'encoder-decoder', initialState: 'learned',
+    layers: [{ cell: 'lstm', units: 6, bidirectional: true }, { cell: 'gru', units: 5 }], training: { steps: 1 },
+  });
+  const m = new SeqModel(spec, data);
+  const c = m.layerParameterCounts();
+  const F = m.stack.inputSize;
+  // G·H·(F + H) + 2·G·H per direction (the equations' W_ih, W_hh, b_ih, b_hh), plus h0 and c0 when learned
+  const lstm0 = 2 * (4 * 6 * (F + 6) + 2 * 4 * 6 + 6 + 6);
+  const gru1 = 3 * 5 * (12 + 5) + 2 * 3 * 5 + 5;
+  assert.deepEqual(c.layers.slice(0, 2), [{ layer: 0, stack: 'encoder', params: lstm0 }, { layer: 1, stack: 'encoder', params: gru1 }]);
+  assert.deepEqual(c.layers.slice(2).map((l) => [l.layer, l.stack]), [[2, 'decoder'], [3, 'decoder']]);
+  const named = [...m.params.keys()].filter((k) => !/_l\d+(_reverse)?$/.test(k));
+  let other = 0;
+  for (const k of named) other += m.params.get(k)!.size;
+  assert.equal(c.layers.reduce((a, l) => a + l.params, 0) + other, m.parameterCount, 'every recurrent parameter counted once');
+  assert.equal(c.head, m.params.get('head.weight')!.size + m.params.get('head.bias')!.size);
+  m.dispose();
+});
+
 test('gradient flow: at initialisation a tanh RNN passes far less gradient back 50 steps than an LSTM', async () => {
   await useBackend('cpu');
   const ratio = async (cell: string) => {
