@@ -13,6 +13,7 @@ import {
 import { LossChart } from './ui/chart';
 import { Heatmap, diverging, fmt } from './ui/heatmap';
 import { ForecastChart } from './ui/forecast';
+import { UnrolledView } from './ui/unrolled';
 import { catalogueLocale, configureL10n, displayLanguage, t } from './ui/l10n';
 import { TASK_TITLES } from '../src/core/dsl/schemaL10n';
 import { formatInteger } from '../src/core/format';
@@ -169,6 +170,11 @@ unitText.id = 'unit-text';
 unitRow.append(unitLabel, unitText);
 heatSection.append(heatTools, heatHost, label($('p', 'hint'), () => t('rows: units, columns: timesteps; colour: the value (h, c and tanh gates: blue < 0 < red; sigmoid gates: 0 to 1); ∇ strip: ‖dL/dh_t‖ of the top layer (log scale)')), unitRow);
 
+// the network unrolled over the probe sequence (./ui/unrolled.ts), following the snapshot slider
+const unrolledSection = $('section', 'card unrolled-card');
+unrolledSection.append(label($('h2'), () => t('Unrolled network')), label($('p', 'hint'), () => t('boxes: one cell per layer and timestep (colour: mean of h_t); arrows: h_t across time, x_t in, y_t out')));
+const unrolled = new UnrolledView(unrolledSection);
+
 const predSection = $('section', 'card pred-card');
 predSection.append(label($('h2'), () => t('Predictions')));
 const predBody = $('div', 'pred');
@@ -195,7 +201,7 @@ predSection.append(predBody, predChartEl, sampleRow);
 const forecastLabels = () => ({ step: t('output step'), value: t('value'), predicted: t('predicted'), truth: t('true') });
 const forecast = new ForecastChart(predChartEl, forecastLabels());
 
-app.append(header, errors, controls, chartSection, heatSection, predSection);
+app.append(header, errors, controls, chartSection, heatSection, unrolledSection, predSection);
 
 // ---- rendering ---------------------------------------------------------------------------------
 function renderStatus(): void {
@@ -313,6 +319,7 @@ const SIGMOID_GATES = new Set(['i', 'f', 'o', 'r', 'z']);
 
 function renderProbe(): void {
   const p = currentSnapshot();
+  unrolled.set(state.model, p);
   if (!p) {
     heatmap.set(undefined);
     return;

@@ -213,12 +213,21 @@ async function init(exp: ExperimentMsg, preferred: Parameters<typeof selectBacke
 function modelInfo(s: ModelSpec, d: SeqData): ModelInfo {
   const pool = d.valid.length ? d.valid : d.train;
   const probes = pool.slice(0, 50).map((ex, index) => ({ index, label: exampleLabel(d, ex, index) }));
-  let params = 0;
-  for (const v of trainer!.model.params.values()) params += v.size;
+  const model = trainer!.model;
+  const counts = model.layerParameterCounts();
+  const configs = [...model.stack.layers, ...(model.decoder?.layers ?? [])];
+  const recurrentLayers = counts.layers.map((c) => {
+    const l = configs[c.layer]!;
+    return {
+      layer: c.layer, stack: c.stack as 'rnn' | 'encoder' | 'decoder', cell: l.cell, ...(l.cell === 'rnn' ? { activation: l.activation ?? 'tanh' } : {}),
+      units: l.units, bidirectional: l.bidirectional, ...(l.bidirectional ? { merge: l.merge } : {}), params: c.params,
+    };
+  });
   return {
     name: s.name, task: d.task, about: d.about, structure: s.structure, steps: trainer!.totalSteps, batchSize: s.training.batchSize,
     layers: s.layers.map((l) => ({ cell: l.cell, units: l.units, bidirectional: l.bidirectional })),
-    inputKind: d.input.kind, outputKind: d.output.kind, generative: d.generative, params, probes,
+    inputKind: d.input.kind, outputKind: d.output.kind, generative: d.generative, params: model.parameterCount, probes,
+    recurrentLayers, headParams: counts.head, ...(s.attention ? { attention: s.attention } : {}),
   };
 }
 
@@ -284,6 +293,7 @@ export function packProbe(r: ProbeResult): { result: ProbeResultMsg; transfer: A
       h: toGrid(l.h, transfer),
       ...(l.c ? { c: toGrid(l.c, transfer) } : {}),
       ...(l.gates ? { gates } : {}),
+      ...(l.gradNorms ? { gradNorms: l.gradNorms } : {}),
     };
   });
   const extra = r as ProbeResult & { outputTokens?: string[] };

@@ -80,6 +80,8 @@ export const traceLayer = obj({
   name: opt(str),
   /** [T][units] */
   h: grid, c: opt(grid), gates: opt(gates),
+  /** ||dL/dh_t|| of this layer and direction per t (time order), when the probe took gradients. */
+  gradNorms: opt(nums),
 });
 export type TraceLayerMsg = Infer<typeof traceLayer>;
 
@@ -308,6 +310,17 @@ export const modelInfo = obj({
   layers: arr(obj({ cell: oneOf('rnn', 'lstm', 'gru'), units: count, bidirectional: bool })),
   inputKind: oneOf('tokens', 'real'), outputKind: oneOf('classes', 'binary', 'real'),
   generative: bool, params: count,
+  /**
+   * Every recurrent layer as the probe's layers number them (an encoder-decoder's decoder layers
+   * after the encoder's; stack 'rnn', 'encoder' or 'decoder'), with its parameters (both
+   * directions); the head's parameters; the attention, if any (the unrolled view draws from these).
+   */
+  recurrentLayers: opt(arr(obj({
+    layer: count, stack: oneOf('rnn', 'encoder', 'decoder'), cell: oneOf('rnn', 'lstm', 'gru'), activation: opt(oneOf('tanh', 'relu')),
+    units: count, bidirectional: bool, merge: opt(oneOf('concat', 'sum', 'mul', 'avg')), params: count,
+  }))),
+  headParams: opt(count),
+  attention: opt(str),
   /** Validation (or training) examples offered as probes. */
   probes: arr(obj({ index: count, label: str })),
 });

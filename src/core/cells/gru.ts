@@ -7,6 +7,9 @@
  *   h_t = (1 - z_t) * n_t + z_t * h_{t-1}
  *
  * Because r multiplies (W_hn h + b_hn), b_hh stays inside the recurrence here.
+ *
+ * The same lines, as data for the panel's unrolled view, are in equations.ts (test/core/cells.test.ts
+ * keeps the two alike).
  */
 import * as tf from '../tf';
 import type { Cell, CellState, CellWeights, StepOut } from './types';

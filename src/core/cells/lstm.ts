@@ -9,6 +9,9 @@
  *   h_t = o_t * tanh(c_t)
  *
  * The four gates come from ONE fused weight: W_ih [4H, I] and W_hh [4H, H].
+ *
+ * The same lines, as data for the panel's unrolled view, are in equations.ts (test/core/cells.test.ts
+ * keeps the two alike).
  */
 import * as tf from '../tf';
 import type { Cell, CellState, CellWeights, StepOut } from './types';

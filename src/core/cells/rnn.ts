@@ -5,6 +5,9 @@
  *
  * W_ih x_t + b_ih + b_hh is computed for every t in one matmul (projectInputs);
  * each step adds the single recurrent product W_hh h_{t-1}.
+ *
+ * The same lines, as data for the panel's unrolled view, are in equations.ts (test/core/cells.test.ts
+ * keeps the two alike).
  */
 import * as tf from '../tf';
 import type { Cell, CellOptions, CellState, CellWeights, StepOut } from './types';
