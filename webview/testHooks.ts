@@ -41,6 +41,7 @@ export function installTestHooks(src: HookSources): Hooks {
       return { ...p, layers: p.layers.map((l) => ({ ...l, h: rows(l.h), ...(l.c ? { c: rows(l.c) } : {}), gates: Object.fromEntries(Object.entries(l.gates ?? {}).map(([k, g]) => [k, rows(g!)])) })) };
     },
     get phase() { return state.phase; },
+    get model() { return state.model; },
     get backend() { return state.backend; },
     get best() { return state.best; },
     get earlyStop() { return state.earlyStop; },

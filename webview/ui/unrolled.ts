@@ -55,7 +55,7 @@ interface LayerRow {
 export interface CellRef { layer: number; direction: Direction; t: number }
 
 // geometry (px)
-const LEFT = 176, COL = 62, BOX_W = 40, BOX_H = 24, ROW = 46, IO = 34, GAP_COL = 34, STACK_GAP = 40;
+const LEFT = 176, COL = 72, BOX_W = 40, BOX_H = 24, ROW = 46, IO = 34, GAP_COL = 34, STACK_GAP = 40;
 
 interface Column { stack: Stack; t: number | 'gap'; x: number }
 
@@ -324,7 +324,9 @@ export class UnrolledView {
       const labels = inputLabels(stack);
       for (const c of colsOf(stack)) {
         if (c.t === 'gap' || (structure === 'one-to-many' && c.t > 0)) continue;
-        const n = text(nodes, c.x, inY + 6, visibleToken(labels[c.t] ?? `x${c.t + 1}`), 'u-token');
+        // real-valued inputs have no token: x (their values are in the prediction chart)
+        const label = labels[c.t] === undefined || labels[c.t] === `t${c.t}` ? 'x' : visibleToken(labels[c.t]!);
+        const n = text(nodes, c.x, inY + 6, label, 'u-token');
         Object.assign(n.dataset, { kind: 'input', stack, t: String(c.t), token: labels[c.t] ?? '' });
         const tt = text(nodes, c.x, inY + 19, `t=${c.t + 1}`, 'u-step');
         tt.dataset.kind = 'step';
