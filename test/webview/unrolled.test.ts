@@ -88,7 +88,7 @@ describe('the unrolled network view', () => {
     await p.page.click('#unrolled-svg [data-kind="cell"][data-t="2"]');
     await p.page.waitForSelector('#unrolled-detail[data-t="2"]');
     if (process.env.SEQLAB_UNROLLED_SHOTS) await p.page.locator('.unrolled-card').screenshot({ path: `${process.env.SEQLAB_UNROLLED_SHOTS}/hello-detail.png` });
-    const rows = await p.page.$$eval('#unrolled-detail tr', (trs) => trs.map((tr) => ({ ...(tr as HTMLElement).dataset, math: tr.querySelector('.u-math')?.textContent ?? '' })));
+    const rows = await p.page.$$eval('#unrolled-detail tr', (trs) => trs.map((tr) => ({ ...(tr as HTMLElement).dataset, math: tr.querySelector('.u-math')?.textContent ?? '' }) as Data));
     assert.deepEqual(rows.map((r) => r.term), ['i', 'f', 'g', 'o', 'c', 'h', 'grad']);
     assert.match(rows.find((r) => r.term === 'c')!.math, /c_t = f_t ⊙ c_\{t−1\} \+ i_t ⊙ g_t/);
     const l = snap.layers[0]!;
