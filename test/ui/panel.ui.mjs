@@ -13,6 +13,7 @@
 //   panel   : palette "Sequence Lab: Open Training Panel" -> the webview shows the model, the
 //             backend it runs on (named; why WebGPU was not used when it is not), and an empty heatmap
 //   train   : the panel's Start button -> the loss readout falls, the heatmap redraws with new values,
+//             the unrolled network draws hello and shows a clicked cell's equations (panel-unrolled.png),
 //             the run completes (status "done", "run <id>"), the CodeLens says Train again, the
 //             Sequence Lab tree lists the run with its final loss; screenshot test-artifacts/panel.png
 //   webgpu  : a second window in a Chromium with WebGPU enabled (--enable-unsafe-webgpu: SwiftShader's
@@ -165,6 +166,18 @@ step('train: Start in the panel trains hello; the loss falls, the heatmap draws 
   await until('the status to name the recorded run', async () => new RegExp(`done · step ${STEPS} / ${STEPS} · run \\S+`).test(await f.locator('#status').textContent()), 30_000);
   // Predictions: the hello table after training.
   await see(f.locator('.pred-table'), 'the predictions table');
+  // The unrolled network: hello's one layer over its 4 steps, x_t below and y_t above; a click on a
+  // cell shows its equations with the trained snapshot's values (test/webview/unrolled.test.ts checks the numbers).
+  const unrolled = f.locator('#unrolled-svg');
+  await until('the unrolled view to draw hello', async () => (await unrolled.locator('[data-kind="cell"]').count()) === 4, 30_000);
+  assert.equal(await unrolled.getAttribute('data-structure'), 'many-to-many');
+  assert.equal(await unrolled.locator('text[data-kind="output"]').count(), 4);
+  assert.deepEqual(await unrolled.locator('text[data-kind="input"]').evaluateAll((ns) => ns.map((n) => n.dataset.token)), ['h', 'e', 'l', 'l']);
+  await unrolled.locator('[data-kind="cell"][data-t="3"]').click();
+  const detail = await see(f.locator(`#unrolled-detail[data-t="3"][data-step="${STEPS}"]`), 'the equations of the clicked cell at the last step');
+  assert.match(await detail.locator('tr[data-term="h"] .u-math').textContent(), /h_t = tanh\(W_ih x_t/);
+  assert.ok(Number.isFinite(Number(await detail.locator('tr[data-term="grad"]').getAttribute('data-value'))), '||dL/dh_t|| shown');
+  await f.locator('.unrolled-card').screenshot({ path: join(artifacts, 'panel-unrolled.png') });
 
   // The editor's CodeLens offers Train again (the panel's run was registered with the training status and ended).
   await see(page.locator('.editor-instance .codelens-decoration', { hasText: 'Train' }), 'the "Train" CodeLens back on the definition after the run');
