@@ -143,7 +143,9 @@ test('probe: ||dL/dh_t|| of every layer and direction in time order; the top lay
     data: { task: 'adding', length: 30, samples: 16 }, layers: [{ cell: 'gru', units: 4 }, { cell: 'rnn', units: 16, bidirectional: true }], training: { steps: 1 },
   });
   const t = new Trainer(spec, data);
+  const before = tf.memory().numTensors;
   const p = await t.probe(undefined, { gradients: true });
+  assert.equal(tf.memory().numTensors, before, 'the probe leaves no tensor behind');
   t.dispose();
   const T = 30;
   assert.deepEqual(p.layers.map((l) => `${l.layer}${l.direction}:${l.gradNorms?.length}`), [`0forward:${T}`, `1forward:${T}`, `1backward:${T}`]);
@@ -162,7 +164,9 @@ test('probe: an encoder-decoder\'s decoder layers get their own ||dL/dh_t|| (Luo
       layers: [{ cell: 'lstm', units: 6 }], training: { steps: 1, batchSize: 4 },
     });
     const t = new Trainer(spec, data);
+    const before = tf.memory().numTensors;
     const p = await t.probe(undefined, { gradients: true });
+    assert.equal(tf.memory().numTensors, before, 'the probe leaves no tensor behind');
     t.dispose();
     const ex = data.valid[0] ?? data.train[0];
     const [enc, dec] = p.layers;
