@@ -124,6 +124,14 @@ describe('the unrolled network view', () => {
     const rec = drawn.edges.filter((e) => e.kind === 'recurrent');
     assert.deepEqual(rec.map((e) => `${e.from}>${e.to}${e.elided ? '…' : ''}`), ['0>1', '1>2', '2>47…', '47>48', '48>49']);
     await p.page.close();
+    // bidirectional: the head reads the forward state after x_T and the backward state after x_1 (no merge per step)
+    const bi = await open(exampleExperiment('adding-rnn', (s) => { s.layers[0]!.bidirectional = true; }));
+    assert.deepEqual(bi.drawn.outputs.map((d) => d.t), ['49']);
+    assert.equal(bi.drawn.merges.length, 0);
+    const backward = bi.drawn.edges.filter((e) => e.kind === 'recurrent' && e.direction === 'backward');
+    assert.deepEqual(backward.map((e) => `${e.from}>${e.to}${e.elided ? '…' : ''}`), ['1>0', '2>1', '47>2…', '48>47', '49>48']);
+    assert.equal(count(bi.drawn.edges, (e) => e.kind === 'output'), 2);
+    await bi.p.page.close();
   });
 
   test('one-to-many (spell): one input at the first step, an output at every step', async () => {

@@ -392,6 +392,7 @@ export class UnrolledView {
             const src = layerOut(topEnc, ec);
             const f = line('attention', dc.x, boxY(topDec, 'forward') - BOX_H / 2, src.x, src.y - (topEnc.bidirectional ? 7 : 0), { from: dc.t, to: ec.t, weight: w }, false);
             f.setAttribute('stroke-opacity', String(Math.max(0.03, Math.min(1, w))));
+            el(f, 'title').textContent = t('attention of decoder step {0} on encoder step {1}: {2}', dc.t + 1, ec.t + 1, w.toFixed(3));
           }
         }
       }
