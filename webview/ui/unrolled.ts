@@ -173,7 +173,8 @@ export class UnrolledView {
     const bands = Math.max(...rows.map((r) => r.band)) + 1;
     const bandBi = Array.from({ length: bands }, (_, b) => rows.some((r) => r.band === b && r.bidirectional));
     const bandH = bandBi.map((bi) => (bi ? 2 * ROW + 16 : ROW));
-    const height = IO + bandH.reduce((a, b) => a + b, 0) + IO + 24;
+    // room on top for the decoder's label, above its outputs
+    const height = IO + bandH.reduce((a, b) => a + b, 0) + IO + 24 + (Tdec ? 18 + 13 * (dec.length - 1) : 0);
     const bandBottom: number[] = [];
     let y = height - IO - 6;
     for (let b = 0; b < bands; b++) {
@@ -218,8 +219,8 @@ export class UnrolledView {
       if (r.params !== undefined) what.dataset.params = String(r.params);
     }
     for (const r of dec) {
-      // the decoder's labels sit above its first column
-      const tx = text(nodes, decStart + 4, boxY(r, 'forward') - BOX_H / 2 - 5, `${t('decoder')} · ${layerSummary(r)}`, 'u-layer-params');
+      // the decoder's labels sit above its outputs, one line per layer
+      const tx = text(nodes, decStart + 6, outY - 20 - 13 * (dec.length - 1 - r.band), `${t('decoder')} ${t('layer {0}', r.layer)} · ${layerSummary(r)}`, 'u-layer-params');
       tx.dataset.layer = String(r.layer);
       if (r.params !== undefined) tx.dataset.params = String(r.params);
     }
