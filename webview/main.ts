@@ -675,7 +675,7 @@ window.addEventListener('message', (ev: MessageEvent) => {
 });
 
 // Read-only views of what is drawn, for the browser tests and the panel benchmark (./testHooks.ts).
-const hooks = installTestHooks({ state, chart, heatmap, forecast, snapshots, uiStats, droppedFromHost: () => fromHost.dropped, send: (m) => toWorker?.send(m) });
+const hooks = installTestHooks({ state, chart, heatmap, forecast, unrolled, snapshots, uiStats, droppedFromHost: () => fromHost.dropped, send: (m) => toWorker?.send(m) });
 
 renderBackend();
 renderStatus();

@@ -8,6 +8,7 @@ import type { Outgoing } from '../src/protocol';
 import type { LossChart } from './ui/chart';
 import type { Heatmap } from './ui/heatmap';
 import type { ForecastChart } from './ui/forecast';
+import type { UnrolledView } from './ui/unrolled';
 import type { PanelState } from './state';
 
 export interface HookSources {
@@ -15,6 +16,7 @@ export interface HookSources {
   chart: LossChart;
   heatmap: Heatmap;
   forecast: ForecastChart;
+  unrolled: UnrolledView;
   snapshots: ProbeResultMsg[];
   uiStats: { messages: number; messageMs: number; probeDraws: number; probeDrawMs: number };
   droppedFromHost(): number;
@@ -28,9 +30,9 @@ export interface Hooks {
 
 export function installTestHooks(src: HookSources): Hooks {
   const hooks: Hooks = {};
-  const { state, chart, heatmap, forecast, snapshots, uiStats } = src;
+  const { state, chart, heatmap, forecast, unrolled, snapshots, uiStats } = src;
   (globalThis as unknown as { seqlabPanel: unknown }).seqlabPanel = {
-    chart, heatmap, forecast,
+    chart, heatmap, forecast, unrolled,
     get snapshots() { return snapshots; },
     get uiStats() { return { ...uiStats, chartDraws: chart.draws, chartMs: chart.drawMs }; },
     /** Snapshot i with its grids as nested arrays (what tests compare). */
