@@ -179,6 +179,10 @@ describe('the unrolled network view', () => {
     await p.page.waitForSelector('#unrolled-detail[data-t="1"]');
     const terms = await p.page.$$eval('#unrolled-detail tr', (trs) => trs.map((tr) => [(tr as HTMLElement).dataset.term, (tr as HTMLElement).dataset.mean !== undefined]));
     assert.deepEqual(terms, [['r', false], ['z', false], ['n', false], ['h', true], ['grad', false]]);
+    // the selected decoder step's fan stands out, the others fade
+    const focused = await p.page.$$eval('#unrolled-svg .u-attention:not(.u-dim)', (ls) => ls.map((l) => (l as SVGElement).dataset.from));
+    assert.equal(focused.length, S);
+    assert.ok(focused.every((f) => f === '1'), JSON.stringify(focused));
     await p.page.close();
   });
 

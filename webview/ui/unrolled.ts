@@ -393,6 +393,8 @@ export class UnrolledView {
       const a = p.attention;
       if (a && a.rows && a.cols) {
         const topDec = dec[dec.length - 1]!;
+        // a selected decoder cell: its step's fan stands out, the others fade
+        const focus = this.selected && dec.some((r) => r.layer === this.selected!.layer) ? this.selected.t : undefined;
         for (const dc of colsOf('decoder')) {
           if (dc.t === 'gap' || dc.t >= a.rows) continue;
           for (const ec of colsOf(enc[0]!.stack)) {
@@ -400,7 +402,9 @@ export class UnrolledView {
             const w = a.data[dc.t * a.cols + ec.t]!;
             const src = layerOut(topEnc, ec);
             const f = line('attention', dc.x, boxY(topDec, 'forward') - BOX_H / 2, src.x, src.y - (topEnc.bidirectional ? 7 : 0), { from: dc.t, to: ec.t, weight: w }, false);
-            f.setAttribute('stroke-opacity', String(Math.max(0.03, Math.min(1, w))));
+            const dim = focus !== undefined && focus !== dc.t;
+            f.setAttribute('stroke-opacity', String(Math.max(0.03, Math.min(1, w)) * (dim ? 0.15 : 1)));
+            if (dim) f.classList.add('u-dim');
             el(f, 'title').textContent = t('attention of decoder step {0} on encoder step {1}: {2}', dc.t + 1, ec.t + 1, w.toFixed(3));
           }
         }
