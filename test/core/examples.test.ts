@@ -19,6 +19,8 @@ test('the examples folder has the promised definitions', () => {
     'hello', 'adding-lstm', 'adding-rnn', 'char-gru', 'tagger-bilstm', 'sentiment', 'sine-forecast', 'reverse-seq2seq', 'spell', 'parity',
     // the seed course's RNN labs and classic exercises, on data under examples/data (scripts/make-example-data.mjs)
     'hihello', 'if-you-want', 'paragraph-sliding', 'stock-forecast', 'en-ko-translate', 'last-digit-lengths', 'names-by-language', 'reviews-csv', 'pos-conll',
+    // issue 11: reverse at length 20 with and without attention, side by side (test/core/reverse20.test.ts)
+    'reverse20-attention', 'reverse20-plain',
   ]) {
     assert.ok(files.includes(`${name}.seqlab.json`), `examples/${name}.seqlab.json`);
   }
