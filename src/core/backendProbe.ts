@@ -47,13 +47,17 @@ export const PROBE_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
  * The cache key: the machine (the caller's description: CPU model and count, GPU adapter...) and
  * the model's size: layers (cell, units, directions), input width, batch, and sequence length
  * rounded up to a power of two (time per step scales with it; exact lengths need not re-probe).
+ * An encoder-decoder adds its decoder: layers, attention (a per-step loop for bahdanau) and target length.
  */
 export function probeKey(machine: string, spec: ModelSpec, data: SeqData): string {
-  const layers = spec.layers.map((l) => `${l.cell}${l.units}${l.bidirectional ? 'x2' : ''}`).join('-');
-  const T = data.train[0]?.x.length ?? 0;
-  const t2 = 2 ** Math.ceil(Math.log2(Math.max(1, T)));
+  const stack = (ls: ModelSpec['layers']) => ls.map((l) => `${l.cell}${l.units}${l.bidirectional ? 'x2' : ''}`).join('-');
+  const pow2 = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
+  const t2 = pow2(data.train[0]?.x.length ?? 0);
   const input = data.input.kind === 'tokens' ? `v${data.input.vocab.length}` : `f${data.input.features}`;
-  return `${machine}|${layers}|${input}|b${spec.training.batchSize}|t${t2}`;
+  const decoder = spec.structure === 'encoder-decoder'
+    ? `|dec-${stack(spec.decoderLayers)}-${spec.attention ?? 'none'}|u${pow2(data.train[0]?.y.length ?? 0)}`
+    : '';
+  return `${machine}|${stack(spec.layers)}|${input}|b${spec.training.batchSize}|t${t2}${decoder}`;
 }
 
 export interface ProbeOptions {

@@ -10,6 +10,7 @@ import { probeBackends, probeKey, type ProbeCacheEntry } from '../../src/core/ba
 import { useBackend, type NodeBackend } from '../../src/node/backend';
 import { FileProbeCache, chooseNodeBackend } from '../../src/node/backendProbe';
 import type { BackendName } from '../../src/core/backend';
+import { define } from '../support/spec';
 
 const hello = () => {
   const spec = parseDefinition(readFileSync(join(__dirname, '..', '..', 'examples', 'hello.seqlab.json'), 'utf8')).spec!;
@@ -87,4 +88,19 @@ test('backend probe: the hard cap stops the timed rounds; the second warm-up ste
   });
   assert.deepEqual(r.results.map((x) => [x.backend, x.steps]), [['wasm', 1], ['cpu', 1]]);
   assert.ok(['wasm', 'cpu'].includes(r.backend));
+});
+
+test('backend probe: an encoder-decoder with attention is not keyed as the same model without it', () => {
+  const reverse = (decoder: Record<string, unknown>) => {
+    const { spec, data } = define({
+      data: { task: 'reverse', length: 8, symbols: 6, samples: 40 }, input: { encoding: 'embedding', embeddingSize: 8 },
+      structure: 'encoder-decoder', layers: [{ cell: 'lstm', units: 16 }], decoder,
+    });
+    return probeKey('m', spec, data);
+  };
+  const plain = reverse({});
+  assert.equal(reverse({}), plain, 'the same model, the same key');
+  // bahdanau runs the decoder step by step, so its speed on each backend is measured on its own
+  assert.notEqual(reverse({ attention: 'bahdanau' }), plain);
+  assert.notEqual(reverse({ attention: 'luong-general' }), reverse({ attention: 'bahdanau' }));
 });
