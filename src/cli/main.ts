@@ -24,6 +24,9 @@ import { DefinitionError, TrainInputError, findWorkspaceRoot, importWeights, loa
 import { RunStore, RunStoreError, type RunSummary } from '../node/runStore';
 import { writeFileAtomic } from '../node/atomic';
 import { exportPytorchProject } from '../node/export/pytorch';
+import { runSweep, type ChildTrial } from '../node/sweepRun';
+import { describeOverrides, rankResults, sweepReport, sweepTable, type SweepTrial } from '../core/sweep';
+import { spawn } from 'node:child_process';
 
 /** One line per command: the usage and what it does. `seqlab CMD --help` prints the command's entry. */
 interface FlagSpec {
@@ -59,6 +62,20 @@ const COMMANDS: Record<string, CommandSpec> = {
       'init-from': { type: 'string', value: 'RUN|STATE_DICT.json', help: "start a new run from a run's weights or a state_dict file (names, shapes and vocabulary are checked)" },
       'checkpoint-every': { type: 'string', value: 'N', help: 'checkpoint every N steps (default: every 30 seconds)' },
       'checkpoint-seconds': { type: 'string', value: 'S', help: 'checkpoint every S seconds while training (default 30; 0: only when stopped)' },
+    },
+  },
+  sweep: {
+    args: 'FILE', about: "Train every trial of a definition's sweep section (each an ordinary run of FILE with the trial's settings), then print the results sorted by validation loss.",
+    flags: {
+      parallel: { type: 'string', value: 'N', help: 'train N trials at a time, each in its own process (default 1: one after another)' },
+      trial: { type: 'string', value: 'K[,K...]', help: 'train only these trials (numbered from 1 as the plan lists them)' },
+      'sweep-id': { type: 'string', value: 'ID', help: 'record the trials under this existing sweep (e.g. to train one of its trials again)' },
+      steps: { type: 'string', value: 'N', help: "train each trial N steps (overrides the definition's training.steps/epochs)" },
+      backend: TRAIN_BACKEND,
+      out: { type: 'string', value: 'FILE', help: 'also write the results as a markdown report to FILE' },
+      json: { type: 'boolean', help: 'print JSON lines (plan, trialStart, trialEnd, results)' },
+      'memory-budget': BUDGET,
+      workspace: WORKSPACE,
     },
   },
   validate: {
@@ -318,6 +335,76 @@ async function cmdTrain(a: Args): Promise<number> {
     if (summary.message) out(summary.message);
   }
   return summary.status === 'completed' ? 0 : summary.status === 'stopped' ? 130 : 1;
+}
+
+async function cmdSweep(a: Args): Promise<number> {
+  if (a.positional.length !== 1) throw new UsageError('sweep takes exactly one FILE');
+  const file = a.positional[0];
+  const parallel = num(a, 'parallel', (n) => Number.isSafeInteger(n) && n >= 1 && n <= 64, 'an integer from 1 to 64') ?? 1;
+  const steps = num(a, 'steps', (n) => Number.isSafeInteger(n) && n >= 1, 'a positive integer');
+  const backend = oneOf<NodeBackend | 'auto'>(a, 'backend', ['auto', ...NODE_BACKENDS], 'auto');
+  const outFile = flag(a, 'out') !== undefined ? outputFile(flag(a, 'out')!) : undefined;
+  const json = a.flags.has('json');
+  const trialFlag = flag(a, 'trial');
+  const only = trialFlag === undefined ? undefined : trialFlag.split(',').map((k) => {
+    const n = k.trim() === '' ? NaN : Number(k);
+    if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--trial must be trial numbers from 1, separated by commas (got '${trialFlag}')`);
+    return n;
+  });
+  const ctrl = new AbortController();
+  const onSignal = () => ctrl.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const started = Date.now();
+  // parallel trials: this same command in child processes, one trial each, reporting in JSON lines
+  const passOn = ['steps', 'backend', 'workspace', 'memory-budget'].flatMap((k) => (flag(a, k) !== undefined ? [`--${k}`, flag(a, k)!] : []));
+  const launch = (t: SweepTrial, id: string): ChildTrial => {
+    const child = spawn(process.execPath, [...process.execArgv, process.argv[1], 'sweep', file, '--trial', String(t.index), '--sweep-id', id, '--json', ...passOn], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr = (stderr + d).slice(-4000); });
+    let buf = '';
+    let onStart: (r: { id: string; dir: string; steps: number } | undefined) => void = () => {};
+    const startedP = new Promise<{ id: string; dir: string; steps: number } | undefined>((r) => { onStart = r; });
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      buf += d;
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        try {
+          const e = JSON.parse(line) as { event?: string; run?: string; dir?: string; steps?: number };
+          if (e.event === 'trialStart' && typeof e.run === 'string') onStart({ id: e.run, dir: e.dir ?? '', steps: e.steps ?? 0 });
+        } catch { /* not an event */ }
+      }
+    });
+    const ended = new Promise<{ code: number; stderr: string }>((r) => child.on('close', (code) => { onStart(undefined); r({ code: code ?? 1, stderr }); }));
+    return { started: startedP, ended, kill: () => { child.kill('SIGTERM'); } };
+  };
+  const outcome = await runSweep(file, {
+    parallel, steps, backend, signal: ctrl.signal, workspaceRoot: workspaceFlag(a), memoryBudgetMB: budgetFlag(a), source: 'cli',
+    launch, ...(only ? { only } : {}), ...(flag(a, 'sweep-id') !== undefined ? { id: flag(a, 'sweep-id') } : {}),
+    onProgress: dataProgress(json),
+    onPlan({ id, trials, loaded }) {
+      for (const d of loaded.warnings) err(formatDiagnostic(file, d));
+      if (json) out(JSON.stringify({ event: 'plan', sweep: id, trials: trials.map((t) => ({ trial: t.index, overrides: t.overrides })) }));
+      else out(`Sweep ${id}: ${trials.length} trial${trials.length === 1 ? '' : 's'} of ${loaded.spec.name}, ${Math.min(parallel, trials.length)} at a time`);
+    },
+    onTrialStart(t, run) {
+      if (json) out(JSON.stringify({ event: 'trialStart', trial: t.index, run: run.id, dir: run.dir, steps: run.steps, overrides: t.overrides }));
+      else out(`trial ${t.index}: ${describeOverrides(t.overrides)} -> run ${run.id} (${run.steps} steps)`);
+    },
+    onTrialEnd(t, r) {
+      if (json) out(JSON.stringify({ event: 'trialEnd', ...r }));
+      else out(`trial ${t.index} ${r.status}` + (r.validLoss !== undefined ? `: val_loss ${fmt(r.validLoss)}` : '') + (r.seconds !== undefined ? ` in ${r.seconds.toFixed(1)}s` : '') + (r.message ? `: ${r.message}` : ''));
+    },
+  });
+  const ranked = rankResults(outcome.results);
+  const table = sweepTable(outcome.results);
+  if (json) out(JSON.stringify({ event: 'results', sweep: outcome.id, experiment: outcome.experiment, ranked }));
+  else out(`\nResults of sweep ${outcome.id} (${((Date.now() - started) / 1000).toFixed(1)}s), best validation loss first:\n\n${table}`);
+  if (outFile) writeFileAtomic(outFile, sweepReport(outcome.experiment, outcome.id, outcome.results));
+  const ok = outcome.results.every((r) => r.status === 'completed');
+  return ok ? 0 : ctrl.signal.aborted ? 130 : 1;
 }
 
 /** `validate` makes exactly the checks `train` makes before it starts (loadDefinition), data and memory included. */
@@ -682,6 +769,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     switch (cmd) {
       case 'train': return await cmdTrain(a);
+      case 'sweep': return await cmdSweep(a);
       case 'validate': return cmdValidate(a);
       case 'verify-torch': return await cmdVerifyTorch(a);
       case 'export': return await cmdExport(a);

@@ -3,6 +3,7 @@
  * checked it and filled in every default. Everything downstream (model, training, tasks, CLI,
  * host, webview) works from this type, never from raw JSON.
  */
+import type { SweepSpec } from './sweep';
 
 export type CellType = 'rnn' | 'lstm' | 'gru';
 export type RnnActivation = 'tanh' | 'relu';
@@ -199,6 +200,8 @@ export interface ModelSpec {
   structure: Structure;
   head: HeadSpec;
   training: TrainingSpec;
+  /** The `sweep` section (src/core/sweep.ts): settings its trials vary. Training the definition itself ignores it. */
+  sweep?: SweepSpec;
 }
 
 export const CELL_GATES: Record<CellType, number> = { rnn: 1, lstm: 4, gru: 3 };

@@ -27,6 +27,7 @@ import { CHECKPOINT_FORMAT, type BestSoFar, type Checkpoint } from '../core/chec
 import { STATE_DICT_FORMAT, parseStateDictJson, type StateDict, type StateDictFile, type Vocabulary } from '../core/stateDict';
 import type { DataInfo } from '../core/data';
 import type { EvaluationReport } from '../core/evaluate';
+import type { SweepOverride } from '../core/sweep';
 
 export type RunStatus = 'running' | 'completed' | 'failed' | 'stopped' | 'interrupted';
 export const RUN_STATUSES: RunStatus[] = ['running', 'completed', 'failed', 'stopped', 'interrupted'];
@@ -74,6 +75,19 @@ export interface RunSummary {
   initFrom?: string;
   /** Steps at which the run was resumed. */
   resumedAt?: number[];
+  /** Set when the run is a trial of a sweep: which sweep, which trial, and the settings it overrides. */
+  sweep?: RunSweep;
+}
+
+/** A sweep trial's place in its sweep (src/core/sweep.ts), recorded in its run's summary. */
+export interface RunSweep {
+  /** The sweep's id: the same for all its trials. */
+  id: string;
+  /** 1-based trial number, and how many trials the sweep has. */
+  trial: number;
+  trials: number;
+  /** The definition's settings this trial changes (also written into its definition.seqlab.json). */
+  overrides: SweepOverride[];
 }
 
 export interface RunEntry {
@@ -190,14 +204,16 @@ export class RunStore {
     return this.list(experiment).find((e) => e.summary?.status === 'running');
   }
 
-  create(opts: { definitionFile: string; definitionText: string; spec: ModelSpec; backend: string; steps: number; source?: string; parameters?: number }): RunWriter {
+  create(opts: { definitionFile: string; definitionText: string; spec: ModelSpec; backend: string; steps: number; source?: string; parameters?: number; sweep?: RunSweep }): RunWriter {
     const experiment = this.experimentId(opts.definitionFile);
-    const busy = this.active(experiment);
+    // the trials of one sweep may train side by side; anything else waits for the experiment's run
+    const busy = this.list(experiment).find((e) => e.summary?.status === 'running' && !(opts.sweep && e.summary.sweep?.id === opts.sweep.id));
     if (busy) throw new RunStoreError(`${experiment} is already training (run ${busy.id}). Stop it first.`);
     this.checkConfined();
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
     const slug = opts.spec.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'run';
-    let id = `${stamp}-${slug}`;
+    // a sweep's trials start side by side, from several processes: the trial number keeps their ids apart
+    let id = `${stamp}-${slug}${opts.sweep ? `-t${opts.sweep.trial}` : ''}`;
     for (let n = 2; existsSync(join(this.dir, id)); n++) id = `${stamp}-${slug}-${n}`;
     const dir = join(this.dir, id);
     mkdirSync(dir, { recursive: true });
@@ -207,6 +223,7 @@ export class RunStore {
       format: 'seqlab-run/1', id, experiment, name: opts.spec.name, status: 'running', backend: opts.backend,
       startedAt: now, updatedAt: now, step: 0, steps: opts.steps, parameters: opts.parameters,
       pid: process.pid, host: hostname(), pidStart: processStart(process.pid), source: opts.source,
+      ...(opts.sweep ? { sweep: opts.sweep } : {}),
     };
     return new RunWriter(id, dir, summary);
   }
@@ -447,6 +464,13 @@ function checkSummary(raw: unknown): string | undefined {
   if (typeof s.step !== 'number' || typeof s.steps !== 'number') return "'step' and 'steps' must be numbers";
   for (const k of OPTIONAL_NUMBERS) if (s[k] !== undefined && s[k] !== null && typeof s[k] !== 'number') return `'${k}' must be a number (got ${describe(s[k])})`;
   for (const k of OPTIONAL_STRINGS) if (s[k] !== undefined && typeof s[k] !== 'string') return `'${k}' must be a string (got ${describe(s[k])})`;
+  if (s.sweep !== undefined) {
+    const w = s.sweep as Record<string, unknown> | null;
+    if (!w || typeof w !== 'object' || typeof w.id !== 'string' || typeof w.trial !== 'number' || typeof w.trials !== 'number' || !Array.isArray(w.overrides) ||
+      !w.overrides.every((o) => typeof o === 'object' && o !== null && typeof (o as { path?: unknown }).path === 'string')) {
+      return "'sweep' must be { id, trial, trials, overrides: [{ path, value }] }";
+    }
+  }
   return undefined;
 }
 

@@ -18,7 +18,7 @@ import type { EvaluationReport } from '../core/evaluate';
 import { useBackend, type NodeBackend } from './backend';
 import { chooseNodeBackend } from './backendProbe';
 import type { BackendChoice } from '../core/backendProbe';
-import { RunStore, RunStoreError, type RunSummary, type RunWriter } from './runStore';
+import { RunStore, RunStoreError, type RunSummary, type RunSweep, type RunWriter } from './runStore';
 import { workspaceFileAccess } from './workspaceFile';
 import { stripBom } from '../core/bom';
 import { formatBytes, isInside } from '../core/paths';
@@ -196,6 +196,10 @@ export interface TrainOptions extends LoadOptions {
   resume?: string;
   /** Start a new run from these weights: a run id or a state_dict JSON file. */
   initFrom?: string;
+  /** Train this text instead of the file's (a sweep trial's definition), still resolved from the file and recorded as its experiment. */
+  definitionText?: string;
+  /** The run is this trial of a sweep (recorded in its summary; trials of one sweep may train side by side). */
+  sweep?: RunSweep;
   /** With backend 'auto': what was measured and chosen, before training starts. */
   onBackend?(choice: BackendChoice): void;
   onStart?(w: RunWriter, t: Trainer, loaded: Loaded, info: { resumedFrom?: number }): void;
@@ -208,11 +212,12 @@ export interface TrainOptions extends LoadOptions {
 /** Train a definition (or resume one of its runs) and record the run; resolves with its summary. */
 export async function trainFile(file: string, opts: TrainOptions = {}): Promise<RunSummary> {
   if (opts.resume && opts.initFrom) throw new TrainInputError('--resume and --init-from cannot be combined: a resumed run continues from its own weights');
+  if (opts.resume && opts.definitionText !== undefined) throw new TrainInputError('a resumed run trains its own recorded definition');
   const root = opts.workspaceRoot ?? findWorkspaceRoot(resolve(file));
   const store = new RunStore(root, opts.runsDir);
   // Everything that can refuse comes before anything is written.
   let resume: ReturnType<RunStore['resumable']> | undefined;
-  let text: string | undefined;
+  let text: string | undefined = opts.definitionText;
   if (opts.resume) {
     resume = resumableRun(store, opts.resume, file);
     text = store.definitionText(opts.resume);
@@ -253,6 +258,7 @@ export async function trainFile(file: string, opts: TrainOptions = {}): Promise<
       writer = store.create({
         definitionFile: loaded.file, definitionText: loaded.text, spec, backend,
         steps: trainer.totalSteps, source: opts.source ?? 'cli', parameters: trainer.model.parameterCount,
+        ...(opts.sweep ? { sweep: opts.sweep } : {}),
       });
       if (init) writer.update({ initFrom: init.label });
       writer.saveDataInfo(dataInfo(loaded.data));

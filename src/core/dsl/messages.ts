@@ -362,6 +362,22 @@ const en = {
   'memory-budget': (a: { total: string; parts: string; budget: string; remedy: string }) =>
     `training this model needs about ${a.total} (${a.parts}), over the memory budget of ${a.budget} MB: ` +
     `${a.remedy}, or raise the budget (setting seqlab.memoryBudgetMB, CLI --memory-budget MB)`,
+  'sweep-path': (a: { path: string }) =>
+    `sweep.parameters: "${a.path}" is not a path to a setting: write it as layers[0].cell, training.learningRate, layers[*].units or layers.length`,
+  'sweep-path/unknown': (a: { path: string; key: string; guess?: string }) =>
+    `sweep.parameters: "${a.path}" names no setting of a definition ('${a.key}' is not known${a.guess ? `; did you mean '${a.guess}'?` : ''})`,
+  'sweep-path/fixed': (a: { path: string }) =>
+    `sweep.parameters: "${a.path}" cannot be swept: the name, the description and the sweep are the same for every trial`,
+  'sweep-path/index': (a: { path: string; list: string; n: number }) =>
+    `sweep.parameters: "${a.path}" needs item ${a.n} of ${a.list}, which has fewer items (sweep layers.length to add layers)`,
+  'sweep-value': (a: { path: string; must: string; got: string }) => `a value of ${a.path} in the sweep must be ${a.must} (got ${a.got})`,
+  'sweep-duplicate': (a: { path: string; value: string }) => `sweep.parameters["${a.path}"] lists ${a.value} twice: the same trial would train twice`,
+  'sweep-size': (a: { n: number; max: number }) =>
+    `this sweep has ${a.n} trials, over the limit of ${a.max}: list fewer values, or use "method": "random" with "trials"`,
+  'sweep-trials-ignored': () => 'sweep.trials is ignored by a grid sweep, which trains every combination: use "method": "random" to train only some',
+  'sweep-trials-capped': (a: { trials: number; n: number }) => `sweep.trials (${a.trials}) is more than the ${a.n} combinations there are: all ${a.n} are trained`,
+  'sweep-seed-ignored': () => 'sweep.seed is ignored by a grid sweep (only "method": "random" draws)',
+  'sweep-trial': (a: { trial: number; overrides: string; problem: string }) => `sweep trial ${a.trial} (${a.overrides}) is not a valid definition: ${a.problem}`,
 };
 export type Catalogue = typeof en;
 export type MessageKey = keyof Catalogue;
@@ -471,6 +487,20 @@ const ko: Catalogue = {
   'memory-budget': (a) =>
     `이 모델을 학습하려면 메모리가 약 ${a.total} 필요합니다 (${a.parts}). 메모리 예산 ${a.budget} MB를 넘습니다: ` +
     `${a.remedy}. 또는 예산을 늘리세요 (설정 seqlab.memoryBudgetMB, CLI --memory-budget MB)`,
+  'sweep-path': (a) =>
+    `sweep.parameters: "${a.path}"은(는) 설정을 가리키는 경로가 아닙니다. layers[0].cell, training.learningRate, layers[*].units, layers.length처럼 쓰세요`,
+  'sweep-path/unknown': (a) =>
+    `sweep.parameters: "${a.path}"은(는) 정의의 어떤 설정도 가리키지 않습니다 ('${a.key}'은(는) 알 수 없는 키입니다${a.guess ? `. '${a.guess}'을(를) 뜻했나요?` : ''})`,
+  'sweep-path/fixed': (a) => `sweep.parameters: "${a.path}"은(는) 스윕할 수 없습니다. 이름, 설명, 스윕은 모든 시행에서 같습니다`,
+  'sweep-path/index': (a) =>
+    `sweep.parameters: "${a.path}"에는 ${a.list}의 ${a.n}번 항목이 필요한데, 항목이 그보다 적습니다 (레이어를 늘리려면 layers.length를 스윕하세요)`,
+  'sweep-value': (a) => `스윕의 ${a.path} 값은 ${a.must}이어야 합니다 (현재 값: ${a.got})`,
+  'sweep-duplicate': (a) => `sweep.parameters["${a.path}"]에 ${a.value}이(가) 두 번 있습니다. 같은 시행을 두 번 학습하게 됩니다`,
+  'sweep-size': (a) => `이 스윕의 시행은 ${a.n}개로, 한도 ${a.max}개를 넘습니다. 값을 줄이거나 "method": "random"과 "trials"를 쓰세요`,
+  'sweep-trials-ignored': () => 'sweep.trials: 그리드 스윕은 모든 조합을 학습하므로 무시됩니다. 일부만 학습하려면 "method": "random"을 쓰세요',
+  'sweep-trials-capped': (a) => `sweep.trials (${a.trials})가 가능한 조합 ${a.n}개보다 많습니다. ${a.n}개를 모두 학습합니다`,
+  'sweep-seed-ignored': () => 'sweep.seed: 그리드 스윕에서는 무시됩니다 ("method": "random"만 무작위로 뽑습니다)',
+  'sweep-trial': (a) => `스윕 시행 ${a.trial} (${a.overrides})은(는) 올바른 정의가 아닙니다: ${a.problem}`,
 };
 
 const CATALOGUES: Record<Locale, { words: Words; messages: Catalogue }> = {

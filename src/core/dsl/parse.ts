@@ -11,6 +11,8 @@ import { messagesFor, type Messages } from './messages';
 import { normalize } from './normalize';
 import { checkSchema } from './schemaErrors';
 import { checkSemantics } from './semantic';
+import { checkSweep } from './sweepCheck';
+import { describeOverrides, expandSweep, trialText, type SweepSpec } from '../sweep';
 import { keyNodeAt, nodeAt, plainValue } from './tree';
 import { DEFAULT_MEMORY_BUDGET_MB, estimateCost, overBudget, shapeFromSpec } from '../cost';
 
@@ -112,8 +114,10 @@ function parseInto(
   out.push(...schema.diagnostics);
   counted.omitted += schema.omitted;
   out.push(...checkSemantics(root, value, options, m));
+  const sweep = checkSweep(text, root, value, m, out);
   if (out.some((d) => d.severity === 'error') || schema.omittedErrors) return undefined;
-  const spec = normalize(value);
+  const spec: ModelSpec = { ...normalize(value), ...(sweep ? { sweep } : {}) };
+  if (sweep && !checkTrials(text, value, sweep, root, options, out, m)) return undefined;
   // What training it would hold in memory, from what the definition alone says (lower bounds where
   // the data decides): the same check runs again on the built data set (buildDataset).
   const over = overBudget(estimateCost(spec, shapeFromSpec(spec)), options.memoryBudgetMB ?? DEFAULT_MEMORY_BUDGET_MB, spec.training.optimizer, m);
@@ -123,6 +127,32 @@ function parseInto(
     return undefined;
   }
   return spec;
+}
+
+/** Trials parsed as whole definitions: the first ones (a sweep is checked on every keystroke). */
+const CHECKED_TRIALS = 50;
+/** Trials with a problem reported (each by its first error). */
+const REPORTED_TRIALS = 5;
+
+/**
+ * Each trial of a sweep must be a valid definition on its own (a GRU with `activation`, a cell
+ * that makes the model too large for the memory budget, ...): its first error is reported on the
+ * sweep section, naming the trial's settings. False when a trial has an error.
+ */
+function checkTrials(text: string, value: unknown, sweep: SweepSpec, root: Node, options: ParseOptions, out: RawDiagnostic[], m: Messages): boolean {
+  const n = nodeAt(root, ['sweep', 'parameters']) ?? root;
+  let bad = 0;
+  for (const t of expandSweep(sweep).slice(0, CHECKED_TRIALS)) {
+    const r = parseDefinition(trialText(text, value, t.overrides), options);
+    const e = r.diagnostics.find((d) => d.severity === 'error');
+    if (!e) continue;
+    if (bad++ >= REPORTED_TRIALS) continue;
+    out.push({
+      severity: 'error', code: 'sweep-trial', path: ['sweep', 'parameters'], offset: n.offset, length: n.length,
+      message: m.text('sweep-trial', { trial: t.index, overrides: describeOverrides(t.overrides), problem: `${m.path(e.path)}: ${e.message}` }),
+    });
+  }
+  return bad === 0;
 }
 
 /** The node at `path`, or at the nearest ancestor present in the text (a default value has no node). */

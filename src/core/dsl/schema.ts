@@ -459,6 +459,31 @@ export const seqlabSchema = {
         { label: 'SGD with momentum', body: { optimizer: 'momentum', learningRate: '^${1:0.1}', momentum: '^${2:0.9}', steps: '^${3:500}' } },
       ],
     },
+    sweep: {
+      type: 'object',
+      ...doc('Try several settings: each combination is a *trial*, an ordinary run of this experiment with those settings written in (`seqlab sweep FILE`, VS Code "Run Sweep"). Training the file alone ignores this section. See docs/dsl.md, section Sweeps.'),
+      additionalProperties: false,
+      required: ['parameters'],
+      properties: {
+        method: enumOf(
+          'How trials are chosen from the values.',
+          [
+            ['grid', 'Every combination of the listed values (the first parameter varies slowest).'],
+            ['random', '`trials` distinct combinations drawn at random (seeded by `seed`).'],
+          ],
+          'grid',
+        ),
+        parameters: {
+          type: 'object',
+          ...doc('The settings to vary, each a path in this definition with the list of values to try: `"layers[0].cell": ["rnn", "lstm", "gru"]`, `"training.learningRate": [0.01, 0.003]`, `"layers[*].units"` (every layer), `"layers.length": [1, 2]` (the number of layers; added layers copy the last one).'),
+          minProperties: 1,
+          additionalProperties: { type: 'array', ...doc("The values this setting takes, one trial each (with every combination of the other settings' values in a grid)."), minItems: 1, maxItems: 100 },
+        },
+        trials: int('`random`: how many combinations to train (at most all of them). Default 10.', 1, 1000),
+        seed: int('`random`: seed of the draw. Default 1.', 0, 4294967295, 1),
+      },
+      defaultSnippets: [{ label: 'sweep over the cell', body: { method: 'grid', parameters: { 'layers[0].cell': ['rnn', 'lstm', 'gru'] } } }],
+    },
   },
   defaultSnippets: [
     {

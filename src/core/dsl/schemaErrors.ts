@@ -28,7 +28,7 @@ const VALUE_KEYWORDS = new Set([
 ]);
 
 /** JSON pointer -> path, with array indices as numbers (decided by the value being indexed). */
-function pointerToPath(pointer: string, value: unknown): JsonPath {
+export function pointerToPath(pointer: string, value: unknown): JsonPath {
   if (!pointer) return [];
   const path: JsonPath = [];
   let cur: unknown = value;
@@ -84,6 +84,12 @@ export function describeConstraint(s: SchemaNode, violated?: string, w: Words = 
     }
   });
   return parts.join(w.orType) || w.somethingElse;
+}
+
+/** ajv's raw errors for a whole definition value (none when it is valid): the sweep check reads those under a path. */
+export function schemaErrorsOf(value: unknown): ErrorObject[] {
+  const validate = getValidator();
+  return validate(value) ? [] : [...(validate.errors ?? [])];
 }
 
 /**

@@ -327,6 +327,18 @@ export const SCHEMA_KO: Readonly<Record<string, string>> = {
   'SGD with momentum': '모멘텀 SGD',
   'Sequence Lab model': 'Sequence Lab 모델',
   'A minimal model definition': '최소한의 모델 정의',
+  'Try several settings: each combination is a *trial*, an ordinary run of this experiment with those settings written in (`seqlab sweep FILE`, VS Code "Run Sweep"). Training the file alone ignores this section. See docs/dsl.md, section Sweeps.':
+    '여러 설정을 시험합니다: 조합 하나하나가 *시행*이며, 그 설정을 써 넣은 이 실험의 평범한 실행입니다 (`seqlab sweep FILE`, VS Code "스윕 실행"). 파일만 학습하면 이 섹션은 무시됩니다. docs/dsl.md의 Sweeps 절을 보세요.',
+  'How trials are chosen from the values.': '값들에서 시행을 고르는 방법.',
+  'Every combination of the listed values (the first parameter varies slowest).': '나열한 값의 모든 조합 (첫 번째 매개변수가 가장 느리게 바뀝니다).',
+  '`trials` distinct combinations drawn at random (seeded by `seed`).': '서로 다른 조합 `trials`개를 무작위로 뽑습니다 (`seed`로 시드).',
+  'The settings to vary, each a path in this definition with the list of values to try: `"layers[0].cell": ["rnn", "lstm", "gru"]`, `"training.learningRate": [0.01, 0.003]`, `"layers[*].units"` (every layer), `"layers.length": [1, 2]` (the number of layers; added layers copy the last one).':
+    '바꿀 설정들. 이 정의 안의 경로마다 시험할 값의 목록을 적습니다: `"layers[0].cell": ["rnn", "lstm", "gru"]`, `"training.learningRate": [0.01, 0.003]`, `"layers[*].units"` (모든 레이어), `"layers.length": [1, 2]` (레이어 수; 늘어난 레이어는 마지막 레이어를 복사합니다).',
+  '`random`: how many combinations to train (at most all of them). Default 10.': '`random`: 학습할 조합 수 (많아야 전체 조합 수). 기본값 10.',
+  '`random`: seed of the draw. Default 1.': '`random`: 뽑기의 시드. 기본값 1.',
+  'sweep over the cell': '셀 종류 스윕',
+  "The values this setting takes, one trial each (with every combination of the other settings' values in a grid).":
+    '이 설정이 가질 값들. 값마다 시행 하나입니다 (그리드에서는 다른 설정 값들의 모든 조합과 함께).',
 };
 
 /** Plain text for `description` from markdown (as schema.ts does). */
@@ -380,7 +392,7 @@ export function localizeSchema<T>(schema: T, locale: Locale): T {
 /** Keywords that only constrain values: the editor schema drops them (parseDefinition reports these). */
 const CONSTRAINTS = [
   'required', 'additionalProperties', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum',
-  'minLength', 'maxLength', 'minItems', 'maxItems',
+  'minLength', 'maxLength', 'minItems', 'maxItems', 'minProperties',
 ];
 /** Keywords completion reads that would also fail a value: kept inside an `anyOf` with an always-true branch. */
 const VALUE_HINTS = ['type', 'enum', 'enumDescriptions', 'markdownEnumDescriptions'];
