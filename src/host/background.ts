@@ -6,7 +6,8 @@ import * as vscode from 'vscode';
 import type { RunSummary } from '../node/runStore';
 import { nodeBackend, readConfig } from './config';
 import { baseName, errorsOf, loadDefinition } from './definitions';
-import { loadTrainRun } from './heavy';
+import { loadSweepRun, loadTrainRun } from './heavy';
+import type { SweepOutcome } from '../node/sweepRun';
 import { errorMessage, log } from './log';
 import type { Runs } from './runs';
 import { AlreadyTrainingError, formatLoss, type TrainingStatus } from './trainingStatus';
@@ -98,6 +99,95 @@ export class BackgroundTrainer {
     } finally {
       handle.end();
       this.runs.prune(at.folder, at.experiment);
+      this.runs.fire(0);
+    }
+  }
+
+  /**
+   * Trains every trial of the definition's sweep, one after another, as runs of the experiment
+   * (src/node/sweepRun.ts); the tree shows them under the sweep as they start and end. Resolves
+   * with the outcome, or undefined when the sweep could not start.
+   */
+  async sweep(uri: vscode.Uri, opts: { steps?: number; quiet?: boolean; onDone?: (o: SweepOutcome) => void | Promise<void> } = {}): Promise<SweepOutcome | undefined> {
+    const name = baseName(uri);
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage(vscode.l10n.t('Training is disabled in a restricted workspace. Trust the workspace to train {0}.', name));
+      return undefined;
+    }
+    const at = this.runs.locate(uri);
+    if (!at) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('{0} is not in a local workspace folder: open its folder to train it.', name));
+      return undefined;
+    }
+    if (this.status.isActive(uri)) {
+      void vscode.window.showWarningMessage(new AlreadyTrainingError(uri).message);
+      return undefined;
+    }
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (doc?.isDirty) await doc.save();
+    const parsed = await loadDefinition(uri);
+    const errs = errorsOf(parsed);
+    if (errs.length || !parsed.spec) {
+      const show = vscode.l10n.t('Show Problems');
+      void vscode.window.showErrorMessage(
+        vscode.l10n.t('{0} has {1} problem(s) and cannot be trained: {2}', name, errs.length, errs[0] ? `${errs[0].line}:${errs[0].column} ${errs[0].message}` : ''),
+        show,
+      ).then((c) => { if (c === show) void vscode.commands.executeCommand('workbench.actions.view.problems'); });
+      return undefined;
+    }
+    if (!parsed.spec.sweep) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('{0} has no "sweep" section: add one to try several settings (docs/dsl.md, Sweeps).', name));
+      return undefined;
+    }
+    const cfg = readConfig(uri);
+    const backend = nodeBackend(cfg.preferredBackend);
+    const ac = new AbortController();
+    let trials = 0;
+    let done = 0;
+    let steps = opts.steps ?? parsed.spec.training.steps;
+    const handle = this.status.begin({ experiment: uri, label: vscode.l10n.t('{0} (sweep)', parsed.spec.name || name), backend, steps, cancel: () => ac.abort() });
+    try {
+      const { runSweep } = await loadSweepRun();
+      let lastRefresh = 0;
+      const outcome = await runSweep(uri.fsPath, {
+        workspaceRoot: at.folder.uri.fsPath,
+        runsDir: cfg.runsFolder,
+        memoryBudgetMB: cfg.memoryBudgetMB,
+        ...(opts.steps !== undefined ? { steps: opts.steps } : {}),
+        backend,
+        source: 'host',
+        defaults: { logEvery: cfg.metricsInterval },
+        signal: ac.signal,
+        onPlan: ({ id, trials: list }) => {
+          trials = list.length;
+          log().info(`Sweep ${id} of ${at.experiment}: ${trials} trial(s), one after another`);
+          this.runs.fire(0);
+        },
+        onTrialStart: (t, run) => {
+          steps = run.steps;
+          handle.report(0, undefined, steps);
+          log().info(`Sweep trial ${t.index}/${trials} of ${at.experiment} (run ${run.id})`);
+          this.runs.fire(0);
+        },
+        onTrialMetrics: (_t, row) => {
+          handle.report(row.step, row.loss, steps);
+          if (Date.now() - lastRefresh > 2000) { lastRefresh = Date.now(); this.runs.fire(0); }
+        },
+        onTrialEnd: (t, r) => {
+          done++;
+          log().info(`Sweep trial ${t.index}/${trials} of ${at.experiment} ${r.status}${r.validLoss !== undefined ? `, validation loss ${formatLoss(r.validLoss)}` : ''}${r.message ? `: ${r.message}` : ''}`);
+          this.runs.fire(0);
+        },
+      });
+      log().info(`Sweep ${outcome.id} of ${at.experiment} ended: ${done} of ${trials} trial(s) trained`);
+      await opts.onDone?.(outcome);
+      return outcome;
+    } catch (e) {
+      log().error(`Sweep of ${at.experiment} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Training {0} failed: {1}', name, errorMessage(e)));
+      return undefined;
+    } finally {
+      handle.end();
       this.runs.fire(0);
     }
   }

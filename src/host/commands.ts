@@ -12,11 +12,13 @@ import type { DefinitionDiagnostics } from './diagnostics';
 import { loadExport, loadTasks, loadTrainRun } from './heavy';
 import { errorMessage, log } from './log';
 import type { Panels } from './panelBridge';
-import { compareMarkdown, runMarkdown, type ReportProvider } from './reports';
+import { compareMarkdown, runMarkdown, sweepMarkdown, type ReportProvider } from './reports';
+import { resultOf } from '../node/sweepStore';
+import { overlayOf } from './panel/restore';
 import type { RunRef, Runs } from './runs';
 import { chooseFolder, copyExample, createFromTemplate, pickTemplate, validName } from './templates';
 import { formatLoss, toUri, type TrainingStatus } from './trainingStatus';
-import type { ExperimentTree, RunNode } from './tree';
+import type { ExperimentTree, RunNode, SweepNode } from './tree';
 
 export interface CommandDeps {
   context: vscode.ExtensionContext;
@@ -84,7 +86,7 @@ function runRefOf(deps: CommandDeps, arg: unknown): RunRef | undefined {
   return undefined;
 }
 
-async function pickRuns(deps: CommandDeps, title: string, many: boolean, filter?: (r: RunRef) => boolean): Promise<RunRef[]> {
+async function pickRuns(deps: CommandDeps, title: string, many: boolean, filter?: (r: RunRef) => boolean, byExperiment = false): Promise<RunRef[]> {
   const all = deps.runs.all().filter((r) => !filter || filter(r))
     .sort((a, b) => (b.entry.summary?.startedAt ?? '').localeCompare(a.entry.summary?.startedAt ?? ''));
   if (!all.length) {
@@ -94,7 +96,8 @@ async function pickRuns(deps: CommandDeps, title: string, many: boolean, filter?
   const items = all.map((r) => {
     const s = r.entry.summary;
     return {
-      label: s?.name || r.entry.id,
+      // runs of every experiment: 'experiment / run' tells runs of same-named experiments apart
+      label: byExperiment && s ? `${s.experiment.replace(/\.seqlab\.json$/, '')} / ${r.entry.id}` : s?.name || r.entry.id,
       description: s ? `${s.experiment} · ${s.status} · ${t('loss {0}', formatLoss(s.finalLoss ?? s.lastLoss))}` : t('broken: {0}', r.entry.broken ?? ''),
       detail: s ? `${r.entry.id} · ${s.backend} · ${s.step}/${s.steps}` : r.entry.dir,
       r,
@@ -108,14 +111,14 @@ async function pickRuns(deps: CommandDeps, title: string, many: boolean, filter?
   return pick ? [pick.r] : [];
 }
 
-async function runsOf(deps: CommandDeps, arg: unknown, extra: unknown, title: string, many: boolean, filter?: (r: RunRef) => boolean): Promise<RunRef[]> {
+async function runsOf(deps: CommandDeps, arg: unknown, extra: unknown, title: string, many: boolean, filter?: (r: RunRef) => boolean, byExperiment = false): Promise<RunRef[]> {
   const list: unknown[] = Array.isArray(extra) && extra.length ? extra : Array.isArray(arg) ? arg : arg !== undefined ? [arg] : [];
   const refs = list.map((a) => runRefOf(deps, a)).filter((r): r is RunRef => !!r);
   if (refs.length) return refs;
   if (list.length && list.some((a) => a && typeof a === 'object' && 'runId' in (a as object))) {
     throw new Error(t('Run {0} was not found.', String((list[0] as ObjArg).runId)));
   }
-  return pickRuns(deps, title, many, filter);
+  return pickRuns(deps, title, many, filter, byExperiment);
 }
 
 function reportProblems(uri: vscode.Uri, errs: CoreDiagnostic[]): void {
@@ -194,6 +197,17 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     if (!uri) return undefined;
     const o = (arg && typeof arg === 'object' && !(arg instanceof vscode.Uri) ? arg : opts ?? {}) as { steps?: number; quiet?: boolean };
     return background.train(uri, { steps: opts?.steps ?? o.steps, quiet: opts?.quiet ?? o.quiet });
+  };
+
+  /** Opens a sweep's results (its trials' runs read from the store). */
+  const showSweep = async (id: string, folder: vscode.WorkspaceFolder | undefined): Promise<string | undefined> => {
+    const trials = runs.all().filter((r) => r.entry.summary?.sweep?.id === id && (!folder || r.folder.uri.toString() === folder.uri.toString()))
+      .sort((a, b) => a.entry.summary!.sweep!.trial - b.entry.summary!.sweep!.trial);
+    if (!trials.length) throw new Error(t('Sweep {0} has no runs.', id));
+    const results = trials.map((r) => resultOf(r.entry.summary!.sweep!.trial, r.entry.summary!.sweep!.overrides, r.entry.summary!));
+    const md = sweepMarkdown(id, trials[0].entry.summary!.experiment, trials, results);
+    await reports.show(t('Sweep {0}', id), md);
+    return md;
   };
 
   return [
@@ -286,6 +300,58 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
 
     reg('seqlab.trainInBackground', (arg, opts) => trainBackground(arg, opts as { steps?: number; quiet?: boolean } | undefined)),
 
+    // Every trial of the definition's sweep, in the background one after another; then the results.
+    reg('seqlab.runSweep', async (arg) => {
+      if (!requireTrust(t('Training'))) return undefined;
+      const uri = await experimentOf(arg, t('Run Sweep'));
+      if (!uri) return undefined;
+      const o = (arg && typeof arg === 'object' && !(arg instanceof vscode.Uri) && !isNode(arg) ? arg : {}) as { steps?: number; quiet?: boolean };
+      const outcome = await background.sweep(uri, {
+        ...(typeof o.steps === 'number' ? { steps: o.steps } : {}),
+        onDone: async (out) => {
+          if (o.quiet) return;
+          const folder = vscode.workspace.getWorkspaceFolder(uri);
+          await showSweep(out.id, folder);
+        },
+      });
+      return outcome;
+    }),
+
+    reg('seqlab.showSweep', async (arg) => {
+      const node = arg && typeof arg === 'object' && (arg as { kind?: unknown }).kind === 'sweep' ? arg as SweepNode : undefined;
+      const o = (arg && typeof arg === 'object' ? arg : {}) as { sweepId?: string; folder?: UriLike };
+      let id = node?.id ?? (typeof o.sweepId === 'string' ? o.sweepId : undefined);
+      let folder = node?.folder ?? (o.folder ? vscode.workspace.getWorkspaceFolder(toUri(o.folder)) : undefined);
+      if (!id) {
+        const sweeps = await tree.sweeps();
+        if (!sweeps.length) { void vscode.window.showInformationMessage(t('There are no sweeps yet. Add a "sweep" section to a definition and run "Run Sweep".')); return undefined; }
+        const pick = sweeps.length === 1 ? { g: sweeps[0] } : await vscode.window.showQuickPick(
+          sweeps.map((g) => ({ label: `${g.experiment.name} / ${g.id}`, description: t('{0}/{1} trials', g.runs.length, g.trials), g })),
+          { title: t('Show Sweep Results'), placeHolder: t('Pick a sweep') },
+        );
+        if (!pick) return undefined;
+        id = pick.g.id;
+        folder = pick.g.folder;
+      }
+      return showSweep(id, folder);
+    }),
+
+    // Overlay runs of any experiment on the training panel's loss chart.
+    reg('seqlab.overlayRuns', async (arg) => {
+      const panels = deps.panels();
+      const uri = await experimentOf(arg, t('Overlay Runs in the Panel'), (u) => !!panels?.has(u));
+      if (!uri || !panels) return undefined;
+      if (!panels.has(uri)) await panels.open(uri);
+      const o = (arg && typeof arg === 'object' && !(arg instanceof vscode.Uri) ? arg : {}) as { runIds?: unknown };
+      let sel: RunRef[];
+      if (Array.isArray(o.runIds)) sel = o.runIds.map((id) => runs.find(String(id))).filter((r): r is RunRef => !!r);
+      else sel = await pickRuns(deps, t('Overlay Runs in the Panel'), true, (r) => !!r.entry.summary && !r.entry.broken, true);
+      if (!sel.length) return undefined;
+      const overlays = sel.map((r) => overlayOf(r.entry.summary!, r.store.readMetrics(r.entry.id), `${r.entry.summary!.experiment.replace(/\.seqlab\.json$/, '')} / ${r.entry.id}`));
+      panels.overlay(uri, overlays);
+      return overlays.map((x) => x.label);
+    }),
+
     // A stopped or interrupted run continues from its checkpoint (weights, optimizer state, step, data order, RNG).
     reg('seqlab.resumeRun', async (arg) => {
       if (!requireTrust(t('Training'))) return undefined;
@@ -367,7 +433,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     }),
 
     reg('seqlab.compareRuns', async (arg, nodes) => {
-      const sel = await runsOf(deps, arg, nodes, t('Compare Runs'), true);
+      const sel = await runsOf(deps, arg, nodes, t('Compare Runs'), true, undefined, true);
       if (sel.length < 2) {
         if (sel.length === 1) void vscode.window.showInformationMessage(t('Select two or more runs to compare (Ctrl/Cmd+click in the tree).'));
         return undefined;

@@ -12,6 +12,10 @@ export async function loadTrainRun(): Promise<typeof import('../node/trainRun')>
   return import('../node/trainRun');
 }
 
+export async function loadSweepRun(): Promise<typeof import('../node/sweepRun')> {
+  return import('../node/sweepRun');
+}
+
 export async function loadExport(): Promise<typeof import('../node/export/pytorch')> {
   return import('../node/export/pytorch');
 }

@@ -8,7 +8,7 @@ import { log } from './log';
 import type { Runs } from './runs';
 import type { TrainingStatus } from './trainingStatus';
 
-export type Panels = Pick<TrainingPanels, 'open' | 'train' | 'stop' | 'has' | 'selectBackend'> & vscode.Disposable & {
+export type Panels = Pick<TrainingPanels, 'open' | 'train' | 'stop' | 'has' | 'selectBackend' | 'overlay'> & vscode.Disposable & {
   readonly onDidEndRun: vscode.Event<{ definition: vscode.Uri }>;
 };
 

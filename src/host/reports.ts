@@ -11,6 +11,8 @@ import { formatDuration, formatPercent } from '../core/format';
 import type { RunRef } from './runs';
 import { earlierWeightsLabel, relativeTime, runLoss, statusLabel } from './tree';
 import { formatLoss } from './trainingStatus';
+import { curvesMarkdown, type CurveSeries } from '../core/curveSvg';
+import { describeOverrides, sweepReport, type SweepReportWords, type SweepResult } from '../core/sweep';
 
 export const REPORT_SCHEME = 'seqlab-report';
 
@@ -85,8 +87,40 @@ function duration(s: { startedAt: string; endedAt?: string }): string {
   return formatDuration(ms, vscode.env.language);
 }
 
+/** 'experiment / run' when the runs come from several experiments (a run's name alone is ambiguous then). */
+export function runLabel(r: RunRef, many: boolean): string {
+  const s = r.entry.summary;
+  const name = s?.name || r.entry.id;
+  return many && s ? `${s.experiment.replace(/\.seqlab\.json$/, '')} / ${r.entry.id}` : name;
+}
+
+/** Each run's loss curve (validation loss where the run has one, else training loss), for the overlay chart. */
+function curveOf(r: RunRef, label: string, valid: boolean): CurveSeries {
+  let rows: MetricRow[] = [];
+  try { rows = r.store.readMetrics(r.entry.id); } catch { /* a damaged run draws nothing */ }
+  return {
+    label,
+    points: rows.flatMap((m): [number, number][] => {
+      const v = valid ? m.validLoss : m.loss;
+      return v === undefined || v === null ? [] : [[m.step, v]];
+    }),
+  };
+}
+
+/** Overlaid curves of the runs as a markdown image: validation loss when every run has it, else training loss. */
+function overlayChart(runs: RunRef[], labels: string[]): string[] {
+  const t = vscode.l10n.t;
+  const valid = runs.every((r) => { try { return r.store.readMetrics(r.entry.id).some((m) => m.validLoss !== undefined); } catch { return false; } });
+  const img = curvesMarkdown(runs.map((r, i) => curveOf(r, labels[i], valid)), {
+    xLabel: t('step'), yLabel: valid ? t('validation loss') : t('training loss'), alt: t('Loss curves'),
+  });
+  return img ? [`## ${t('Loss curves')}`, '', img, ''] : [];
+}
+
 export function compareMarkdown(runs: RunRef[]): string {
   const t = vscode.l10n.t;
+  const many = new Set(runs.map((r) => r.entry.summary?.experiment)).size > 1;
+  const labels = runs.map((r) => runLabel(r, many));
   const lines: string[] = [`# ${t('Run comparison')}`, ''];
   const head = [t('Run'), t('Experiment'), t('Status'), t('Steps'), t('Final loss'), t('Validation loss'), t('Accuracy'), t('Backend'), t('Started'), t('Duration')];
   lines.push(`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i >= 3 && i <= 6 ? '---:' : '---')).join('|')}|`);
@@ -96,11 +130,12 @@ export function compareMarkdown(runs: RunRef[]): string {
       lines.push(`| ${cell(r.entry.id)} | – | ${statusLabel('broken')}: ${cell(r.entry.broken)} | – | – | – | – | – | – | – |`);
       continue;
     }
-    lines.push(`| ${cell(s.name || r.entry.id)} | ${cell(s.experiment)} | ${cell(statusLabel(s.status))} | ${s.step}/${s.steps} | ${cell(formatLoss(runLoss(s)))} | ${cell(s.validLoss !== undefined ? formatLoss(s.validLoss) : undefined)} | ${cell(s.accuracy !== undefined ? formatPercent(s.accuracy, vscode.env.language) : undefined)} | ${cell(s.backend)} | ${cell(relativeTime(s.startedAt))} | ${cell(duration(s))} |`);
+    lines.push(`| ${cell(runLabel(r, many))} | ${cell(s.experiment)} | ${cell(statusLabel(s.status))} | ${s.step}/${s.steps} | ${cell(formatLoss(runLoss(s)))} | ${cell(s.validLoss !== undefined ? formatLoss(s.validLoss) : undefined)} | ${cell(s.accuracy !== undefined ? formatPercent(s.accuracy, vscode.env.language) : undefined)} | ${cell(s.backend)} | ${cell(relativeTime(s.startedAt))} | ${cell(duration(s))} |`);
   }
   const best = runs.filter((r) => r.entry.summary && runLoss(r.entry.summary) !== undefined)
     .sort((a, b) => (a.entry.summary!.validLoss ?? runLoss(a.entry.summary!)!) - (b.entry.summary!.validLoss ?? runLoss(b.entry.summary!)!))[0];
-  if (best) lines.push('', t('Lowest loss: **{0}**.', best.entry.summary!.name || best.entry.id));
+  if (best) lines.push('', t('Lowest loss: **{0}**.', runLabel(best, many)));
+  lines.push('', ...overlayChart(runs, labels));
 
   lines.push('', `## ${t('Definition differences')}`, '');
   const specs = runs.map(specOf);
@@ -111,7 +146,7 @@ export function compareMarkdown(runs: RunRef[]): string {
   if (specs.filter(Boolean).length < 2) lines.push(t('Fewer than two of these runs have a readable definition, so there is nothing to compare.'));
   else if (!diff.length) lines.push(t('The runs were trained from the same model and training settings.'));
   else {
-    const names = runs.map((r) => cell(r.entry.summary?.name || r.entry.id));
+    const names = labels.map(cell);
     lines.push(`| ${t('Setting')} | ${names.join(' | ')} |`, `|---|${names.map(() => '---').join('|')}|`);
     for (const k of diff) lines.push(`| \`${k}\` | ${specs.map((s) => (s ? cell(s.get(k) ?? '–') : '?')).join(' | ')} |`);
   }
@@ -166,4 +201,31 @@ export function runMarkdown(r: RunRef, metrics: MetricRow[]): string {
     }
   }
   return lines.join('\n') + '\n';
+}
+
+/** The sweep report's words in the display language. */
+function sweepWords(): SweepReportWords {
+  const t = vscode.l10n.t;
+  return {
+    rank: '#', trial: t('trial'), validLoss: t('validation loss'), validAccuracy: t('validation accuracy'), finalLoss: t('Final loss'), parameters: t('parameters'),
+    steps: t('Steps'), status: t('Status'), run: t('Run'), seconds: t('seconds'),
+    title: (e) => t('Sweep of {0}', e),
+    sweep: (id, n) => t('Sweep {0}: {1} trial(s), sorted by validation loss (the best of each run).', `\`${id}\``, n),
+    best: (k, settings, loss) => t('Best: trial {0} ({1}), validation loss {2}.', k, settings, loss),
+    ratio: (k, settings, x) => t('Trial {0} ({1}): {2}x the best validation loss.', k, settings, x),
+    none: t('No trial has a validation loss yet.'),
+  };
+}
+
+/**
+ * A sweep's results (its trials' runs): the table sorted by validation loss, one column per swept
+ * setting (TensorBoard HParams style), and the trials' curves overlaid.
+ */
+export function sweepMarkdown(sweepId: string, experiment: string, trials: RunRef[], results: SweepResult[]): string {
+  const t = vscode.l10n.t;
+  const labels = trials.map((r) => {
+    const w = r.entry.summary?.sweep;
+    return w ? `#${w.trial} ${describeOverrides(w.overrides)}` : r.entry.id;
+  });
+  return sweepReport(experiment, sweepId, results, sweepWords()) + '\n' + overlayChart(trials, labels).join('\n') + (trials.length ? '' : t('No trial has started yet.') + '\n');
 }

@@ -8,6 +8,7 @@ import { formatPercent } from '../core/format';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunEntry, RunSummary } from '../node/runStore';
+import { describeOverrides } from '../core/sweep';
 import { baseName, DEFINITION_GLOB, errorsOf, experimentKey, findDefinitions, loadDefinition, type ParsedDefinition } from './definitions';
 import { errorMessage, log } from './log';
 import type { Runs } from './runs';
@@ -24,6 +25,20 @@ export interface ExperimentNode {
   error?: string;
   errorCount: number;
   runs: RunNode[];
+  /** The experiment's sweeps (their trials' runs are under them, not in `runs`). */
+  sweeps: SweepNode[];
+}
+
+/** A sweep of an experiment (src/core/sweep.ts): its trials' runs, by trial number. */
+export interface SweepNode {
+  kind: 'sweep';
+  /** The sweep id recorded in its runs. */
+  id: string;
+  folder: vscode.WorkspaceFolder;
+  experiment: ExperimentNode;
+  /** How many trials the sweep has (some may not have started). */
+  trials: number;
+  runs: RunNode[];
 }
 
 export interface RunNode {
@@ -31,6 +46,8 @@ export interface RunNode {
   folder: vscode.WorkspaceFolder;
   entry: RunEntry;
   experiment?: ExperimentNode;
+  /** The sweep the run is a trial of. */
+  sweep?: SweepNode;
 }
 
 export interface GroupNode {
@@ -40,7 +57,7 @@ export interface GroupNode {
   runs: RunNode[];
 }
 
-export type TreeNode = ExperimentNode | RunNode | GroupNode;
+export type TreeNode = ExperimentNode | SweepNode | RunNode | GroupNode;
 
 const STATUS_ICON: Record<string, [string, string | undefined]> = {
   running: ['sync~spin', 'charts.blue'],
@@ -129,12 +146,19 @@ export class ExperimentTree implements vscode.TreeDataProvider<TreeNode>, vscode
 
   getChildren(node?: TreeNode): Promise<TreeNode[]> | TreeNode[] {
     if (!node) return (this.roots ??= this.load());
-    if (node.kind === 'experiment' || node.kind === 'group') return node.runs;
+    if (node.kind === 'experiment') return [...node.sweeps, ...node.runs];
+    if (node.kind === 'group' || node.kind === 'sweep') return node.runs;
     return [];
   }
 
   getParent(node: TreeNode): TreeNode | undefined {
-    return node.kind === 'run' ? node.experiment : undefined;
+    if (node.kind === 'sweep') return node.experiment;
+    return node.kind === 'run' ? node.sweep ?? node.experiment : undefined;
+  }
+
+  /** The sweeps of every experiment (loads the tree if needed). */
+  async sweeps(): Promise<SweepNode[]> {
+    return (await this.experiments()).flatMap((e) => e.sweeps);
   }
 
   /** All experiment nodes (loads the tree if needed). */
@@ -149,7 +173,7 @@ export class ExperimentTree implements vscode.TreeDataProvider<TreeNode>, vscode
     try { uris = await findDefinitions(); } catch (e) { log().error(`Could not search for definitions: ${errorMessage(e)}`); }
     await Promise.all(uris.map(async (uri) => {
       const folder = vscode.workspace.getWorkspaceFolder(uri);
-      const node: ExperimentNode = { kind: 'experiment', uri, folder, key: experimentKey(uri, folder), name: baseName(uri), errorCount: 0, runs: [] };
+      const node: ExperimentNode = { kind: 'experiment', uri, folder, key: experimentKey(uri, folder), name: baseName(uri), errorCount: 0, runs: [], sweeps: [] };
       try {
         const p = await loadDefinition(uri);
         this.parsed.fire(p);
@@ -173,12 +197,22 @@ export class ExperimentTree implements vscode.TreeDataProvider<TreeNode>, vscode
     for (const r of this.runs.all()) {
       const exp = r.entry.summary ? byKey.get(`${r.folder.uri.toString()}\n${r.entry.summary.experiment}`) : undefined;
       const node: RunNode = { kind: 'run', folder: r.folder, entry: r.entry, experiment: exp };
-      if (exp) exp.runs.push(node);
+      const sw = r.entry.summary?.sweep;
+      if (exp && sw) {
+        let g = exp.sweeps.find((x) => x.id === sw.id);
+        if (!g) exp.sweeps.push((g = { kind: 'sweep', id: sw.id, folder: r.folder, experiment: exp, trials: sw.trials, runs: [] }));
+        node.sweep = g;
+        g.runs.push(node);
+      } else if (exp) exp.runs.push(node);
       else (r.entry.summary && !r.entry.broken ? orphans : broken).push(node);
     }
     const newestFirst = (a: RunNode, b: RunNode) =>
       (b.entry.summary?.startedAt ?? '').localeCompare(a.entry.summary?.startedAt ?? '') || b.entry.id.localeCompare(a.entry.id);
-    for (const e of experiments) e.runs.sort(newestFirst);
+    for (const e of experiments) {
+      e.runs.sort(newestFirst);
+      e.sweeps.sort((a, b) => b.id.localeCompare(a.id));
+      for (const g of e.sweeps) g.runs.sort((a, b) => a.entry.summary!.sweep!.trial - b.entry.summary!.sweep!.trial || newestFirst(a, b));
+    }
     const roots: TreeNode[] = [...experiments];
     if (orphans.length) roots.push({ kind: 'group', id: 'seqlab.orphans', label: vscode.l10n.t('Runs of deleted definitions'), runs: orphans.sort(newestFirst) });
     if (broken.length) roots.push({ kind: 'group', id: 'seqlab.broken', label: vscode.l10n.t('Unreadable runs'), runs: broken.sort(newestFirst) });
@@ -195,13 +229,14 @@ export class ExperimentTree implements vscode.TreeDataProvider<TreeNode>, vscode
       return item;
     }
     if (node.kind === 'experiment') return this.experimentItem(node);
+    if (node.kind === 'sweep') return this.sweepItem(node);
     return this.runItem(node);
   }
 
   private experimentItem(e: ExperimentNode): vscode.TreeItem {
     const training = this.training.isActive(e.uri);
     const item = new vscode.TreeItem(e.name,
-      e.runs.length ? (training ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed) : vscode.TreeItemCollapsibleState.None);
+      e.runs.length || e.sweeps.length ? (training ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed) : vscode.TreeItemCollapsibleState.None);
     item.id = e.uri.toString();
     item.resourceUri = e.uri;
     const multi = (vscode.workspace.workspaceFolders?.length ?? 0) > 1 && e.folder ? `${e.folder.name}: ` : '';
@@ -227,10 +262,28 @@ export class ExperimentTree implements vscode.TreeDataProvider<TreeNode>, vscode
     return item;
   }
 
+  private sweepItem(g: SweepNode): vscode.TreeItem {
+    const running = g.runs.some((r) => r.entry.summary?.status === 'running');
+    const item = new vscode.TreeItem(vscode.l10n.t('Sweep {0}', g.id.slice(0, 15)), running ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = `${g.folder.uri.toString()}#sweep:${g.id}`;
+    item.iconPath = new vscode.ThemeIcon(running ? 'sync~spin' : 'layers');
+    const ended = g.runs.filter((r) => r.entry.summary && r.entry.summary.status !== 'running').length;
+    const best = g.runs.map((r) => r.entry.summary?.bestValidLoss ?? r.entry.summary?.validLoss).filter((v): v is number => v !== undefined && Number.isFinite(v));
+    const parts = [vscode.l10n.t('{0}/{1} trials', ended, g.trials)];
+    if (best.length) parts.push(vscode.l10n.t('best validation loss {0}', formatLoss(Math.min(...best))));
+    const first = g.runs[0]?.entry.summary?.startedAt;
+    parts.push(relativeTime(first));
+    item.description = parts.filter(Boolean).join(' · ');
+    item.tooltip = `${g.id}\n${vscode.l10n.t('Show Sweep Results')}`;
+    item.contextValue = ['sweep', running ? 'running' : 'idle'].join(' ');
+    item.command = { command: 'seqlab.showSweep', title: vscode.l10n.t('Show Sweep Results'), arguments: [g] };
+    return item;
+  }
+
   private runItem(r: RunNode): vscode.TreeItem {
     const s = r.entry.summary;
     const status = r.entry.broken || !s ? 'broken' : s.status;
-    const label = s?.name || r.entry.id;
+    const label = s?.sweep ? `#${s.sweep.trial} ${describeOverrides(s.sweep.overrides)}` : s?.name || r.entry.id;
     const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
     item.id = `${r.folder.uri.toString()}#run:${r.entry.id}`;
     const [icon, color] = STATUS_ICON[status] ?? STATUS_ICON.broken;

@@ -7,9 +7,11 @@
  */
 import { parseTree } from 'jsonc-parser/lib/esm/main.js';
 import { plainValue } from '../core/dsl/tree';
-import { expandSweep, rankResults, trialText, type SweepResult, type SweepTrial } from '../core/sweep';
+import { expandSweep, trialText, type SweepResult, type SweepTrial } from '../core/sweep';
+import { resultOf } from './sweepStore';
 import type { MetricRow } from '../core/train';
-import { RunStore, type RunSummary, type RunSweep } from './runStore';
+import { RunStore, type RunSweep } from './runStore';
+export { listSweeps, resultOf, sweepResults } from './sweepStore';
 import { findWorkspaceRoot, loadDefinition, TrainInputError, trainFile, type Loaded, type TrainOptions } from './trainRun';
 import { resolve } from 'node:path';
 
@@ -52,20 +54,6 @@ function sweepId(name: string): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'sweep';
   return `${stamp}-${slug}-sweep`;
-}
-
-/** The result of a trial as its run recorded it. */
-export function resultOf(trial: number, overrides: SweepResult['overrides'], s: RunSummary | undefined, seconds?: number): SweepResult {
-  if (!s) return { trial, overrides, status: 'not started' };
-  return {
-    trial, overrides, run: s.id, status: s.status,
-    ...(s.bestValidLoss !== undefined || s.validLoss !== undefined ? { validLoss: s.bestValidLoss ?? s.validLoss } : {}),
-    ...(s.validAccuracy !== undefined ? { validAccuracy: s.validAccuracy } : {}),
-    ...(s.finalLoss !== undefined || s.lastLoss !== undefined ? { finalLoss: s.finalLoss ?? s.lastLoss } : {}),
-    ...(s.parameters !== undefined ? { parameters: s.parameters } : {}),
-    step: s.step, steps: s.steps,
-    ...(seconds !== undefined ? { seconds } : s.endedAt ? { seconds: (Date.parse(s.endedAt) - Date.parse(s.startedAt)) / 1000 } : {}),
-  };
 }
 
 /** Train every trial of `file`'s sweep; resolves when all have ended (a failed trial does not stop the others). */
@@ -138,25 +126,4 @@ export async function runSweep(file: string, opts: SweepOptions = {}): Promise<S
     opts.signal?.removeEventListener('abort', stopChildren);
   }
   return { id, experiment, results };
-}
-
-/** The sweeps recorded in a store: id -> experiment, trial count and the runs of its trials (a trial may have several runs once resumed elsewhere: the latest). */
-export function listSweeps(store: RunStore): { id: string; experiment: string; trials: number; runs: RunSummary[] }[] {
-  const by = new Map<string, { id: string; experiment: string; trials: number; runs: RunSummary[] }>();
-  for (const e of store.list()) {
-    const s = e.summary;
-    if (!s?.sweep) continue;
-    let g = by.get(s.sweep.id);
-    if (!g) by.set(s.sweep.id, (g = { id: s.sweep.id, experiment: s.experiment, trials: s.sweep.trials, runs: [] }));
-    g.runs.push(s);
-  }
-  for (const g of by.values()) g.runs.sort((a, b) => a.sweep!.trial - b.sweep!.trial);
-  return [...by.values()].sort((a, b) => b.id.localeCompare(a.id));
-}
-
-/** A recorded sweep's results, ranked by validation loss. */
-export function sweepResults(store: RunStore, id: string): SweepResult[] {
-  const g = listSweeps(store).find((x) => x.id === id);
-  if (!g) return [];
-  return rankResults(g.runs.map((s) => resultOf(s.sweep!.trial, s.sweep!.overrides, s)));
 }

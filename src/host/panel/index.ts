@@ -61,6 +61,8 @@ export interface TrainingPanels extends vscode.Disposable {
   has(def: vscode.Uri): boolean;
   /** Handler of `seqlab.selectBackend`: pick the backend the panels use (writes seqlab.preferredBackend). */
   selectBackend(): Promise<void>;
+  /** Draw these runs (of any experiment) as overlays on the panel's chart, besides the experiment's own runs. */
+  overlay(def: vscode.Uri, runs: OverlayRun[]): void;
   /** Fires when a panel's run ends and its record is on disk. */
   readonly onDidEndRun: vscode.Event<{ definition: vscode.Uri; summary: PanelRunSummary }>;
   /** What the experiment's panel last reported, undefined without a panel. */
@@ -152,6 +154,9 @@ export function registerTrainingPanels(context: vscode.ExtensionContext, deps: T
     },
     has(def) {
       return sessions.has(def.toString());
+    },
+    overlay(def, runs) {
+      sessions.get(def.toString())?.overlay(runs);
     },
     async selectBackend() {
       const current = readSettings().preferredBackend;
@@ -298,6 +303,19 @@ class PanelSession {
   post(body: Parameters<Sender<HostToView>['send']>[0]): void {
     if (!this.ready) this.queue.push(body);
     else this.sender.send(body);
+  }
+
+  /** The experiment's own overlays plus `runs` (other experiments' runs picked by the user). */
+  overlay(runs: OverlayRun[]): void {
+    let own: OverlayRun[] = [];
+    try {
+      const store = this.deps.runStore(this.def);
+      own = restoreData(store, store.experimentId?.(this.def.fsPath) ?? '').overlays;
+    } catch (e) {
+      this.deps.log.warn(`training panel: could not read earlier runs: ${(e as Error).message}`);
+    }
+    const ids = new Set(runs.map((r) => r.id));
+    this.post({ type: 'overlays', runs: [...own.filter((r) => !ids.has(r.id)), ...runs] });
   }
 
   pushSettings(): void {

@@ -37,12 +37,13 @@ function liteSummary(s: PanelRunSummary) {
   };
 }
 
-function overlayOf(s: PanelRunSummary, rows: PanelMetricRow[]): OverlayRun {
+/** A run as a dashed overlay on the panel's chart, thinned; `label` names it (default: name, status, backend). */
+export function overlayOf(s: PanelRunSummary, rows: PanelMetricRow[], label?: string): OverlayRun {
   const t = thinRows(rows, 2000);
   const hasValid = t.some((r) => r.validLoss !== undefined);
   return {
     id: s.id,
-    label: `${s.name || s.id} (${s.status}, ${s.backend})`,
+    label: label ?? `${s.name || s.id} (${s.status}, ${s.backend})`,
     status: s.status,
     steps: t.map((r) => r.step),
     loss: t.map((r) => r.loss),
