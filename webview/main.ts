@@ -128,6 +128,11 @@ const lossNow = $('span', 'num loss-now', '');
 lossNow.id = 'loss-now';
 lossNow.setAttribute('aria-live', 'polite');
 chartTools.append(label($('h2'), () => t('Loss')), lossNow, logLabel, smoothingLabel);
+// runs of any experiment as overlays: the host lists them ('experiment / run') and sends 'overlays'
+const overlayBtn = label($('button', 'btn btn-overlays'), () => t('Overlay runs…'));
+overlayBtn.id = 'btn-overlays';
+overlayBtn.addEventListener('click', () => host.send({ type: 'pickOverlays' }));
+chartTools.append(overlayBtn);
 const chartEl = $('div', 'chart');
 chartEl.id = 'chart';
 chartSection.append(chartTools, chartEl);

@@ -257,6 +257,8 @@ export const viewToHost = tagged({
   runStart: msg('runStart', { clientRunId: str, backend: str, steps: count, parameters: opt(count), resumeOf: opt(str) }),
   /** Resume this run in the panel (the host answers with 'resume', or says why not). */
   resumeRequest: msg('resumeRequest', { runId: str }),
+  /** The user wants runs of any experiment overlaid on the chart: the host lets them pick ('experiment / run') and answers with 'overlays'. */
+  pickOverlays: msg('pickOverlays', {}),
   metrics: msg('metrics', { clientRunId: str, rows: arr(metricRow) }),
   /** The weights at `step` of a run still training (and what resuming needs): the record keeps them if the panel closes. */
   checkpoint: msg('checkpoint', { clientRunId: str, step: count, weights: stateDict, resume: opt(resumeState) }),

@@ -435,6 +435,9 @@ class PanelSession {
         return;
       case 'resumeRequest':
         return this.resume(m.runId);
+      case 'pickOverlays':
+        void vscode.commands.executeCommand('seqlab.overlayRuns', this.def);
+        return;
       case 'log':
         this.deps.log[m.level](`training panel: ${m.message}`);
         return;

@@ -168,7 +168,9 @@ suite('host: commands', () => {
       const runs = [h.runs[0], b.runs[0]];
       const md = await vscode.commands.executeCommand<string>('seqlab.compareRuns', runs[0], runs);
       assert.ok(md, 'the comparison is returned');
-      for (const r of runs) assert.ok(md.includes(`| ${r.entry.summary!.name} |`), `${r.entry.summary!.name} is a row`);
+      // runs of two experiments: each is named 'experiment / run'
+      for (const r of runs) assert.ok(md.includes(`| ${r.entry.summary!.experiment.replace('.seqlab.json', '')} / ${r.entry.id} |`), `${r.entry.id} is a row`);
+      assert.match(md, /!\[[^\]]+\]\(data:image\/svg\+xml;base64,/, 'the curves are overlaid');
       assert.match(md, /\| (Final loss|최종 손실) \|/);
       assert.match(md, /\| `layers\[0\]\.units` \| 8 \| 16 \|/);
       assert.match(md, /\| `training\.learningRate` \| 0\.05 \| 0\.01 \|/);
