@@ -26,3 +26,29 @@ test('data.json and checkpoint.json: a BOM is tolerated, damage names the file, 
     rmSync(ws, { recursive: true, force: true });
   }
 });
+
+test('sweep trials: recorded with their place in the sweep; trials of one sweep train side by side, anything else waits', () => {
+  const ws = mkdtempSync(join(tmpdir(), 'seqlab-store-'));
+  try {
+    const text = '{"name": "h", "data": {"task": "hello"}, "layers": [{"cell": "rnn", "units": 4}]}';
+    const spec = parseDefinition(text).spec!;
+    const store = new RunStore(ws);
+    const file = join(ws, 'h.seqlab.json');
+    const trial = (k: number, id = 's1') => ({ id, trial: k, trials: 2, overrides: [{ path: 'layers[0].cell', value: k === 1 ? 'rnn' : 'gru' }] });
+    const a = store.create({ definitionFile: file, definitionText: text, spec, backend: 'cpu', steps: 1, sweep: trial(1) });
+    const b = store.create({ definitionFile: file, definitionText: text, spec, backend: 'cpu', steps: 1, sweep: trial(2) });
+    assert.notEqual(a.id, b.id);
+    assert.match(a.id, /-t1$/);
+    assert.deepEqual(store.read(b.id).summary?.sweep, trial(2));
+    assert.throws(() => store.create({ definitionFile: file, definitionText: text, spec, backend: 'cpu', steps: 1 }), /already training/);
+    assert.throws(() => store.create({ definitionFile: file, definitionText: text, spec, backend: 'cpu', steps: 1, sweep: trial(1, 's2') }), /already training/);
+    a.finish('completed');
+    b.finish('completed');
+    // a damaged sweep record makes the run unreadable with a reason, never a crash
+    const f = join(store.dir, a.id, 'summary.json');
+    writeFileSync(f, readFileSync(f, 'utf8').replace('"trials": 2', '"trials": "two"'));
+    assert.match(store.read(a.id).broken ?? '', /'sweep' must be/);
+  } finally {
+    rmSync(ws, { recursive: true, force: true });
+  }
+});

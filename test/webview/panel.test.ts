@@ -349,6 +349,22 @@ describe('training panel in headless Chromium', () => {
     assert.equal(r.valid, 100, 'every (sparse) validation point is drawn');
     await p.page.close();
   });
+  test('"Overlay runs…" asks the host for runs of any experiment; the runs it sends are drawn with their labels', async () => {
+    const p = await PanelPage.open(browser, served.origin);
+    await p.init(helloExperiment(), 'cpu', 1);
+    await p.page.waitForFunction(() => document.body.dataset.phase === 'ready', undefined, { timeout: 60_000 });
+    await p.page.click('#btn-overlays');
+    await p.waitFor((m) => m.type === 'pickOverlays');
+    await p.send({ type: 'overlays', runs: [{ id: 'r9', label: 'adding-sweep / r9', status: 'completed', steps: [10, 20], loss: [0.5, 0.25] }] });
+    const labels = await p.page.waitForFunction(() => {
+      const c = (window as any).seqlabPanel.chart;
+      c.flush();
+      const l = c.u.series.map((s: { label?: string }) => s.label);
+      return l.includes('adding-sweep / r9') ? l : undefined;
+    });
+    assert.ok((await labels.jsonValue() as string[]).includes('adding-sweep / r9'));
+    await p.page.close();
+  });
   test('sigmoid gates use a sequential scale over [0, 1]; a regression shows predicted vs true on one axis; the tooltip stays on screen', async () => {
     const p = await PanelPage.open(browser, served.origin);
     await p.init(exampleExperiment('adding-lstm', (s) => { s.training.steps = 4; s.data.samples = 64; }), 'cpu', 2);

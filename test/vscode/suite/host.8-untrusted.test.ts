@@ -30,17 +30,19 @@ suite('host: restricted workspace', () => {
     assert.match(String(open.command!.tooltip), /disabled in a restricted workspace/);
     // the manifest disables the command where trust is missing (palette, status bar)
     const pkg = vscode.extensions.getExtension('seqlab.seqlab')!.packageJSON as { contributes: { commands: { command: string; enablement?: string }[] } };
-    for (const id of ['seqlab.openPanel', 'seqlab.train', 'seqlab.trainInBackground', 'seqlab.importWeights', 'seqlab.markRunInterrupted']) {
+    for (const id of ['seqlab.openPanel', 'seqlab.train', 'seqlab.trainInBackground', 'seqlab.runSweep', 'seqlab.importWeights', 'seqlab.markRunInterrupted']) {
       assert.equal(pkg.contributes.commands.find((c) => c.command === id)?.enablement, 'isWorkspaceTrusted', id);
     }
   });
 
-  test('Train, Train in Background and Import write no run record @untrusted', async () => {
+  test('Train, Train in Background, Run Sweep and Import write no run record @untrusted', async () => {
     const def = wsUri('hello.seqlab.json');
     const before = runCount();
     assert.equal(await vscode.commands.executeCommand('seqlab.train', def), undefined);
     assert.equal(await vscode.commands.executeCommand('seqlab.trainInBackground', def), undefined);
     assert.equal(await vscode.commands.executeCommand('seqlab.importWeights', def, wsUri('hello.seqlab.json')), undefined);
+    // a sweep neither: the shipped example has one
+    assert.equal(await vscode.commands.executeCommand('seqlab.runSweep', { uri: wsUri('adding-sweep.seqlab.json'), quiet: true }), undefined);
     await sleep(500);
     assert.equal(runCount(), before, 'no run was recorded');
     // validation still works
