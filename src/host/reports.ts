@@ -76,7 +76,8 @@ function specOf(r: RunRef): Map<string, string> | undefined {
   if (text === undefined) return undefined;
   const p = parseDefinition(text);
   const out = new Map<string, string>();
-  if (p.spec) { const { name: _n, description: _d, ...rest } = p.spec; void _n; void _d; flatten(rest, '', out); }
+  // the sweep section is not part of what a run trained (a trial's recorded definition has none)
+  if (p.spec) { const { name: _n, description: _d, sweep: _s, ...rest } = p.spec; void _n; void _d; void _s; flatten(rest, '', out); }
   return p.spec ? out : undefined;
 }
 

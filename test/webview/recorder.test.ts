@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { RunStore } from '../../src/node/runStore';
 import { parseDefinition } from '../../src/core/dsl';
 import { RunRecorder, cleanRow, type RecorderDeps } from '../../src/host/panel/recorder';
-import { restoreData } from '../../src/host/panel/restore';
+import { overlayOf, restoreData } from '../../src/host/panel/restore';
 import { PROTOCOL_VERSION, type HostToView, type Outgoing, type ViewToHost } from '../../src/protocol';
 import { ROOT } from './server';
 
@@ -289,5 +289,23 @@ test('a checkpoint with its resume state writes checkpoint.json; best writes bes
     assert.ok(s.sent.some((x) => x.type === 'runCreated' && x.runId === id));
   } finally {
     s.cleanup();
+  }
+});
+
+test('overlays: a sweep trial is labelled by its settings; a run of another experiment by the label the host gives', () => {
+  const ws = mkdtempSync(join(tmpdir(), 'seqlab-overlay-'));
+  try {
+    const store = new RunStore(ws);
+    const spec = parseDefinition(helloText).spec!;
+    const sweep = { id: 's', trial: 2, trials: 3, overrides: [{ path: 'layers[0].cell', value: 'gru' }] };
+    const w = store.create({ definitionFile: join(ws, 'hello.seqlab.json'), definitionText: helloText, spec, backend: 'cpu', steps: 2, sweep });
+    w.appendMetrics([{ step: 1, loss: 1, elapsedMs: 0 }, { step: 2, loss: 0.5, elapsedMs: 0 }] as never);
+    w.finish('completed');
+    const [o] = restoreData(store, 'hello.seqlab.json').overlays;
+    assert.equal(o.label, '#2 layers[0].cell = "gru" (completed)');
+    assert.deepEqual(o.loss, [1, 0.5]);
+    assert.equal(overlayOf(store.read(w.id).summary!, store.readMetrics(w.id), 'hello / ' + w.id).label, `hello / ${w.id}`);
+  } finally {
+    rmSync(ws, { recursive: true, force: true });
   }
 });

@@ -4,6 +4,7 @@
  */
 import type { HostToView, OverlayRun } from '../../protocol';
 import { cleanRow } from './recorder';
+import { describeOverrides } from '../../core/sweep';
 import type { PanelMetricRow, PanelRunStore, PanelRunSummary } from './store';
 
 export type RestoredRun = NonNullable<Extract<HostToView, { type: 'init' }>['restore']>;
@@ -43,7 +44,8 @@ export function overlayOf(s: PanelRunSummary, rows: PanelMetricRow[], label?: st
   const hasValid = t.some((r) => r.validLoss !== undefined);
   return {
     id: s.id,
-    label: label ?? `${s.name || s.id} (${s.status}, ${s.backend})`,
+    // a sweep's trials share the experiment's name: their settings tell them apart
+    label: label ?? (s.sweep ? `#${s.sweep.trial} ${describeOverrides(s.sweep.overrides)} (${s.status})` : `${s.name || s.id} (${s.status}, ${s.backend})`),
     status: s.status,
     steps: t.map((r) => r.step),
     loss: t.map((r) => r.loss),

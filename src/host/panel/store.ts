@@ -20,6 +20,8 @@ export interface PanelRunSummary {
   bestStep?: number;
   bestValidLoss?: number;
   earlyStoppedAt?: number;
+  /** Set when the run is a trial of a sweep (src/node/runStore.ts RunSweep). */
+  sweep?: { trial: number; overrides: { path: string; value: unknown }[] };
 }
 
 export interface PanelRunWriter {
