@@ -736,7 +736,8 @@ function cmdRuns(a: Args): number {
     if (e.broken) out(`${e.id}  BROKEN  ${e.broken}`);
     else {
       const s = e.summary!;
-      out(`${e.id}  ${s.status.padEnd(11)} ${s.experiment}  step ${s.step}/${s.steps}  loss ${fmt(s.finalLoss ?? s.lastLoss)}`);
+      out(`${e.id}  ${s.status.padEnd(11)} ${s.experiment}  step ${s.step}/${s.steps}  loss ${fmt(s.finalLoss ?? s.lastLoss)}` +
+        (s.sweep ? `  sweep ${s.sweep.id} trial ${s.sweep.trial}/${s.sweep.trials}: ${describeOverrides(s.sweep.overrides)}` : ''));
     }
   }
   return 0;

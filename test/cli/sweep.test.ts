@@ -71,6 +71,8 @@ test('sweep --parallel 2 trains trials in two processes; --trial trains one alon
   assert.equal(one.code, 0, one.err);
   assert.equal(one.out.trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.event === 'trialEnd').length, 1);
   assert.equal(summaries(ws).length, 5);
+  const listed = seqlab(['runs'], ws);
+  assert.equal(listed.out.split('\n').filter((l) => /sweep \S+ trial 3\/4: layers\[0\]\.cell = "gru", training\.learningRate = 0\.03$/.test(l)).length, 2);
 });
 
 test('sweep refuses a definition without a sweep, a bad sweep (located), and bad flags', () => {

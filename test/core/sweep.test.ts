@@ -155,3 +155,20 @@ test('the results table: sorted by validation loss, one column per swept setting
   assert.equal(md[2], '| 1 | 2 | lstm | 0.0020 | 0.0030 | 40 | 5/5 | completed | `r2` |');
   assert.equal(md[4], '| 3 | 3 | gru |  |  |  | 2/5 | failed |  |');
 });
+
+test('overlaid curves: one line per run on a log axis, labels escaped, nothing to draw without points', async () => {
+  const { curvesSvg, curvesMarkdown } = await import('../../src/core/curveSvg');
+  const svg = curvesSvg([
+    { label: '#1 cell = "rnn"', points: [[0, 0.2], [50, 0.17], [100, 0.16]] },
+    { label: '#2 <gru>', points: [[0, 0.2], [50, 0.01], [100, 0], [120, Number.NaN]] },
+  ], { xLabel: 'step', yLabel: 'validation loss' })!;
+  assert.equal((svg.match(/<path /g) ?? []).length, 2);
+  assert.match(svg, /#2 &lt;gru&gt;/);
+  assert.match(svg, /#1 cell = &quot;rnn&quot;/);
+  assert.match(svg, /validation loss \(log\)/);
+  // the zero and NaN points are left out: the second line has two points
+  const second = svg.split('<path ')[2].split('"')[1];
+  assert.equal((second.match(/[ML]/g) ?? []).length, 2);
+  assert.equal(curvesSvg([{ label: 'x', points: [[1, 0]] }], { xLabel: 's', yLabel: 'l' }), undefined);
+  assert.match(curvesMarkdown([{ label: 'x', points: [[1, 1], [2, 0.5]] }], { xLabel: 's', yLabel: 'l', alt: 'Loss curves' })!, /^!\[Loss curves\]\(data:image\/svg\+xml;base64,[A-Za-z0-9+/=]+\)$/);
+});
