@@ -14,6 +14,7 @@ import { LossChart } from './ui/chart';
 import { Heatmap, diverging, fmt } from './ui/heatmap';
 import { ForecastChart } from './ui/forecast';
 import { UnrolledView } from './ui/unrolled';
+import { ConfusionView, evaluationCaption } from './ui/confusion';
 import { catalogueLocale, configureL10n, displayLanguage, t } from './ui/l10n';
 import { TASK_TITLES } from '../src/core/dsl/schemaL10n';
 import { formatInteger } from '../src/core/format';
@@ -201,7 +202,20 @@ predSection.append(predBody, predChartEl, sampleRow);
 const forecastLabels = () => ({ step: t('output step'), value: t('value'), predicted: t('predicted'), truth: t('true') });
 const forecast = new ForecastChart(predChartEl, forecastLabels());
 
-app.append(header, errors, controls, chartSection, heatSection, unrolledSection, predSection);
+// the evaluation that fits the task (confusion matrix, P/R/F1; MAE/RMSE; perplexity): ./ui/confusion.ts
+const evalSection = $('section', 'card eval-card');
+evalSection.id = 'evaluation';
+evalSection.hidden = true;
+evalSection.append(label($('h2'), () => t('Evaluation')));
+const confusion = new ConfusionView(evalSection);
+confusion.canvas.id = 'confusion-canvas';
+function renderEvaluation(): void {
+  const e = state.evaluation;
+  evalSection.hidden = !e;
+  confusion.set(e?.report, e ? evaluationCaption(e) : '');
+}
+
+app.append(header, errors, controls, chartSection, heatSection, unrolledSection, predSection, evalSection);
 
 // ---- rendering ---------------------------------------------------------------------------------
 function renderStatus(): void {
@@ -553,6 +567,7 @@ function stopWorker(why: string): void {
 function onWorker(m: FromWorker): void {
   const r = state.apply(m);
   if (m.type === 'runStart') {
+    renderEvaluation();
     chart.reset(m.resumeOf && m.fromStep !== undefined ? restoredRows.filter((x) => x.step <= m.fromStep!) : []);
     snapshots.splice(0, Math.max(0, snapshots.length - 1));
   }
@@ -562,6 +577,7 @@ function onWorker(m: FromWorker): void {
   for (const p of r.redraw) {
     if (p === 'backend') renderBackend();
     else if (p === 'model') renderModel();
+    else if (p === 'evaluation') renderEvaluation();
     else if (p === 'status' && m.type === 'state') renderStatus();
     else if (p === 'status' || p === 'loss' || p === 'chart') invalidate(p);
   }
@@ -675,7 +691,7 @@ window.addEventListener('message', (ev: MessageEvent) => {
 });
 
 // Read-only views of what is drawn, for the browser tests and the panel benchmark (./testHooks.ts).
-const hooks = installTestHooks({ state, chart, heatmap, forecast, unrolled, snapshots, uiStats, droppedFromHost: () => fromHost.dropped, send: (m) => toWorker?.send(m) });
+const hooks = installTestHooks({ state, chart, heatmap, forecast, unrolled, confusion, snapshots, uiStats, droppedFromHost: () => fromHost.dropped, send: (m) => toWorker?.send(m) });
 
 renderBackend();
 renderStatus();

@@ -100,8 +100,29 @@ export const probeResult = obj({
     obj({ kind: lit('real'), predicted: matrix, target: matrix }),
   ),
   loss: num,
+  /** Regression: the probe on a time axis, the target's own input window first (src/core/evaluate.ts forecastWindow). */
+  forecast: opt(obj({ target: str, units: oneOf('original', 'as-is'), past: nums, at: nums, predicted: nums, truth: nums })),
 });
 export type ProbeResultMsg = Infer<typeof probeResult>;
+const forecastMatches: Same<NonNullable<ProbeResultMsg['forecast']>, import('../core/evaluate').ForecastWindow> = true;
+void forecastMatches;
+
+/** The evaluation that fits the task (src/core/evaluate.ts EvaluationReport), as the worker sends it. */
+const reportBase = { split: oneOf('test', 'validation', 'training'), examples: count, loss: num };
+export const evaluationReport = union(
+  obj({
+    ...reportBase, kind: lit('classification'), n: count, accuracy: num, macroF1: num, labels: arr(str),
+    classes: arr(obj({ label: str, precision: num, recall: num, f1: num, support: count })), confusion: matrix,
+  }),
+  obj({ ...reportBase, kind: lit('regression'), n: count, units: oneOf('original', 'as-is'), targets: arr(obj({ name: str, mae: num, rmse: num })) }),
+  obj({
+    ...reportBase, kind: lit('language'), n: count, perplexity: num, accuracy: num,
+    freeRunning: opt(obj({ exactMatch: num, tokenAccuracy: num, bleu: opt(num) })),
+  }),
+);
+export type EvaluationReportMsg = Infer<typeof evaluationReport>;
+const evaluationMatches: Same<EvaluationReportMsg, import('../core/evaluate').EvaluationReport> = true;
+void evaluationMatches;
 
 export const stateDict = record(obj({ shape: arr(count), data: nums }));
 
@@ -340,6 +361,11 @@ export const fromWorker = tagged({
   /** Early stopping ended the run: no improvement for `patience` validations; the weights are bestStep's. */
   earlyStop: msg('earlyStop', { clientRunId: str, step: count, bestStep: count, bestLoss: finite, patience: count }),
   probe: msg('probe', { result: probeResult }),
+  /**
+   * The evaluation that fits the task: on the validation set after each validation (class tasks:
+   * the confusion matrix), and at the end of a run (`final`: the test split when there is one).
+   */
+  evaluation: msg('evaluation', { clientRunId: opt(str), step: count, final: bool, report: evaluationReport }),
   sample: msg('sample', { text: str, temperature: num }),
   done: msg('done', {
     clientRunId: str, status: oneOf(...END_STATUSES), step: count, message: opt(str), weights: opt(stateDict),
