@@ -11,7 +11,7 @@ import {
   type L10nInfo, type ProbeResultMsg, type ToWorker, type TraceLayerMsg, type ViewToHost,
 } from '../src/protocol';
 import { LossChart } from './ui/chart';
-import { Heatmap, diverging, fmt } from './ui/heatmap';
+import { Heatmap, diverging, fmt, pickSteps, unpaddedSteps } from './ui/heatmap';
 import { ForecastChart } from './ui/forecast';
 import { UnrolledView } from './ui/unrolled';
 import { ConfusionView, evaluationCaption } from './ui/confusion';
@@ -199,7 +199,7 @@ const predChartEl = $('div', 'pred-chart');
 predChartEl.id = 'forecast';
 predChartEl.hidden = true;
 predSection.append(predBody, predChartEl, sampleRow);
-const forecastLabels = () => ({ step: t('output step'), value: t('value'), predicted: t('predicted'), truth: t('true') });
+const forecastLabels = () => ({ step: t('time step'), value: t('value'), predicted: t('predicted'), truth: t('true'), past: t('input window'), error: t('error') });
 const forecast = new ForecastChart(predChartEl, forecastLabels());
 
 // the evaluation that fits the task (confusion matrix, P/R/F1; MAE/RMSE; perplexity): ./ui/confusion.ts
@@ -340,18 +340,23 @@ function renderProbe(): void {
   }
   buildViews(p);
   const view = views.find((v) => v.key === viewSelect.value) ?? views[0];
-  const values = view?.pick(p);
-  const tokens = values && values.rows !== p.inputTokens.length && p.outputTokens ? p.outputTokens : p.inputTokens;
+  const all = view?.pick(p);
+  const allTokens = all && all.rows !== p.inputTokens.length && p.outputTokens ? p.outputTokens : p.inputTokens;
+  // padding steps are left out of the heatmap, its labels, the gradient strip and the unit text
+  const keep = all && all.rows === allTokens.length ? unpaddedSteps(allTokens) : undefined;
+  const values = all && keep ? pickSteps(all, keep) : all;
+  const tokens = keep ? keep.map((i) => allTokens[i]!) : allTokens;
+  const gradNorms = keep && p.gradNorms ? keep.map((i) => p.gradNorms![i]!) : p.gradNorms;
   const what = view?.key.split('|')[1] ?? 'h';
   // sigmoid gates live in [0, 1]: a sequential scale; h, c and the tanh gates g, n: diverging
   const scale = SIGMOID_GATES.has(what) ? 'sequential' : 'diverging';
-  heatmap.set(values ? { values, tokens, label: what.length === 1 && what !== 'h' && what !== 'c' ? t('gate {0}', what) : what, gradNorms: p.gradNorms, scale } : undefined);
+  heatmap.set(values ? { values, tokens, label: what.length === 1 && what !== 'h' && what !== 'c' ? t('gate {0}', what) : what, gradNorms, scale } : undefined);
   snapLabel.textContent = t('snapshot {0}/{1} · step {2}', Number(snapSlider.value) + 1, snapshots.length, p.step) + (followLive ? t(' (live)') : '') + t(' · probe loss {0}', fmt(p.loss));
-  renderUnitText(p, values);
+  renderUnitText(tokens, values);
   renderPrediction(p);
 }
 
-function renderUnitText(p: ProbeResultMsg, values: Grid | undefined): void {
+function renderUnitText(tokens: string[], values: Grid | undefined): void {
   if (!values?.rows || !values.cols) {
     unitText.textContent = '';
     return;
@@ -366,7 +371,7 @@ function renderUnitText(p: ProbeResultMsg, values: Grid | undefined): void {
   while (unitText.childElementCount < T) unitText.append($('span', 'tok'));
   for (let tt = 0; tt < T; tt++) {
     const s = unitText.children[tt] as HTMLSpanElement;
-    const tok = p.inputTokens[tt] ?? '·';
+    const tok = tokens[tt] ?? '·';
     if (s.textContent !== tok) s.textContent = tok;
     const v = data[tt * units + u]!;
     const [r, g, b] = diverging(m ? v / m : 0);
@@ -403,14 +408,18 @@ function renderPrediction(p: ProbeResultMsg): void {
   const pr = p.prediction;
   predChartEl.hidden = pr.kind !== 'real';
   if (pr.kind === 'classes') {
-    const rows = [[t('input'), ...p.inputTokens], [t('predicted'), ...pr.tokens], ['p', ...pr.probs.map((x) => x.toFixed(2))]];
-    if (pr.targets) rows.push([t('target'), ...pr.targets]);
+    // padding steps (a tagger's filler after the sentence) are not predictions to show
+    const keep = pr.tokens.length === p.inputTokens.length ? unpaddedSteps(p.inputTokens) : undefined;
+    const steps = <T,>(xs: T[]) => (keep ? keep.map((i) => xs[i]!) : xs);
+    const rows = [[t('input'), ...steps(p.inputTokens)], [t('predicted'), ...steps(pr.tokens)], ['p', ...steps(pr.probs).map((x) => x.toFixed(2))]];
+    if (pr.targets) rows.push([t('target'), ...steps(pr.targets)]);
     predBody.append(predTable(rows));
   } else if (pr.kind === 'binary') {
     const lines = pr.probs.map((q, i) => `${pr.labels[q >= 0.5 ? 1 : 0] ?? (q >= 0.5 ? t('positive') : t('negative'))} (p=${q.toFixed(3)})${pr.targets ? t(' · true: {0}', pr.labels[pr.targets[i]! >= 0.5 ? 1 : 0] ?? String(pr.targets[i])) : ''}`);
     predBody.append($('p', 'pred-binary', lines.length === 1 ? t('predicted: {0}', lines[0]!) : lines.join(' | ')));
   } else {
-    forecast.set(pr.predicted.map((r) => r[0] ?? NaN), pr.target.map((r) => r[0] ?? NaN));
+    if (p.forecast) forecast.setWindow(p.forecast);
+    else forecast.set(pr.predicted.map((r) => r[0] ?? NaN), pr.target.map((r) => r[0] ?? NaN));
   }
 }
 
