@@ -266,7 +266,14 @@ async function sendProbe(periodic = false): Promise<void> {
   }
   try {
     const ex = firstProbe();
-    const r = await trainer.probe(ex, { gradients: true });
+    let r: ProbeResult;
+    try {
+      r = await trainer.probe(ex, { gradients: true });
+    } catch (e) {
+      // a snapshot without the gradient strip rather than none (the strip's failure is logged)
+      log('warn', `probe gradients failed, snapshot without the gradient strip: ${(e as Error).message}`);
+      r = await trainer.probe(ex);
+    }
     const { result, transfer } = packProbe(r);
     if (r.prediction.kind === 'real' && data && typeof ex === 'object') {
       const w = forecastWindow(data, ex.x, r.prediction.predicted, r.prediction.target, spec?.data.horizon ?? 1);
