@@ -89,7 +89,7 @@ for (const name of EXAMPLES) {
     const tab = page.locator('.tabs-container .tab', { hasText: `Train: ${name}` });
     await see(tab, `the "Train: ${name}" panel tab`, 60_000);
     // the definition's editor closes: the panel's group takes the window's width
-    await page.locator('.tabs-container .tab', { hasText: `${name}.seqlab.json` }).first().locator('.codicon-close').click({ force: true });
+    await page.locator('.tabs-container .tab', { hasText: `${name}.seqlab.json` }).first().click({ button: 'middle' });
     const f = page.frameLocator('iframe.webview.ready >> visible=true').frameLocator('#active-frame');
     await see(f.locator('body[data-phase="ready"]'), `${name} ready to train`, 120_000);
     await (await see(f.locator('#btn-start'), 'the Start button')).click();

@@ -74,16 +74,17 @@ export class ForecastChart {
 
   private data(): uPlot.AlignedData {
     const { past, at, predicted, truth } = this.last!;
+    const fin = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v : null);
+    // without a past window only the output steps are on the axis
+    if (!past.length) return [at, predicted.map(fin), truth.map(fin)];
     const n = Math.max(past.length, ...at.map((a) => a + 1));
     const xs = Array.from({ length: n }, (_, i) => i);
-    const fin = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v : null);
-    const pastCol = xs.map((i) => fin(past[i]));
     const place = (v: number[]) => {
       const col: (number | null)[] = xs.map(() => null);
       at.forEach((x, j) => (col[x] = fin(v[j])));
       return col;
     };
-    return past.length ? [xs, pastCol, place(predicted), place(truth)] : [xs, place(predicted), place(truth)];
+    return [xs, xs.map((i) => fin(past[i])), place(predicted), place(truth)];
   }
 
   private writeReadout(): void {
