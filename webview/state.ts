@@ -145,6 +145,8 @@ export class PanelState {
       case 'evaluation':
         if (m.clientRunId !== undefined && !this.isCurrent(m.clientRunId)) break;
         this.evaluation = { step: m.step, final: m.final, report: m.report };
+        // the end of the run's evaluation goes in its record (evaluation.json, as the CLI writes it)
+        if (m.final && m.clientRunId !== undefined) r.toHost.push({ type: 'evaluation', clientRunId: m.clientRunId, report: m.report });
         r.redraw.push('evaluation');
         break;
       case 'error':

@@ -283,6 +283,8 @@ export const viewToHost = tagged({
   checkpoint: msg('checkpoint', { clientRunId: str, step: count, weights: stateDict, resume: opt(resumeState) }),
   /** A new best validation loss and its weights (best.json). */
   best: msg('best', { clientRunId: str, step: count, validLoss: finite, weights: stateDict }),
+  /** The end-of-run evaluation (evaluation.json), before runEnd. */
+  evaluation: msg('evaluation', { clientRunId: str, report: evaluationReport }),
   runEnd: msg('runEnd', {
     clientRunId: str, status: oneOf(...END_STATUSES), step: count,
     message: opt(str), weights: opt(stateDict), earlyStoppedAt: opt(count), bestStep: opt(count),
@@ -445,6 +447,7 @@ export class RunLifecycle {
       case 'metrics':
       case 'checkpoint':
       case 'best':
+      case 'evaluation':
       case 'runEnd':
         return this.open.has(m.clientRunId) ? undefined : `${m.type} for run '${m.clientRunId}' which is not running`;
       default:

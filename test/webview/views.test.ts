@@ -90,7 +90,7 @@ describe('evaluation and prediction views', () => {
     await p.page.close();
   });
 
-  test('a tagger trained in the panel shows the worker\'s confusion matrix (validation, then the end of the run) without padding in its heatmap', async () => {
+  test('a tagger trained in the panel shows the worker\'s end-of-run confusion matrix, sends it to the host for the record, and leaves padding out of its heatmap', async () => {
     const p = await PanelPage.open(browser, served.origin);
     await p.init(exampleExperiment('tagger-bilstm', (s) => { s.training.steps = 6; s.training.evalEvery = 3; s.data.samples = 120; }), 'cpu', 3);
     await p.trainToEnd();
@@ -105,6 +105,11 @@ describe('evaluation and prediction views', () => {
     assert.equal(total, ev.report.n, 'every tagged position counted once');
     assert.equal(await p.page.getAttribute('#confusion-canvas', 'data-drawn'), '1');
     assert.match(await p.page.locator('#evaluation .eval-summary').innerText(), /validation set, end of the run \(step 6\)/);
+    // the host gets it for the run's record (evaluation.json) before the run ends
+    const posted = await p.posted();
+    const at = posted.findIndex((m) => m.type === 'evaluation');
+    assert.ok(at >= 0 && at < posted.findIndex((m) => m.type === 'runEnd'), 'evaluation before runEnd');
+    assert.deepEqual((posted[at] as unknown as { report: unknown }).report, ev.report);
     // the heatmap leaves the '<pad>' filler out: as many columns as the probe has words
     const { T, words, labels } = await p.page.evaluate(() => {
       const panel = (window as any).seqlabPanel;

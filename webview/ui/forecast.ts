@@ -138,7 +138,8 @@ export class ForecastChart {
       },
       legend: { live: true },
       series,
-      axes: [{ ...axis, label: this.labels.step }, { ...axis, label: value }],
+      // time steps are whole numbers
+      axes: [{ ...axis, label: this.labels.step, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] }, { ...axis, label: value }],
     };
     this.u = withSoftwareCanvas(() => new uPlot(opts, this.data(), this.plot));
   }

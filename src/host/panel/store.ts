@@ -5,6 +5,7 @@
 import type { ModelSpec } from '../../core/spec';
 import type { MetricRow } from '../../core/train';
 import type { Checkpoint, BestSoFar } from '../../core/checkpoint';
+import type { EvaluationReport } from '../../core/evaluate';
 import type { RunStatus } from '../../protocol';
 
 /** One metric row: the core's MetricRow (the protocol checks the same type on receipt). */
@@ -31,6 +32,8 @@ export interface PanelRunWriter {
   saveCheckpoint(cp: Checkpoint): void;
   /** best.json: the weights of the best validation loss so far. */
   saveBest(best: BestSoFar, sd: Record<string, { shape: number[]; data: number[] }>): void;
+  /** evaluation.json: the end-of-run evaluation (src/core/evaluate.ts). */
+  saveEvaluation(report: EvaluationReport): void;
   finish(status: PanelRunStatus, message?: string): PanelRunSummary;
 }
 
