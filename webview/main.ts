@@ -656,6 +656,10 @@ window.addEventListener('message', (ev: MessageEvent) => {
         restoredRows = m.restore.metrics;
         const s = m.restore.summary;
         if (s.checkpointStep !== undefined) state.resumable = { runId: s.id, step: s.checkpointStep };
+        if (m.restore.evaluation) {
+          state.evaluation = { step: s.step, final: true, report: m.restore.evaluation };
+          renderEvaluation();
+        }
         status.textContent = t('last run {0}: {1} at step {2}/{3}', s.id, RUN_STATUS[s.status]?.() ?? s.status, s.step, s.steps) + (s.finalLoss !== undefined ? t(', final loss {0}', fmt(s.finalLoss)) : '');
       }
       void startWorker();

@@ -236,7 +236,11 @@ export const experiment = obj({
 });
 export type ExperimentMsg = Infer<typeof experiment>;
 
-export const restoredRun = obj({ summary: runSummaryLite, metrics: arr(metricRow) });
+export const restoredRun = obj({
+  summary: runSummaryLite, metrics: arr(metricRow),
+  /** The run's end-of-run evaluation (evaluation.json), when it has one. */
+  evaluation: opt(evaluationReport),
+});
 
 /** The display language (vscode.env.language) and the host's l10n bundle (vscode.l10n.bundle; none in English). */
 export const l10nInfo = obj({ language: str, bundle: opt(record(str)) });

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunStore } from '../../src/node/runStore';
@@ -308,6 +308,14 @@ test('the end-of-run evaluation of a panel run is written to its record (evaluat
     s.rec.handle(s.m('runEnd', { clientRunId: 'c1', status: 'completed', step: 10 }), helloText, 'hello');
     const saved = JSON.parse(readFileSync(join(s.store.read(id).dir, 'evaluation.json'), 'utf8'));
     assert.deepEqual(saved, report);
+    // a reopened panel shows it again with the restored run
+    assert.deepEqual(restoreData(s.store, 'hello.seqlab.json').restore?.evaluation, report);
+    // a damaged evaluation.json: the run is restored without it, and reading it names the file
+    writeFileSync(join(s.store.read(id).dir, 'evaluation.json'), '{"kind": "classification"}');
+    assert.throws(() => s.store.readEvaluation(id), /evaluation\.json: evaluation/);
+    const r = restoreData(s.store, 'hello.seqlab.json').restore!;
+    assert.equal(r.summary.id, id);
+    assert.equal(r.evaluation, undefined);
   } finally {
     s.cleanup();
   }

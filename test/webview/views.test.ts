@@ -125,6 +125,22 @@ describe('evaluation and prediction views', () => {
     await p.page.close();
   });
 
+  test('a recorded run restored in the panel shows its evaluation.json', async () => {
+    const p = await PanelPage.open(browser, served.origin);
+    const report = {
+      kind: 'classification', split: 'test', examples: 4, loss: 0.3, n: 4, accuracy: 0.75, macroF1: 0.73,
+      labels: ['neg', 'pos'], confusion: [[2, 0], [1, 1]],
+      classes: [{ label: 'neg', precision: 2 / 3, recall: 1, f1: 0.8, support: 2 }, { label: 'pos', precision: 1, recall: 0.5, f1: 2 / 3, support: 2 }],
+    };
+    const summary = { id: 'r1', name: 'hello', status: 'completed', backend: 'cpu', startedAt: '2026-01-01T00:00:00Z', step: 40, steps: 40 };
+    await p.init(exampleExperiment('hello', (s) => (s.training.steps = 2)), 'cpu', 5, 0, undefined, { summary, metrics: [{ step: 40, loss: 0.3, elapsedMs: 1 }], evaluation: report } as never);
+    await p.page.waitForSelector('#evaluation:not([hidden])');
+    assert.match(await p.page.locator('#evaluation .eval-summary').innerText(), /test set, end of the run \(step 40\).*accuracy 75\.0%/);
+    assert.equal(await p.page.evaluate(() => (window as any).seqlabPanel.confusion.countAt(1, 0)), 1);
+    assert.equal(await p.page.getAttribute('#confusion-canvas', 'data-drawn'), '1');
+    await p.page.close();
+  });
+
   test('stock forecast: the chart shows the close prices of the input window, then predicted and true, in dollars', async () => {
     const p = await PanelPage.open(browser, served.origin);
     await p.init(exampleExperiment('stock-forecast', (s) => { s.training.steps = 4; s.training.logEvery = 2; s.training.evalEvery = 4; }), 'cpu', 2);

@@ -46,6 +46,8 @@ export interface PanelRunStore {
   definitionText(id: string): string | undefined;
   create(opts: { definitionFile: string; definitionText: string; spec: ModelSpec; backend: string; steps: number; source?: string; parameters?: number }): PanelRunWriter;
   readMetrics(id: string): PanelMetricRow[];
+  /** The run's evaluation.json (throws naming the file when it is damaged). */
+  readEvaluation?(id: string): EvaluationReport | undefined;
   /** The store's experiment id of a definition file (defaults to the workspace-relative path). */
   experimentId?(definitionFile: string): string;
 }
