@@ -15,6 +15,7 @@ import { Heatmap, diverging, fmt, pickSteps, unpaddedSteps } from './ui/heatmap'
 import { ForecastChart } from './ui/forecast';
 import { UnrolledView } from './ui/unrolled';
 import { ConfusionView, evaluationCaption } from './ui/confusion';
+import { PredTable } from './ui/predTable';
 import { catalogueLocale, configureL10n, displayLanguage, t } from './ui/l10n';
 import { TASK_TITLES } from '../src/core/dsl/schemaL10n';
 import { formatInteger } from '../src/core/format';
@@ -381,30 +382,11 @@ function renderUnitText(tokens: string[], values: Grid | undefined): void {
   }
 }
 
-let predTableEl: HTMLTableElement | undefined;
-/** The prediction table, its cells updated in place while its shape stays the same. */
-function predTable(rows: string[][]): HTMLTableElement {
-  const t = predTableEl;
-  const same = t && t.rows.length === rows.length && rows.every((r, i) => t.rows[i]!.cells.length === r.length);
-  if (same) {
-    rows.forEach((r, i) => r.forEach((c, j) => {
-      const cell = t.rows[i]!.cells[j]!;
-      if (cell.textContent !== c) cell.textContent = c;
-    }));
-    return t;
-  }
-  const table = $('table', 'pred-table');
-  for (const r of rows) {
-    const tr = $('tr');
-    r.forEach((c, i) => tr.append($(i ? 'td' : 'th', undefined, c)));
-    table.append(tr);
-  }
-  predTableEl = table;
-  return table;
-}
+/** The per-step predictions, wrapping inside the card (./ui/predTable.ts). */
+const predTable = new PredTable();
 
 function renderPrediction(p: ProbeResultMsg): void {
-  if (p.prediction.kind !== 'classes' || !predTableEl || predBody.firstElementChild !== predTableEl) predBody.textContent = '';
+  if (p.prediction.kind !== 'classes' || predBody.firstElementChild !== predTable.root) predBody.textContent = '';
   const pr = p.prediction;
   predChartEl.hidden = pr.kind !== 'real';
   if (pr.kind === 'classes') {
@@ -413,7 +395,8 @@ function renderPrediction(p: ProbeResultMsg): void {
     const steps = <T,>(xs: T[]) => (keep ? keep.map((i) => xs[i]!) : xs);
     const rows = [[t('input'), ...steps(p.inputTokens)], [t('predicted'), ...steps(pr.tokens)], ['p', ...steps(pr.probs).map((x) => x.toFixed(2))]];
     if (pr.targets) rows.push([t('target'), ...steps(pr.targets)]);
-    predBody.append(predTable(rows));
+    if (predBody.firstElementChild !== predTable.root) predBody.append(predTable.root);
+    predTable.set(rows);
   } else if (pr.kind === 'binary') {
     const lines = pr.probs.map((q, i) => `${pr.labels[q >= 0.5 ? 1 : 0] ?? (q >= 0.5 ? t('positive') : t('negative'))} (p=${q.toFixed(3)})${pr.targets ? t(' · true: {0}', pr.labels[pr.targets[i]! >= 0.5 ? 1 : 0] ?? String(pr.targets[i])) : ''}`);
     predBody.append($('p', 'pred-binary', lines.length === 1 ? t('predicted: {0}', lines[0]!) : lines.join(' | ')));

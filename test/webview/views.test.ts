@@ -180,6 +180,28 @@ describe('evaluation and prediction views', () => {
     await p.page.close();
   });
 
+  test('a long sequence\'s predictions wrap into tables that fit the card, every step once', async () => {
+    const p = await PanelPage.open(browser, served.origin);
+    await p.init(exampleExperiment('char-gru', (s) => { s.training.steps = 1; }), 'cpu', 1);
+    await p.page.waitForSelector('#predictions .pred-table', { timeout: 120_000 });
+    await p.page.setViewportSize({ width: 480, height: 1400 });
+    await p.page.waitForTimeout(300);
+    const r = await p.page.evaluate(() => {
+      const body = document.getElementById('predictions')!;
+      const tables = [...body.querySelectorAll('table')];
+      const panel = (window as any).seqlabPanel;
+      return {
+        tables: tables.length, card: body.clientWidth, widths: tables.map((t) => t.scrollWidth),
+        inputs: tables.flatMap((t) => [...t.rows[0]!.cells].slice(1).map((c) => c.textContent)),
+        tokens: panel.snapshots[panel.snapshots.length - 1].inputTokens,
+      };
+    });
+    assert.ok(r.tables >= 2, `${r.tables} tables`);
+    for (const w of r.widths) assert.ok(w <= r.card, `a table ${w} px wide in a ${r.card} px card`);
+    assert.deepEqual(r.inputs, r.tokens, 'every step once, in order');
+    await p.page.close();
+  });
+
   test('dense token labels turn a quarter when that shows more of them, and never overlap', async () => {
     const p = await PanelPage.open(browser, served.origin);
     await p.init(exampleExperiment('tagger-bilstm', (s) => { s.training.steps = 1; s.data.samples = 60; }), 'cpu', 1);
