@@ -11,9 +11,11 @@ import {
   type L10nInfo, type ProbeResultMsg, type ToWorker, type TraceLayerMsg, type ViewToHost,
 } from '../src/protocol';
 import { LossChart } from './ui/chart';
-import { Heatmap, diverging, fmt } from './ui/heatmap';
+import { Heatmap, diverging, fmt, pickSteps, unpaddedSteps } from './ui/heatmap';
 import { ForecastChart } from './ui/forecast';
 import { UnrolledView } from './ui/unrolled';
+import { ConfusionView, evaluationCaption } from './ui/confusion';
+import { PredTable } from './ui/predTable';
 import { catalogueLocale, configureL10n, displayLanguage, t } from './ui/l10n';
 import { TASK_TITLES } from '../src/core/dsl/schemaL10n';
 import { formatInteger } from '../src/core/format';
@@ -203,10 +205,23 @@ const predChartEl = $('div', 'pred-chart');
 predChartEl.id = 'forecast';
 predChartEl.hidden = true;
 predSection.append(predBody, predChartEl, sampleRow);
-const forecastLabels = () => ({ step: t('output step'), value: t('value'), predicted: t('predicted'), truth: t('true') });
+const forecastLabels = () => ({ step: t('time step'), value: t('value'), predicted: t('predicted'), truth: t('true'), past: t('input window'), error: t('error') });
 const forecast = new ForecastChart(predChartEl, forecastLabels());
 
-app.append(header, errors, controls, chartSection, heatSection, unrolledSection, predSection);
+// the evaluation that fits the task (confusion matrix, P/R/F1; MAE/RMSE; perplexity): ./ui/confusion.ts
+const evalSection = $('section', 'card eval-card');
+evalSection.id = 'evaluation';
+evalSection.hidden = true;
+evalSection.append(label($('h2'), () => t('Evaluation')));
+const confusion = new ConfusionView(evalSection);
+confusion.canvas.id = 'confusion-canvas';
+function renderEvaluation(): void {
+  const e = state.evaluation;
+  evalSection.hidden = !e;
+  confusion.set(e?.report, e ? evaluationCaption(e) : '');
+}
+
+app.append(header, errors, controls, chartSection, heatSection, unrolledSection, predSection, evalSection);
 
 // ---- rendering ---------------------------------------------------------------------------------
 function renderStatus(): void {
@@ -331,18 +346,23 @@ function renderProbe(): void {
   }
   buildViews(p);
   const view = views.find((v) => v.key === viewSelect.value) ?? views[0];
-  const values = view?.pick(p);
-  const tokens = values && values.rows !== p.inputTokens.length && p.outputTokens ? p.outputTokens : p.inputTokens;
+  const all = view?.pick(p);
+  const allTokens = all && all.rows !== p.inputTokens.length && p.outputTokens ? p.outputTokens : p.inputTokens;
+  // padding steps are left out of the heatmap, its labels, the gradient strip and the unit text
+  const keep = all && all.rows === allTokens.length ? unpaddedSteps(allTokens) : undefined;
+  const values = all && keep ? pickSteps(all, keep) : all;
+  const tokens = keep ? keep.map((i) => allTokens[i]!) : allTokens;
+  const gradNorms = keep && p.gradNorms ? keep.map((i) => p.gradNorms![i]!) : p.gradNorms;
   const what = view?.key.split('|')[1] ?? 'h';
   // sigmoid gates live in [0, 1]: a sequential scale; h, c and the tanh gates g, n: diverging
   const scale = SIGMOID_GATES.has(what) ? 'sequential' : 'diverging';
-  heatmap.set(values ? { values, tokens, label: what.length === 1 && what !== 'h' && what !== 'c' ? t('gate {0}', what) : what, gradNorms: p.gradNorms, scale } : undefined);
+  heatmap.set(values ? { values, tokens, label: what.length === 1 && what !== 'h' && what !== 'c' ? t('gate {0}', what) : what, gradNorms, scale } : undefined);
   snapLabel.textContent = t('snapshot {0}/{1} · step {2}', Number(snapSlider.value) + 1, snapshots.length, p.step) + (followLive ? t(' (live)') : '') + t(' · probe loss {0}', fmt(p.loss));
-  renderUnitText(p, values);
+  renderUnitText(tokens, values);
   renderPrediction(p);
 }
 
-function renderUnitText(p: ProbeResultMsg, values: Grid | undefined): void {
+function renderUnitText(tokens: string[], values: Grid | undefined): void {
   if (!values?.rows || !values.cols) {
     unitText.textContent = '';
     return;
@@ -357,7 +377,7 @@ function renderUnitText(p: ProbeResultMsg, values: Grid | undefined): void {
   while (unitText.childElementCount < T) unitText.append($('span', 'tok'));
   for (let tt = 0; tt < T; tt++) {
     const s = unitText.children[tt] as HTMLSpanElement;
-    const tok = p.inputTokens[tt] ?? '·';
+    const tok = tokens[tt] ?? '·';
     if (s.textContent !== tok) s.textContent = tok;
     const v = data[tt * units + u]!;
     const [r, g, b] = diverging(m ? v / m : 0);
@@ -367,41 +387,27 @@ function renderUnitText(p: ProbeResultMsg, values: Grid | undefined): void {
   }
 }
 
-let predTableEl: HTMLTableElement | undefined;
-/** The prediction table, its cells updated in place while its shape stays the same. */
-function predTable(rows: string[][]): HTMLTableElement {
-  const t = predTableEl;
-  const same = t && t.rows.length === rows.length && rows.every((r, i) => t.rows[i]!.cells.length === r.length);
-  if (same) {
-    rows.forEach((r, i) => r.forEach((c, j) => {
-      const cell = t.rows[i]!.cells[j]!;
-      if (cell.textContent !== c) cell.textContent = c;
-    }));
-    return t;
-  }
-  const table = $('table', 'pred-table');
-  for (const r of rows) {
-    const tr = $('tr');
-    r.forEach((c, i) => tr.append($(i ? 'td' : 'th', undefined, c)));
-    table.append(tr);
-  }
-  predTableEl = table;
-  return table;
-}
+/** The per-step predictions, wrapping inside the card (./ui/predTable.ts). */
+const predTable = new PredTable();
 
 function renderPrediction(p: ProbeResultMsg): void {
-  if (p.prediction.kind !== 'classes' || !predTableEl || predBody.firstElementChild !== predTableEl) predBody.textContent = '';
+  if (p.prediction.kind !== 'classes' || predBody.firstElementChild !== predTable.root) predBody.textContent = '';
   const pr = p.prediction;
   predChartEl.hidden = pr.kind !== 'real';
   if (pr.kind === 'classes') {
-    const rows = [[t('input'), ...p.inputTokens], [t('predicted'), ...pr.tokens], ['p', ...pr.probs.map((x) => x.toFixed(2))]];
-    if (pr.targets) rows.push([t('target'), ...pr.targets]);
-    predBody.append(predTable(rows));
+    // padding steps (a tagger's filler after the sentence) are not predictions to show
+    const keep = pr.tokens.length === p.inputTokens.length ? unpaddedSteps(p.inputTokens) : undefined;
+    const steps = <T,>(xs: T[]) => (keep ? keep.map((i) => xs[i]!) : xs);
+    const rows = [[t('input'), ...steps(p.inputTokens)], [t('predicted'), ...steps(pr.tokens)], ['p', ...steps(pr.probs).map((x) => x.toFixed(2))]];
+    if (pr.targets) rows.push([t('target'), ...steps(pr.targets)]);
+    if (predBody.firstElementChild !== predTable.root) predBody.append(predTable.root);
+    predTable.set(rows);
   } else if (pr.kind === 'binary') {
     const lines = pr.probs.map((q, i) => `${pr.labels[q >= 0.5 ? 1 : 0] ?? (q >= 0.5 ? t('positive') : t('negative'))} (p=${q.toFixed(3)})${pr.targets ? t(' · true: {0}', pr.labels[pr.targets[i]! >= 0.5 ? 1 : 0] ?? String(pr.targets[i])) : ''}`);
     predBody.append($('p', 'pred-binary', lines.length === 1 ? t('predicted: {0}', lines[0]!) : lines.join(' | ')));
   } else {
-    forecast.set(pr.predicted.map((r) => r[0] ?? NaN), pr.target.map((r) => r[0] ?? NaN));
+    if (p.forecast) forecast.setWindow(p.forecast);
+    else forecast.set(pr.predicted.map((r) => r[0] ?? NaN), pr.target.map((r) => r[0] ?? NaN));
   }
 }
 
@@ -558,6 +564,7 @@ function stopWorker(why: string): void {
 function onWorker(m: FromWorker): void {
   const r = state.apply(m);
   if (m.type === 'runStart') {
+    renderEvaluation();
     chart.reset(m.resumeOf && m.fromStep !== undefined ? restoredRows.filter((x) => x.step <= m.fromStep!) : []);
     snapshots.splice(0, Math.max(0, snapshots.length - 1));
   }
@@ -567,6 +574,7 @@ function onWorker(m: FromWorker): void {
   for (const p of r.redraw) {
     if (p === 'backend') renderBackend();
     else if (p === 'model') renderModel();
+    else if (p === 'evaluation') renderEvaluation();
     else if (p === 'status' && m.type === 'state') renderStatus();
     else if (p === 'status' || p === 'loss' || p === 'chart') invalidate(p);
   }
@@ -636,6 +644,10 @@ window.addEventListener('message', (ev: MessageEvent) => {
         restoredRows = m.restore.metrics;
         const s = m.restore.summary;
         if (s.checkpointStep !== undefined) state.resumable = { runId: s.id, step: s.checkpointStep };
+        if (m.restore.evaluation) {
+          state.evaluation = { step: s.step, final: true, report: m.restore.evaluation };
+          renderEvaluation();
+        }
         status.textContent = t('last run {0}: {1} at step {2}/{3}', s.id, RUN_STATUS[s.status]?.() ?? s.status, s.step, s.steps) + (s.finalLoss !== undefined ? t(', final loss {0}', fmt(s.finalLoss)) : '');
       }
       void startWorker();
@@ -680,7 +692,7 @@ window.addEventListener('message', (ev: MessageEvent) => {
 });
 
 // Read-only views of what is drawn, for the browser tests and the panel benchmark (./testHooks.ts).
-const hooks = installTestHooks({ state, chart, heatmap, forecast, unrolled, snapshots, uiStats, droppedFromHost: () => fromHost.dropped, send: (m) => toWorker?.send(m) });
+const hooks = installTestHooks({ state, chart, heatmap, forecast, unrolled, confusion, snapshots, uiStats, droppedFromHost: () => fromHost.dropped, send: (m) => toWorker?.send(m) });
 
 renderBackend();
 renderStatus();

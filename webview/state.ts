@@ -5,7 +5,7 @@
  * (main.ts) draws from this object, and test/webview/state.test.ts drives it in Node.
  */
 import type {
-  BackendInfo, ExperimentMsg, FromWorker, MetricRowMsg, ModelInfo, Outgoing, PanelSettings, Phase, ViewToHost,
+  BackendInfo, EvaluationReportMsg, ExperimentMsg, FromWorker, MetricRowMsg, ModelInfo, Outgoing, PanelSettings, Phase, ViewToHost,
 } from '../src/protocol';
 import { formatPercent } from '../src/core/format';
 import { displayLanguage, t } from './ui/l10n';
@@ -23,7 +23,7 @@ export interface RunView {
 }
 
 /** What changed and must be drawn. */
-export type Part = 'status' | 'loss' | 'chart' | 'probe' | 'backend' | 'model' | 'errors';
+export type Part = 'status' | 'loss' | 'chart' | 'probe' | 'backend' | 'model' | 'errors' | 'evaluation';
 
 export interface Applied {
   /** Messages for the host, in order. */
@@ -63,6 +63,8 @@ export class PanelState {
   resumable?: { runId: string; step: number };
   /** Set when early stopping ended the current (or last) run. */
   earlyStop?: { step: number; bestStep: number; bestLoss: number; patience: number };
+  /** The latest evaluation of the current (or last) run: after each validation, and `final` at its end. */
+  evaluation?: { step: number; final: boolean; report: EvaluationReportMsg };
 
   /** A worker message: state changes, and the messages the host must get. */
   apply(m: FromWorker): Applied {
@@ -95,6 +97,7 @@ export class PanelState {
         this.lastRow = undefined;
         this.best = undefined;
         this.earlyStop = undefined;
+        this.evaluation = undefined;
         this.steps = m.steps;
         r.toHost.push({
           type: 'runStart', clientRunId: m.clientRunId, backend: this.backend?.name ?? 'unknown', steps: m.steps,
@@ -138,6 +141,13 @@ export class PanelState {
         this.run = undefined;
         if (m.status === 'failed') r.error = { message: t('training failed: {0}', m.message ?? '') };
         r.redraw.push('status');
+        break;
+      case 'evaluation':
+        if (m.clientRunId !== undefined && !this.isCurrent(m.clientRunId)) break;
+        this.evaluation = { step: m.step, final: m.final, report: m.report };
+        // the end of the run's evaluation goes in its record (evaluation.json, as the CLI writes it)
+        if (m.final && m.clientRunId !== undefined) r.toHost.push({ type: 'evaluation', clientRunId: m.clientRunId, report: m.report });
+        r.redraw.push('evaluation');
         break;
       case 'error':
         r.error = { message: m.message, ...(m.details ? { details: m.details } : {}) };

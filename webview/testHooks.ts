@@ -9,6 +9,7 @@ import type { LossChart } from './ui/chart';
 import type { Heatmap } from './ui/heatmap';
 import type { ForecastChart } from './ui/forecast';
 import type { UnrolledView } from './ui/unrolled';
+import type { ConfusionView } from './ui/confusion';
 import type { PanelState } from './state';
 
 export interface HookSources {
@@ -17,6 +18,7 @@ export interface HookSources {
   heatmap: Heatmap;
   forecast: ForecastChart;
   unrolled: UnrolledView;
+  confusion: ConfusionView;
   snapshots: ProbeResultMsg[];
   uiStats: { messages: number; messageMs: number; probeDraws: number; probeDrawMs: number };
   droppedFromHost(): number;
@@ -30,9 +32,10 @@ export interface Hooks {
 
 export function installTestHooks(src: HookSources): Hooks {
   const hooks: Hooks = {};
-  const { state, chart, heatmap, forecast, unrolled, snapshots, uiStats } = src;
+  const { state, chart, heatmap, forecast, unrolled, confusion, snapshots, uiStats } = src;
   (globalThis as unknown as { seqlabPanel: unknown }).seqlabPanel = {
-    chart, heatmap, forecast, unrolled,
+    chart, heatmap, forecast, unrolled, confusion,
+    get evaluation() { return state.evaluation; },
     get snapshots() { return snapshots; },
     get uiStats() { return { ...uiStats, chartDraws: chart.draws, chartMs: chart.drawMs }; },
     /** Snapshot i with its grids as nested arrays (what tests compare). */

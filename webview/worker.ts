@@ -17,6 +17,7 @@ import { buildDataset } from '../src/core/tasks';
 import { Trainer, type ProbeResult } from '../src/core/train';
 import { CHECKPOINT_FORMAT, TrainingSession, type SessionEnd } from '../src/core/session';
 import { normalizePath } from '../src/core/paths';
+import { forecastWindow } from '../src/core/evaluate';
 import type { ModelSpec } from '../src/core/spec';
 import type { SeqData, Example } from '../src/core/data';
 import {
@@ -264,8 +265,20 @@ async function sendProbe(periodic = false): Promise<void> {
     return;
   }
   try {
-    const r = await trainer.probe(firstProbe(), { gradients: true });
+    const ex = firstProbe();
+    let r: ProbeResult;
+    try {
+      r = await trainer.probe(ex, { gradients: true });
+    } catch (e) {
+      // a snapshot without the gradient strip rather than none (the strip's failure is logged)
+      log('warn', `probe gradients failed, snapshot without the gradient strip: ${(e as Error).message}`);
+      r = await trainer.probe(ex);
+    }
     const { result, transfer } = packProbe(r);
+    if (r.prediction.kind === 'real' && data && typeof ex === 'object') {
+      const w = forecastWindow(data, ex.x, r.prediction.predicted, r.prediction.target, spec?.data.horizon ?? 1);
+      if (w) result.forecast = w;
+    }
     probeUnacked = true;
     out.send({ type: 'probe', result }, transfer);
   } catch (e) {
@@ -363,9 +376,11 @@ function newSession(): void {
   session?.trainer.dispose();
   trainer = new Trainer(spec!, data!);
   session = new TrainingSession(trainer, {
-    metrics: (row) => {
+    metrics: async (row) => {
       out.send({ type: 'metrics', clientRunId: runId!, rows: [row] });
       reportFallbacks();
+      // after a validation, a class task's confusion matrix and per-class scores on the validation set
+      if (row.validLoss !== undefined && classTask()) await sendEvaluation(false);
     },
     checkpoint: (cp) => {
       const { format: _f, step, weights, ...resume } = cp;
@@ -463,6 +478,26 @@ async function runLoop(): Promise<void> {
   }
 }
 
+/** Class tasks whose evaluation is a confusion matrix (classification, tagging; not next-token models). */
+function classTask(): boolean {
+  return !!data && data.output.kind !== 'real' && !data.generative && data.structure !== 'encoder-decoder';
+}
+
+/**
+ * The evaluation that fits the task (src/core/evaluate.ts, as the CLI's): on the validation set
+ * after a validation, and at the end of a run on the test split when there is one (`final`).
+ */
+async function sendEvaluation(final: boolean): Promise<void> {
+  if (!trainer || !data) return;
+  const split = final ? undefined : data.valid.length ? 'validation' : 'training';
+  try {
+    const report = await trainer.report(split);
+    out.send({ type: 'evaluation', ...(runId ? { clientRunId: runId } : {}), step: trainer.step, final, report });
+  } catch (e) {
+    log('warn', `evaluation failed: ${(e as Error).message}`);
+  }
+}
+
 async function finish(end: SessionEnd, message?: string): Promise<void> {
   if (!runId) return;
   if (probesSkipped) log('info', `worker: ${probesSkipped} periodic snapshot(s) skipped while the page was drawing or hidden`);
@@ -477,6 +512,7 @@ async function finish(end: SessionEnd, message?: string): Promise<void> {
     }
   }
   const msg = message ?? end.message;
+  if (end.status !== 'failed') await sendEvaluation(true);
   out.send({
     type: 'done', clientRunId: runId, status: end.status, step: end.step, ...(msg ? { message: msg } : {}), ...(weights ? { weights } : {}),
     ...(end.earlyStopped ? { earlyStoppedAt: end.earlyStopped.step } : {}), ...(end.best ? { bestStep: end.best.step } : {}),

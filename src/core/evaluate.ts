@@ -189,3 +189,46 @@ export function formatReport(r: EvaluationReport, maxClasses = 30): string[] {
   }
   return lines;
 }
+
+/**
+ * What a regression probe looks like on a time axis, in the original units where the data was
+ * scaled (v = scaled * scale + offset):
+ *
+ *   past[t]     the input window's own values of the first target, t = 0 .. T-1 (the target is
+ *               one of the input columns: a forecast's `close`, the sine's value); empty when it
+ *               is not (the adding problem reads values and markers and answers a sum);
+ *   at[j]       where output step j lands on that axis: T - T_out + j + horizon
+ *               (many-to-one: the step `horizon` after the window; many-to-many: step j + horizon);
+ *   predicted[j], truth[j]  the model's and the true value of the first target at output step j.
+ */
+export interface ForecastWindow {
+  target: string;
+  units: 'original' | 'as-is';
+  past: number[];
+  at: number[];
+  predicted: number[];
+  truth: number[];
+}
+
+export function forecastWindow(data: SeqData, x: number[][], predicted: number[][], truth: number[][], horizon = 1): ForecastWindow | undefined {
+  const o = data.output, i = data.input;
+  if (o.kind !== 'real' || i.kind !== 'real') return undefined;
+  const target = o.names?.[0] ?? 'y0';
+  const ts = data.scaling?.targets[0] ?? { offset: 0, scale: 1 };
+  // the target among the inputs: by name (forecast CSVs), or the sine's single series (value -> next)
+  let col = i.names && o.names ? i.names.indexOf(target) : -1;
+  if (col < 0 && data.task === 'sine' && i.features === 1) col = 0;
+  const fs = col >= 0 ? data.scaling?.features[col] ?? { offset: 0, scale: 1 } : undefined;
+  const past = col >= 0 ? x.map((row) => row[col]! * fs!.scale + fs!.offset) : [];
+  const T = x.length, Tout = truth.length;
+  const back = (v: number | undefined) => (v === undefined ? NaN : v * ts.scale + ts.offset);
+  const scaled = !!data.scaling && [ts, ...(fs ? [fs] : [])].some((s) => s.offset !== 0 || s.scale !== 1);
+  return {
+    target,
+    units: scaled ? 'original' : 'as-is',
+    past,
+    at: Array.from({ length: Tout }, (_, j) => T - Tout + j + horizon),
+    predicted: predicted.map((r) => back(r[0])),
+    truth: truth.map((r) => back(r[0])),
+  };
+}

@@ -28,6 +28,7 @@ import { STATE_DICT_FORMAT, parseStateDictJson, type StateDict, type StateDictFi
 import type { DataInfo } from '../core/data';
 import type { EvaluationReport } from '../core/evaluate';
 import type { SweepOverride } from '../core/sweep';
+import { evaluationReport } from '../protocol';
 
 export type RunStatus = 'running' | 'completed' | 'failed' | 'stopped' | 'interrupted';
 export const RUN_STATUSES: RunStatus[] = ['running', 'completed', 'failed', 'stopped', 'interrupted'];
@@ -340,6 +341,15 @@ export class RunStore {
       throw new RunStoreError(`${file} is not a seqlab-data/1 record (format, input and output expected)`);
     }
     return d as DataInfo;
+  }
+
+  /** The run's evaluation.json (the end-of-run evaluation), undefined when it has none; a RunStoreError naming the file when it is damaged. */
+  readEvaluation(id: string): EvaluationReport | undefined {
+    const { file, raw } = this.readRunJson(id, 'evaluation.json');
+    if (raw === undefined) return undefined;
+    const why = evaluationReport(raw, 'evaluation');
+    if (why) throw new RunStoreError(`${file}: ${why}`);
+    return raw as EvaluationReport;
   }
 
   definitionText(id: string): string | undefined {

@@ -100,8 +100,29 @@ export const probeResult = obj({
     obj({ kind: lit('real'), predicted: matrix, target: matrix }),
   ),
   loss: num,
+  /** Regression: the probe on a time axis, the target's own input window first (src/core/evaluate.ts forecastWindow). */
+  forecast: opt(obj({ target: str, units: oneOf('original', 'as-is'), past: nums, at: nums, predicted: nums, truth: nums })),
 });
 export type ProbeResultMsg = Infer<typeof probeResult>;
+const forecastMatches: Same<NonNullable<ProbeResultMsg['forecast']>, import('../core/evaluate').ForecastWindow> = true;
+void forecastMatches;
+
+/** The evaluation that fits the task (src/core/evaluate.ts EvaluationReport), as the worker sends it. */
+const reportBase = { split: oneOf('test', 'validation', 'training'), examples: count, loss: num };
+export const evaluationReport = union(
+  obj({
+    ...reportBase, kind: lit('classification'), n: count, accuracy: num, macroF1: num, labels: arr(str),
+    classes: arr(obj({ label: str, precision: num, recall: num, f1: num, support: count })), confusion: matrix,
+  }),
+  obj({ ...reportBase, kind: lit('regression'), n: count, units: oneOf('original', 'as-is'), targets: arr(obj({ name: str, mae: num, rmse: num })) }),
+  obj({
+    ...reportBase, kind: lit('language'), n: count, perplexity: num, accuracy: num,
+    freeRunning: opt(obj({ exactMatch: num, tokenAccuracy: num, bleu: opt(num) })),
+  }),
+);
+export type EvaluationReportMsg = Infer<typeof evaluationReport>;
+const evaluationMatches: Same<EvaluationReportMsg, import('../core/evaluate').EvaluationReport> = true;
+void evaluationMatches;
 
 export const stateDict = record(obj({ shape: arr(count), data: nums }));
 
@@ -215,7 +236,11 @@ export const experiment = obj({
 });
 export type ExperimentMsg = Infer<typeof experiment>;
 
-export const restoredRun = obj({ summary: runSummaryLite, metrics: arr(metricRow) });
+export const restoredRun = obj({
+  summary: runSummaryLite, metrics: arr(metricRow),
+  /** The run's end-of-run evaluation (evaluation.json), when it has one. */
+  evaluation: opt(evaluationReport),
+});
 
 /** The display language (vscode.env.language) and the host's l10n bundle (vscode.l10n.bundle; none in English). */
 export const l10nInfo = obj({ language: str, bundle: opt(record(str)) });
@@ -264,6 +289,8 @@ export const viewToHost = tagged({
   checkpoint: msg('checkpoint', { clientRunId: str, step: count, weights: stateDict, resume: opt(resumeState) }),
   /** A new best validation loss and its weights (best.json). */
   best: msg('best', { clientRunId: str, step: count, validLoss: finite, weights: stateDict }),
+  /** The end-of-run evaluation (evaluation.json), before runEnd. */
+  evaluation: msg('evaluation', { clientRunId: str, report: evaluationReport }),
   runEnd: msg('runEnd', {
     clientRunId: str, status: oneOf(...END_STATUSES), step: count,
     message: opt(str), weights: opt(stateDict), earlyStoppedAt: opt(count), bestStep: opt(count),
@@ -342,6 +369,11 @@ export const fromWorker = tagged({
   /** Early stopping ended the run: no improvement for `patience` validations; the weights are bestStep's. */
   earlyStop: msg('earlyStop', { clientRunId: str, step: count, bestStep: count, bestLoss: finite, patience: count }),
   probe: msg('probe', { result: probeResult }),
+  /**
+   * The evaluation that fits the task: on the validation set after each validation (class tasks:
+   * the confusion matrix), and at the end of a run (`final`: the test split when there is one).
+   */
+  evaluation: msg('evaluation', { clientRunId: opt(str), step: count, final: bool, report: evaluationReport }),
   sample: msg('sample', { text: str, temperature: num }),
   done: msg('done', {
     clientRunId: str, status: oneOf(...END_STATUSES), step: count, message: opt(str), weights: opt(stateDict),
@@ -421,6 +453,7 @@ export class RunLifecycle {
       case 'metrics':
       case 'checkpoint':
       case 'best':
+      case 'evaluation':
       case 'runEnd':
         return this.open.has(m.clientRunId) ? undefined : `${m.type} for run '${m.clientRunId}' which is not running`;
       default:

@@ -1,7 +1,7 @@
 /** Evaluation functions (src/core/evaluate.ts) against figures worked out by hand. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classificationReport, confusionMatrix, formatReport, perplexity, regressionReport, reportFor } from '../../src/core/evaluate';
+import { classificationReport, confusionMatrix, forecastWindow, formatReport, perplexity, regressionReport, reportFor } from '../../src/core/evaluate';
 import type { SeqData } from '../../src/core/data';
 
 const close = (a: number, b: number, msg?: string) => assert.ok(Math.abs(a - b) < 1e-12, `${msg ?? ''} ${a} vs ${b}`);
@@ -51,4 +51,33 @@ test('reportFor picks the report that fits the task, and the CLI text shows it',
   assert.match(formatReport(lm)[0], /perplexity 3\.0000, token accuracy 50\.0% \(2 tokens\)/);
   const bin = reportFor({ ...cls, output: { kind: 'binary', labels: ['positive'] } } as SeqData, { examples: 2, loss: 1, truth: Int32Array.from([1, 0]), pred: Int32Array.from([1, 1]) }, 'test');
   assert.deepEqual(bin.kind === 'classification' && bin.labels, ['not positive', 'positive']);
+});
+
+test('forecastWindow: the target\'s own past from the inputs, then predicted and true, in the original units', () => {
+  const data = {
+    task: 'forecast', structure: 'many-to-one', generative: false, train: [], valid: [], about: '',
+    input: { kind: 'real', features: 2, names: ['volume', 'close'] },
+    output: { kind: 'real', features: 1, names: ['close'] },
+    scaling: { method: 'minmax', features: [{ name: 'volume', offset: 1000, scale: 500 }, { name: 'close', offset: 10, scale: 2 }], targets: [{ name: 'close', offset: 10, scale: 2 }] },
+  } as unknown as SeqData;
+  const w = forecastWindow(data, [[0, 0], [0.2, 0.5], [0.4, 1]], [[0.75]], [[1.5]], 2)!;
+  assert.equal(w.target, 'close');
+  assert.equal(w.units, 'original');
+  assert.deepEqual(w.past, [10, 11, 12]); // close column turned back: v * 2 + 10
+  assert.deepEqual(w.at, [4]); // T - Tout + 0 + horizon = 3 - 1 + 2
+  assert.deepEqual(w.predicted, [11.5]);
+  assert.deepEqual(w.truth, [13]);
+  // the adding problem: the sum is no input column, so no past; values as they are
+  const adding = {
+    task: 'adding', structure: 'many-to-one', generative: false, train: [], valid: [], about: '',
+    input: { kind: 'real', features: 2, names: ['value', 'marker'] }, output: { kind: 'real', features: 1, names: ['sum'] },
+  } as unknown as SeqData;
+  const a = forecastWindow(adding, [[0.3, 1], [0.5, 1]], [[0.79]], [[0.8]])!;
+  assert.deepEqual([a.past, a.at, a.predicted, a.truth, a.units], [[], [2], [0.79], [0.8], 'as-is']);
+  // many-to-many (the sine's next value at every step): output step j lands at j + 1
+  const sine = { ...adding, task: 'sine', structure: 'many-to-many', input: { kind: 'real', features: 1, names: ['value'] }, output: { kind: 'real', features: 1, names: ['next'] } } as unknown as SeqData;
+  const s = forecastWindow(sine, [[0.1], [0.2], [0.3]], [[0.2], [0.3], [0.4]], [[0.2], [0.3], [0.5]])!;
+  assert.deepEqual([s.past, s.at], [[0.1, 0.2, 0.3], [1, 2, 3]]);
+  // class outputs have no forecast window
+  assert.equal(forecastWindow({ ...adding, output: { kind: 'classes', classes: ['a'] } } as unknown as SeqData, [], [], []), undefined);
 });

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunStore } from '../../src/node/runStore';
@@ -307,5 +307,34 @@ test('overlays: a sweep trial is labelled by its settings; a run of another expe
     assert.equal(overlayOf(store.read(w.id).summary!, store.readMetrics(w.id), 'hello / ' + w.id).label, `hello / ${w.id}`);
   } finally {
     rmSync(ws, { recursive: true, force: true });
+  }
+});
+
+test('the end-of-run evaluation of a panel run is written to its record (evaluation.json, as the CLI writes it)', () => {
+  const s = setup();
+  try {
+    s.rec.handle(s.m('runStart', { clientRunId: 'c1', backend: 'cpu', steps: 10 }), helloText, 'hello');
+    const id = s.rec.active!.runId;
+    const report = {
+      kind: 'classification' as const, split: 'validation' as const, examples: 3, loss: 0.5, n: 3, accuracy: 2 / 3, macroF1: 0.5,
+      labels: ['a', 'b'], confusion: [[1, 1], [0, 1]],
+      classes: [{ label: 'a', precision: 1, recall: 0.5, f1: 2 / 3, support: 2 }, { label: 'b', precision: 0.5, recall: 1, f1: 2 / 3, support: 1 }],
+    };
+    s.rec.handle(s.m('evaluation', { clientRunId: 'c1', report }), helloText, 'hello');
+    // another run's evaluation is not written here
+    s.rec.handle(s.m('evaluation', { clientRunId: 'other', report: { ...report, confusion: [[9, 9], [9, 9]] } }), helloText, 'hello');
+    s.rec.handle(s.m('runEnd', { clientRunId: 'c1', status: 'completed', step: 10 }), helloText, 'hello');
+    const saved = JSON.parse(readFileSync(join(s.store.read(id).dir, 'evaluation.json'), 'utf8'));
+    assert.deepEqual(saved, report);
+    // a reopened panel shows it again with the restored run
+    assert.deepEqual(restoreData(s.store, 'hello.seqlab.json').restore?.evaluation, report);
+    // a damaged evaluation.json: the run is restored without it, and reading it names the file
+    writeFileSync(join(s.store.read(id).dir, 'evaluation.json'), '{"kind": "classification"}');
+    assert.throws(() => s.store.readEvaluation(id), /evaluation\.json: evaluation/);
+    const r = restoreData(s.store, 'hello.seqlab.json').restore!;
+    assert.equal(r.summary.id, id);
+    assert.equal(r.evaluation, undefined);
+  } finally {
+    s.cleanup();
   }
 });

@@ -46,6 +46,8 @@ export class Heatmap {
   private width = 640;
   /** [left, right] of each token label drawn (tests check they never overlap). */
   labelBoxes: [number, number][] = [];
+  /** Whether the token labels are drawn rotated (dense or long labels). */
+  labelsRotated = false;
   /** The log10 range of the gradient strip (its scale in the legend). */
   private stripRange?: [number, number];
 
@@ -131,7 +133,23 @@ export class Heatmap {
     const cellW = Math.max(3, Math.min(28, Math.floor(avail / T)));
     const cellH = Math.max(2, Math.min(16, Math.floor(360 / units)));
     const left = 40, top = 4;
-    const labelH = 16;
+    // token labels: horizontal (cut to 4 characters) when they fit, thinned to every `every`-th so
+    // they never overlap; rotated a quarter turn (up to 10 characters, one line high each) when
+    // that shows more of them or shows them whole
+    ctx.font = `10px ${font}`;
+    const LINE = 12;
+    const short = Array.from({ length: T }, (_, t) => visibleToken(d.tokens[t] ?? String(t), 4));
+    const long = Array.from({ length: T }, (_, t) => visibleToken(d.tokens[t] ?? String(t), 10));
+    const widest = (ls: string[]) => Math.max(0, ...ls.map((l) => ctx.measureText(l).width));
+    const everyOf = (w: number) => Math.max(1, Math.ceil((w + 4) / cellW));
+    const longW = widest(long);
+    const everyShort = everyOf(widest(short));
+    const everyRotated = Math.max(1, Math.ceil(LINE / cellW));
+    const cut = short.some((l, i) => l !== long[i]);
+    const rotated = everyOf(longW) > 1 && (everyRotated < everyShort || (cut && everyRotated <= everyShort));
+    const labels = rotated || everyOf(longW) === 1 ? long : short;
+    const every = rotated ? everyRotated : everyOf(widest(labels));
+    const labelH = rotated ? Math.ceil(longW) + 6 : 16;
     const stripH = d.gradNorms ? 18 : 0;
     const stripTop = top + units * cellH + labelH + (stripH ? 6 : 0);
     const W = left + T * cellW + 4;
@@ -178,17 +196,28 @@ export class Heatmap {
     ctx.textBaseline = 'middle';
     const unitStep = Math.max(1, Math.ceil(12 / cellH));
     for (let u = 0; u < units; u += unitStep) ctx.fillText(String(u), left - 4, top + u * cellH + cellH / 2);
-    // token labels: every `every`-th one when they are wider than a column, so they never overlap
-    ctx.textAlign = 'center';
-    ctx.textBaseline = 'top';
-    const labels = Array.from({ length: T }, (_, t) => visibleToken(d.tokens[t] ?? String(t)));
-    const widths = labels.map((l) => ctx.measureText(l).width);
-    const every = Math.max(1, Math.ceil((Math.max(0, ...widths) + 4) / cellW));
     this.labelBoxes = [];
+    this.labelsRotated = rotated;
+    const labelTop = top + units * cellH + 3;
     for (let t = 0; t < T; t += every) {
       const x = left + t * cellW + cellW / 2;
-      ctx.fillText(labels[t]!, x, top + units * cellH + 3);
-      this.labelBoxes.push([x - widths[t]! / 2, x + widths[t]! / 2]);
+      if (rotated) {
+        // read top to bottom, hanging from the grid
+        ctx.save();
+        ctx.translate(x, labelTop);
+        ctx.rotate(Math.PI / 2);
+        ctx.textAlign = 'left';
+        ctx.textBaseline = 'middle';
+        ctx.fillText(labels[t]!, 0, 0);
+        ctx.restore();
+        this.labelBoxes.push([x - LINE / 2, x + LINE / 2]);
+      } else {
+        ctx.textAlign = 'center';
+        ctx.textBaseline = 'top';
+        const w = ctx.measureText(labels[t]!).width;
+        ctx.fillText(labels[t]!, x, labelTop);
+        this.labelBoxes.push([x - w / 2, x + w / 2]);
+      }
     }
     if (d.gradNorms && stripH) {
       const g = d.gradNorms;
@@ -295,6 +324,26 @@ export function fmt(v: number): string {
   return a !== 0 && (a < 1e-3 || a >= 1e4) ? v.toExponential(3) : v.toFixed(4);
 }
 
-function visibleToken(t: string): string {
-  return t === ' ' ? '␣' : t === '\n' ? '⏎' : t === '<pad>' ? '·' : t.length > 4 ? t.slice(0, 3) + '…' : t;
+function visibleToken(t: string, max: number): string {
+  return t === ' ' ? '␣' : t === '\n' ? '⏎' : t === '<pad>' ? '·' : t.length > max ? t.slice(0, max - 1) + '…' : t;
+}
+
+/** The filler token of padded examples (the word tasks' '<pad>'). */
+export const PAD_TOKEN = '<pad>';
+
+/**
+ * The timesteps that are not padding: padding is filler, not the example, so the heatmap, its
+ * labels, the gradient strip and the predictions leave those steps out. Undefined when nothing is padding.
+ */
+export function unpaddedSteps(tokens: string[]): number[] | undefined {
+  if (!tokens.includes(PAD_TOKEN)) return undefined;
+  const keep = tokens.flatMap((tok, t) => (tok === PAD_TOKEN ? [] : [t]));
+  return keep.length ? keep : undefined;
+}
+
+/** The rows (timesteps) `keep` of a [T][units] grid. */
+export function pickSteps(g: Grid, keep: number[]): Grid {
+  const data = new Float32Array(keep.length * g.cols);
+  keep.forEach((t, i) => data.set(g.data.subarray(t * g.cols, (t + 1) * g.cols), i * g.cols));
+  return { rows: keep.length, cols: g.cols, data };
 }

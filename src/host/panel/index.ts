@@ -430,6 +430,7 @@ class PanelSession {
       case 'metrics':
       case 'checkpoint':
       case 'best':
+      case 'evaluation':
       case 'runEnd':
         this.recorder.handle(m, this.definitionText, this.label);
         return;

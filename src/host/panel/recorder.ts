@@ -36,7 +36,7 @@ export interface RecorderDeps {
   trusted?(): boolean;
 }
 
-type RunMsg = Extract<ViewToHost, { type: 'runStart' | 'metrics' | 'checkpoint' | 'best' | 'runEnd' }>;
+type RunMsg = Extract<ViewToHost, { type: 'runStart' | 'metrics' | 'checkpoint' | 'best' | 'evaluation' | 'runEnd' }>;
 
 export class RunRecorder {
   private run?: { clientRunId: string; writer: PanelRunWriter; status: StatusHandle; step: number; steps: number };
@@ -73,6 +73,12 @@ export class RunRecorder {
         const r = this.run;
         if (!r || r.clientRunId !== m.clientRunId) return;
         this.guard('save the best weights', () => r.writer.saveBest({ step: m.step, validLoss: m.validLoss }, m.weights));
+        return;
+      }
+      case 'evaluation': {
+        const r = this.run;
+        if (!r || r.clientRunId !== m.clientRunId) return;
+        this.guard('save the evaluation', () => r.writer.saveEvaluation(m.report));
         return;
       }
       case 'runEnd': {

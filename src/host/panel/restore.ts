@@ -6,6 +6,7 @@ import type { HostToView, OverlayRun } from '../../protocol';
 import { cleanRow } from './recorder';
 import { describeOverrides } from '../../core/sweep';
 import type { PanelMetricRow, PanelRunStore, PanelRunSummary } from './store';
+import type { EvaluationReport } from '../../core/evaluate';
 
 export type RestoredRun = NonNullable<Extract<HostToView, { type: 'init' }>['restore']>;
 
@@ -14,8 +15,14 @@ export function restoreData(store: PanelRunStore, experiment: string): { restore
   const entries = store.list(experiment).filter((e) => e.summary);
   entries.sort((a, b) => (a.summary!.startedAt < b.summary!.startedAt ? 1 : -1));
   const last = entries[0];
+  let evaluation: EvaluationReport | undefined;
+  try {
+    evaluation = last && store.readEvaluation?.(last.id);
+  } catch {
+    evaluation = undefined; // a damaged evaluation.json: the run is restored without it
+  }
   return {
-    ...(last?.summary ? { restore: { summary: liteSummary(last.summary), metrics: thinRows(store.readMetrics(last.id), 20000).map(cleanRow) } } : {}),
+    ...(last?.summary ? { restore: { summary: liteSummary(last.summary), metrics: thinRows(store.readMetrics(last.id), 20000).map(cleanRow), ...(evaluation ? { evaluation } : {}) } } : {}),
     overlays: entries.slice(0, 10).map((e) => overlayOf(e.summary!, store.readMetrics(e.id))),
   };
 }

@@ -5,6 +5,7 @@
 import type { ModelSpec } from '../../core/spec';
 import type { MetricRow } from '../../core/train';
 import type { Checkpoint, BestSoFar } from '../../core/checkpoint';
+import type { EvaluationReport } from '../../core/evaluate';
 import type { RunStatus } from '../../protocol';
 
 /** One metric row: the core's MetricRow (the protocol checks the same type on receipt). */
@@ -33,6 +34,8 @@ export interface PanelRunWriter {
   saveCheckpoint(cp: Checkpoint): void;
   /** best.json: the weights of the best validation loss so far. */
   saveBest(best: BestSoFar, sd: Record<string, { shape: number[]; data: number[] }>): void;
+  /** evaluation.json: the end-of-run evaluation (src/core/evaluate.ts). */
+  saveEvaluation(report: EvaluationReport): void;
   finish(status: PanelRunStatus, message?: string): PanelRunSummary;
 }
 
@@ -45,6 +48,8 @@ export interface PanelRunStore {
   definitionText(id: string): string | undefined;
   create(opts: { definitionFile: string; definitionText: string; spec: ModelSpec; backend: string; steps: number; source?: string; parameters?: number }): PanelRunWriter;
   readMetrics(id: string): PanelMetricRow[];
+  /** The run's evaluation.json (throws naming the file when it is damaged). */
+  readEvaluation?(id: string): EvaluationReport | undefined;
   /** The store's experiment id of a definition file (defaults to the workspace-relative path). */
   experimentId?(definitionFile: string): string;
 }
