@@ -166,7 +166,7 @@ export class SeqModel {
     const n = shape.reduce((a, b) => a * b, 1);
     const data = new Float32Array(n);
     for (let i = 0; i < n; i++) data[i] = init();
-    const v = tf.tidy(() => tf.variable(tf.tensor(data, shape), true, name));
+    const v = tf.tidy(() => tf.parameter(tf.tensor(data, shape), name));
     this.params.set(name, v);
     return v;
   }
@@ -180,10 +180,6 @@ export class SeqModel {
     const s = new RecurrentStack(prefix, inputSize, layers, new Rng(this.rng.fork()));
     for (const [k, v] of s.params) this.params.set(k, v);
     return s;
-  }
-
-  get trainable(): tf.Variable[] {
-    return [...this.params.values()];
   }
 
   get parameterCount(): number {

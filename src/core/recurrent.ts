@@ -90,7 +90,7 @@ export class RecurrentStack {
           const data = new Float32Array(n);
           for (let i = 0; i < n; i++) data[i] = rng.uniform(-bound, bound);
           const full = this.paramName(name + suffix);
-          this.params.set(full, tf.tidy(() => tf.variable(tf.tensor(data, shape), true, full)));
+          this.params.set(full, tf.tidy(() => tf.parameter(tf.tensor(data, shape), full)));
         };
         mk('weight_ih', [G * l.units, inSize]);
         mk('weight_hh', [G * l.units, l.units]);

@@ -205,19 +205,17 @@ export function checkFixture(fx: TorchFixture): FixtureCheck[] {
       checks.push({ tensor: 'loss', maxAbsError: Math.abs(lossOf(out).dataSync()[0] - fx.loss_value) });
 
       // Gradients of the inputs (x, h0, c0) and of every parameter, in one backward pass.
-      const names = [...stack.params.keys()];
-      const vars = names.map((n) => stack.params.get(n)!);
       const inputs: tf.Tensor[] = [x, ...(h0 ? [h0] : []), ...(c0 ? [c0] : [])];
       const f = (...args: tf.Tensor[]) => {
         const [xi, hi, ci] = args as tf.Tensor3D[];
         return lossOf(forward(xi, h0 ? hi : undefined, c0 ? ci : undefined));
       };
-      const { grads: varGrads } = tf.variableGrads(() => f(...inputs), vars);
+      const { grads: varGrads } = tf.paramGrads(() => f(...inputs), stack.params);
       const inGrads = tf.grads(f)(inputs);
       const named: Record<string, tf.Tensor> = { input: inGrads[0] };
       if (h0) named.h0 = inGrads[1];
       if (c0) named.c0 = inGrads[2];
-      for (const n of names) named[n] = varGrads[n];
+      Object.assign(named, varGrads);
       for (const [k, ref] of Object.entries(fx.grads)) {
         const g = named[k];
         if (!g) throw new Error(`${fx.name}: no gradient computed for '${k}'`);
@@ -341,12 +339,12 @@ export function runAttentionFixture(fx: TorchAttentionFixture): { tensors: Recor
       tf.tidy(() => {
         let logits!: tf.Tensor2D;
         let weights!: tf.Tensor3D;
-        const { value, grads } = tf.variableGrads(() => {
+        const { value, grads } = tf.paramGrads(() => {
           const out = model.forward(batch);
           logits = tf.keep(out.logits);
           weights = tf.keep(out.attention!);
           return model.loss(out.logits, batch.y, batch.mask);
-        }, model.trainable);
+        }, model.params);
         tensors.logits = tf.keep(tf.transpose(tf.reshape(logits, [T, B, m.target_vocab]), [1, 0, 2]));
         // the batch is as long as its longest source; the fixture's padding columns must be 0
         const Smax = weights.shape[2];

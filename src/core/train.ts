@@ -226,7 +226,7 @@ export class Trainer {
     let accuracy: tf.Scalar | undefined;
     const t = this.spec.training;
     const scalars = tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => {
+      const { value, grads } = tf.paramGrads(() => {
         const out = this.model.forward(batch, { training: true, dropoutSeed: stepNo * 31, init });
         if (this.tbptt) carried = out.final.map((s) => ({ h: tf.keep(s.h), c: s.c && tf.keep(s.c) }));
         if (keepAccuracy) {
@@ -234,7 +234,7 @@ export class Trainer {
           if (a) accuracy = tf.keep(a);
         }
         return this.model.loss(out.logits, batch.y, batch.mask);
-      }, this.model.trainable);
+      }, this.model.params);
       const norm = globalNorm(grads);
       const clipped =
         t.clip.type === 'norm' ? clipGradNorm(grads, norm, t.clip.threshold)

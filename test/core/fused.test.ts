@@ -97,7 +97,7 @@ function runStack(c: Case, seed: number): Record<string, Float32Array> {
       const inputs = [x, ...(c.init ? [...h0, ...c0] : [])];
       const g = tf.grads((...a: tf.Tensor[]) => f(...a.slice(0, inputs.length)))(inputs);
       g.forEach((t, k) => { out[`grad input ${k}`] = t.dataSync() as Float32Array; });
-      const { grads } = tf.variableGrads(() => f(...inputs), params.map(([, v]) => v));
+      const { grads } = tf.paramGrads(() => f(...inputs), stack.params);
       for (const [n] of params) out[`grad ${n}`] = grads[n].dataSync() as Float32Array;
       return out;
     });

@@ -33,7 +33,7 @@ function lossAndGrads(model: SeqModel, ex: Example[]): { loss: number; rows: num
   const batch = model.makeBatch(ex);
   try {
     return tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => model.loss(model.forward(batch).logits, batch.y, batch.mask), model.trainable);
+      const { value, grads } = tf.paramGrads(() => model.loss(model.forward(batch).logits, batch.y, batch.mask), model.params);
       const g: Record<string, Float32Array> = {};
       for (const [k, v] of Object.entries(grads)) g[k] = v.dataSync() as Float32Array;
       return { loss: value.dataSync()[0], rows: batch.rows, grads: g } as never;

@@ -247,7 +247,7 @@ for (const cell of ['rnn', 'lstm', 'gru']) {
     const m = new SeqModel(spec, data, 5);
     const batch = m.makeBatch(data.train.slice(0, 4));
     const lossFn = () => m.loss(m.forward(batch).logits, batch.y);
-    const { grads } = tf.variableGrads(lossFn, m.trainable);
+    const { grads } = tf.paramGrads(lossFn, m.params);
     let checked = 0;
     for (const [name, v] of m.params) {
       const g = await grads[name].data();
@@ -292,4 +292,20 @@ test('dropout as PyTorch means it: head dropout changes a one-layer run (determi
   assert.notDeepEqual(head.curve, none.curve, 'head dropout changes training');
   assert.deepEqual((await run({ head: { dropout: 0.5 } })).curve, head.curve, 'the same seed gives the same masks');
   assert.deepEqual((await run({ dropout: 0.5 })).curve, none.curve, "the only layer's dropout has no effect (PyTorch's meaning; the DSL warns)");
+});
+
+test('two models of the same definition train side by side in one process (parameter names do not collide in the tfjs registry) and match one trained alone', async () => {
+  await useBackend('cpu');
+  const solo = (() => { const { spec, data } = hello('lstm', { steps: 10 }); return new Trainer(spec, data); })();
+  const alone = await curve(solo, 5);
+  const [a, b] = [hello('lstm', { steps: 10 }), hello('lstm', { steps: 10 })].map(({ spec, data }) => new Trainer(spec, data));
+  const ca: number[] = [];
+  const cb: number[] = [];
+  while (!a.done) {
+    ca.push((await a.runSteps(5)).loss);
+    cb.push((await b.runSteps(5)).loss);
+  }
+  assert.deepEqual(ca, alone);
+  assert.deepEqual(cb, alone);
+  for (const t of [solo, a, b]) t.dispose();
 });

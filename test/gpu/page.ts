@@ -105,8 +105,8 @@ async function runCase(cfg: CaseConfig): Promise<Record<string, Float32Array>> {
       const top = layers[layers.length - 1];
       const gOut = rand([cfg.T, cfg.B, D * top.units]);
       const gFinal = layers.flatMap((l) => Array.from({ length: D }, () => ({ h: rand([cfg.B, l.units]), c: l.cell === 'lstm' ? rand([cfg.B, l.units]) : undefined })));
-      const all = [...stack.params.values(), ...vars];
-      const { value, grads } = tf.variableGrads(() => {
+      const all = new Map<string, tf.Variable>([...stack.params, ...vars.map((v) => [v.name, v] as const)]);
+      const { value, grads } = tf.paramGrads(() => {
         const r = stack.run(x as tf.Tensor as tf.Tensor3D, { init });
         let loss = tf.sum(tf.mul(r.output, gOut));
         r.final.forEach((s, i) => {
@@ -223,7 +223,7 @@ async function fixture(fx: TorchFixture): Promise<{ checks: { tensor: string; ma
         const [xi, hi, ci] = args as tf.Tensor3D[];
         return lossOf(forward(xi, h0 ? hi : undefined, c0 ? ci : undefined));
       };
-      const { grads: varGrads } = tf.variableGrads(() => f(...inputs), names.map((n) => stack.params.get(n)!));
+      const { grads: varGrads } = tf.paramGrads(() => f(...inputs), stack.params);
       const inGrads = tf.grads(f)(inputs);
       kept['grad input'] = tf.keep(inGrads[0]);
       if (h0) kept['grad h0'] = tf.keep(inGrads[1]);
@@ -292,7 +292,7 @@ async function trainer(def: Record<string, unknown>, steps: number): Promise<{ d
     const kept: Record<string, tf.Tensor> = {};
     tf.tidy(() => {
       const batch = t.model.makeBatch(data.train.slice(0, r.spec!.training.batchSize));
-      const { value, grads } = tf.variableGrads(() => t.model.loss(t.model.forward(batch, { training: true }).logits, batch.y), t.model.trainable);
+      const { value, grads } = tf.paramGrads(() => t.model.loss(t.model.forward(batch, { training: true }).logits, batch.y), t.model.params);
       kept['first loss'] = tf.keep(value);
       for (const [k, g] of Object.entries(grads)) kept[`grad ${k}`] = tf.keep(g);
       batch.dispose();
