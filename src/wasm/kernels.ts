@@ -41,8 +41,8 @@ interface Exports {
   gemm(M: number, N: number, K: number, a: number, sam: number, sak: number, b: number, ldb: number, c: number, ldc: number, accumulate: number): void;
   gemm64(M: number, N: number, K: number, a: number, sam: number, sak: number, b: number, ldb: number, c: number, ldc: number, accumulate: number): void;
   colsum(R: number, N: number, x: number, ld: number, out: number, accumulate: number): void;
-  forwardSequence(cell: number, relu: number, T: number, B: number, Hp: number, g: number, h: number, c: number, aux: number, whhT: number, bi: number, bh: number, p: number): void;
-  backwardSequence(cell: number, relu: number, T: number, B: number, Hp: number, g: number, dhp: number, h: number, c: number, aux: number, whh: number, dhs: number, carry: number, dc: number): void;
+  forwardSequence(cell: number, relu: number, T: number, B: number, Hp: number, g: number, h: number, c: number, aux: number, whhT: number, bi: number, bh: number, p: number, mask: number): void;
+  backwardSequence(cell: number, relu: number, T: number, B: number, Hp: number, g: number, dhp: number, h: number, c: number, aux: number, whh: number, dhs: number, carry: number, dc: number, mask: number): void;
   tanhArray(x: number, y: number, n: number): void;
   sigmoidArray(x: number, y: number, n: number): void;
 }
@@ -126,6 +126,8 @@ export interface ForwardAttrs {
   bias: boolean;
   hasInit: boolean;
   trace: boolean;
+  /** Per-sequence lengths [B] (a variable-length batch, see FusedDirectionArgs); absent: all T. */
+  lengths?: number[];
 }
 
 /** What the kernels need of a tfjs backend: read an input, make an output. */
@@ -229,6 +231,20 @@ function takeUnpadded(m: RecurrenceModule, d: Dims, at: number, rows: number): F
   return out;
 }
 
+/**
+ * The step mask of a variable-length batch at `at` [T, B], processing order (see forwardSequence):
+ * m_s[b] = 1 while sequence b runs. Forward: s < lengths[b]; reverse (s = T-1-t): it starts at its
+ * own last step t = lengths[b] - 1, i.e. s >= T - lengths[b]. Returns the index, or -1 (no mask).
+ */
+function putMask(m: RecurrenceModule, d: Dims, reverse: boolean, lengths: number[] | undefined, at: number): number {
+  if (!lengths) return -1;
+  const f = m.mem;
+  for (let s = 0; s < d.T; s++) for (let b = 0; b < d.B; b++) {
+    f[at + s * d.B + b] = (reverse ? s >= d.T - lengths[b] : s < lengths[b]) ? 1 : 0;
+  }
+  return at;
+}
+
 /** Per-step [B, width] blocks at `at` (processing order, row s at at + (s + shift) * B * width) -> time order [T, B, cols of width from col0]. */
 function takeTimeOrder(m: RecurrenceModule, d: Dims, reverse: boolean, at: number, width: number, shift: number, col0: number, cols: number): Float32Array {
   const out = new Float32Array(d.R * cols);
@@ -252,8 +268,9 @@ function forwardKernel() {
     const m = need();
     const st = stateSizes(d);
     const BHp = d.B * d.Hp;
-    // [ S | X | W_ih^T | W_hh^T | b_ih | b_hh | P ]
-    const [S, X, wihT, whhT, bi, bh, P] = m.layout([st.total, d.R * I, I * d.GHp, d.Hp * d.GHp, d.GHp, d.GHp, d.B * d.GHp]);
+    // [ S | X | W_ih^T | W_hh^T | b_ih | b_hh | P | mask ]
+    const [S, X, wihT, whhT, bi, bh, P, M] = m.layout([st.total, d.R * I, I * d.GHp, d.Hp * d.GHp, d.GHp, d.GHp, d.B * d.GHp, a.lengths ? d.R : 0]);
+    const mask = putMask(m, d, a.reverse, a.lengths, M);
     const hAt = S, cAt = S + st.h, auxAt = cAt + st.c, gAt = auxAt + st.aux;
     putRowsInOrder(m, d, a.reverse, x, I, X);
     putWeights(m, d, read(backend, i.wIh, 'wIh'), read(backend, i.wHh, 'wHh'), { wihT, whhT });
@@ -264,11 +281,14 @@ function forwardKernel() {
     if (d.cell === 'lstm') putPadded(m, d, a.hasInit ? read(backend, i.c0, 'c0') : undefined, cAt);
     // XP = X W_ih^T for all T*B rows at once, into the gate region: [R, I] x [I, G*Hp]
     m.x.gemm(d.R, d.GHp, I, X, I, 1, wihT, d.GHp, gAt, d.GHp, 0);
-    m.x.forwardSequence(CELL_CODE[d.cell], a.relu ? 1 : 0, d.T, d.B, d.Hp, gAt, hAt, cAt, auxAt, whhT, bi, bh, P);
+    m.x.forwardSequence(CELL_CODE[d.cell], a.relu ? 1 : 0, d.T, d.B, d.Hp, gAt, hAt, cAt, auxAt, whhT, bi, bh, P, mask);
     const f = m.mem;
+    const h = takeTimeOrder(m, d, a.reverse, hAt, d.Hp, 1, 0, d.H);
+    // a variable-length batch: out_t = m_t h_t (zero at and after each sequence's length)
+    if (a.lengths) for (let t = 0; t < d.T; t++) for (let b = 0; b < d.B; b++) if (t >= a.lengths[b]) h.fill(0, (t * d.B + b) * d.H, (t * d.B + b + 1) * d.H);
     const outs = [
       make(backend, [st.total], f.subarray(S, S + st.total), true),
-      make(backend, [d.T, d.B, d.H], takeTimeOrder(m, d, a.reverse, hAt, d.Hp, 1, 0, d.H)),
+      make(backend, [d.T, d.B, d.H], h),
       make(backend, [d.B, d.H], takeUnpadded(m, d, hAt + d.T * BHp, d.B)),
     ];
     if (d.cell === 'lstm') outs.push(make(backend, [d.B, d.H], takeUnpadded(m, d, cAt + d.T * BHp, d.B)));
@@ -295,11 +315,12 @@ function backwardKernel() {
     const m = need();
     const st = stateSizes(d);
     const gru = d.cell === 'gru';
-    // [ S | X | W_hh | W_ih | dhs | carry | dc | dHP (GRU) | dx | dW_ih | dW_hh | db_ih | db_hh ]
-    const [S, X, whh, wih, dhs, carry, dc, dhp, dx, dwih, dwhh, dbi, dbh] = m.layout([
+    // [ S | X | W_hh | W_ih | dhs | carry | dc | dHP (GRU) | dx | dW_ih | dW_hh | db_ih | db_hh | mask ]
+    const [S, X, whh, wih, dhs, carry, dc, dhp, dx, dwih, dwhh, dbi, dbh, M] = m.layout([
       st.total, d.R * I, d.GHp * d.Hp, d.GHp * I, d.R * d.Hp, d.B * d.Hp, d.B * d.Hp, gru ? d.R * d.GHp : 0,
-      d.R * I, d.GHp * I, d.GHp * d.Hp, d.GHp, d.GHp,
+      d.R * I, d.GHp * I, d.GHp * d.Hp, d.GHp, d.GHp, a.lengths ? d.R : 0,
     ]);
+    const mask = putMask(m, d, a.reverse, a.lengths, M);
     const hAt = S, cAt = S + st.h, auxAt = cAt + st.c, gAt = auxAt + st.aux;
     m.mem.set(read(backend, i.S, 'S'), S);
     putRowsInOrder(m, d, a.reverse, x, I, X);
@@ -312,8 +333,9 @@ function backwardKernel() {
     } else m.zero(dhs, d.R * d.Hp);
     putPadded(m, d, a.hasDhN ? read(backend, i.dhN, 'dhN') : undefined, carry);
     putPadded(m, d, a.hasDcN ? read(backend, i.dcN, 'dcN') : undefined, dc);
-    // the backward recurrence: g's rows become dXP, GRU's dHP goes to dhp
-    m.x.backwardSequence(CELL_CODE[d.cell], a.relu ? 1 : 0, d.T, d.B, d.Hp, gAt, dhp, hAt, cAt, auxAt, whh, dhs, carry, dc);
+    // the backward recurrence: g's rows become dXP, GRU's dHP goes to dhp (frozen rows: 0, so
+    // padding steps add nothing to the weight gradients below and get dx = 0)
+    m.x.backwardSequence(CELL_CODE[d.cell], a.relu ? 1 : 0, d.T, d.B, d.Hp, gAt, dhp, hAt, cAt, auxAt, whh, dhs, carry, dc, mask);
     const dHP = gru ? dhp : gAt;
     // ONE product each over all T*B rows:
     // dW_ih = dXP^T X      [G*Hp, R] x [R, I]
@@ -399,6 +421,7 @@ function registerKernels(): void {
 
 export class CpuRecurrence implements RecurrenceKernel {
   readonly name = 'wasm-simd-fused';
+  readonly supportsLengths = true;
 
   direction(args: FusedDirectionArgs): FusedDirectionResult | undefined {
     if (!(CPU_BACKENDS as readonly string[]).includes(tf.getBackend())) return undefined;
@@ -410,6 +433,7 @@ export class CpuRecurrence implements RecurrenceKernel {
     const attrs: ForwardAttrs = {
       cell, relu: cell === 'rnn' && args.activation === 'relu', reverse: args.reverse, T, B, H, bias, hasInit: !!args.init, trace: args.trace,
     };
+    if (args.lengths) attrs.lengths = args.lengths;
     const inputs: tf.NamedTensorMap = { x: tf.reshape(x, [T * B, I]), wIh: w.wIh, wHh: w.wHh };
     if (bias) Object.assign(inputs, { bIh: w.bIh!, bHh: w.bHh! });
     if (args.init) {

@@ -10,34 +10,42 @@ import { useBackend } from '../../src/node/backend';
 import * as tf from '../../src/core/tf';
 import { checkFixture, type TorchFixture } from '../../src/core/torch';
 import { RecurrentStack, type LayerConfig } from '../../src/core/recurrent';
-import { getRecurrenceKernel, setRecurrenceKernel } from '../../src/core/fused';
+import { getRecurrenceKernel, setRecurrenceKernel, takeFallbacks } from '../../src/core/fused';
 import { CPU_BACKWARD, CPU_FORWARD, recurrenceModule } from '../../src/wasm/kernels';
 import { Rng } from '../../src/core/rng';
 import type { CellState } from '../../src/core/cells';
 
-const FIXTURES = join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'torch');
+const SHARED = join(__dirname, '..', '..', '..', 'shared', 'fixtures');
 const BACKENDS = ['cpu', 'wasm'] as const;
 
-for (const backend of BACKENDS) {
-  for (const f of existsSync(FIXTURES) ? readdirSync(FIXTURES).filter((f) => f.endsWith('.json')) : []) {
-    test(`${backend} fused: ${f} matches PyTorch (outputs, states, every gradient) and ran in the fused kernels`, async () => {
-      await useBackend(backend);
-      assert.equal(getRecurrenceKernel()?.name, 'wasm-simd-fused');
-      const fx = JSON.parse(readFileSync(join(FIXTURES, f), 'utf8')) as TorchFixture;
-      const before = tf.memory().numTensors;
-      let checks: ReturnType<typeof checkFixture> = [];
-      const prof = await tf.profile(() => { checks = checkFixture(fx); return []; });
-      assert.equal(tf.memory().numTensors, before, 'no tensor leak');
-      assert.ok(prof.kernelNames.includes(CPU_FORWARD) && prof.kernelNames.includes(CPU_BACKWARD), `kernels: ${prof.kernelNames.join(' ')}`);
-      // no per-timestep cell ops left: the only matmuls are the loss's and autodiff's outside the layers
-      assert.ok(!prof.kernelNames.includes('Tanh') && !prof.kernelNames.includes('Sigmoid'), `op-by-op cells ran: ${prof.kernelNames.join(' ')}`);
-      assert.ok(checks.length >= 4);
-      for (const c of checks) assert.ok(c.maxAbsError <= 2e-6, `${c.tensor}: max abs error ${c.maxAbsError}`);
-    });
+// torch: full-length batches; torch-packed: variable lengths (PyTorch's packed sequences), which
+// the fused kernels run too (masked steps), not the op-by-op fallback
+for (const dir of ['torch', 'torch-packed']) {
+  const folder = join(SHARED, dir);
+  for (const backend of BACKENDS) {
+    for (const f of existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith('.json')) : []) {
+      test(`${backend} fused: ${dir}/${f} matches PyTorch (outputs, states, every gradient) and ran in the fused kernels`, async () => {
+        await useBackend(backend);
+        assert.equal(getRecurrenceKernel()?.name, 'wasm-simd-fused');
+        const fx = JSON.parse(readFileSync(join(folder, f), 'utf8')) as TorchFixture;
+        if (dir === 'torch-packed') assert.ok(fx.lengths?.some((n) => n < fx.input.shape[1]), 'the fixture has sequences shorter than T');
+        const before = tf.memory().numTensors;
+        takeFallbacks();
+        let checks: ReturnType<typeof checkFixture> = [];
+        const prof = await tf.profile(() => { checks = checkFixture(fx); return []; });
+        assert.equal(tf.memory().numTensors, before, 'no tensor leak');
+        assert.deepEqual(takeFallbacks(), [], 'no fallback noted');
+        assert.ok(prof.kernelNames.includes(CPU_FORWARD) && prof.kernelNames.includes(CPU_BACKWARD), `kernels: ${prof.kernelNames.join(' ')}`);
+        // no per-timestep cell ops left: the only matmuls are the loss's and autodiff's outside the layers
+        assert.ok(!prof.kernelNames.includes('Tanh') && !prof.kernelNames.includes('Sigmoid'), `op-by-op cells ran: ${prof.kernelNames.join(' ')}`);
+        assert.ok(checks.length >= 4);
+        for (const c of checks) assert.ok(c.maxAbsError <= 2e-6, `${c.tensor}: max abs error ${c.maxAbsError}`);
+      });
+    }
   }
 }
 
-interface Case { name: string; layers: Partial<LayerConfig>[]; I: number; B: number; T: number; init?: boolean }
+interface Case { name: string; layers: Partial<LayerConfig>[]; I: number; B: number; T: number; init?: boolean; lengths?: number[] }
 const layer = (l: Partial<LayerConfig>): LayerConfig =>
   ({ cell: 'lstm', units: 4, activation: 'tanh', bias: true, bidirectional: false, merge: 'concat', dropout: 0, ...l }) as LayerConfig;
 
@@ -50,6 +58,12 @@ const CASES: Case[] = [
   { name: 'rnn relu H9 no bias, 3 layers mixed', layers: [{ cell: 'rnn', units: 9, activation: 'relu', bias: false }, { cell: 'gru', units: 4 }, { cell: 'rnn', units: 12, bidirectional: true, merge: 'avg' }], I: 5, B: 2, T: 6 },
   { name: 'lstm H37 B33 T40 (K blocks, tails)', layers: [{ cell: 'lstm', units: 37 }], I: 11, B: 33, T: 40, init: true },
   { name: 'gru H64 B17 T20 bi mul', layers: [{ cell: 'gru', units: 64, bidirectional: true, merge: 'mul' }], I: 1, B: 17, T: 20 },
+  // variable lengths (packed): frozen states, zero outputs, the reverse direction starting at each
+  // sequence's own last step, a 0-length sequence (an empty truncated-BPTT window), h0/c0
+  { name: 'lengths: lstm H5 bi concat + gru H6 bi sum, h0', layers: [{ cell: 'lstm', units: 5, bidirectional: true }, { cell: 'gru', units: 6, bidirectional: true, merge: 'sum' }], I: 3, B: 4, T: 6, init: true, lengths: [6, 1, 3, 0] },
+  { name: 'lengths: rnn relu H7 bi avg no bias + rnn tanh H4', layers: [{ cell: 'rnn', units: 7, activation: 'relu', bias: false, bidirectional: true, merge: 'avg' }, { cell: 'rnn', units: 4 }], I: 2, B: 3, T: 5, lengths: [2, 5, 4] },
+  { name: 'lengths: lstm H37 B33 T40 h0 (K blocks, tails)', layers: [{ cell: 'lstm', units: 37 }], I: 11, B: 33, T: 40, init: true, lengths: Array.from({ length: 33 }, (_, b) => 1 + ((b * 7) % 40)) },
+  { name: 'lengths: gru H64 B9 T12 bi mul', layers: [{ cell: 'gru', units: 64, bidirectional: true, merge: 'mul' }], I: 2, B: 9, T: 12, lengths: [12, 11, 1, 5, 12, 3, 8, 2, 7] },
 ];
 
 /** Outputs, final states, traces and the gradient of a fixed random loss wrt every parameter, x and h0/c0. */
@@ -74,7 +88,7 @@ function runStack(c: Case, seed: number): Record<string, Float32Array> {
         const init: CellState[] | undefined = c.init
           ? h0.map((_, k) => ({ h: rest[k] as tf.Tensor2D, c: lstmStates.includes(k) ? (rest[nStates + lstmStates.indexOf(k)] as tf.Tensor2D) : undefined }))
           : undefined;
-        const r = stack.run(xi as tf.Tensor3D, { init, trace: true });
+        const r = stack.run(xi as tf.Tensor3D, { init, trace: true, lengths: c.lengths });
         out.output = r.output.dataSync() as Float32Array;
         r.final.forEach((s, k) => {
           out[`h_n${k}`] = s.h.dataSync() as Float32Array;
@@ -124,9 +138,12 @@ for (const backend of BACKENDS) {
       await useBackend(backend, { fused: true });
       const before = tf.memory().numTensors;
       let got: Record<string, Float32Array> = {};
+      takeFallbacks();
       const prof = await tf.profile(() => { got = runStack(c, 7); return []; });
       assert.equal(tf.memory().numTensors, before, 'no tensor leak');
+      assert.deepEqual(takeFallbacks(), [], 'no fallback noted');
       assert.ok(prof.kernelNames.includes(CPU_FORWARD) && prof.kernelNames.includes(CPU_BACKWARD));
+      assert.ok(!prof.kernelNames.includes('Tanh') && !prof.kernelNames.includes('Sigmoid'), 'no op-by-op cells');
       assert.deepEqual(Object.keys(got).sort(), Object.keys(want).sort());
       for (const [k, w] of Object.entries(want)) {
         const gv = got[k];

@@ -354,16 +354,20 @@ export function lstmForward(B: i32, Hp: i32, xp: i32, p: i32, bi: i32, bh: i32, 
  * carry), dc = dL/dc' carried in, updated in place to dL/dc:
  *   do = dh tanh(c'),  dc += dh o (1 - tanh^2 c'),  di = dc g,  dg = dc i,  df = dc c,  dc_prev = dc f
  *   da_i = di i (1 - i),  da_f = df f (1 - f),  da_g = dg (1 - g^2),  da_o = do o (1 - o)
- * writes da (= dXP = dHP) over the gates in xp.
+ * writes da (= dXP = dHP) over the gates in xp and clears carry (the caller adds dHP W_hh to it).
+ * A row whose mask is 0 (a finished sequence: s' = s, see frozen) passes dh and dc through
+ * unchanged and gets da = 0.
  */
-export function lstmBackward(B: i32, Hp: i32, xp: i32, dhs: i32, carry: i32, dc: i32, cPrev: i32, tc: i32): void {
+export function lstmBackward(B: i32, Hp: i32, xp: i32, dhs: i32, carry: i32, dc: i32, cPrev: i32, tc: i32, mask: i32): void {
   const G = 4 * Hp;
   const one = f32x4.splat(1.0);
   for (let b = 0; b < B; b++) {
     const row = b * G;
+    if (frozen(mask, b)) { memory.fill(at(xp + row), 0, at(G)); continue; }
     for (let j = 0; j < Hp; j += 4) {
       const s = b * Hp + j;
       const dh = f32x4.add(v128.load(at(dhs + s)), v128.load(at(carry + s)));
+      v128.store(at(carry + s), f32x4.splat(0));
       const i = v128.load(at(xp + row + j)), f = v128.load(at(xp + row + Hp + j));
       const g = v128.load(at(xp + row + 2 * Hp + j)), o = v128.load(at(xp + row + 3 * Hp + j));
       const t = v128.load(at(tc + s));
@@ -412,13 +416,15 @@ export function gruForward(B: i32, Hp: i32, xp: i32, p: i32, bi: i32, bh: i32, h
  *   dn = dh (1 - z),  dz = dh (h - n),  dh_prev (direct) = dh z
  *   da_n = dn (1 - n^2),  da_r = da_n hn r (1 - r),  da_z = dz z (1 - z)
  *   dXP = [da_r, da_z, da_n] (into xp),  dHP = [da_r, da_z, da_n r] (into dhp)
- * carry becomes dh z; the caller then adds dHP W_hh.
+ * carry becomes dh z; the caller then adds dHP W_hh. A frozen row (mask 0) keeps its carry and
+ * gets dXP = dHP = 0.
  */
-export function gruBackward(B: i32, Hp: i32, xp: i32, dhp: i32, dhs: i32, carry: i32, hPrev: i32, hn: i32): void {
+export function gruBackward(B: i32, Hp: i32, xp: i32, dhp: i32, dhs: i32, carry: i32, hPrev: i32, hn: i32, mask: i32): void {
   const G = 3 * Hp;
   const one = f32x4.splat(1.0);
   for (let b = 0; b < B; b++) {
     const row = b * G;
+    if (frozen(mask, b)) { memory.fill(at(xp + row), 0, at(G)); memory.fill(at(dhp + row), 0, at(G)); continue; }
     for (let j = 0; j < Hp; j += 4) {
       const s = b * Hp + j;
       const dh = f32x4.add(v128.load(at(dhs + s)), v128.load(at(carry + s)));
@@ -452,14 +458,17 @@ export function rnnForward(B: i32, Hp: i32, xp: i32, p: i32, bi: i32, bh: i32, h
 
 /**
  * RNN backward through one step, dh = dhs + carry: da = dh (1 - h'^2) for tanh, dh [h' > 0] for
- * relu (PyTorch's relu gradient at 0 is 0). Writes da (= dXP = dHP) into xp.
+ * relu (PyTorch's relu gradient at 0 is 0). Writes da (= dXP = dHP) into xp and clears carry (the
+ * caller adds dHP W_hh); a frozen row (mask 0) keeps its carry and gets da = 0.
  */
-export function rnnBackward(B: i32, Hp: i32, xp: i32, dhs: i32, carry: i32, h: i32, relu: i32): void {
+export function rnnBackward(B: i32, Hp: i32, xp: i32, dhs: i32, carry: i32, h: i32, relu: i32, mask: i32): void {
   const one = f32x4.splat(1.0), zero = f32x4.splat(0);
   for (let b = 0; b < B; b++) {
+    if (frozen(mask, b)) { memory.fill(at(xp + b * Hp), 0, at(Hp)); continue; }
     for (let j = 0; j < Hp; j += 4) {
       const s = b * Hp + j;
       const dh = f32x4.add(v128.load(at(dhs + s)), v128.load(at(carry + s)));
+      v128.store(at(carry + s), zero);
       const y = v128.load(at(h + s));
       const d = relu ? v128.and(dh, f32x4.gt(y, zero)) : f32x4.mul(dh, f32x4.sub(one, f32x4.mul(y, y)));
       v128.store(at(xp + s), d);
@@ -473,9 +482,19 @@ export function rnnBackward(B: i32, Hp: i32, xp: i32, dhs: i32, carry: i32, h: i
 //   h [(T+1), B, Hp]  row 0 = h_0, row s+1 = h after step s     c [(T+1), B, Hp] (LSTM)
 //   aux [T, B, Hp]    LSTM tanh(c'), GRU hn                       g [T, B, G*Hp] gates (see above)
 //   p [B, G*Hp]       scratch for h W_hh^T
+//   mask [T, B]       variable lengths (PyTorch's packed sequences): m_s[b] = 1 while sequence b
+//                     runs at step s, else 0; -1: every sequence runs every step. With it
+//                       state_s = m_s cell(x_s, state_{s-1}) + (1 - m_s) state_{s-1}
+//                     (a frozen row keeps its h and c; the host zeroes its output h)
 // ---------------------------------------------------------------------------------------------
 
-export function forwardSequence(cell: i32, relu: i32, T: i32, B: i32, Hp: i32, g: i32, h: i32, c: i32, aux: i32, whhT: i32, bi: i32, bh: i32, p: i32): void {
+/** Row b of a step's mask is 0: the sequence does not run at this step (mask < 0: no mask). */
+// @ts-ignore: decorator
+@inline function frozen(mask: i32, b: i32): bool {
+  return mask >= 0 && load<f32>(at(mask + b)) == 0;
+}
+
+export function forwardSequence(cell: i32, relu: i32, T: i32, B: i32, Hp: i32, g: i32, h: i32, c: i32, aux: i32, whhT: i32, bi: i32, bh: i32, p: i32, mask: i32): void {
   const G = (cell == 1 ? 4 : cell == 2 ? 3 : 1) * Hp;
   const BH = B * Hp;
   for (let s = 0; s < T; s++) {
@@ -486,6 +505,14 @@ export function forwardSequence(cell: i32, relu: i32, T: i32, B: i32, Hp: i32, g
     if (cell == 1) lstmForward(B, Hp, gs, p, bi, bh, c + s * BH, c + (s + 1) * BH, aux + s * BH, hPrev + BH);
     else if (cell == 2) gruForward(B, Hp, gs, p, bi, bh, hPrev, aux + s * BH, hPrev + BH);
     else rnnForward(B, Hp, gs, p, bi, bh, hPrev + BH, relu);
+    if (mask < 0) continue;
+    // frozen rows: state_s = state_{s-1}
+    const ms = mask + s * B;
+    for (let b = 0; b < B; b++) {
+      if (!frozen(ms, b)) continue;
+      memory.copy(at(hPrev + BH + b * Hp), at(hPrev + b * Hp), at(Hp));
+      if (cell == 1) memory.copy(at(c + (s + 1) * BH + b * Hp), at(c + s * BH + b * Hp), at(Hp));
+    }
   }
 }
 
@@ -493,18 +520,21 @@ export function forwardSequence(cell: i32, relu: i32, T: i32, B: i32, Hp: i32, g
  * Backward over s = T-1 .. 0. dhs [T, B, Hp]: dL/dh from above per step; carry [B, Hp] starts as
  * dL/dh_n and ends as dL/dh_0, dc [B, Hp] (LSTM) as dL/dc_n -> dL/dc_0. The carry between steps is
  * dL/dh_prev = dHP W_hh (GRU: + dh z). g's rows become dXP; GRU's dHP goes to dhp (else dHP = dXP).
- * whh: W_hh [G*Hp, Hp] row-major.
+ * whh: W_hh [G*Hp, Hp] row-major. mask as forwardSequence's: a frozen row's dh and dc pass
+ * through the step unchanged (state_s = state_{s-1}), its dXP and dHP are 0 (its output h is
+ * 0, so its dhs is not read).
  */
-export function backwardSequence(cell: i32, relu: i32, T: i32, B: i32, Hp: i32, g: i32, dhp: i32, h: i32, c: i32, aux: i32, whh: i32, dhs: i32, carry: i32, dc: i32): void {
+export function backwardSequence(cell: i32, relu: i32, T: i32, B: i32, Hp: i32, g: i32, dhp: i32, h: i32, c: i32, aux: i32, whh: i32, dhs: i32, carry: i32, dc: i32, mask: i32): void {
   const G = (cell == 1 ? 4 : cell == 2 ? 3 : 1) * Hp;
   const BH = B * Hp;
   for (let s = T - 1; s >= 0; s--) {
     const gs = g + s * B * G;
+    const ms = mask < 0 ? -1 : mask + s * B;
     let d = gs;
-    if (cell == 1) lstmBackward(B, Hp, gs, dhs + s * BH, carry, dc, c + s * BH, aux + s * BH);
-    else if (cell == 2) { d = dhp + s * B * G; gruBackward(B, Hp, gs, d, dhs + s * BH, carry, h + s * BH, aux + s * BH); }
-    else rnnBackward(B, Hp, gs, dhs + s * BH, carry, h + (s + 1) * BH, relu);
-    // carry (+)= dHP W_hh   [B, G*Hp] x [G*Hp, Hp]
-    gemm64(B, Hp, G, d, G, 1, whh, Hp, carry, Hp, cell == 2 ? 1 : 0);
+    if (cell == 1) lstmBackward(B, Hp, gs, dhs + s * BH, carry, dc, c + s * BH, aux + s * BH, ms);
+    else if (cell == 2) { d = dhp + s * B * G; gruBackward(B, Hp, gs, d, dhs + s * BH, carry, h + s * BH, aux + s * BH, ms); }
+    else rnnBackward(B, Hp, gs, dhs + s * BH, carry, h + (s + 1) * BH, relu, ms);
+    // carry += dHP W_hh   [B, G*Hp] x [G*Hp, Hp] (a frozen row's dHP is 0: its carry passes)
+    gemm64(B, Hp, G, d, G, 1, whh, Hp, carry, Hp, 1);
   }
 }
