@@ -278,6 +278,10 @@ async function cmdTrain(a: Args): Promise<number> {
       backend = c.backend;
       backendReason = c.reason;
     },
+    onProbeStale(why) {
+      if (json) out(JSON.stringify({ event: 'probeStale', reason: why }));
+      else err(`note: backend probe: ${why}`);
+    },
     onStart(w, t, loaded, info) {
       total = t.totalSteps;
       scheduled = t.spec.training.schedule.type !== 'none';

@@ -3,6 +3,20 @@
  * sequence length, on its data) on each candidate backend, fastest wins. Results are cached per
  * machine and model size, so the probe runs once, not every time.
  *
+ * A cached figure can go stale: measured while the machine was busy, it says nothing true about
+ * a quiet one (on a 2-core machine shared by builds, wasm and cpu were timed 2-5x slow, and not
+ * alike, so the choice itself was wrong). Three guards, each cheap (a probe costs about a second):
+ *  - the decision compares backends timed in the same interleaved rounds, so the load falls on
+ *    all of them alike; the absolute rates are kept only to be checked against later runs;
+ *  - the entry records the load it was measured under (load average per core, where the platform
+ *    has one): a figure taken at load >= 1 per core is measured again once the load is under half
+ *    of that (PROBE_BUSY_LOAD);
+ *  - a run reports its real training speed (reviewProbe): a run on the chosen backend more than
+ *    PROBE_DRIFT times faster than the cached figure proves that figure was taken on a busier
+ *    machine, and the entry is dropped, so the next run measures again. A slower run proves
+ *    nothing (the run also validates and records; the machine may be busy now) and keeps it.
+ * Entries older than PROBE_MAX_AGE_MS are measured again regardless.
+ *
  * Platform-neutral: the caller says how to switch backends (Node: src/node/backend.ts's useBackend;
  * the panel's worker: webview/backend.ts) and where the cache lives.
  */
@@ -34,14 +48,46 @@ export interface BackendChoice {
   key: string;
 }
 
-export interface ProbeCacheEntry { results: ProbeResult[]; measuredAt: number }
+export interface ProbeCacheEntry {
+  results: ProbeResult[];
+  measuredAt: number;
+  /** The machine's load average per core when measured (absent where the platform has none). */
+  load?: number;
+}
 export interface ProbeCache {
   get(key: string): ProbeCacheEntry | undefined;
   set(key: string, entry: ProbeCacheEntry): void;
+  /** Forget an entry (reviewProbe found it stale). */
+  delete?(key: string): void;
 }
 
 /** A cached measurement older than this is measured again (drivers, load and versions change). */
 export const PROBE_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
+/** Load average per core from which a measurement counts as taken on a busy machine. */
+export const PROBE_BUSY_LOAD = 1;
+/** A run this many times faster than its cached probe figure drops the entry. */
+export const PROBE_DRIFT = 1.5;
+
+/** Why a cached entry is measured again, or undefined when it still holds. */
+export function staleReason(e: ProbeCacheEntry, now: number, load?: number): string | undefined {
+  if (now - e.measuredAt >= PROBE_MAX_AGE_MS) return 'older than a week';
+  if (e.load !== undefined && load !== undefined && e.load >= PROBE_BUSY_LOAD && load < e.load / 2) {
+    return `measured at load ${e.load.toFixed(1)} per core, now ${load.toFixed(1)}`;
+  }
+  return undefined;
+}
+
+/**
+ * After a run on a backend chosen by probeBackends: its real speed (steps over training time)
+ * against the figure the choice came from. Returns why the cache entry was dropped, or undefined
+ * when it was kept (see the header for the rule).
+ */
+export function reviewProbe(cache: ProbeCache | undefined, choice: Pick<BackendChoice, 'key' | 'backend' | 'results'>, stepsPerSecond: number): string | undefined {
+  const probed = choice.results.find((r) => r.backend === choice.backend);
+  if (!cache?.delete || !probed || !(stepsPerSecond > probed.stepsPerSecond * PROBE_DRIFT)) return undefined;
+  cache.delete(choice.key);
+  return `the run trained at ${stepsPerSecond.toFixed(0)} steps/s on ${choice.backend}, the probe had measured ${probed.stepsPerSecond.toFixed(0)}: measured again next time`;
+}
 
 /**
  * The cache key: the machine (the caller's description: CPU model and count, GPU adapter...) and
@@ -80,6 +126,8 @@ export interface ProbeOptions {
   /** Ignore the cache. */
   fresh?: boolean;
   now?: () => number;
+  /** The machine's load average per core now, where the platform has one (recorded with the figures). */
+  load?: () => number | undefined;
 }
 
 /** Time the model on each candidate (or take the cached times) and pick the fastest. */
@@ -87,7 +135,7 @@ export async function probeBackends(o: ProbeOptions): Promise<BackendChoice> {
   const key = probeKey(o.machine, o.spec, o.data);
   const now = o.now ?? Date.now;
   const hit = o.fresh ? undefined : o.cache?.get(key);
-  if (hit && now() - hit.measuredAt < PROBE_MAX_AGE_MS && o.candidates.every((c) => hit.results.some((r) => r.backend === c))) {
+  if (hit && !staleReason(hit, now(), o.load?.()) && o.candidates.every((c) => hit.results.some((r) => r.backend === c))) {
     const results = hit.results.filter((r) => o.candidates.includes(r.backend));
     return decide(o.candidates, results, [], key, true, hit.measuredAt);
   }
@@ -95,7 +143,8 @@ export async function probeBackends(o: ProbeOptions): Promise<BackendChoice> {
   const results = await timeModel(o, failed);
   if (!results.length) throw new Error(`no backend could run the model: ${failed.map((f) => `${f.backend}: ${f.reason}`).join('; ')}`);
   const measuredAt = now();
-  if (!failed.length) o.cache?.set(key, { results, measuredAt });
+  const load = o.load?.();
+  if (!failed.length) o.cache?.set(key, { results, measuredAt, ...(load !== undefined ? { load } : {}) });
   return decide(o.candidates, results, failed, key, false, measuredAt);
 }
 

@@ -30,7 +30,7 @@ export function readConfig(scope?: vscode.ConfigurationScope): SeqlabConfig {
     trainIn: trainIn === 'background' ? 'background' : 'panel',
     preferredBackend: (['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const).find((b) => b === backend) ?? 'auto',
     metricsInterval: Math.max(1, Math.floor(c.get<number>('metricsInterval', 10)) || 10),
-    probeTimeShare: Math.min(90, Math.max(0, Math.floor(c.get<number>('probeTimeShare', 20)) || 0)),
+    probeTimeShare: Math.min(90, Math.max(0, Math.floor(c.get<number>('probeTimeShare', 10)) || 0)),
     checkpointSeconds: Math.max(0, Math.floor(c.get<number>('checkpointSeconds', 30)) || 0),
     runsFolder: runsFolder.trim() || '.seqlab/runs',
     runsKeptPerExperiment: Math.max(0, Math.floor(c.get<number>('runsKeptPerExperiment', 20)) || 0),

@@ -6,9 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { cpus, homedir } from 'node:os';
+import { cpus, homedir, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { probeBackends, type BackendChoice, type ProbeCache, type ProbeCacheEntry } from '../core/backendProbe';
+import { probeBackends, reviewProbe, type BackendChoice, type ProbeCache, type ProbeCacheEntry } from '../core/backendProbe';
 import type { ModelSpec } from '../core/spec';
 import type { SeqData } from '../core/data';
 import { writeFileAtomic } from './atomic';
@@ -40,8 +40,19 @@ export class FileProbeCache implements ProbeCache {
   }
 
   set(key: string, entry: ProbeCacheEntry): void {
+    this.write({ ...this.read(), [key]: entry });
+  }
+
+  delete(key: string): void {
+    const all = this.read();
+    if (!(key in all)) return;
+    delete all[key];
+    this.write(all);
+  }
+
+  private write(all: Record<string, ProbeCacheEntry>): void {
     try {
-      writeFileAtomic(this.file, JSON.stringify({ ...this.read(), [key]: entry }, null, 1) + '\n');
+      writeFileAtomic(this.file, JSON.stringify(all, null, 1) + '\n');
     } catch {
       // a cache that cannot be written only means measuring again next time
     }
@@ -55,12 +66,23 @@ export async function machineKey(): Promise<string> {
   return `${c.length}x ${c[0]?.model?.trim() ?? 'cpu'} ${process.arch} node${process.versions.node} kernels ${kernels}`;
 }
 
+/** The 1-minute load average per core (none on Windows, where Node reports zeros). */
+export function loadPerCore(): number | undefined {
+  if (process.platform === 'win32') return undefined;
+  return loadavg()[0]! / Math.max(1, cpus().length);
+}
+
 /** Measure (or recall) the model on wasm and cpu and switch to the faster one. */
 export async function chooseNodeBackend(spec: ModelSpec, data: SeqData, opts: { cache?: ProbeCache; fresh?: boolean; budgetMs?: number } = {}): Promise<BackendChoice> {
   const choice = await probeBackends({
     spec, data, candidates: [...NODE_BACKENDS], machine: await machineKey(), cache: opts.cache ?? new FileProbeCache(), fresh: opts.fresh, budgetMs: opts.budgetMs,
-    activate: async (b) => (await useBackend(b as NodeBackend)) === b,
+    activate: async (b) => (await useBackend(b as NodeBackend)) === b, load: loadPerCore,
   });
   await useBackend(choice.backend as NodeBackend);
   return choice;
+}
+
+/** After a run on an 'auto' backend: drop the cached figure when the run proved it stale (core reviewProbe). */
+export function reviewNodeProbe(choice: BackendChoice, stepsPerSecond: number, cache: ProbeCache = new FileProbeCache()): string | undefined {
+  return reviewProbe(cache, choice, stepsPerSecond);
 }

@@ -16,7 +16,7 @@ import type { ModelSpec } from '../core/spec';
 import { dataInfo, type SeqData } from '../core/data';
 import type { EvaluationReport } from '../core/evaluate';
 import { useBackend, type NodeBackend } from './backend';
-import { chooseNodeBackend } from './backendProbe';
+import { chooseNodeBackend, reviewNodeProbe } from './backendProbe';
 import type { BackendChoice } from '../core/backendProbe';
 import { RunStore, RunStoreError, type RunSummary, type RunSweep, type RunWriter } from './runStore';
 import { workspaceFileAccess } from './workspaceFile';
@@ -202,6 +202,8 @@ export interface TrainOptions extends LoadOptions {
   sweep?: RunSweep;
   /** With backend 'auto': what was measured and chosen, before training starts. */
   onBackend?(choice: BackendChoice): void;
+  /** With backend 'auto': the run's speed showed the cached probe figure stale; it was dropped (why). */
+  onProbeStale?(why: string): void;
   onStart?(w: RunWriter, t: Trainer, loaded: Loaded, info: { resumedFrom?: number }): void;
   onMetrics?(row: MetricRow, t: Trainer): void;
   onEvent?(e: SessionEvent): void;
@@ -227,8 +229,9 @@ export async function trainFile(file: string, opts: TrainOptions = {}): Promise<
   const steps = opts.steps ?? resume?.summary.steps;
   if (steps !== undefined) spec = { ...spec, training: { ...spec.training, steps, epochs: undefined } };
   let backend: NodeBackend;
+  let choice: BackendChoice | undefined;
   if (opts.backend === 'auto') {
-    const choice = await chooseNodeBackend(spec, loaded.data);
+    choice = await chooseNodeBackend(spec, loaded.data);
     backend = choice.backend as NodeBackend;
     opts.onBackend?.(choice);
   } else backend = await useBackend(opts.backend ?? 'wasm');
@@ -269,7 +272,15 @@ export async function trainFile(file: string, opts: TrainOptions = {}): Promise<
     if (opts.signal?.aborted) stop();
     opts.signal?.addEventListener('abort', stop);
     try {
+      const t0 = performance.now();
+      const step0 = trainer.step;
       const end = (await session.run())!;
+      const secs = (performance.now() - t0) / 1000;
+      // a run of at least a second checks the cached probe figure it was chosen by
+      if (choice && secs >= 1 && end.step > step0) {
+        const why = reviewNodeProbe(choice, (end.step - step0) / secs);
+        if (why) opts.onProbeStale?.(why);
+      }
       if (end.status !== 'failed') {
         // the weights the run keeps (the best ones after early stopping); none after a divergence (NaN)
         writer.saveWeights(await trainer.stateDict(), spec.name);

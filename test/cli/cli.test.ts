@@ -308,6 +308,21 @@ test('train picks its backend by measuring (auto, the default) and says why; --b
   assert.match(start.backendReason, /measured earlier on this machine/);
   const end = JSON.parse(b.out.trim().split('\n').pop()!);
   assert.ok(end.stepsPerSecond > 0);
+  // a stale figure (as if probed on a machine busy with builds: 2 steps/s) is dropped by the first
+  // run that trains for a second, and the next run measures again
+  const cacheFile = join(ws, 'cache', 'backend-probe.json');
+  const cached = JSON.parse(readFileSync(cacheFile, 'utf8'));
+  for (const e of Object.values(cached) as { results: { msPerStep: number; stepsPerSecond: number }[] }[]) {
+    for (const r of e.results) Object.assign(r, { msPerStep: 500, stepsPerSecond: 2 });
+    delete (e as { load?: number }).load; // the load rule is tested in test/core/backendProbe.test.ts
+  }
+  writeFileSync(cacheFile, JSON.stringify(cached));
+  const s = run(['train', 'examples/hello.seqlab.json', '--steps', '4000']);
+  assert.equal(s.code, 0, s.err);
+  assert.match(s.out, /measured earlier on this machine/);
+  assert.match(s.err, /note: backend probe: the run trained at [0-9]+ steps\/s on (wasm|cpu), the probe had measured 2: measured again next time/);
+  assert.deepEqual(JSON.parse(readFileSync(cacheFile, 'utf8')), {});
+  assert.match(run(['train', 'examples/hello.seqlab.json', '--steps', '5']).out, /\(measured now\)/);
   const c = run(['train', 'examples/hello.seqlab.json', '--steps', '5', '--backend', 'cpu']);
   assert.match(c.out, /on cpu, 5 steps/);
   const d = run(['train', 'examples/hello.seqlab.json', '--backend', 'gpu']);

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import * as tf from '../../src/core/tf';
 import { parseDefinition } from '../../src/core/dsl';
 import { buildDataset } from '../../src/core/tasks';
-import { probeBackends, probeKey, type ProbeCacheEntry } from '../../src/core/backendProbe';
+import { PROBE_DRIFT, probeBackends, probeKey, reviewProbe, staleReason, type ProbeCacheEntry } from '../../src/core/backendProbe';
 import { useBackend, type NodeBackend } from '../../src/node/backend';
-import { FileProbeCache, chooseNodeBackend } from '../../src/node/backendProbe';
+import { FileProbeCache, chooseNodeBackend, loadPerCore } from '../../src/node/backendProbe';
 import type { BackendName } from '../../src/core/backend';
 import { define } from '../support/spec';
 
@@ -103,4 +103,55 @@ test('backend probe: an encoder-decoder with attention is not keyed as the same 
   // bahdanau runs the decoder step by step, so its speed on each backend is measured on its own
   assert.notEqual(reverse({ attention: 'bahdanau' }), plain);
   assert.notEqual(reverse({ attention: 'luong-general' }), reverse({ attention: 'bahdanau' }));
+});
+
+test('backend probe: a figure measured on a busy machine is measured again once the load has fallen; the load is recorded', async () => {
+  const { spec, data } = hello();
+  const cache = new Map<string, ProbeCacheEntry>();
+  const c = { get: (k: string) => cache.get(k), set: (k: string, e: ProbeCacheEntry) => void cache.set(k, e) };
+  const activate = async (b: BackendName) => (await useBackend(b as NodeBackend)) === b;
+  let load = 2.5;
+  const o = { spec, data, candidates: ['wasm', 'cpu'] as BackendName[], activate, machine: 'load', cache: c, budgetMs: 20, load: () => load };
+  const busy = await probeBackends(o);
+  assert.equal(busy.cached, false);
+  assert.equal(cache.get(busy.key)!.load, 2.5, 'the load is kept with the figures');
+  load = 1.5; // still busy: the figure holds
+  assert.equal((await probeBackends(o)).cached, true);
+  load = 0.4; // quiet now: measured again, under the new load
+  const quiet = await probeBackends(o);
+  assert.equal(quiet.cached, false);
+  assert.equal(cache.get(quiet.key)!.load, 0.4);
+  load = 3; // a quiet figure is kept when the machine gets busy
+  assert.equal((await probeBackends(o)).cached, true);
+  // the rule itself
+  const e = (l?: number, ageMs = 0): ProbeCacheEntry => ({ results: [], measuredAt: 1e12 - ageMs, ...(l !== undefined ? { load: l } : {}) });
+  assert.match(staleReason(e(2), 1e12, 0.5)!, /measured at load 2\.0 per core, now 0\.5/);
+  assert.equal(staleReason(e(0.8), 1e12, 0), undefined, 'below one per core counts as quiet');
+  assert.equal(staleReason(e(undefined), 1e12, 0), undefined, 'no load recorded (a browser): age only');
+  assert.match(staleReason(e(undefined, 8 * 24 * 3600e3), 1e12)!, /older than a week/);
+  const l = loadPerCore();
+  assert.ok(process.platform === 'win32' ? l === undefined : l! >= 0);
+});
+
+test('backend probe: a run much faster than its cached figure drops the entry (the probe ran on a busier machine); a slower one keeps it', () => {
+  const cache = new Map<string, ProbeCacheEntry>();
+  const c = { get: (k: string) => cache.get(k), set: (k: string, e: ProbeCacheEntry) => void cache.set(k, e), delete: (k: string) => void cache.delete(k) };
+  const results = [
+    { backend: 'wasm' as const, msPerStep: 2, stepsPerSecond: 500, steps: 6 },
+    { backend: 'cpu' as const, msPerStep: 2.5, stepsPerSecond: 400, steps: 6 },
+  ];
+  c.set('k', { results, measuredAt: Date.now() });
+  const choice = { key: 'k', backend: 'wasm' as const, results };
+  assert.equal(reviewProbe(c, choice, 300), undefined, 'slower than probed: kept (validation and records cost time too)');
+  assert.equal(reviewProbe(c, choice, 500 * PROBE_DRIFT), undefined, 'at the threshold: kept');
+  assert.ok(cache.has('k'));
+  assert.match(reviewProbe(c, choice, 1400)!, /the run trained at 1400 steps\/s on wasm, the probe had measured 500: measured again next time/);
+  assert.equal(cache.has('k'), false);
+  // the file cache forgets an entry, keeping the others
+  const file = join(mkdtempSync(join(tmpdir(), 'seqlab-probe-')), 'probe.json');
+  const fc = new FileProbeCache(file);
+  fc.set('a', { results, measuredAt: 1 });
+  fc.set('b', { results, measuredAt: 2 });
+  assert.ok(reviewProbe(fc, { ...choice, key: 'a' }, 2000));
+  assert.deepEqual(Object.keys(JSON.parse(readFileSync(file, 'utf8'))), ['b']);
 });

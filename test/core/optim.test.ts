@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '../../src/core/tf';
 import { useBackend } from '../../src/node/backend';
-import { clipGradNorm, clipGradValue, globalNorm, makeOptimizer, slotNames, type SeqOptimizer } from '../../src/core/optim';
+import { FLAT_UPDATE_MAX, clipGradNorm, clipGradValue, globalNorm, makeOptimizer, slotNames, type SeqOptimizer } from '../../src/core/optim';
 import type { ModelSpec } from '../../src/core/spec';
 import { Trainer } from '../../src/core/train';
 import { define } from '../support/spec';
@@ -206,4 +206,38 @@ test('Trainer: learningRate, optimizerState and loadOptimizerState', async () =>
   assert.equal(rb.loss, ra.loss);
   assert.deepEqual(await b.stateDict(), after);
   b.dispose();
+});
+
+test('several parameters updated as one flat vector (small models) = each updated alone, bit for bit; large ones stay per parameter', async () => {
+  for (const backend of ['cpu', 'wasm'] as const) {
+    await useBackend(backend);
+    const rand = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 7919 + i * 0.37) * 0.5);
+    // sizes under the flat limit in all (one flat update), and over it (one update per parameter)
+    for (const sizes of [[[3, 4], [4], [2, 3, 2]], [[FLAT_UPDATE_MAX, 1], [5]]]) {
+      for (const training of [{ optimizer: 'adam', weightDecay: 0.01 }, { optimizer: 'adamw', weightDecay: 0.1 }, { optimizer: 'rmsprop', centered: true, momentum: 0.9 }, { optimizer: 'momentum', nesterov: true }, { optimizer: 'sgd' }]) {
+        const spec = specOf({ learningRate: 0.01, ...training });
+        const values = sizes.map((shape, i) => tf.tensor(rand(shape.reduce((a, b) => a * b, 1), i + 1), shape));
+        const together = new Map(values.map((v, i) => [`p${i}`, tf.variable(tf.clone(v))]));
+        const alone = values.map((v) => new Map([['p', tf.variable(tf.clone(v))]]));
+        const opt = makeOptimizer(spec, together);
+        const opts = alone.map((m) => makeOptimizer(spec, m));
+        for (let step = 0; step < 3; step++) {
+          const grads = values.map((v, i) => tf.tensor(rand(v.size, 100 * step + i + 7), v.shape));
+          opt.apply(Object.fromEntries(grads.map((g, i) => [`p${i}`, g])), 0.01);
+          opts.forEach((o, i) => o.apply({ p: grads[i] }, 0.01));
+          tf.dispose(grads);
+        }
+        const a = await opt.getState();
+        for (let i = 0; i < values.length; i++) {
+          const label = `${backend} ${training.optimizer} sizes ${JSON.stringify(sizes)} p${i}`;
+          assert.deepEqual(Array.from(await together.get(`p${i}`)!.data()), Array.from(await alone[i].get('p')!.data()), `${label}: weights`);
+          const b = await opts[i].getState();
+          for (const slot of slotNames(spec.training)) assert.deepEqual(a.slots[`p${i}/${slot}`].data, b.slots[`p/${slot}`].data, `${label}: ${slot}`);
+        }
+        opt.dispose();
+        opts.forEach((o) => o.dispose());
+        tf.dispose([...values, ...together.values(), ...alone.flatMap((m) => [...m.values()])]);
+      }
+    }
+  }
 });
