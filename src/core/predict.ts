@@ -17,20 +17,91 @@ export class PredictError extends Error {}
 
 export type PredictionRecord = Record<string, unknown> & { input: string };
 
+/** A decoded output as the panel shows it (the best one, or one of the beam's alternatives). */
+export interface DecodedOutput { output: string; tokens: string[]; logProb: number; finished: boolean; score?: number }
+
+/**
+ * The prediction for one input in the shape the panel draws (src/protocol typedPrediction checks
+ * it on receipt): the fields of {@link Predictor.predict}'s record, with a binary model's
+ * per-label verdicts gathered under `flags` instead of one key per label.
+ */
+export interface TypedPrediction {
+  input: string;
+  unknown?: string[];
+  /** classification: the best class, its probability, the five best */
+  label?: string;
+  probability?: number;
+  top?: { label: string; probability: number }[];
+  /** binary: label -> p > 0.5 */
+  flags?: Record<string, boolean>;
+  /** tagging: the input tokens, the tag of each, its probability */
+  tokens?: string[];
+  tags?: string[];
+  probabilities?: number[];
+  /** encoder-decoder: the decoded output (tokens above), with the beam's alternatives */
+  output?: string;
+  logProb?: number;
+  finished?: boolean;
+  score?: number;
+  alternatives?: DecodedOutput[];
+  sourceTokens?: string[];
+  attention?: number[][];
+  /** language model: the next token's distribution and a greedy continuation */
+  next?: { token: string; probability: number }[];
+  continuation?: string;
+  /** real outputs in the original units, by target name (per step when there are several) */
+  prediction?: Record<string, number>;
+  predictions?: Record<string, number>[];
+}
+
+/**
+ * What the panel's probe needs for an input: the prediction, and the example whose hidden states
+ * are traced (Trainer.probe). An encoder-decoder's example has the DECODED output as its target:
+ * the decoder is causal, so tracing it teacher-forced on its own output gives exactly the
+ * free-running states and attention, and `outputTokens` labels that time axis.
+ */
+export interface ProbeInput {
+  prediction: TypedPrediction;
+  example: Example;
+  outputTokens?: string[];
+}
+
+export interface PredictOptions {
+  /** Most steps to write (generators; an encoder-decoder's maxLength). */
+  length?: number;
+  /** How an encoder-decoder decodes (greedy by default). */
+  method?: DecodeMethod;
+}
+
+/** An input read for the model: x as it goes in, the tokens it was read as, those not in the vocabulary. */
+interface Read {
+  input: string;
+  x: number[][];
+  tokens?: string[];
+  unknown?: string[];
+}
+
 const argmax = (row: number[]) => row.reduce((bi, v, i) => (v > row[bi] ? i : bi), 0);
 const round = (v: number) => Number(v.toPrecision(6));
 
 export class Predictor {
   readonly model: SeqModel;
   private readonly level: TokenLevel;
+  /** Whether dispose() frees the model (built here from weights, not lent by a trainer). */
+  private readonly owned: boolean;
 
-  constructor(readonly spec: ModelSpec, readonly info: DataInfo, weights: StateDict) {
-    this.model = new SeqModel(spec, emptyData(info));
-    try {
-      assignStateDict(this.model.params, weights);
-    } catch (e) {
-      this.model.dispose();
-      throw new PredictError(`the weights do not fit the definition: ${(e as Error).message}`);
+  /** `weights`: a run's state_dict (a model is built for them), or a live model to predict with (a trainer's, not freed here). */
+  constructor(readonly spec: ModelSpec, readonly info: DataInfo, weights: StateDict | SeqModel) {
+    this.owned = !(weights instanceof SeqModel);
+    if (weights instanceof SeqModel) this.model = weights;
+    else {
+      this.model = new SeqModel(spec, emptyData(info));
+      try {
+        assignStateDict(this.model.params, weights);
+      } catch (e) {
+        this.model.dispose();
+        throw new PredictError(`the weights do not fit the definition: ${(e as Error).message}`);
+      }
     }
     // how outputs are joined back into text: as the input was split
     this.level = (info.tokenizer ?? impliedTokenizer(info.input.kind === 'tokens' ? info.input.vocab : [])).level;
@@ -50,11 +121,18 @@ export class Predictor {
     return r;
   }
 
-  /** Rows of numbers in the original units -> scaled feature rows. Rows: newlines or ';'; values: commas or spaces. */
+  /**
+   * Rows of numbers in the original units -> scaled feature rows. Rows: newlines or ';'; values:
+   * commas or spaces. A one-feature series may also be typed as one comma-separated window
+   * ("0.1, 0.4, 0.2": one step per value). A model trained on windows of L steps that predicts
+   * from a window (many-to-one) takes exactly L rows.
+   */
   rows(text: string): number[][] {
     const inp = this.info.input;
     if (inp.kind !== 'real') throw new PredictError('this model reads text, not numbers');
-    const rows = text.split(/[;\n]/).map((r) => r.trim()).filter(Boolean).map((r, i) => {
+    const lines = text.split(/[;\n]/).map((r) => r.trim()).filter(Boolean);
+    const oneLine = inp.features === 1 && lines.length === 1 ? lines[0].split(/[,\s]+/).filter(Boolean) : undefined;
+    const rows = (oneLine && oneLine.length > 1 ? oneLine : lines).map((r, i) => {
       const vs = r.split(/[,\s]+/).map(Number);
       if (vs.length !== inp.features || vs.some((v) => !Number.isFinite(v))) {
         throw new PredictError(`row ${i + 1} (${JSON.stringify(r)}): expected ${inp.features} number${inp.features > 1 ? 's' : ''}${inp.names ? ` (${inp.names.join(', ')})` : ''}, found ${JSON.stringify(r)}`);
@@ -62,6 +140,11 @@ export class Predictor {
       return vs;
     });
     if (!rows.length) throw new PredictError('the input has no rows of numbers');
+    const L = this.info.inputLength;
+    if (L !== undefined && this.info.structure === 'many-to-one' && rows.length !== L) {
+      const what = inp.features === 1 ? 'value' : 'row';
+      throw new PredictError(`expected a window of ${L} ${what}s (the length the model was trained on), found ${rows.length}`);
+    }
     const sc = this.info.scaling?.features;
     return sc ? rows.map((r) => r.map((v, j) => (v - sc[j].offset) / sc[j].scale)) : rows;
   }
@@ -81,22 +164,70 @@ export class Predictor {
     return o.kind === 'real' ? new Array(o.features).fill(0) : o.kind === 'binary' ? new Array(o.labels.length).fill(0) : [0];
   }
 
+  /** One input as the model reads it: id rows (text) or scaled feature rows (numbers). */
+  private read(input: string): Read {
+    if (this.info.input.kind !== 'tokens') return { input, x: this.rows(input) };
+    const r = this.tokens(input);
+    return { input, x: r.ids.map((i) => [i]), tokens: r.tokens, ...(r.unknown.length ? { unknown: r.unknown } : {}) };
+  }
+
   /**
    * Predict for one input (text, or rows of numbers for real-valued inputs). `length`: most steps
    * to write (generators; an encoder-decoder's maxLength); `method`: how an encoder-decoder
    * decodes (greedy by default; src/core/decode.ts).
    */
-  predict(input: string, opts: { length?: number; method?: DecodeMethod } = {}): PredictionRecord {
+  predict(input: string, opts: PredictOptions = {}): PredictionRecord {
+    return this.predictRead(this.read(input), opts).record;
+  }
+
+  /**
+   * The panel's probe of an input: typed text or numbers, or an example of the data set (the
+   * panel traces an encoder-decoder's examples free-running too). See {@link ProbeInput}.
+   */
+  probe(input: string | Example, opts: PredictOptions = {}): ProbeInput {
+    const inp = this.info.input;
+    const read: Read = typeof input === 'string' ? this.read(input) : {
+      input: inp.kind === 'tokens' ? detokenize(input.x.map((v) => inp.vocab[v[0]] ?? '?'), this.level) : input.x.map((r) => r.join(',')).join(';'),
+      x: input.x,
+      ...(inp.kind === 'tokens' ? { tokens: input.x.map((v) => inp.vocab[v[0]] ?? '?') } : {}),
+    };
+    const { record, best, steps } = this.predictRead(read, opts);
     const { structure, output: o } = this.info;
-    const read = this.info.input.kind === 'tokens' ? this.tokens(input) : undefined;
-    const x = read ? read.ids.map((i) => [i]) : this.rows(input);
-    const shownTokens = read?.tokens;
-    const rec: PredictionRecord = { input };
-    if (read?.unknown.length) rec.unknown = read.unknown;
+    const z = this.zeroTarget();
+    let example: Example;
+    let outputTokens: string[] | undefined;
+    if (structure === 'encoder-decoder' && best && o.kind === 'classes') {
+      const ids = [...best.tokens, ...(best.finished && this.endId() !== undefined ? [this.endId()!] : [])];
+      example = { x: read.x, y: ids.map((i) => [i]) };
+      outputTokens = ids.map((i) => o.classes[i]);
+    } else if (structure === 'one-to-many') example = { x: read.x.slice(0, 1), y: Array.from({ length: steps }, () => z) };
+    else if (structure === 'many-to-one') example = { x: read.x, y: [z] };
+    else example = { x: read.x, y: read.x.map(() => z) };
+    // a binary model's record names each label as a key: the panel's shape gathers them under flags
+    const { input: text, ...rest } = record;
+    const prediction: TypedPrediction = { input: text };
+    const known = new Set(['unknown', 'label', 'probability', 'top', 'tokens', 'tags', 'probabilities', 'output', 'logProb', 'finished', 'score', 'alternatives', 'sourceTokens', 'attention', 'next', 'continuation', 'prediction', 'predictions']);
+    for (const [k, v] of Object.entries(rest)) {
+      if (known.has(k)) (prediction as unknown as Record<string, unknown>)[k] = v;
+      else if (typeof v === 'boolean') (prediction.flags ??= {})[k] = v;
+    }
+    return { prediction, example, ...(outputTokens ? { outputTokens } : {}) };
+  }
+
+  private endId(): number | undefined {
+    const o = this.info.output;
+    return this.info.endToken ?? (o.kind === 'classes' && o.classes.indexOf(END) >= 0 ? o.classes.indexOf(END) : undefined);
+  }
+
+  private predictRead(read: Read, opts: PredictOptions): { record: PredictionRecord; best?: Decoded; steps: number } {
+    const { structure, output: o } = this.info;
+    const { x, tokens: shownTokens } = read;
+    const rec: PredictionRecord = { input: read.input };
+    if (read.unknown) rec.unknown = read.unknown;
     const z = this.zeroTarget();
     if (structure === 'encoder-decoder') {
       if (o.kind !== 'classes') throw new PredictError('an encoder-decoder writes tokens');
-      const end = this.info.endToken ?? (o.classes.indexOf(END) >= 0 ? o.classes.indexOf(END) : undefined);
+      const end = this.endId();
       const maxLength = opts.length ?? maxLengthFor(this.spec, x.length, end !== undefined);
       let found: Decoded[];
       try {
@@ -110,27 +241,28 @@ export class Predictor {
         return { output: detokenize(toks, this.level), tokens: toks, logProb: round(d.logProb), finished: d.finished };
       };
       const best = found[0];
-      return {
+      const record = {
         ...rec,
         ...describe(best),
         ...(opts.method?.kind === 'beam' ? { score: round(best.score), alternatives: found.map((d) => ({ ...describe(d), score: round(d.score) })) } : {}),
         // a_t over the source tokens, one row per decoding step (the </s> step included when written)
         ...(best.attention ? { sourceTokens: shownTokens, attention: best.attention.map((r) => r.map(round)) } : {}),
       };
+      return { record, best, steps: best.tokens.length };
     }
     if (structure === 'one-to-many') {
       const T = opts.length ?? this.info.outputLength ?? 16;
       const probs = this.run({ x: x.slice(0, 1), y: Array.from({ length: T }, () => z) });
-      return { ...rec, ...this.describeSteps(probs) };
+      return { record: { ...rec, ...this.describeSteps(probs) }, steps: T };
     }
     if (structure === 'many-to-one') {
       const probs = this.run({ x, y: [z] })[0];
       if (o.kind === 'classes') {
         const order = probs.map((p, i) => [p, i] as const).sort((a, b) => b[0] - a[0]);
-        return { ...rec, label: o.classes[order[0][1]], probability: round(order[0][0]), top: order.slice(0, 5).map(([p, i]) => ({ label: o.classes[i], probability: round(p) })) };
+        return { record: { ...rec, label: o.classes[order[0][1]], probability: round(order[0][0]), top: order.slice(0, 5).map(([p, i]) => ({ label: o.classes[i], probability: round(p) })) }, steps: 1 };
       }
-      if (o.kind === 'binary') return { ...rec, ...Object.fromEntries(o.labels.map((l, j) => [l, probs[j] > 0.5])), probability: round(probs[0]) };
-      return { ...rec, prediction: this.unscale(probs) };
+      if (o.kind === 'binary') return { record: { ...rec, ...Object.fromEntries(o.labels.map((l, j) => [l, probs[j] > 0.5])), probability: round(probs[0]) }, steps: 1 };
+      return { record: { ...rec, prediction: this.unscale(probs) }, steps: 1 };
     }
     // many-to-many
     const probs = this.run({ x, y: x.map(() => z) });
@@ -147,12 +279,15 @@ export class Predictor {
         ids.push(next);
       }
       return {
-        ...rec,
-        next: order.slice(0, 5).map(([p, i]) => ({ token: o.classes[i], probability: round(p) })),
-        continuation: detokenize(cont.map((i) => o.classes[i]), this.level),
+        record: {
+          ...rec,
+          next: order.slice(0, 5).map(([p, i]) => ({ token: o.classes[i], probability: round(p) })),
+          continuation: detokenize(cont.map((i) => o.classes[i]), this.level),
+        },
+        steps: x.length,
       };
     }
-    return { ...rec, ...(shownTokens ? { tokens: shownTokens } : {}), ...this.describeSteps(probs) };
+    return { record: { ...rec, ...(shownTokens ? { tokens: shownTokens } : {}), ...this.describeSteps(probs) }, steps: x.length };
   }
 
   private describeSteps(probs: number[][]): Record<string, unknown> {
@@ -171,6 +306,6 @@ export class Predictor {
   }
 
   dispose(): void {
-    this.model.dispose();
+    if (this.owned) this.model.dispose();
   }
 }

@@ -53,3 +53,72 @@ test('a tagger probes typed sentences of any length; the Predictor reads a built
     pr.dispose();
   }
 });
+
+test('the panel probe: a forecast reads a comma-separated window of the trained length, and says so otherwise', async () => {
+  await useBackend('cpu');
+  const t = trainer({ data: { task: 'sine', length: 6, samples: 40 }, structure: 'many-to-one', head: { activation: 'linear', loss: 'mse' }, training: { steps: 1 } });
+  try {
+    const p = new Predictor(t.spec, dataInfo(t.data), t.model);
+    const r = p.probe('0.1, 0.5, 0.9, 0.5, 0.1, -0.3');
+    const values = Object.values(r.prediction.prediction ?? {});
+    assert.ok(values.length === 1 && Number.isFinite(values[0]), JSON.stringify(r.prediction));
+    assert.equal(r.example.x.length, 6);
+    const traced = await t.probe(r.example);
+    assert.equal(traced.inputTokens.length, 6, 'the heatmap runs over the six typed values');
+    assert.throws(() => p.probe('0.1, 0.5, 0.9'), /expected a window of 6 values .*found 3/);
+    assert.throws(() => p.probe('0.1, zebra'), /expected 1 number/);
+    assert.throws(() => p.probe('  '), /no rows of numbers/);
+    p.dispose(); // lent model: not freed
+    assert.equal((await t.probe(r.example)).inputTokens.length, 6, 'the trainer still has its model');
+  } finally {
+    t.dispose();
+  }
+});
+
+test('the panel probe of an encoder-decoder with attention traces its free-running output (decoded tokens, same attention as decoding)', async () => {
+  await useBackend('cpu');
+  const t = trainer({
+    data: { task: 'reverse', length: 5, symbols: 5, samples: 40 }, input: { encoding: 'embedding', embeddingSize: 8 }, structure: 'encoder-decoder',
+    decoder: { layers: [{ cell: 'gru', units: 8 }], attention: 'luong-general' }, training: { steps: 3 },
+  });
+  try {
+    await t.runSteps(3);
+    const p = new Predictor(t.spec, dataInfo(t.data), t.model);
+    const ex = t.data.valid[0] ?? t.data.train[0];
+    const r = p.probe(ex);
+    const pred = r.prediction;
+    assert.ok(pred.output !== undefined && pred.tokens && pred.attention, JSON.stringify(pred));
+    assert.deepEqual(r.outputTokens?.slice(0, pred.tokens.length), pred.tokens, 'the output axis is labelled with the decoded tokens');
+    assert.deepEqual(r.example.x, ex.x);
+    const traced = await t.probe(r.example);
+    assert.equal(traced.attention?.length, r.outputTokens!.length);
+    traced.attention!.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - pred.attention![i]![j]!) < 1e-4, `a[${i}][${j}]: traced ${v}, decoded ${pred.attention![i]![j]}`)));
+    const beam = p.probe(ex, { method: { kind: 'beam', width: 3 } }).prediction;
+    assert.equal(beam.alternatives?.length, 3);
+    assert.ok(beam.alternatives!.every((a, i, all) => i === 0 || a.score! <= all[i - 1]!.score!), 'best first');
+  } finally {
+    t.dispose();
+  }
+});
+
+test('the panel probe: a binary model names its verdict under flags; tags per typed token', async () => {
+  await useBackend('cpu');
+  const s = trainer({ data: { task: 'sentiment', samples: 50 }, training: { steps: 1 } });
+  try {
+    const r = new Predictor(s.spec, dataInfo(s.data), s.model).probe('the movie was not good');
+    assert.equal(typeof r.prediction.probability, 'number');
+    assert.ok(r.prediction.flags && Object.values(r.prediction.flags).every((v) => typeof v === 'boolean'), JSON.stringify(r.prediction));
+  } finally {
+    s.dispose();
+  }
+  const t = trainer({ data: { task: 'tag', file: 't.conll', validation: 0 }, training: { steps: 1, batchSize: 1 } }, { '/ws/t.conll': 'the\tDET\ndog\tNOUN\n\na\tDET\nbig\tADJ\ncat\tNOUN\n' });
+  try {
+    const r = new Predictor(t.spec, dataInfo(t.data), t.model).probe('a big zebra');
+    assert.deepEqual(r.prediction.tokens, ['a', 'big', 'zebra']);
+    assert.deepEqual(r.prediction.unknown, ['zebra'], 'the panel says which words were read as <unk>');
+    assert.deepEqual((await t.probe(r.example)).inputTokens, ['a', 'big', '<unk>'], 'the heatmap shows what the model read');
+    assert.equal(r.prediction.tags?.length, 3);
+  } finally {
+    t.dispose();
+  }
+});
