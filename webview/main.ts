@@ -16,6 +16,8 @@ import { ForecastChart } from './ui/forecast';
 import { UnrolledView } from './ui/unrolled';
 import { ConfusionView, evaluationCaption } from './ui/confusion';
 import { PredTable } from './ui/predTable';
+import { AlignmentView } from './ui/alignment';
+import { renderTyped } from './ui/typed';
 import { catalogueLocale, configureL10n, displayLanguage, t } from './ui/l10n';
 import { TASK_TITLES } from '../src/core/dsl/schemaL10n';
 import { formatInteger } from '../src/core/format';
@@ -155,12 +157,24 @@ const probeText = $('input');
 probeText.id = 'probe-text';
 label(probeText, () => t('type a probe text…'), 'placeholder');
 probeText.hidden = true;
+/** An encoder-decoder probe's beam width (1: greedy); shown for encoder-decoder models. */
+const beamInput = $('input');
+beamInput.type = 'number'; beamInput.min = '1'; beamInput.max = '10'; beamInput.value = '1';
+beamInput.id = 'beam-width';
+const beamLabel = label($('label'), () => t(' beam width '), 'prepend');
+beamLabel.append(beamInput);
+beamLabel.hidden = true;
+/** Why typed input could not be read. */
+const probeErrorEl = $('span', 'probe-error');
+probeErrorEl.id = 'probe-error';
+probeErrorEl.setAttribute('role', 'alert');
+probeErrorEl.hidden = true;
 const snapSlider = $('input');
 snapSlider.type = 'range'; snapSlider.min = '0'; snapSlider.max = '0'; snapSlider.value = '0';
 snapSlider.id = 'snapshot';
 const snapLabel = label($('span', 'num'), () => t('no snapshots'));
 snapLabel.id = 'snapshot-label';
-heatTools.append(label($('h2'), () => t('Hidden state')), viewSelect, probeSelect, probeText, snapSlider, snapLabel);
+heatTools.append(label($('h2'), () => t('Hidden state')), viewSelect, probeSelect, probeText, beamLabel, probeErrorEl, snapSlider, snapLabel);
 const heatHost = $('div', 'heat');
 heatHost.id = 'heatmap';
 const heatmap = new Heatmap(heatHost);
@@ -201,10 +215,22 @@ const tempLabel = label($('label'), () => t('temperature '), 'prepend');
 tempLabel.append(temp, tempValue);
 sampleRow.append(tempLabel, sampleBtn, sampleOut);
 sampleBtn.addEventListener('click', () => toWorker?.send({ type: 'sample', temperature: Number(temp.value), length: 200 }));
+/** The prediction on typed input, or an encoder-decoder's free-running output and beam (./ui/typed.ts). */
+const typedEl = $('div', 'typed');
+typedEl.id = 'typed-prediction';
+typedEl.hidden = true;
+/** The attention alignment of an encoder-decoder with attention (./ui/alignment.ts), next to its output. */
+const alignSection = $('div', 'alignment');
+alignSection.id = 'alignment';
+alignSection.hidden = true;
+alignSection.append(label($('h3'), () => t('Alignment (attention weights: target × source)')));
+const alignment = new AlignmentView(alignSection);
+alignment.heatmap.canvas.id = 'alignment-canvas';
+alignment.heatmap.tooltip.id = 'alignment-tooltip';
 const predChartEl = $('div', 'pred-chart');
 predChartEl.id = 'forecast';
 predChartEl.hidden = true;
-predSection.append(predBody, predChartEl, sampleRow);
+predSection.append(typedEl, alignSection, predBody, predChartEl, sampleRow);
 const forecastLabels = () => ({ step: t('time step'), value: t('value'), predicted: t('predicted'), truth: t('true'), past: t('input window'), error: t('error') });
 const forecast = new ForecastChart(predChartEl, forecastLabels());
 
@@ -296,7 +322,7 @@ function showErrors(message: string, details: string[] = []): void {
   }
 }
 
-interface View { key: string; label: string; pick(p: ProbeResultMsg): Grid | undefined }
+interface View { key: string; label: string; decoder: boolean; pick(p: ProbeResultMsg): Grid | undefined }
 let views: View[] = [];
 
 function layerName(l: TraceLayerMsg, bidi: boolean): string {
@@ -312,10 +338,11 @@ function buildViews(p: ProbeResultMsg): void {
     const bidi = p.layers.some((x) => x.layer === l.layer && x.name === l.name && x.direction === 'backward');
     const base = layerName(l, bidi);
     const get = find(l);
-    next.push({ key: `${base}|h`, label: t('{0}: h_t', base), pick: (q) => get(q)?.h });
-    if (l.c) next.push({ key: `${base}|c`, label: t('{0}: c_t (cell state)', base), pick: (q) => get(q)?.c });
+    const decoder = l.name === 'decoder';
+    next.push({ key: `${base}|h`, label: t('{0}: h_t', base), decoder, pick: (q) => get(q)?.h });
+    if (l.c) next.push({ key: `${base}|c`, label: t('{0}: c_t (cell state)', base), decoder, pick: (q) => get(q)?.c });
     for (const g of Object.keys(l.gates ?? {}) as (keyof NonNullable<TraceLayerMsg['gates']>)[]) {
-      next.push({ key: `${base}|${g}`, label: t('{0}: gate {1}', base, g), pick: (q) => get(q)?.gates?.[g] });
+      next.push({ key: `${base}|${g}`, label: t('{0}: gate {1}', base, g), decoder, pick: (q) => get(q)?.gates?.[g] });
     }
   }
   const keys = next.map((v) => `${v.key}\t${v.label}`).join('\n');
@@ -347,7 +374,8 @@ function renderProbe(): void {
   buildViews(p);
   const view = views.find((v) => v.key === viewSelect.value) ?? views[0];
   const all = view?.pick(p);
-  const allTokens = all && all.rows !== p.inputTokens.length && p.outputTokens ? p.outputTokens : p.inputTokens;
+  // the decoder's time axis is the output it wrote (free-running: the decoded tokens), not the source
+  const allTokens = p.outputTokens && (view?.decoder || (all && all.rows !== p.inputTokens.length)) ? p.outputTokens : p.inputTokens;
   // padding steps are left out of the heatmap, its labels, the gradient strip and the unit text
   const keep = all && all.rows === allTokens.length ? unpaddedSteps(allTokens) : undefined;
   const values = all && keep ? pickSteps(all, keep) : all;
@@ -391,6 +419,17 @@ function renderUnitText(tokens: string[], values: Grid | undefined): void {
 const predTable = new PredTable();
 
 function renderPrediction(p: ProbeResultMsg): void {
+  // typed input, or an encoder-decoder's free-running output: the Predictor's answer replaces the teacher-forced table
+  typedEl.hidden = !p.typed;
+  const fromExample = !state.probe.text;
+  if (p.typed) renderTyped(typedEl, p.typed, fromExample && p.prediction.kind === 'classes' ? p.prediction.targets : undefined);
+  alignSection.hidden = !p.attention;
+  alignment.set(p.attention ? { attention: p.attention, source: p.inputTokens, target: p.outputTokens ?? (p.prediction.kind === 'classes' ? p.prediction.tokens : []) } : undefined);
+  if (p.typed) {
+    predBody.textContent = '';
+    predChartEl.hidden = true;
+    return;
+  }
   if (p.prediction.kind !== 'classes' || predBody.firstElementChild !== predTable.root) predBody.textContent = '';
   const pr = p.prediction;
   predChartEl.hidden = pr.kind !== 'real';
@@ -470,6 +509,17 @@ snapSlider.addEventListener('input', () => {
   followLive = Number(snapSlider.value) === snapshots.length - 1;
   renderProbe();
 });
+/** Ask the worker for a probe of what the user chose (./state.ts probeRequest), and clear the last input error. */
+function requestProbe(choice: { example?: number; text?: string; beam?: number }): void {
+  const m = state.probeRequest(choice);
+  renderProbeError();
+  toWorker?.send(m);
+}
+function renderProbeError(): void {
+  const e = state.probeError;
+  probeErrorEl.hidden = !e;
+  probeErrorEl.textContent = e ? t('cannot read {0}: {1}', JSON.stringify(e.text), e.message) : '';
+}
 probeSelect.addEventListener('change', () => {
   if (probeSelect.value === 'text') {
     probeText.hidden = false;
@@ -477,9 +527,14 @@ probeSelect.addEventListener('change', () => {
     return;
   }
   probeText.hidden = true;
-  toWorker?.send({ type: 'probe', example: Number(probeSelect.value) });
+  requestProbe({ example: Number(probeSelect.value) });
 });
-probeText.addEventListener('change', () => toWorker?.send({ type: 'probe', text: probeText.value }));
+probeText.addEventListener('change', () => requestProbe({ text: probeText.value }));
+beamInput.addEventListener('change', () => {
+  const k = Math.max(1, Math.min(10, Math.round(Number(beamInput.value)) || 1));
+  beamInput.value = String(k);
+  requestProbe({ ...state.probe, beam: k });
+});
 
 function renderModel(): void {
   const model = state.model;
@@ -493,11 +548,12 @@ function renderModel(): void {
     o.value = String(p.index);
     probeSelect.append(o);
   }
-  if (model.inputKind === 'tokens' && model.generative) {
-    const o = $('option', undefined, t('probe: type a text…'));
-    o.value = 'text';
-    probeSelect.append(o);
-  }
+  // typed input for every task: text, or numbers for a real-valued model
+  const o = $('option', undefined, model.inputKind === 'tokens' ? t('probe: type a text…') : t('probe: type numbers…'));
+  o.value = 'text';
+  probeSelect.append(o);
+  probeText.placeholder = model.inputKind === 'tokens' ? t('type a probe text…') : t('numbers, comma-separated (rows separated by ;)');
+  beamLabel.hidden = model.structure !== 'encoder-decoder';
   sampleRow.hidden = !model.generative;
 }
 
@@ -590,6 +646,9 @@ function onWorker(m: FromWorker): void {
       return;
     case 'sample':
       sampleOut.textContent = m.text;
+      return;
+    case 'probeError':
+      renderProbeError();
       return;
     case 'gradients':
       hooks.gradients = m;
@@ -692,7 +751,7 @@ window.addEventListener('message', (ev: MessageEvent) => {
 });
 
 // Read-only views of what is drawn, for the browser tests and the panel benchmark (./testHooks.ts).
-const hooks = installTestHooks({ state, chart, heatmap, forecast, unrolled, confusion, snapshots, uiStats, droppedFromHost: () => fromHost.dropped, send: (m) => toWorker?.send(m) });
+const hooks = installTestHooks({ state, chart, heatmap, forecast, unrolled, confusion, alignment, snapshots, uiStats, droppedFromHost: () => fromHost.dropped, send: (m) => toWorker?.send(m) });
 
 renderBackend();
 renderStatus();

@@ -5,7 +5,7 @@
  * (main.ts) draws from this object, and test/webview/state.test.ts drives it in Node.
  */
 import type {
-  BackendInfo, EvaluationReportMsg, ExperimentMsg, FromWorker, MetricRowMsg, ModelInfo, Outgoing, PanelSettings, Phase, ViewToHost,
+  BackendInfo, EvaluationReportMsg, ExperimentMsg, FromWorker, MetricRowMsg, ModelInfo, Outgoing, PanelSettings, Phase, ToWorker, ViewToHost,
 } from '../src/protocol';
 import { formatPercent } from '../src/core/format';
 import { displayLanguage, t } from './ui/l10n';
@@ -65,6 +65,11 @@ export class PanelState {
   earlyStop?: { step: number; bestStep: number; bestLoss: number; patience: number };
   /** The latest evaluation of the current (or last) run: after each validation, and `final` at its end. */
   evaluation?: { step: number; final: boolean; report: EvaluationReportMsg };
+  /** What the probe reads: a validation example (index) or typed input (any task); an encoder-decoder's beam width (1: greedy). */
+  probe: { example?: number; text?: string; beam: number } = { beam: 1 };
+  private probeBefore: { example?: number; text?: string; beam: number } = { beam: 1 };
+  /** Why the typed probe input could not be read (shown by the input box), until the next probe request. */
+  probeError?: { text: string; message: string };
 
   /** A worker message: state changes, and the messages the host must get. */
   apply(m: FromWorker): Applied {
@@ -156,12 +161,26 @@ export class PanelState {
       case 'log':
         r.toHost.push({ type: 'log', level: m.level, message: m.message });
         break;
+      case 'probeError':
+        // the worker keeps probing what it probed before: so does the page
+        this.probeError = { text: m.text, message: m.message };
+        this.probe = this.probeBefore;
+        break;
       case 'probe':
       case 'sample':
       case 'gradients':
         break; // drawn by the page (snapshots, sample text)
     }
     return r;
+  }
+
+  /** The probe request for what the user chose (example or typed input, beam width); clears the last input error. */
+  probeRequest(choice: { example?: number; text?: string; beam?: number }): Outgoing<ToWorker> {
+    this.probeBefore = this.probe;
+    this.probe = { ...choice, beam: choice.beam ?? this.probe.beam };
+    this.probeError = undefined;
+    const { example, text, beam } = this.probe;
+    return { type: 'probe', ...(example !== undefined ? { example } : {}), ...(text !== undefined ? { text } : {}), ...(beam > 1 ? { beam } : {}) };
   }
 
   /** The host recorded the run under `runId`. */

@@ -10,6 +10,7 @@ import type { Heatmap } from './ui/heatmap';
 import type { ForecastChart } from './ui/forecast';
 import type { UnrolledView } from './ui/unrolled';
 import type { ConfusionView } from './ui/confusion';
+import type { AlignmentView } from './ui/alignment';
 import type { PanelState } from './state';
 
 export interface HookSources {
@@ -19,6 +20,7 @@ export interface HookSources {
   forecast: ForecastChart;
   unrolled: UnrolledView;
   confusion: ConfusionView;
+  alignment: AlignmentView;
   snapshots: ProbeResultMsg[];
   uiStats: { messages: number; messageMs: number; probeDraws: number; probeDrawMs: number };
   droppedFromHost(): number;
@@ -32,9 +34,9 @@ export interface Hooks {
 
 export function installTestHooks(src: HookSources): Hooks {
   const hooks: Hooks = {};
-  const { state, chart, heatmap, forecast, unrolled, confusion, snapshots, uiStats } = src;
+  const { state, chart, heatmap, forecast, unrolled, confusion, alignment, snapshots, uiStats } = src;
   (globalThis as unknown as { seqlabPanel: unknown }).seqlabPanel = {
-    chart, heatmap, forecast, unrolled, confusion,
+    chart, heatmap, forecast, unrolled, confusion, alignment,
     get evaluation() { return state.evaluation; },
     get snapshots() { return snapshots; },
     get uiStats() { return { ...uiStats, chartDraws: chart.draws, chartMs: chart.drawMs }; },

@@ -19,7 +19,8 @@ import { CHECKPOINT_FORMAT, TrainingSession, type SessionEnd } from '../src/core
 import { normalizePath } from '../src/core/paths';
 import { forecastWindow } from '../src/core/evaluate';
 import type { ModelSpec } from '../src/core/spec';
-import type { SeqData, Example } from '../src/core/data';
+import { dataInfo, type SeqData, type Example } from '../src/core/data';
+import { PredictError, Predictor, type ProbeInput, type TypedPrediction } from '../src/core/predict';
 import {
   Receiver, Sender, toWorker,
   type BackendInfo, type BackendName, type ControlAction, type ExperimentMsg, type FromWorker, type Grid, type ModelInfo, type Phase, type ProbeResultMsg, type ToWorker, type WorkerIntervals,
@@ -43,7 +44,8 @@ let metricsInterval = 10;
 let probeTimeShare = 10;
 /** Weights go to the page (and the run record) at most this often while training; 0: only at the end. */
 let checkpointSeconds = 30;
-let probeChoice: { example?: number; text?: string } = {};
+/** What the probe reads: a validation example, or typed input (any task); an encoder-decoder's beam width. */
+let probeChoice: { example?: number; text?: string; beam?: number } = {};
 /** A periodic probe was sent and the page has not drawn it yet (see toWorker 'probeDrawn'). */
 let probeUnacked = false;
 /** Periodic probes skipped because the page had not drawn the previous one (benchmarks read it from the log). */
@@ -107,9 +109,11 @@ async function handle(m: ToWorker): Promise<void> {
     case 'probeDrawn':
       probeUnacked = false;
       return;
-    case 'probe':
-      probeChoice = { ...(m.example !== undefined ? { example: m.example } : {}), ...(m.text !== undefined ? { text: m.text } : {}) };
-      return withTrainer(() => sendProbe());
+    case 'probe': {
+      const previous = probeChoice;
+      probeChoice = { ...(m.example !== undefined ? { example: m.example } : {}), ...(m.text !== undefined ? { text: m.text } : {}), ...(m.beam !== undefined ? { beam: m.beam } : {}) };
+      return withTrainer(() => sendProbe(false, previous));
+    }
     case 'sample':
       return withTrainer(async () => {
         if (!trainer || !data?.generative) return fail(t('sampling needs a generative character model'));
@@ -246,11 +250,26 @@ function exampleLabel(d: SeqData, ex: Example, index: number): string {
   return t('example {0}: {1} steps × {2} features', index + 1, ex.x.length, ex.x[0]?.length ?? 0);
 }
 
-function firstProbe(): Example | string | undefined {
+function firstProbe(): Example | undefined {
   if (!data) return undefined;
-  if (probeChoice.text !== undefined && probeChoice.text.length) return probeChoice.text;
   const pool = data.valid.length ? data.valid : data.train;
   return pool[Math.min(probeChoice.example ?? 0, pool.length - 1)];
+}
+
+/**
+ * What the probe traces. Typed input (any task) and every encoder-decoder probe go through the
+ * core's Predictor (src/core/predict.ts: one implementation of prediction and decoding) on the
+ * trainer's live model: its prediction rides along with the snapshot, and the example it returns
+ * (an encoder-decoder's: the free-running output as target) is what Trainer.probe traces.
+ */
+function probeInput(): { input?: ProbeInput; example?: Example } {
+  const ex = firstProbe();
+  const typed = probeChoice.text !== undefined && probeChoice.text.trim().length > 0;
+  if (!typed && spec!.structure !== 'encoder-decoder') return { example: ex };
+  const beam = probeChoice.beam ?? 1;
+  const p = new Predictor(spec!, dataInfo(data!), trainer!.model);
+  const input = p.probe(typed ? probeChoice.text! : ex!, beam > 1 ? { method: { kind: 'beam', width: beam } } : {});
+  return { input, example: ex };
 }
 
 /**
@@ -258,14 +277,28 @@ function firstProbe(): Example | string | undefined {
  * (`periodic`) is skipped while the page has not drawn the previous one; the first, the last and
  * requested ones are always sent.
  */
-async function sendProbe(periodic = false): Promise<void> {
+async function sendProbe(periodic = false, previous?: typeof probeChoice): Promise<void> {
   if (!trainer) return;
   if (periodic && probeUnacked) {
     probesSkipped++;
     return;
   }
+  let read: ReturnType<typeof probeInput>;
   try {
-    const ex = firstProbe();
+    read = probeInput();
+  } catch (e) {
+    if (!(e instanceof PredictError) || probeChoice.text === undefined) {
+      log('warn', `probe failed: ${(e as Error).message}`);
+      return;
+    }
+    // input the model cannot read: say why by the input box, and keep probing what was probed before
+    out.send({ type: 'probeError', text: probeChoice.text, message: e.message });
+    probeChoice = previous?.text === probeChoice.text ? {} : previous ?? {};
+    return;
+  }
+  try {
+    const { input, example } = read;
+    const ex = input?.example ?? example;
     let r: ProbeResult;
     try {
       r = await trainer.probe(ex, { gradients: true });
@@ -274,8 +307,14 @@ async function sendProbe(periodic = false): Promise<void> {
       log('warn', `probe gradients failed, snapshot without the gradient strip: ${(e as Error).message}`);
       r = await trainer.probe(ex);
     }
-    const { result, transfer } = packProbe(r);
-    if (r.prediction.kind === 'real' && data && typeof ex === 'object') {
+    if (input && !probeChoice.text && example && r.prediction.kind === 'classes' && data?.output.kind === 'classes') {
+      // an example's free-running output is compared with its true target
+      const classes = data.output.classes;
+      r.prediction = { ...r.prediction, targets: example.y.map((v) => classes[v[0]!]!) };
+    }
+    const { result, transfer } = packProbe({ ...r, ...(input?.outputTokens ? { outputTokens: input.outputTokens } : {}), ...(input ? { typed: input.prediction } : {}) });
+    // the input window and its forecast against the truth (an example; typed numbers have no truth)
+    if (!input && r.prediction.kind === 'real' && data && ex) {
       const w = forecastWindow(data, ex.x, r.prediction.predicted, r.prediction.target, spec?.data.horizon ?? 1);
       if (w) result.forecast = w;
     }
@@ -295,7 +334,7 @@ function toGrid(m: number[][], transfer: ArrayBuffer[]): Grid {
 }
 
 /** The core's probe (nested arrays) as the protocol's message: Float32Array grids to transfer. */
-export function packProbe(r: ProbeResult): { result: ProbeResultMsg; transfer: ArrayBuffer[] } {
+export function packProbe(r: ProbeResult & { outputTokens?: string[]; typed?: TypedPrediction }): { result: ProbeResultMsg; transfer: ArrayBuffer[] } {
   const transfer: ArrayBuffer[] = [];
   const layers = r.layers.map((l) => {
     const gates: Partial<Record<string, Grid>> = {};
@@ -309,11 +348,11 @@ export function packProbe(r: ProbeResult): { result: ProbeResultMsg; transfer: A
       ...(l.gradNorms ? { gradNorms: l.gradNorms } : {}),
     };
   });
-  const extra = r as ProbeResult & { outputTokens?: string[] };
   const result = {
-    step: r.step, inputTokens: r.inputTokens, ...(extra.outputTokens ? { outputTokens: extra.outputTokens } : {}),
+    step: r.step, inputTokens: r.inputTokens, ...(r.outputTokens ? { outputTokens: r.outputTokens } : {}),
     layers, ...(r.gradNorms ? { gradNorms: r.gradNorms } : {}), prediction: r.prediction, loss: r.loss,
     ...(r.attention ? { attention: toGrid(r.attention, transfer) } : {}),
+    ...(r.typed ? { typed: r.typed } : {}),
   } as ProbeResultMsg;
   return { result, transfer };
 }

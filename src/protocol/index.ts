@@ -85,6 +85,20 @@ export const traceLayer = obj({
 });
 export type TraceLayerMsg = Infer<typeof traceLayer>;
 
+/** A typed (or encoder-decoder) probe's prediction: src/core/predict.ts TypedPrediction, checked on receipt. */
+const scoredLabel = obj({ label: str, probability: num });
+const decodedOutput = obj({ output: str, tokens: arr(str), logProb: num, finished: bool, score: opt(num) });
+export const typedPrediction = obj({
+  input: str, unknown: opt(arr(str)),
+  label: opt(str), probability: opt(num), top: opt(arr(scoredLabel)), flags: opt(record(bool)),
+  tokens: opt(arr(str)), tags: opt(arr(str)), probabilities: opt(nums),
+  output: opt(str), logProb: opt(num), finished: opt(bool), score: opt(num), alternatives: opt(arr(decodedOutput)),
+  sourceTokens: opt(arr(str)), attention: opt(matrix),
+  next: opt(arr(obj({ token: str, probability: num }))), continuation: opt(str),
+  prediction: opt(record(num)), predictions: opt(arr(record(num))),
+});
+export type TypedPredictionMsg = Infer<typeof typedPrediction>;
+
 export const probeResult = obj({
   step: count,
   inputTokens: arr(str),
@@ -94,6 +108,8 @@ export const probeResult = obj({
   gradNorms: opt(nums),
   /** encoder-decoder with attention: weights [target step][source step] (for an alignment view). */
   attention: opt(grid),
+  /** The prediction on typed input (any task), or an encoder-decoder's free-running output (and the beam's alternatives). */
+  typed: opt(typedPrediction),
   prediction: union(
     obj({ kind: lit('classes'), tokens: arr(str), probs: nums, targets: opt(arr(str)) }),
     obj({ kind: lit('binary'), probs: nums, labels: arr(str), targets: opt(nums) }),
@@ -220,6 +236,8 @@ export const resumeState = obj({
 export type ResumeState = Infer<typeof resumeState>;
 const checkpointMatches: Same<ResumeState, Omit<import('../core/checkpoint').Checkpoint, 'format' | 'step' | 'weights'>> = true;
 void checkpointMatches;
+const typedMatches: Same<TypedPredictionMsg, import('../core/predict').TypedPrediction> = true;
+void typedMatches;
 
 /** The experiment as the host read it: definition text plus every data file it references. */
 export const experiment = obj({
@@ -318,8 +336,11 @@ export const toWorker = tagged({
   settings: msg('settings', { metricsInterval: count, probeTimeShare: count, checkpointSeconds: count }),
   /** Continue a recorded run from its checkpoint (a new session; the run keeps its record). */
   restore: msg('restore', { runId: str, step: count, weights: stateDict, state: resumeState }),
-  /** Probe the model on a validation example (index) or on typed text (character models). */
-  probe: msg('probe', { example: opt(count), text: opt(str) }),
+  /**
+   * Probe the model on a validation example (index) or on typed input (text, or numbers for a
+   * real-valued model); `beam`: an encoder-decoder's beam width (1 or absent: greedy).
+   */
+  probe: msg('probe', { example: opt(count), text: opt(str), beam: opt(count) }),
   sample: msg('sample', { temperature: finite, length: count, prefix: opt(str) }),
   /** Test hook: loss and gradients of the current weights on the first training batch. */
   gradients: msg('gradients', {}),
@@ -374,6 +395,8 @@ export const fromWorker = tagged({
    * the confusion matrix), and at the end of a run (`final`: the test split when there is one).
    */
   evaluation: msg('evaluation', { clientRunId: opt(str), step: count, final: bool, report: evaluationReport }),
+  /** Typed probe input the model cannot read (empty, wrong count of numbers, ...): shown by the input box; the probe stays as it was. */
+  probeError: msg('probeError', { text: str, message: str }),
   sample: msg('sample', { text: str, temperature: num }),
   done: msg('done', {
     clientRunId: str, status: oneOf(...END_STATUSES), step: count, message: opt(str), weights: opt(stateDict),

@@ -24,6 +24,10 @@ export interface HeatmapData {
   gradNorms?: number[];
   /** 'sequential' for values in [0, 1] (sigmoid gates), drawn over exactly [0, 1]; default 'diverging'. */
   scale?: ScaleKind;
+  /** Labels of the rows (the second axis) instead of unit numbers (the alignment view: target tokens). */
+  rowTokens?: string[];
+  /** The tooltip's text for a cell (default: t, token, unit, value). */
+  describe?: (t: number, row: number, value: number) => string;
 }
 
 export interface Geometry {
@@ -195,7 +199,7 @@ export class Heatmap {
     ctx.textAlign = 'right';
     ctx.textBaseline = 'middle';
     const unitStep = Math.max(1, Math.ceil(12 / cellH));
-    for (let u = 0; u < units; u += unitStep) ctx.fillText(String(u), left - 4, top + u * cellH + cellH / 2);
+    for (let u = 0; u < units; u += unitStep) ctx.fillText(d.rowTokens ? visibleToken(d.rowTokens[u] ?? String(u), 4) : String(u), left - 4, top + u * cellH + cellH / 2);
     this.labelBoxes = [];
     this.labelsRotated = rotated;
     const labelTop = top + units * cellH + 3;
@@ -305,7 +309,9 @@ export class Heatmap {
     const tok = JSON.stringify(d.tokens[c.t] ?? '');
     this.tooltip.textContent = c.strip
       ? `t=${c.t} ${tok} · ‖dL/dh_t‖ = ${fmt(d.gradNorms?.[c.t] ?? NaN)}`
-      : `t=${c.t} ${tok} · ${t('unit {0}', c.unit!)} · ${d.label} = ${fmt(this.valueAt(c.t, c.unit!) ?? NaN)}`;
+      : d.describe
+        ? d.describe(c.t, c.unit!, this.valueAt(c.t, c.unit!) ?? NaN)
+        : `t=${c.t} ${tok} · ${t('unit {0}', c.unit!)} · ${d.label} = ${fmt(this.valueAt(c.t, c.unit!) ?? NaN)}`;
     this.tooltip.dataset.t = String(c.t);
     this.tooltip.dataset.unit = c.unit === undefined ? '' : String(c.unit);
     this.tooltip.hidden = false;
