@@ -342,7 +342,8 @@ export class SeqModel {
         d = a;
         attention = a.weights;
       } else {
-        d = run(this.decoder!, decIn, init, batch.targetLengths, this.decoderInject(opts.inject));
+        // only the decoder's own injections (an undefined argument would take run's default, the encoder's)
+        d = run(this.decoder!, decIn, init, batch.targetLengths, this.decoderInject(opts.inject) ?? new Map());
         if (this.attention) {
           // luong: the decoder's outputs o_t [B, T, Hd] attend to the encoder's K [B, S, Hk]
           const keys = this.attention.prepare(tf.transpose(r.output, [1, 0, 2]) as tf.Tensor3D, batch.lengths);

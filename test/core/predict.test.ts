@@ -67,7 +67,7 @@ test('the panel probe: a forecast reads a comma-separated window of the trained 
     assert.equal(traced.inputTokens.length, 6, 'the heatmap runs over the six typed values');
     assert.throws(() => p.probe('0.1, 0.5, 0.9'), /expected a window of 6 values .*found 3/);
     assert.throws(() => p.probe('0.1, zebra'), /expected 1 number/);
-    assert.throws(() => p.probe('  '), /no rows of numbers/);
+    assert.throws(() => p.probe('  '), /the input is empty/);
     p.dispose(); // lent model: not freed
     assert.equal((await t.probe(r.example)).inputTokens.length, 6, 'the trainer still has its model');
   } finally {
@@ -118,6 +118,25 @@ test('the panel probe: a binary model names its verdict under flags; tags per ty
     assert.deepEqual(r.prediction.unknown, ['zebra'], 'the panel says which words were read as <unk>');
     assert.deepEqual((await t.probe(r.example)).inputTokens, ['a', 'big', '<unk>'], 'the heatmap shows what the model read');
     assert.equal(r.prediction.tags?.length, 3);
+  } finally {
+    t.dispose();
+  }
+});
+
+test('the probe of an encoder-decoder whose output is longer than its input measures the encoder gradients (nothing injected into the decoder)', async () => {
+  await useBackend('cpu');
+  const t = trainer({
+    data: { task: 'pairs', file: 'p.tsv', validation: 0 }, input: { encoding: 'embedding', embeddingSize: 4 }, structure: 'encoder-decoder', training: { steps: 1, batchSize: 2 },
+  }, { '/ws/p.tsv': 'a b\tw x y z\nb a\tz y x w\n' });
+  try {
+    const r = new Predictor(t.spec, dataInfo(t.data), t.model).probe('a b', { length: 6 });
+    const traced = await t.probe(r.example, { gradients: true });
+    assert.equal(traced.gradNorms?.length, 2, 'one ‖dL/dh_t‖ per source step');
+    // the target (4 words and </s>) is longer than the source (2): this failed while the encoder's injections reached the decoder
+    const teacher = await t.probe(t.data.train[0], { gradients: true });
+    assert.ok(t.data.train[0].y.length > t.data.train[0].x.length);
+    assert.equal(teacher.gradNorms?.length, 2);
+    assert.ok(teacher.gradNorms!.every((g) => Number.isFinite(g) && g > 0));
   } finally {
     t.dispose();
   }
