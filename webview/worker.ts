@@ -264,7 +264,7 @@ function firstProbe(): Example | undefined {
  */
 function probeInput(): { input?: ProbeInput; example?: Example } {
   const ex = firstProbe();
-  const typed = probeChoice.text !== undefined && probeChoice.text.trim().length > 0;
+  const typed = probeChoice.text !== undefined; // empty: the Predictor says so
   if (!typed && spec!.structure !== 'encoder-decoder') return { example: ex };
   const beam = probeChoice.beam ?? 1;
   const p = new Predictor(spec!, dataInfo(data!), trainer!.model);
@@ -388,6 +388,7 @@ async function control(action: ControlAction): Promise<void> {
         const end = await session!.stepOnce();
         await sendProbe();
         if (end) await finish(end);
+        await runQueued();
       });
     case 'stop':
       return stopRun();
@@ -522,6 +523,8 @@ async function runLoop(): Promise<void> {
       if (phase !== 'running') return;
       const end = await session!.run();
       if (end) await finish(end);
+      // requests that came after the session's last boundary (e.g. while it evaluated at the end)
+      await runQueued();
     });
   } catch (e) {
     setPhase('error');

@@ -166,6 +166,7 @@ export class Predictor {
 
   /** One input as the model reads it: id rows (text) or scaled feature rows (numbers). */
   private read(input: string): Read {
+    if (!input.trim()) throw new PredictError('the input is empty');
     if (this.info.input.kind !== 'tokens') return { input, x: this.rows(input) };
     const r = this.tokens(input);
     return { input, x: r.ids.map((i) => [i]), tokens: r.tokens, ...(r.unknown.length ? { unknown: r.unknown } : {}) };
