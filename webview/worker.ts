@@ -341,7 +341,7 @@ export function packProbe(r: ProbeResult & { outputTokens?: string[]; typed?: Ty
     for (const [k, g] of Object.entries(l.gates ?? {})) if (g) gates[k] = toGrid(g, transfer);
     return {
       layer: l.layer, direction: l.direction, cell: l.cell, units: l.units,
-      ...((l as { name?: string }).name !== undefined ? { name: (l as { name?: string }).name } : {}),
+      ...(l.name !== undefined ? { name: l.name } : {}),
       h: toGrid(l.h, transfer),
       ...(l.c ? { c: toGrid(l.c, transfer) } : {}),
       ...(l.gates ? { gates } : {}),

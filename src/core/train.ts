@@ -52,6 +52,8 @@ export interface TraceLayer {
   direction: 'forward' | 'backward';
   cell: 'rnn' | 'lstm' | 'gru';
   units: number;
+  /** encoder-decoder: which stack the layer belongs to (the decoder's time axis is the output's). */
+  name?: 'encoder' | 'decoder';
   /** [T][units] */
   h: number[][];
   c?: number[][];
@@ -489,7 +491,8 @@ export class Trainer {
       }
     }
     const injected = [...inject.values()].flat();
-    const meta: { layer: number; direction: 'forward' | 'backward'; cell: TraceLayer['cell']; units: number }[] = [];
+    const meta: Omit<TraceLayer, 'h' | 'c' | 'gates' | 'gradNorms'>[] = [];
+    const encoderLayers = this.spec.structure === 'encoder-decoder' ? this.model.stack.layers.length : undefined;
     interface ProbeTensors { loss: tf.Scalar; probs: tf.Tensor2D; gradNorm?: tf.Tensor1D; layerGradNorms: Record<string, tf.Tensor1D>; h: tf.Tensor[]; c: (tf.Tensor | null)[]; gates: Record<string, tf.Tensor>[]; attention?: tf.Tensor2D }
     const res = tf.tidy(() => {
       let gradNorm: tf.Tensor1D | undefined;
@@ -511,7 +514,9 @@ export class Trainer {
       }
       const out = this.model.forward(batch, { trace: true });
       const traces = out.traces!;
-      for (const l of traces) meta.push({ layer: l.layer, direction: l.direction, cell: l.cell, units: l.units });
+      for (const l of traces) {
+        meta.push({ layer: l.layer, direction: l.direction, cell: l.cell, units: l.units, ...(encoderLayers !== undefined ? { name: l.layer < encoderLayers ? 'encoder' : 'decoder' } : {}) });
+      }
       const r: ProbeTensors = {
         layerGradNorms,
         loss: this.model.loss(out.logits, batch.y, batch.mask),

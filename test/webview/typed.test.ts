@@ -119,7 +119,7 @@ describe('typed input and the alignment view in headless Chromium', () => {
       const { end } = await p.trainToEnd(600_000);
       assert.equal(end.status, 'completed');
       const snap = await typeProbe(p, 'we like tea .');
-      assert.equal(await p.page.textContent('#decoded-output'), '우리는 차를 좋아한다 .');
+      assert.equal(await p.page.textContent('#decoded-output'), '우리는 차를 좋아한다.', 'the decoded words, joined as text');
       assert.deepEqual(snap.typed.tokens, ['우리는', '차를', '좋아한다', '.']);
       assert.deepEqual(snap.outputTokens, ['우리는', '차를', '좋아한다', '.', '</s>'], 'the decoder is traced on its own output');
       const decoder = snap.layers.find((l: { name?: string }) => l.name === 'decoder');
@@ -158,6 +158,11 @@ describe('typed input and the alignment view in headless Chromium', () => {
       assert.equal(live.rows, live.out.length, 'one row per decoded token');
       assert.equal(live.cols, live.src.length, 'one column per source token');
       assert.ok(typeof live.output === 'string' && (await p.page.textContent('#decoded-output')) === live.output, 'the free-running output is shown next to it');
+      // source and output are equally long here: the decoder's heatmap is still labelled with the output
+      const key = await p.page.evaluate(() => [...(document.getElementById('heat-view') as HTMLSelectElement).options].map((o) => o.value).find((v) => v.startsWith('decoder')));
+      await p.page.selectOption('#heat-view', key!);
+      assert.deepEqual(await p.page.$$eval('#unit-text .tok', (s) => s.map((x) => x.textContent)), live.out);
+      assert.notDeepEqual(live.out, live.src);
       // a known grid: a_ts = [target][source]
       const A = [[0.9, 0.05, 0.05, 0], [0.1, 0.2, 0.7, 0], [0, 0.25, 0.25, 0.5]];
       await p.page.evaluate((a) => (window as any).seqlabPanel.alignment.set({
