@@ -417,6 +417,8 @@ function renderUnitText(tokens: string[], values: Grid | undefined): void {
 
 /** The per-step predictions, wrapping inside the card (./ui/predTable.ts). */
 const predTable = new PredTable();
+/** The alignment view's size and step last told to the host ('' for none). */
+let alignmentShape = '';
 
 function renderPrediction(p: ProbeResultMsg): void {
   // typed input, or an encoder-decoder's free-running output: the Predictor's answer replaces the teacher-forced table
@@ -425,6 +427,12 @@ function renderPrediction(p: ProbeResultMsg): void {
   if (p.typed) renderTyped(typedEl, p.typed, fromExample && p.prediction.kind === 'classes' ? p.prediction.targets : undefined);
   alignSection.hidden = !p.attention;
   alignment.set(p.attention ? { attention: p.attention, source: p.inputTokens, target: p.outputTokens ?? (p.prediction.kind === 'classes' ? p.prediction.tokens : []) } : undefined);
+  // the host learns what the alignment view shows (drawn snapshots only: at most one message per drawn frame)
+  const shape = p.attention ? `${p.attention.rows}x${p.attention.cols}@${p.step}` : '';
+  if (shape !== alignmentShape) {
+    alignmentShape = shape;
+    host.send({ type: 'views', ...(p.attention ? { alignment: { targets: p.attention.rows, sources: p.attention.cols, step: p.step } } : {}) });
+  }
   if (p.typed) {
     predBody.textContent = '';
     predChartEl.hidden = true;

@@ -314,6 +314,8 @@ export const viewToHost = tagged({
     message: opt(str), weights: opt(stateDict), earlyStoppedAt: opt(count), bestStep: opt(count),
   }),
   log: msg('log', { level: oneOf('info', 'warn', 'error'), message: str }),
+  /** What the panel draws besides the basics, when it changes: the alignment view's size (target x source tokens) and snapshot step, or none. */
+  views: msg('views', { alignment: opt(obj({ targets: count, sources: count, step: count })) }),
 });
 export type ViewToHost = Infer<typeof viewToHost>;
 

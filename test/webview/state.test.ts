@@ -44,3 +44,16 @@ test('a Start clicked while loading is sent once the worker is ready; replacing 
   assert.deepEqual(failed.error, { message: 'boom', details: ['x'] });
   assert.deepEqual(failed.toHost, [{ type: 'log', level: 'error', message: 'boom: x' }]);
 });
+
+test('the probe choice: typed input and the beam width go to the worker; unreadable input is remembered with why, and the choice goes back to the one before', () => {
+  const s = new PanelState();
+  assert.deepEqual(s.probeRequest({ example: 2 }), { type: 'probe', example: 2 }, 'greedy (beam 1) is not sent');
+  assert.deepEqual(s.probeRequest({ ...s.probe, beam: 3 }), { type: 'probe', example: 2, beam: 3 });
+  assert.deepEqual(s.probeRequest({ text: 'we like tea .' }), { type: 'probe', text: 'we like tea .', beam: 3 }, 'the beam width stays');
+  assert.deepEqual(s.probeRequest({ text: '1, 2' }), { type: 'probe', text: '1, 2', beam: 3 });
+  s.apply(m({ type: 'probeError', text: '1, 2', message: 'expected a window of 7 values' }));
+  assert.deepEqual(s.probeError, { text: '1, 2', message: 'expected a window of 7 values' });
+  assert.deepEqual(s.probe, { text: 'we like tea .', beam: 3 }, 'the worker keeps probing what it probed before, and so does the page');
+  s.probeRequest({ example: 0 });
+  assert.equal(s.probeError, undefined, 'a new request clears the message');
+});

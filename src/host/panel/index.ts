@@ -43,6 +43,8 @@ export interface PanelInfo {
   run?: { clientRunId: string; runId: string; step: number };
   /** Why the host last refused to record a run the panel started (e.g. it already trains in the background). */
   refused?: string;
+  /** The alignment view the panel draws (target x source tokens, the snapshot's step), if any. */
+  alignment?: { targets: number; sources: number; step: number };
 }
 
 export interface TrainingPanelDeps {
@@ -176,7 +178,7 @@ export function registerTrainingPanels(context: vscode.ExtensionContext, deps: T
       const s = sessions.get(def.toString());
       if (!s) return undefined;
       const run = s.activeRun;
-      return { ...(s.backend ? { backend: s.backend } : {}), phase: s.phase, step: s.step, ...(run ? { run } : {}), ...(s.refused ? { refused: s.refused } : {}) };
+      return { ...(s.backend ? { backend: s.backend } : {}), phase: s.phase, step: s.step, ...(run ? { run } : {}), ...(s.refused ? { refused: s.refused } : {}), ...(s.alignment ? { alignment: s.alignment } : {}) };
     },
     deserialize,
     dispose() {
@@ -243,6 +245,8 @@ class PanelSession {
   phase: Phase = 'loading';
   step = 0;
   refused?: string;
+  /** The alignment view the webview draws (encoder-decoder with attention), when it draws one. */
+  alignment?: { targets: number; sources: number; step: number };
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -445,6 +449,9 @@ class PanelSession {
       case 'state':
         this.phase = m.phase;
         this.step = m.step;
+        return;
+      case 'views':
+        this.alignment = m.alignment;
         return;
     }
   }

@@ -288,4 +288,22 @@ suite('panel: the training panel in VS Code', () => {
     }
     await closePanelTabs();
   });
+  test('the alignment view: reverse-attention trained a few steps in the panel draws target x source attention', async function () {
+    this.timeout(300_000);
+    const p = await panels();
+    const text = readFileSync(wsUri('reverse-attention.seqlab.json').fsPath, 'utf8').replace('"steps": 300', '"steps": 5').replace('"name": "reverse-attention"', '"name": "reverse-attention-short"');
+    assert.match(text, /"steps": 5/);
+    const def = wsUri('reverse-attention-short.seqlab.json');
+    await writeText(def, text);
+    made.push(def);
+    await vscode.commands.executeCommand('seqlab.openPanel', def);
+    await waitFor('the model to be ready in the panel', () => p.info(def)?.phase === 'ready', 120_000);
+    const ended = nextEnd(p, def, 240_000);
+    await vscode.commands.executeCommand('seqlab.train', def);
+    const summary = await ended;
+    assert.equal(summary.status, 'completed', `run ended ${summary.status}: ${summary.message ?? ''}`);
+    // the last snapshot (step 5) is drawn with its alignment: 8 decoded tokens x 8 source tokens
+    const a = await waitFor('the alignment view of the trained model', () => (p.info(def)?.alignment?.step === 5 ? p.info(def)!.alignment : undefined), 60_000);
+    assert.deepEqual([a.targets, a.sources], [8, 8]);
+  });
 });
