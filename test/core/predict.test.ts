@@ -7,6 +7,11 @@ import { buildDataset } from '../../src/core/tasks/index';
 import { Trainer } from '../../src/core/train';
 import { Predictor } from '../../src/core/predict';
 import { dataInfo } from '../../src/core/data';
+import { detokenize, impliedTokenizer } from '../../src/core/tokenize';
+import { loadDefinition } from '../../src/node/trainRun';
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 function trainer(def: Record<string, unknown>, files: Record<string, string> = {}): Trainer {
   const r = parseDefinition(JSON.stringify({ name: 't', layers: [{ cell: 'gru', units: 8 }], ...def }), { file: '/ws/m.seqlab.json', workspaceRoot: '/ws' });
@@ -139,5 +144,50 @@ test('the probe of an encoder-decoder whose output is longer than its input meas
     assert.ok(teacher.gradNorms!.every((g) => Number.isFinite(g) && g > 0));
   } finally {
     t.dispose();
+  }
+});
+
+test('every shipped example takes typed input in the panel probe: its first example typed as text or numbers is read back and traced', async () => {
+  await useBackend('cpu');
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const names = readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.seqlab.json'));
+  assert.ok(names.length >= 15, `${names.length} examples`);
+  const kinds = new Set<string>();
+  for (const f of names) {
+    const loaded = loadDefinition(join(root, 'examples', f), root);
+    const t = new Trainer({ ...loaded.spec, training: { ...loaded.spec.training, steps: 1 } }, loaded.data);
+    try {
+      const d = t.data;
+      const ex = d.valid[0] ?? d.train[0];
+      const info = dataInfo(d);
+      const p = new Predictor(t.spec, info, t.model);
+      let typed: string;
+      if (d.input.kind === 'tokens') {
+        const vocab = d.input.vocab;
+        const level = (d.tokenizer ?? impliedTokenizer(vocab)).level;
+        typed = detokenize(ex.x.map((v) => vocab[v[0]!]!).filter((tok) => tok !== '<pad>'), level);
+      } else {
+        // typed in the original units: undo the scaling the data applied
+        const sc = d.scaling?.features;
+        typed = ex.x.map((r) => r.map((v, j) => (sc ? v * sc[j]!.scale + sc[j]!.offset : v)).join(',')).join(';');
+      }
+      const r = p.probe(typed);
+      const traced = await t.probe(r.example, { gradients: true });
+      assert.ok(traced.layers.length > 0, f);
+      const top = traced.layers.find((l) => (l as { name?: string }).name !== 'decoder')!;
+      const steps = t.spec.structure === 'one-to-many' ? r.example.y.length : r.example.x.length;
+      assert.equal(top.h.length, steps, `${f}: one heatmap column per input step`);
+      if (t.spec.structure === 'encoder-decoder') assert.ok(r.prediction.output !== undefined && r.outputTokens?.length, `${f}: decoded`);
+      if (d.input.kind === 'real') {
+        assert.ok(r.example.x.every((row, i) => row.every((v, j) => Math.abs(v - ex.x[i]![j]!) < 1e-4)), `${f}: the typed numbers are scaled as in training`);
+      }
+      kinds.add(`${t.spec.structure}/${d.input.kind}/${d.output.kind}${d.generative ? '/generative' : ''}`);
+    } finally {
+      t.dispose();
+    }
+  }
+  // every structure and kind of the shipped examples was typed into
+  for (const k of ['many-to-one/tokens/classes', 'many-to-many/tokens/classes', 'encoder-decoder/tokens/classes', 'many-to-one/real/real', 'many-to-many/tokens/classes/generative', 'one-to-many/tokens/classes']) {
+    assert.ok(kinds.has(k), `${k} in ${[...kinds].join(', ')}`);
   }
 });
