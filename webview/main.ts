@@ -423,8 +423,7 @@ let alignmentShape = '';
 function renderPrediction(p: ProbeResultMsg): void {
   // typed input, or an encoder-decoder's free-running output: the Predictor's answer replaces the teacher-forced table
   typedEl.hidden = !p.typed;
-  const fromExample = !state.probe.text;
-  if (p.typed) renderTyped(typedEl, p.typed, fromExample && p.prediction.kind === 'classes' ? p.prediction.targets : undefined);
+  if (p.typed) renderTyped(typedEl, p.typed);
   alignSection.hidden = !p.attention;
   alignment.set(p.attention ? { attention: p.attention, source: p.inputTokens, target: p.outputTokens ?? (p.prediction.kind === 'classes' ? p.prediction.tokens : []) } : undefined);
   // the host learns what the alignment view shows (drawn snapshots only: at most one message per drawn frame)

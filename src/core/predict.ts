@@ -42,6 +42,10 @@ export interface TypedPrediction {
   output?: string;
   logProb?: number;
   finished?: boolean;
+  /** The model has an end symbol and the decoder stopped at its maximum length before writing it. */
+  truncated?: boolean;
+  /** Probing an example: its true output (without </s>), as text. */
+  target?: string;
   score?: number;
   alternatives?: DecodedOutput[];
   sourceTokens?: string[];
@@ -211,6 +215,11 @@ export class Predictor {
     for (const [k, v] of Object.entries(rest)) {
       if (known.has(k)) (prediction as unknown as Record<string, unknown>)[k] = v;
       else if (typeof v === 'boolean') (prediction.flags ??= {})[k] = v;
+    }
+    if (structure === 'encoder-decoder' && o.kind === 'classes') {
+      const end = this.endId();
+      if (end !== undefined && prediction.finished === false) prediction.truncated = true;
+      if (typeof input !== 'string') prediction.target = detokenize(input.y.map((v) => v[0]).filter((i) => i !== end).map((i) => o.classes[i]), this.level);
     }
     return { prediction, example, ...(outputTokens ? { outputTokens } : {}) };
   }

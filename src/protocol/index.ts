@@ -92,7 +92,7 @@ export const typedPrediction = obj({
   input: str, unknown: opt(arr(str)),
   label: opt(str), probability: opt(num), top: opt(arr(scoredLabel)), flags: opt(record(bool)),
   tokens: opt(arr(str)), tags: opt(arr(str)), probabilities: opt(nums),
-  output: opt(str), logProb: opt(num), finished: opt(bool), score: opt(num), alternatives: opt(arr(decodedOutput)),
+  output: opt(str), logProb: opt(num), finished: opt(bool), truncated: opt(bool), target: opt(str), score: opt(num), alternatives: opt(arr(decodedOutput)),
   sourceTokens: opt(arr(str)), attention: opt(matrix),
   next: opt(arr(obj({ token: str, probability: num }))), continuation: opt(str),
   prediction: opt(record(num)), predictions: opt(arr(record(num))),

@@ -95,6 +95,9 @@ test('the panel probe of an encoder-decoder with attention traces its free-runni
     assert.ok(pred.output !== undefined && pred.tokens && pred.attention, JSON.stringify(pred));
     assert.deepEqual(r.outputTokens?.slice(0, pred.tokens.length), pred.tokens, 'the output axis is labelled with the decoded tokens');
     assert.deepEqual(r.example.x, ex.x);
+    const classes = (t.data.output as { classes: string[] }).classes;
+    assert.equal(pred.target, ex.y.map((v) => classes[v[0]!]).join(''), 'an example\'s true output rides along, as text');
+    assert.equal(pred.truncated, undefined, 'no end symbol: writing exactly maxLength tokens is not a truncation');
     const traced = await t.probe(r.example);
     assert.equal(traced.attention?.length, r.outputTokens!.length);
     traced.attention!.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - pred.attention![i]![j]!) < 1e-4, `a[${i}][${j}]: traced ${v}, decoded ${pred.attention![i]![j]}`)));

@@ -153,7 +153,7 @@ describe('typed input and the alignment view in headless Chromium', () => {
       await p.page.locator('#alignment').waitFor({ state: 'visible' });
       const live = await p.page.evaluate(() => {
         const s = (window as any).seqlabPanel.snapshots.at(-1);
-        return { rows: s.attention.rows, cols: s.attention.cols, out: s.outputTokens, src: s.inputTokens, output: s.typed.output };
+        return { rows: s.attention.rows, cols: s.attention.cols, out: s.outputTokens, src: s.inputTokens, output: s.typed.output, target: s.typed.target };
       });
       assert.equal(live.rows, live.out.length, 'one row per decoded token');
       assert.equal(live.cols, live.src.length, 'one column per source token');
@@ -163,6 +163,9 @@ describe('typed input and the alignment view in headless Chromium', () => {
       await p.page.selectOption('#heat-view', key!);
       assert.deepEqual(await p.page.$$eval('#unit-text .tok', (s) => s.map((x) => x.textContent)), live.out);
       assert.notDeepEqual(live.out, live.src);
+      const shown = (await p.page.textContent('#typed-prediction')) ?? '';
+      assert.ok(shown.includes(`target: ${live.target}`), shown);
+      assert.ok(!shown.includes('stopped at the maximum length'), 'a reversal has no end symbol: nothing was cut short');
       // a known grid: a_ts = [target][source]
       const A = [[0.9, 0.05, 0.05, 0], [0.1, 0.2, 0.7, 0], [0, 0.25, 0.25, 0.5]];
       await p.page.evaluate((a) => (window as any).seqlabPanel.alignment.set({

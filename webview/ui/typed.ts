@@ -26,8 +26,8 @@ function table(rows: string[][], id?: string, header = false): HTMLTableElement 
   return tb;
 }
 
-/** Draw `p` into `host` (emptied first). `targets`: an example's true output, shown under a decoded one. */
-export function renderTyped(host: HTMLElement, p: TypedPredictionMsg, targets?: string[]): void {
+/** Draw `p` into `host` (emptied first). */
+export function renderTyped(host: HTMLElement, p: TypedPredictionMsg): void {
   host.textContent = '';
   host.dataset.input = p.input;
   if (p.unknown?.length) host.append(el('p', 'typed-unknown', t('not in the vocabulary, read as <unk>: {0}', p.unknown.join(', '))));
@@ -37,9 +37,9 @@ export function renderTyped(host: HTMLElement, p: TypedPredictionMsg, targets?: 
     const text = el('strong', undefined, p.output);
     text.id = 'decoded-output';
     out.append(text);
-    if (!p.finished) out.append(el('span', 'typed-note', t(' (stopped at the maximum length)')));
+    if (p.truncated) out.append(el('span', 'typed-note', t(' (stopped at the maximum length)')));
     host.append(out);
-    if (targets) host.append(el('p', 'typed-target', t('target: {0}', targets.join(' '))));
+    if (p.target !== undefined) host.append(el('p', 'typed-target', t('target: {0}', p.target)));
     if (p.alternatives?.length) {
       host.append(table([[t('rank'), t('output'), t('score'), t('log p')], ...p.alternatives.map((a, i) => [String(i + 1), a.output, a.score === undefined ? '' : p3(a.score), p3(a.logProb)])], 'beam-alternatives', true));
     }
