@@ -385,7 +385,10 @@ function renderProbe(): void {
   // sigmoid gates live in [0, 1]: a sequential scale; h, c and the tanh gates g, n: diverging
   const scale = SIGMOID_GATES.has(what) ? 'sequential' : 'diverging';
   heatmap.set(values ? { values, tokens, label: what.length === 1 && what !== 'h' && what !== 'c' ? t('gate {0}', what) : what, gradNorms, scale } : undefined);
-  snapLabel.textContent = t('snapshot {0}/{1} · step {2}', Number(snapSlider.value) + 1, snapshots.length, p.step) + (followLive ? t(' (live)') : '') + t(' · probe loss {0}', fmt(p.loss));
+  snapLabel.textContent = t('snapshot {0}/{1} · step {2}', Number(snapSlider.value) + 1, snapshots.length, p.step) + (followLive ? t(' (live)') : '') + (p.outputTokens
+    // traced along its own free-running output (no truth): the loss is the output's mean -log p per token
+    ? t(' · mean −log p of the output {0}', fmt(p.loss))
+    : t(' · probe loss {0}', fmt(p.loss)));
   renderUnitText(tokens, values);
   renderPrediction(p);
 }

@@ -166,6 +166,7 @@ describe('typed input and the alignment view in headless Chromium', () => {
       const shown = (await p.page.textContent('#typed-prediction')) ?? '';
       assert.ok(shown.includes(`target: ${live.target}`), shown);
       assert.ok(!shown.includes('stopped at the maximum length'), 'a reversal has no end symbol: nothing was cut short');
+      assert.match((await p.page.textContent('#snapshot-label')) ?? '', /mean −log p of the output \d/, 'traced along its own output: the loss is labelled as what it is');
       // a known grid: a_ts = [target][source]
       const A = [[0.9, 0.05, 0.05, 0], [0.1, 0.2, 0.7, 0], [0, 0.25, 0.25, 0.5]];
       await p.page.evaluate((a) => (window as any).seqlabPanel.alignment.set({
