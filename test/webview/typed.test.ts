@@ -182,6 +182,7 @@ describe('typed input and the alignment view in headless Chromium', () => {
       }
       assert.equal(await p.page.getAttribute('#alignment-canvas', 'data-colormap'), 'sequential');
       // hover target 1 ("y") x source 2 ("c"): 0.7
+      await p.page.locator('#alignment-canvas').scrollIntoViewIfNeeded();
       const box = (await p.page.locator('#alignment-canvas').boundingBox())!;
       const wh = await p.page.evaluate(() => { const c = document.getElementById('alignment-canvas') as HTMLCanvasElement; return [c.width, c.height]; });
       await p.page.mouse.move(box.x + ((geo.left + 2.5 * geo.cellW) * box.width) / wh[0]!, box.y + ((geo.top + 1.5 * geo.cellH) * box.height) / wh[1]!);
