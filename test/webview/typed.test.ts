@@ -29,7 +29,8 @@ async function typeProbe(p: PanelPage, text: string): Promise<any> {
   await p.page.fill('#probe-text', text);
   await p.page.press('#probe-text', 'Enter');
   try {
-    await p.page.waitForFunction((x) => (window as any).seqlabPanel.snapshots.at(-1)?.typed?.input === x, text, { timeout: 120_000 });
+    // the snapshot arrived and was drawn (drawing waits for an animation frame)
+    await p.page.waitForFunction((x) => (window as any).seqlabPanel.snapshots.at(-1)?.typed?.input === x && document.getElementById('typed-prediction')!.dataset.input === x, text, { timeout: 120_000 });
   } catch (e) {
     const logs = (await p.posted()).filter((m) => m.type === 'log').map((m) => String(m.message));
     throw new Error(`no snapshot of ${JSON.stringify(text)}: ${(e as Error).message}\nlogs: ${logs.join('\n')}`);
@@ -132,7 +133,7 @@ describe('typed input and the alignment view in headless Chromium', () => {
       // beam width 3: three alternatives with scores, best first, the best one shown
       await p.page.fill('#beam-width', '3');
       await p.page.press('#beam-width', 'Enter');
-      await p.page.waitForFunction(() => (window as any).seqlabPanel.snapshots.at(-1)?.typed?.alternatives?.length === 3, undefined, { timeout: 60_000 });
+      await p.page.waitForFunction(() => (window as any).seqlabPanel.snapshots.at(-1)?.typed?.alternatives?.length === 3 && document.querySelectorAll('#beam-alternatives tr').length === 4, undefined, { timeout: 60_000 });
       const rows = await p.page.$$eval('#beam-alternatives tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
       assert.equal(rows.length, 4);
       const scores = rows.slice(1).map((r) => Number(r[2]));
