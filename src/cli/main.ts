@@ -5,7 +5,7 @@
 import { existsSync, lstatSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { csvParseRows } from 'd3-dsv';
-import { dataInfo, type DataInfo, type SeqData } from '../core/data';
+import type { DataInfo, SeqData } from '../core/data';
 import { formatReport } from '../core/evaluate';
 import { PredictError, Predictor } from '../core/predict';
 import type { DecodeMethod } from '../core/decode';
@@ -16,11 +16,11 @@ import { formatDiagnostic, parseDefinition, type Diagnostic } from '../core/dsl'
 import { DEFAULT_MEMORY_BUDGET_MB } from '../core/cost';
 import { checkAttentionFixture, checkFixture, parseFixture } from '../core/torch';
 import { checkTrajectory } from '../core/trajectory';
-import { isInside } from '../core/paths';
-import { Trainer, type MetricRow } from '../core/train';
+import type { MetricRow } from '../core/train';
+import type { ModelSpec } from '../core/spec';
 import { takeFallbacks } from '../core/fused';
 import { NODE_BACKENDS, useBackend, type NodeBackend } from '../node/backend';
-import { DefinitionError, TrainInputError, findWorkspaceRoot, importWeights, loadDefinition, loadRunDefinition, trainFile } from '../node/trainRun';
+import { DefinitionError, TrainInputError, findWorkspaceRoot, importWeights, loadDefinition, loadRunDefinition, runDataInfo, trainFile } from '../node/trainRun';
 import { RunStore, RunStoreError, type RunSummary } from '../node/runStore';
 import { writeFileAtomic } from '../node/atomic';
 import { exportPytorchProject } from '../node/export/pytorch';
@@ -626,23 +626,37 @@ async function cmdSample(a: Args): Promise<number> {
   };
   const { store, id } = resolveRun(a, a.positional[0]);
   const summary = readableRun(store, id);
-  const text = store.definitionText(id);
   const sd = store.readWeights(id);
-  if (!text) throw new Error(`run ${id} is damaged: ${join(store.runDir(id), 'definition.seqlab.json')} is missing`);
   if (!sd) throw new Error(`run ${id} has no weights (it ${summary.status}${summary.message ? `: ${summary.message}` : ''})`);
-  const defFile = resolve(store.workspaceRoot, summary.experiment);
-  const tmp = join(store.runDir(id), 'definition.seqlab.json');
-  // resolve data paths against the original definition's location (when it is still in the workspace)
-  const loaded = loadDefinition(isInside(store.workspaceRoot, defFile) && existsSync(defFile) ? defFile : tmp, store.workspaceRoot);
+  // the run's own definition and its recorded vocabulary (data.json), not the data as it is now
+  const spec = runSpec(store, id);
+  const info = runDataInfo(store, id);
   await useBackend('wasm');
-  const trainer = new Trainer(loaded.spec, loaded.data);
+  let p: Predictor;
   try {
-    trainer.loadStateDict(sd);
-    out(await trainer.sample(opts));
+    p = new Predictor(spec, info, sd);
+  } catch (e) {
+    if (e instanceof PredictError) throw new Error(`run ${id}: ${e.message}`);
+    throw e;
+  }
+  try {
+    out(await p.sample(opts));
+  } catch (e) {
+    if (e instanceof PredictError) throw new Error(`run ${id}: ${e.message}`);
+    throw e;
   } finally {
-    trainer.dispose();
+    p.dispose();
   }
   return 0;
+}
+
+/** The spec of a run's recorded definition (parsed without reading its data). */
+function runSpec(store: RunStore, id: string): ModelSpec {
+  const defText = store.definitionText(id);
+  if (!defText) throw new Error(`run ${id} is damaged: ${join(store.runDir(id), 'definition.seqlab.json')} is missing`);
+  const parsed = parseDefinition(defText, {});
+  if (!parsed.spec) throw new Error(`run ${id}: its definition no longer parses (${parsed.diagnostics.find((d) => d.severity === 'error')?.message})`);
+  return parsed.spec;
 }
 
 function cmdUnlock(a: Args): number {
@@ -661,13 +675,11 @@ async function cmdPredict(a: Args): Promise<number> {
   const length = num(a, 'length', (n) => Number.isSafeInteger(n) && n > 0 && n <= 10_000, 'a whole number from 1 to 10000');
   const method = decodeMethod(a);
   const { store, id } = resolveRun(a, a.positional[0]);
-  const defText = store.definitionText(id);
   const sd = store.readWeights(id);
-  if (!defText || !sd) throw new Error(`run ${id} has no definition or weights`);
-  const parsed = parseDefinition(defText, {});
-  if (!parsed.spec) throw new Error(`run ${id}: its definition no longer parses (${parsed.diagnostics.find((d) => d.severity === 'error')?.message})`);
-  // the vocabularies and scaling the run was trained with; older runs rebuild them from the data
-  const info = store.readDataInfo(id) ?? dataInfo(loadDefinition(join(store.workspaceRoot, store.read(id).summary!.experiment), store.workspaceRoot).data);
+  if (!sd) throw new Error(`run ${id} has no weights`);
+  const spec = runSpec(store, id);
+  // the vocabularies and scaling the run was trained with (data.json; older runs rebuild them from the data)
+  const info = runDataInfo(store, id);
   let inputs: string[];
   if (text !== undefined) inputs = [text];
   else {
@@ -677,11 +689,11 @@ async function cmdPredict(a: Args): Promise<number> {
     } catch (e) {
       throw new UsageError(`--file ${inFile}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
-    inputs = predictInputs(content, info, parsed.spec.data.length, inFile!);
+    inputs = predictInputs(content, info, spec.data.length, inFile!);
   }
   if (method && info.structure !== 'encoder-decoder') throw new UsageError(`--${method.kind === 'beam' ? 'beam' : 'sample'} is for encoder-decoder models (run ${id} is ${info.structure})`);
   await useBackend('wasm');
-  const p = new Predictor(parsed.spec, info, sd);
+  const p = new Predictor(spec, info, sd);
   try {
     let failed = 0;
     inputs.forEach((inp, i) => {

@@ -11,6 +11,7 @@
  */
 import type { Scaling, Structure } from './spec';
 import type { TokenizerSpec } from './tokenize';
+import type { Vocabulary } from './stateDict';
 
 export type InputKind = { kind: 'tokens'; vocab: string[] } | { kind: 'real'; features: number; names?: string[] };
 export type OutputKind =
@@ -112,6 +113,17 @@ export function dataInfo(d: SeqData): DataInfo {
   if (first && d.structure === 'one-to-many') info.outputLength = first.y.length;
   if (first && d.input.kind === 'real') info.inputLength = first.x.length;
   return info;
+}
+
+/**
+ * The vocabulary a model trained on this data reads and writes: input tokens and output classes
+ * (or binary labels). What a run records, and what loading its weights elsewhere is checked against.
+ */
+export function dataVocabulary(d: Pick<DataInfo, 'input' | 'output'>): Vocabulary {
+  return {
+    ...(d.input.kind === 'tokens' ? { input: d.input.vocab } : {}),
+    ...(d.output.kind === 'classes' ? { output: d.output.classes } : d.output.kind === 'binary' ? { output: d.output.labels } : {}),
+  };
 }
 
 /** A data set with the shape of `info` and no examples (to rebuild a model for prediction). */

@@ -7,7 +7,9 @@
 import * as tf from './tf';
 import { SeqModel } from './model';
 import { DecodeError, decode, maxLengthFor, type DecodeMethod, type Decoded } from './decode';
-import { emptyData, type DataInfo, type Example } from './data';
+import { emptyData, type DataInfo, type Example, type SeqData } from './data';
+import type { CellState } from './cells';
+import { Rng } from './rng';
 import type { ModelSpec } from './spec';
 import type { StateDict } from './stateDict';
 import { assignStateDict } from './torch';
@@ -315,7 +317,69 @@ export class Predictor {
     return Object.fromEntries(v.map((x, j) => [names[j], round(sc ? x * sc[j].scale + sc[j].offset : x)]));
   }
 
+  /** Sample text from a next-token model (sampleText), as `seqlab sample` does for a run. */
+  sample(opts: { prefix?: string; length: number; temperature: number; seed?: number }): Promise<string> {
+    return sampleText(this.model, emptyData(this.info), opts);
+  }
+
   dispose(): void {
     if (this.owned) this.model.dispose();
   }
+}
+
+/**
+ * Sample text from a next-token model: feed the prefix (a random token when none), then draw each
+ * next token from softmax(logits / temperature), carrying the recurrent state, `length` times.
+ * The trainer (panel) and a run's Predictor (`seqlab sample`) both sample here.
+ */
+export async function sampleText(
+  model: SeqModel,
+  data: Pick<SeqData, 'input' | 'generative' | 'tokenizer'>,
+  opts: { prefix?: string; length: number; temperature: number; seed?: number },
+): Promise<string> {
+  const inp = data.input;
+  if (!data.generative || inp.kind !== 'tokens') throw new PredictError('Only next-token (generative) tasks can be sampled.');
+  const rng = new Rng(opts.seed ?? 1);
+  const prefix = opts.prefix && opts.prefix.length ? opts.prefix : inp.vocab[rng.int(inp.vocab.length)];
+  let ids: number[];
+  try {
+    ids = readTokens(prefix, inp.vocab, data.tokenizer).ids;
+  } catch (e) {
+    throw new PredictError(`${(e as Error).message}.`);
+  }
+  if (!ids.length) throw new PredictError('The prefix has no tokens.');
+  const words = data.tokenizer?.level === 'words';
+  const temp = Math.max(1e-3, opts.temperature);
+  let state: CellState[] | undefined;
+  let out = prefix;
+  const written: string[] = [];
+  let feed = ids;
+  for (let n = 0; n < opts.length; n++) {
+    const batch = model.makeBatch([{ x: feed.map((i) => [i]), y: feed.map(() => [0]) }]);
+    const { probs, final } = tf.tidy(() => {
+      const f = model.forward(batch, { init: state });
+      const last = tf.slice(f.logits, [feed.length - 1, 0], [1, -1]);
+      // p_i = exp(z_i / T) / sum_j exp(z_j / T)
+      return { probs: tf.softmax(tf.div(last, temp)), final: f.final.map((s) => ({ h: tf.keep(s.h), c: s.c && tf.keep(s.c) })) };
+    });
+    batch.dispose();
+    for (const s of state ?? []) tf.dispose([s.h, ...(s.c ? [s.c] : [])]);
+    state = final;
+    const p = await probs.data();
+    probs.dispose();
+    let r = rng.next();
+    let next = p.length - 1;
+    for (let i = 0; i < p.length; i++) {
+      r -= p[i];
+      if (r <= 0) {
+        next = i;
+        break;
+      }
+    }
+    if (words) written.push(inp.vocab[next]);
+    else out += inp.vocab[next];
+    feed = [next];
+  }
+  for (const s of state ?? []) tf.dispose([s.h, ...(s.c ? [s.c] : [])]);
+  return words ? `${out} ${detokenize(written, 'words')}` : out;
 }

@@ -12,12 +12,13 @@ import type { Example, SeqData } from './data';
 import type { ModelSpec } from './spec';
 import type { CellState, GateName } from './cells';
 import { Rng } from './rng';
-import { detokenize, readTokens } from './tokenize';
+import { readTokens } from './tokenize';
 import { reportFor, type Collected, type EvaluationReport, type Split } from './evaluate';
 import { assignStateDict, variablesToStateDict, type StateDict } from './torch';
 import { clipGradNorm, clipGradValue, globalNorm, makeOptimizer, type SeqOptimizer } from './optim';
 import type { OptimizerState, TrainerProgress } from './checkpoint';
 import { freeRunning, type FreeRunning } from './decode';
+import { PredictError, sampleText } from './predict';
 import { LrSchedule, type ScheduleState } from './schedule';
 
 export { sumAll } from './optim';
@@ -573,47 +574,14 @@ export class Trainer {
     return { kind: 'real', predicted: probs, target: ex.y };
   }
 
-  /** Sample text from a next-character model, temperature-scaled. */
+  /** Sample text from a next-token model, temperature-scaled (src/core/predict.ts sampleText). */
   async sample(opts: { prefix?: string; length: number; temperature: number; seed?: number }): Promise<string> {
-    const inp = this.data.input;
-    if (!this.data.generative || inp.kind !== 'tokens') throw new DataShapeError('Only next-token (generative) tasks can be sampled.');
-    const rng = new Rng(opts.seed ?? this.step + 1);
-    const prefix = opts.prefix && opts.prefix.length ? opts.prefix : inp.vocab[rng.int(inp.vocab.length)];
-    const ids = this.tokenIds(prefix);
-    if (!ids.length) throw new DataShapeError('The prefix has no tokens.');
-    const words = this.data.tokenizer?.level === 'words';
-    const temp = Math.max(1e-3, opts.temperature);
-    let state: CellState[] | undefined;
-    let out = prefix;
-    const written: string[] = [];
-    let feed = ids;
-    for (let n = 0; n < opts.length; n++) {
-      const batch = this.model.makeBatch([{ x: feed.map((i) => [i]), y: feed.map(() => [0]) }]);
-      const { probs, final } = tf.tidy(() => {
-        const f = this.model.forward(batch, { init: state });
-        const last = tf.slice(f.logits, [feed.length - 1, 0], [1, -1]);
-        return { probs: tf.softmax(tf.div(last, temp)), final: f.final.map((s) => ({ h: tf.keep(s.h), c: s.c && tf.keep(s.c) })) };
-      });
-      batch.dispose();
-      for (const s of state ?? []) tf.dispose([s.h, ...(s.c ? [s.c] : [])]);
-      state = final;
-      const p = await probs.data();
-      probs.dispose();
-      let r = rng.next();
-      let next = p.length - 1;
-      for (let i = 0; i < p.length; i++) {
-        r -= p[i];
-        if (r <= 0) {
-          next = i;
-          break;
-        }
-      }
-      if (words) written.push(inp.vocab[next]);
-      else out += inp.vocab[next];
-      feed = [next];
+    try {
+      return await sampleText(this.model, this.data, { ...opts, seed: opts.seed ?? this.step + 1 });
+    } catch (e) {
+      if (e instanceof PredictError) throw new DataShapeError(e.message);
+      throw e;
     }
-    for (const s of state ?? []) tf.dispose([s.h, ...(s.c ? [s.c] : [])]);
-    return words ? `${out} ${detokenize(written, 'words')}` : out;
   }
 
   /** The learning rate the next optimizer step uses (the schedule's rate at this step). */

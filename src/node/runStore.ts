@@ -8,7 +8,8 @@
  *                            the final (or, after early stopping, the best) weights once it ended
  *   checkpoint.json          what resuming needs: weights, optimizer state, step, data order, RNG (atomic)
  *   best.json                the weights of the best validation loss so far (atomic)
- *   data.json                vocabularies, tokenizer, scaling of the data (what predict needs)
+ *   data.json                vocabularies, tokenizer, scaling of the data: the run's one record of its
+ *                            vocabulary (readDataRecord; weights files do not repeat it)
  *   evaluation.json          the end-of-run evaluation (test split, else validation)
  *
  * Used by the CLI and the extension host alike, so runs from either show up in both.
@@ -24,8 +25,8 @@ import { writeFileAtomic } from './atomic';
 import type { MetricRow } from '../core/train';
 import type { ModelSpec } from '../core/spec';
 import { CHECKPOINT_FORMAT, type BestSoFar, type Checkpoint } from '../core/checkpoint';
-import { STATE_DICT_FORMAT, parseStateDictJson, type StateDict, type StateDictFile, type Vocabulary } from '../core/stateDict';
-import type { DataInfo } from '../core/data';
+import { STATE_DICT_FORMAT, parseStateDictJson, stateDictVocabulary, type StateDict, type StateDictFile, type Vocabulary } from '../core/stateDict';
+import { dataVocabulary, type DataInfo } from '../core/data';
 import type { EvaluationReport } from '../core/evaluate';
 import type { SweepOverride } from '../core/sweep';
 import { evaluationReport } from '../protocol';
@@ -352,6 +353,22 @@ export class RunStore {
     return raw as EvaluationReport;
   }
 
+  /**
+   * The run's one record of its data: the vocabulary its weights read and write, with the rest of
+   * data.json (tokenizer, scaling, ...) in `info`. data.json is the record; runs written before it
+   * held the vocabulary alone (no data.json) fall back to the vocabulary their weights.json carried,
+   * without `info`. Undefined when neither says anything (a run whose vocabulary was never recorded).
+   * `--init-from`, predict, sample, export and the panel all read a run's vocabulary here.
+   */
+  readDataRecord(id: string): { vocabulary: Vocabulary; info?: DataInfo; from: string } | undefined {
+    const info = this.readDataInfo(id);
+    if (info) return { vocabulary: dataVocabulary(info), info, from: join(this.runDir(id), 'data.json') };
+    const file = join(this.runDir(id), 'weights.json');
+    if (!existsSync(file)) return undefined;
+    const vocabulary = stateDictVocabulary(readFileSync(file, 'utf8'));
+    return vocabulary ? { vocabulary, from: file } : undefined;
+  }
+
   definitionText(id: string): string | undefined {
     const file = join(this.runDir(id), 'definition.seqlab.json');
     return existsSync(file) ? stripBom(readFileSync(file, 'utf8')) : undefined;
@@ -386,8 +403,6 @@ export const SUMMARY_PROGRESS_MS = 1000;
 
 export class RunWriter {
   private closed = false;
-  /** Written into every weights file of the run, so that loading them elsewhere can check it. */
-  vocabulary?: Vocabulary;
   private lastFlush = 0;
   /** A new best not yet on disk (see saveBest), and when best.json was last written. */
   private pendingBest?: { best: BestSoFar; sd: StateDict };
@@ -423,7 +438,8 @@ export class RunWriter {
   }
 
   saveWeights(sd: StateDict, model?: string): void {
-    const file: StateDictFile = { format: STATE_DICT_FORMAT, model, ...(this.vocabulary ? { vocabulary: this.vocabulary } : {}), state_dict: sd };
+    // the vocabulary is not repeated here: data.json is the run's one record of it (readDataRecord)
+    const file: StateDictFile = { format: STATE_DICT_FORMAT, model, state_dict: sd };
     writeFileAtomic(join(this.dir, 'weights.json'), JSON.stringify(file));
   }
 
@@ -452,7 +468,7 @@ export class RunWriter {
     if (!p) return;
     this.pendingBest = undefined;
     this.lastBestWrite = Date.now();
-    const file: StateDictFile = { format: STATE_DICT_FORMAT, model: this.summary.name, ...(this.vocabulary ? { vocabulary: this.vocabulary } : {}), state_dict: p.sd };
+    const file: StateDictFile = { format: STATE_DICT_FORMAT, model: this.summary.name, state_dict: p.sd };
     writeFileAtomic(join(this.dir, 'best.json'), JSON.stringify(file));
     this.update({ bestStep: p.best.step, bestValidLoss: p.best.validLoss });
   }

@@ -13,7 +13,7 @@ import { Trainer, type MetricRow } from '../core/train';
 import { TrainingSession, type SessionEvent, type SessionOptions } from '../core/session';
 import { parseStateDictJson, stateDictVocabulary, vocabularyMismatch, type StateDict, type Vocabulary } from '../core/stateDict';
 import type { ModelSpec } from '../core/spec';
-import { dataInfo, type SeqData } from '../core/data';
+import { dataInfo, dataVocabulary, type DataInfo, type SeqData } from '../core/data';
 import type { EvaluationReport } from '../core/evaluate';
 import { useBackend, type NodeBackend } from './backend';
 import { chooseNodeBackend, reviewNodeProbe } from './backendProbe';
@@ -117,14 +117,6 @@ export class TrainInputError extends Error {
   }
 }
 
-/** The vocabulary a model trained on `data` reads and writes (recorded with its weights). */
-export function vocabularyOf(data: SeqData): Vocabulary {
-  return {
-    ...(data.input.kind === 'tokens' ? { input: data.input.vocab } : {}),
-    ...(data.output.kind === 'classes' ? { output: data.output.classes } : data.output.kind === 'binary' ? { output: data.output.labels } : {}),
-  };
-}
-
 /**
  * Weights to start from: a run of the store (its weights.json) or a state_dict JSON file, as
  * given on the command line or picked in VS Code. Throws TrainInputError naming the file.
@@ -139,6 +131,13 @@ export function readWeightsRef(ref: string, store: RunStore): { weights: StateDi
     }
     if (!existsSync(file)) throw new TrainInputError(`run ${ref} has no weights (${file} is missing)`);
   }
+  let vocabulary: Vocabulary | undefined;
+  try {
+    // a run's vocabulary is its data.json (older runs: the copy in weights.json); a file carries its own
+    vocabulary = isFile ? undefined : store.readDataRecord(ref)?.vocabulary;
+  } catch (e) {
+    throw new TrainInputError((e as Error).message);
+  }
   const shown = isFile ? ref : file; // a file as the user named it
   let text: string;
   try {
@@ -147,7 +146,7 @@ export function readWeightsRef(ref: string, store: RunStore): { weights: StateDi
     throw new TrainInputError(`cannot read ${shown}: ${(e as Error).message}`);
   }
   try {
-    const vocabulary = stateDictVocabulary(text);
+    if (isFile) vocabulary = stateDictVocabulary(text);
     return { weights: parseStateDictJson(text), ...(vocabulary ? { vocabulary } : {}), label: isFile ? ref : `run ${ref}` };
   } catch (e) {
     throw new TrainInputError(`${shown} is not a PyTorch state_dict JSON: ${(e as Error).message}`);
@@ -156,7 +155,7 @@ export function readWeightsRef(ref: string, store: RunStore): { weights: StateDi
 
 /** Load weights into a trainer, checking vocabulary, names and shapes; TrainInputError when they do not fit. */
 export function loadWeightsInto(trainer: Trainer, w: { weights: StateDict; vocabulary?: Vocabulary; label: string }): void {
-  const why = vocabularyMismatch(w.vocabulary, vocabularyOf(trainer.data));
+  const why = vocabularyMismatch(w.vocabulary, dataVocabulary(trainer.data));
   if (why) throw new TrainInputError(`the weights of ${w.label} do not fit ${trainer.spec.name}: ${why}`);
   try {
     trainer.loadStateDict(w.weights);
@@ -177,6 +176,20 @@ export function loadRunDefinition(store: RunStore, id: string): Loaded {
   if (!text) throw new Error(`run ${id} is damaged: ${copy} is missing`);
   const original = resolve(store.workspaceRoot, e.summary.experiment);
   return loadDefinition(isInside(store.workspaceRoot, original) ? original : copy, store.workspaceRoot, { text });
+}
+
+/**
+ * What a run's weights need to read input and name outputs (vocabularies, tokenizer, scaling): its
+ * data.json, read through the store's one record. A run recorded before data.json existed has its
+ * data rebuilt from its definition, checked against the vocabulary its weights.json carried.
+ */
+export function runDataInfo(store: RunStore, id: string): DataInfo {
+  const record = store.readDataRecord(id);
+  if (record?.info) return record.info;
+  const info = dataInfo(loadRunDefinition(store, id).data);
+  const why = record && vocabularyMismatch(record.vocabulary, dataVocabulary(info));
+  if (why) throw new TrainInputError(`run ${id} has no data.json and its data changed since it trained: ${why}`);
+  return info;
 }
 
 export interface TrainOptions extends LoadOptions {
@@ -266,7 +279,6 @@ export async function trainFile(file: string, opts: TrainOptions = {}): Promise<
       if (init) writer.update({ initFrom: init.label });
       writer.saveDataInfo(dataInfo(loaded.data));
     }
-    writer.vocabulary = vocabularyOf(loaded.data);
     opts.onStart?.(writer, trainer, loaded, resume ? { resumedFrom: resume.checkpoint.step } : {});
     const stop = () => session.stop();
     if (opts.signal?.aborted) stop();
@@ -340,7 +352,7 @@ export async function importWeights(file: string, weightsRef: string, opts: { wo
       definitionFile: loaded.file, definitionText: loaded.text, spec: loaded.spec, backend, steps: 0, source: 'import',
       parameters: trainer.model.parameterCount,
     });
-    writer.vocabulary = vocabularyOf(loaded.data);
+    writer.saveDataInfo(dataInfo(loaded.data));
     writer.saveWeights(await trainer.stateDict(), loaded.spec.name);
     writer.update({ lastLoss: v.loss, validLoss: v.loss, weightsStep: 0, initFrom: w.label, ...(v.accuracy !== undefined ? { validAccuracy: v.accuracy } : {}) });
     const summary = writer.finish('completed', `Imported from ${w.label}.`);

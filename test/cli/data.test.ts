@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -155,4 +155,38 @@ test('classify from a folder: a folder linked out of the workspace is refused, a
   const t = train(ws, 'names-by-language', 1);
   const info = JSON.parse(readFileSync(join(t.dir, 'data.json'), 'utf8'));
   assert.deepEqual(info.output.classes, ['English', 'German', 'Italian', 'Japanese', 'Korean']);
+});
+
+test('sample, predict, --init-from and export read the vocabulary the run recorded (data.json), not the data as it is now', () => {
+  const ws = workspace();
+  const r = train(ws, 'paragraph-sliding', 3);
+  const weights = JSON.parse(readFileSync(join(r.dir, 'weights.json'), 'utf8'));
+  assert.equal(weights.vocabulary, undefined, 'weights.json does not repeat the vocabulary');
+  const vocab: string[] = JSON.parse(readFileSync(join(r.dir, 'data.json'), 'utf8')).input.vocab;
+  // the text changes after training: new characters, so the data's vocabulary is now another
+  const para = join(ws, 'examples', 'data', 'paragraph.txt');
+  writeFileSync(para, readFileSync(para, 'utf8') + '\nXYZ 0123456789 QJ!?\n');
+  const s = seqlab(['sample', r.id, '--length', '40', '--seed', '3'], ws);
+  assert.equal(s.code, 0, s.err);
+  const text = s.out.replace(/\n$/, '');
+  assert.ok(text.length >= 40, text);
+  for (const ch of text) assert.ok(vocab.includes(ch), `${JSON.stringify(ch)} is in the recorded vocabulary`);
+  const p = seqlab(['predict', r.id, '--text', vocab.slice(-3).join('')], ws);
+  assert.equal(p.code, 0, p.err);
+  // warm-starting or exporting the run on the changed data is refused, naming data.json
+  for (const args of [['train', 'examples/paragraph-sliding.seqlab.json', '--init-from', r.id], ['export', r.id, '--format', 'pytorch', '--out', 'px']]) {
+    const bad = seqlab(args, ws);
+    assert.equal(bad.code, 1, `${args.join(' ')}: ${bad.err}`);
+    assert.match(bad.err, /input vocabulary differ/, args.join(' '));
+  }
+  // even with the data file gone, sampling needs only the record
+  writeFileSync(para, '');
+  assert.equal(seqlab(['sample', r.id, '--length', '5'], ws).code, 0);
+  // a run written before data.json held the vocabulary: weights.json's copy is still checked
+  rmSync(join(r.dir, 'data.json'));
+  writeFileSync(join(r.dir, 'weights.json'), JSON.stringify({ ...weights, vocabulary: { input: vocab } }));
+  writeFileSync(para, 'abc abc abc abc abc abc abc abc abc abc abc abc\n');
+  const old = seqlab(['train', 'examples/paragraph-sliding.seqlab.json', '--init-from', r.id], ws);
+  assert.equal(old.code, 1, old.err);
+  assert.match(old.err, /input vocabulary differ/);
 });

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDefinition } from '../../src/core/dsl';
 import { RunStore, RunStoreError } from '../../src/node/runStore';
+import type { DataInfo } from '../../src/core/data';
 
 test('data.json and checkpoint.json: a BOM is tolerated, damage names the file, run ids are confined', () => {
   const ws = mkdtempSync(join(tmpdir(), 'seqlab-store-'));
@@ -74,6 +75,45 @@ test('best.json: a burst of new bests writes the first at once, the newest by th
     w.finish('completed');
     assert.equal(onDisk(), 60, 'the end writes the newest best');
     assert.deepEqual([store.read(w.id).summary!.bestStep, store.read(w.id).summary!.bestValidLoss], [60, 0.3]);
+  } finally {
+    rmSync(ws, { recursive: true, force: true });
+  }
+});
+
+test('the vocabulary has one record, data.json; weights files do not repeat it; an old run falls back to weights.json', () => {
+  const ws = mkdtempSync(join(tmpdir(), 'seqlab-store-'));
+  try {
+    const text = '{"name": "h", "data": {"task": "hello"}, "layers": [{"cell": "rnn", "units": 4}]}';
+    const spec = parseDefinition(text).spec!;
+    const store = new RunStore(ws);
+    const w = store.create({ definitionFile: join(ws, 'h.seqlab.json'), definitionText: text, spec, backend: 'cpu', steps: 1 });
+    const info: DataInfo = {
+      format: 'seqlab-data/1', task: 'hello', structure: 'many-to-many', generative: true, sizes: { train: 1, valid: 0, test: 0 },
+      input: { kind: 'tokens', vocab: ['e', 'h', 'l', 'o'] }, output: { kind: 'classes', classes: ['e', 'h', 'l', 'o'] },
+    };
+    w.saveDataInfo(info);
+    const sd = { 'rnn.weight_ih_l0': { shape: [1, 1], data: [0.5] } };
+    w.saveWeights(sd, 'h');
+    w.saveBest({ step: 1, validLoss: 1 }, sd);
+    for (const f of ['weights.json', 'best.json']) assert.equal(JSON.parse(readFileSync(join(store.dir, w.id, f), 'utf8')).vocabulary, undefined, `${f} has no copy`);
+    const rec = store.readDataRecord(w.id)!;
+    assert.deepEqual(rec.vocabulary, { input: ['e', 'h', 'l', 'o'], output: ['e', 'h', 'l', 'o'] });
+    assert.deepEqual(rec.info, info);
+    assert.match(rec.from, /data\.json$/);
+
+    // a run written before data.json held the vocabulary: weights.json carried it
+    const old = store.create({ definitionFile: join(ws, 'o.seqlab.json'), definitionText: text, spec, backend: 'cpu', steps: 1 });
+    writeFileSync(join(store.dir, old.id, 'weights.json'), JSON.stringify({ format: 'seqlab-state-dict/1', vocabulary: { input: ['a', 'b'] }, state_dict: sd }));
+    const fallback = store.readDataRecord(old.id)!;
+    assert.deepEqual(fallback.vocabulary, { input: ['a', 'b'] });
+    assert.equal(fallback.info, undefined);
+    assert.match(fallback.from, /weights\.json$/);
+    // data.json wins over an older copy in weights.json
+    old.saveDataInfo({ ...info, input: { kind: 'tokens', vocab: ['x'] } });
+    assert.deepEqual(store.readDataRecord(old.id)!.vocabulary.input, ['x']);
+    // nothing recorded at all
+    const bare = store.create({ definitionFile: join(ws, 'b.seqlab.json'), definitionText: text, spec, backend: 'cpu', steps: 1 });
+    assert.equal(store.readDataRecord(bare.id), undefined);
   } finally {
     rmSync(ws, { recursive: true, force: true });
   }

@@ -16,11 +16,11 @@
 import { lstatSync, type Stats } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import type { SeqData } from '../../core/data';
-import { inputWidth, outputWidth } from '../../core/data';
+import { dataVocabulary, inputWidth, outputWidth } from '../../core/data';
 import type { LayerSpec, ModelSpec } from '../../core/spec';
 import type { StateDict, StateDictFile } from '../../core/stateDict';
 import type { Checkpoint } from '../../core/checkpoint';
-import { STATE_DICT_FORMAT } from '../../core/stateDict';
+import { STATE_DICT_FORMAT, vocabularyMismatch } from '../../core/stateDict';
 import { DEFAULT_EVAL_EVERY, DEFAULT_LOG_EVERY } from '../../core/session';
 import { Trainer } from '../../core/train';
 import { writeFileAtomic } from '../atomic';
@@ -410,6 +410,12 @@ export async function exportPytorchProject(o: { loaded: Loaded; outDir: string; 
       if (!weights) throw new Error(`run ${run.id} has no weights (it ${s?.status ?? 'is broken'})`);
       weightsFrom = `the weights of run ${run.id} (step ${s?.weightsStep ?? s?.step}); train.py starts a fresh optimizer and the batch order from its first batch`;
     }
+  }
+  if (run) {
+    // the run's weights mean the tokens of its recorded vocabulary: the data exported must have the same
+    const record = run.store.readDataRecord(run.id);
+    const why = record && vocabularyMismatch(record.vocabulary, dataVocabulary(loaded.data));
+    if (why) throw new Error(`the weights of run ${run.id} do not fit its data as it reads now (${record!.from}): ${why}`);
   }
   await useBackend('cpu'); // to draw the initial weights as training would
   const project = await preparePytorchProject({
