@@ -32,7 +32,7 @@ function run(cmd: string, args: string[], cwd: string) {
 }
 const seqlab = (args: string[], cwd: string) => run(process.execPath, [CLI, ...args], cwd);
 
-interface Row { step: number; loss: number; validLoss?: number; gradNorm?: number; learningRate?: number }
+interface Row { step: number; loss: number; validLoss?: number; gradNorm?: number; learningRate?: number; validExactMatch?: number; validTokenAccuracy?: number }
 function rows(out: string): Row[] {
   return out.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l))
     .filter((r) => typeof r.step === 'number' && typeof r.loss === 'number' && r.event === undefined);
@@ -92,6 +92,12 @@ function compareTraining(ws: string, file: string, name: string, steps = 30): { 
     if (r.validLoss !== undefined) {
       const v = relErr(r.validLoss, theirs[i].validLoss!);
       assert.ok(v <= TOL, `${name} step ${r.step}: validLoss ${r.validLoss} vs ${theirs[i].validLoss} (${v.toExponential(2)})`);
+    }
+    // an encoder-decoder's free-running (greedy) validation: train.py reports it too, with the same figures
+    for (const k of ['validExactMatch', 'validTokenAccuracy'] as const) {
+      if (r[k] === undefined) continue;
+      assert.equal(typeof theirs[i][k], 'number', `${name} step ${r.step}: train.py reports ${k}`);
+      assert.ok(Math.abs(r[k]! - theirs[i][k]!) <= 0.02, `${name} step ${r.step}: ${k} ${r[k]} (Sequence Lab) vs ${theirs[i][k]} (PyTorch)`);
     }
   });
   const end = (out: string) => JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>;
@@ -157,6 +163,12 @@ for (const c of CASES) {
     const file = c.over ? variant(ws, c.name, c.base, c.over) : `examples/${c.base}.seqlab.json`;
     const { ours, theirs, worst, ourEnd, theirEnd } = compareTraining(ws, file, c.name);
     t.diagnostic(`${ours.length} logged steps, worst relative error of the loss ${worst.toExponential(2)}`);
+    const freeRunning = ours.filter((r) => r.validExactMatch !== undefined);
+    if (freeRunning.length) {
+      const last = freeRunning.length - 1;
+      t.diagnostic(`free-running validation, last: exact match ${freeRunning[last].validExactMatch} / ${theirs.find((r) => r.step === freeRunning[last].step)?.validExactMatch} (PyTorch), token accuracy ${freeRunning[last].validTokenAccuracy} / ${theirs.find((r) => r.step === freeRunning[last].step)?.validTokenAccuracy}`);
+    }
+    if (['reverse-seq2seq', 'en-ko-b8', 'reverse-attention'].includes(c.name)) assert.ok(freeRunning.length > 0, 'an encoder-decoder validates free-running');
     assert.ok(worst <= TOL);
     if (c.over?.training && (c.over.training as { schedule?: unknown }).schedule) {
       assert.ok(new Set(ours.map((r) => r.learningRate)).size > 1, 'the schedule changes the learning rate');

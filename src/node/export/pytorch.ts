@@ -272,6 +272,8 @@ function trainPy(p: PytorchProject): string {
     name: spec.name,
     about: data.about,
     perplexity: data.output.kind === 'classes' && data.generative,
+    // an encoder-decoder's free-running validation: its length limit when the definition sets one
+    decoderMaxLength: spec.decoderMaxLength ?? null,
     training: {
       optimizer: t.optimizer, learningRate: t.learningRate, momentum: t.momentum, nesterov: t.nesterov, beta1: t.beta1, beta2: t.beta2,
       epsilon: t.epsilon, rho: t.rho, centered: t.centered, weightDecay: t.weightDecay, batchSize: t.batchSize, steps: p.totalSteps,
@@ -296,7 +298,7 @@ function trainPy(p: PytorchProject): string {
     '',
     '# The definition\'s training settings (steps: what train.py runs without --steps).',
     'SETTINGS = {',
-    entries({ name: settings.name, about: settings.about, perplexity: settings.perplexity }, '    '),
+    entries({ name: settings.name, about: settings.about, perplexity: settings.perplexity, decoderMaxLength: settings.decoderMaxLength }, '    '),
     '    "training": {',
     entries(settings.training, '        '),
     '    },',

@@ -221,6 +221,59 @@ def evaluate(model, data_set, structure):
     return loss / total, (None if math.isnan(acc) else acc / total)
 
 
+def free_running(model, examples, data, device):
+    """An encoder-decoder writing on its own, as Sequence Lab validates it (src/core/decode.ts,
+    seqMetrics.ts): greedy decoding in batches of up to 256 examples in order, each step one forward
+    pass over the source and the tokens written so far, argmax of the last step's logits; a source
+    stops at </s> or at its length limit (decoderMaxLength; with an end symbol min(200, 2 S + 10);
+    without one, its target's length). Returns (exact match, token accuracy):
+
+      exact match    = #{ i : hyp_i = ref_i } / N                  (and </s> written when expected)
+      token accuracy = sum_i #{ t : hyp_i'[t] = ref_i'[t] } / sum_i |ref_i'|,  s' = s then </s>"""
+    end = data.get("endToken")
+    has_end = end is not None
+    start = data.get("startToken", 0)
+    fixed = SETTINGS.get("decoderMaxLength")
+    exact = hit = total = 0
+    with torch.no_grad():
+        for i in range(0, len(examples), 256):
+            group = examples[i:i + 256]
+            refs = [[s[0] for s in e["y"]] for e in group]
+            refs = [r[:-1] if has_end and r and r[-1] == end else r for r in refs]
+            limits = [fixed if fixed is not None else (min(200, 2 * len(e["x"]) + 10) if has_end else len(refs[b]))
+                      for b, e in enumerate(group)]
+            tensors = as_tensors(group, data)
+            x, xl = tensors["x"].to(device), tensors["xlen"].to(device)
+            lengths = xl if bool((xl != int(xl.max())).any()) else None
+            written = [[] for _ in group]
+            hyps = [[] for _ in group]
+            finished = [False] * len(group)
+            done = [False] * len(group)
+            for t in range(max(limits)):
+                if all(done):
+                    break
+                dec = torch.tensor([[start] + w for w in written], dtype=torch.long, device=device)
+                logits, _ = model(x, decoder_input=dec, out_steps=t + 1, lengths=lengths)
+                for b, v in enumerate(logits[:, -1].argmax(dim=-1).tolist()):
+                    written[b].append(v)
+                    if done[b]:
+                        continue
+                    if has_end and v == end:
+                        finished[b] = done[b] = True
+                    else:
+                        hyps[b].append(v)
+                    if len(hyps[b]) >= limits[b]:
+                        done[b] = True
+            for b, ref in enumerate(refs):
+                ok = not has_end or finished[b]
+                exact += int(ok and hyps[b] == ref)
+                r = ref + [-1] if has_end else ref
+                h = hyps[b] + [-1] if has_end and finished[b] else hyps[b]
+                total += len(r)
+                hit += sum(1 for k in range(len(r)) if k < len(h) and h[k] == r[k])
+    return exact / len(examples), (hit / total if total else float("nan"))
+
+
 def to_precision(x, digits):
     """JavaScript's x.toPrecision(digits), as Sequence Lab's messages print numbers."""
     mantissa, exponent = ("%.*e" % (digits - 1, x)).split("e")
@@ -412,6 +465,9 @@ def main():
                 row["validAccuracy"] = valid_acc
             if SETTINGS["perplexity"]:
                 row["validPerplexity"] = math.exp(valid_loss)
+            if structure == "encoder-decoder" and data["output"]["kind"] == "classes":
+                # the loss and accuracy above are teacher-forced; these are the model writing on its own
+                row["validExactMatch"], row["validTokenAccuracy"] = free_running(model, data["valid"] or data["train"], data, device)
             schedule.observe(valid_loss)  # reduce-on-plateau reads it
             # early stopping: a loss below best - minDelta is a new best; patience validations in a
             # row without one end the run with the best weights
