@@ -613,10 +613,12 @@ async function startWorker(): Promise<void> {
     showErrors(t('training worker error: {0}', ev.message));
     hostLog('error', `worker error: ${ev.message}`);
   };
+  // the data files' bytes are transferred; the page keeps its own (a restarted worker gets them again)
+  const files = experiment.files.map((f) => ({ path: f.path, bytes: f.bytes.slice(0) }));
   toWorker.send({
-    type: 'init', experiment, preferredBackend: settings.preferredBackend, ...workerIntervals(settings), ...(l10nInfo ? { l10n: l10nInfo } : {}),
+    type: 'init', experiment: { ...experiment, files }, preferredBackend: settings.preferredBackend, ...workerIntervals(settings), ...(l10nInfo ? { l10n: l10nInfo } : {}),
     ...(Object.keys(wasm).length ? { wasm } : {}),
-  }, Object.values(wasm));
+  }, [...Object.values(wasm), ...files.map((f) => f.bytes)]);
 }
 
 function stopWorker(why: string): void {

@@ -18,6 +18,7 @@ import { Trainer, type ProbeResult } from '../src/core/train';
 import { CHECKPOINT_FORMAT, TrainingSession, type SessionEnd } from '../src/core/session';
 import { normalizePath } from '../src/core/paths';
 import { forecastWindow } from '../src/core/evaluate';
+import { decodeText } from '../src/core/bom';
 import type { ModelSpec } from '../src/core/spec';
 import { dataInfo, type SeqData, type Example } from '../src/core/data';
 import { PredictError, Predictor, type ProbeInput, type TypedPrediction } from '../src/core/predict';
@@ -172,16 +173,20 @@ async function init(exp: ExperimentMsg, preferred: Parameters<typeof selectBacke
     return fail(n ? (n === 1 ? t('{0} has 1 error', exp.relPath) : t('{0} has {1} errors', exp.relPath, n)) : t('{0} could not be parsed', exp.relPath), exp.problems);
   }
   spec = exp.spec as ModelSpec;
-  const files = new Map(exp.files.map((f) => [normalizePath(f.path), f.text]));
+  // the bytes the host read (transferred, not copied), decoded here once each as they are read
+  const files = new Map(exp.files.map((f) => [normalizePath(f.path), f.bytes]));
+  const decoded = new Map<string, string>();
   try {
     data = buildDataset(spec, {
       definitionFile: exp.definitionFile,
       workspaceRoot: exp.workspaceRoot,
       memoryBudgetMB: exp.memoryBudgetMB,
       readFile: (abs: string) => {
-        const t = files.get(normalizePath(abs));
-        if (t === undefined) throw new Error(`${abs} was not sent to the panel`);
-        return t;
+        const key = normalizePath(abs);
+        const bytes = files.get(key);
+        if (bytes === undefined) throw new Error(`${abs} was not sent to the panel`);
+        if (!decoded.has(key)) decoded.set(key, decodeText(bytes));
+        return decoded.get(key)!;
       },
       // the files the host sent from a data folder
       listFolder: (abs: string) => {

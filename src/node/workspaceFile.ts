@@ -9,7 +9,7 @@
  * refuse the same files with the same words.
  */
 import { closeSync, fstatSync, openSync, readFileSync, realpathSync, statSync, constants } from 'node:fs';
-import { stripBom } from '../core/bom';
+import { decodeText } from '../core/bom';
 import { FileRefusedError, MAX_DATA_FILE_BYTES, formatBytes, isInside, type FileProblem } from '../core/paths';
 
 /** The real path of `p`, or the path itself when it does not exist (a workspace root may be virtual in tests). */
@@ -59,10 +59,18 @@ function tooLarge(abs: string, size: number, limit: number): FileProblem {
 }
 
 /**
- * Read a data file of the workspace as UTF-8 text without a BOM. Throws FileRefusedError (with the
+ * Read a data file of the workspace as UTF-8 text without a BOM (decodeText). Throws FileRefusedError (with the
  * problem) for a file outside the workspace once links are resolved, not a regular file, or too large.
  */
 export function readWorkspaceFile(abs: string, root: string, limit = MAX_DATA_FILE_BYTES): string {
+  return decodeText(readWorkspaceFileBytes(abs, root, limit));
+}
+
+/**
+ * The bytes of a data file of the workspace, confined and refused as readWorkspaceFile says, in an
+ * ArrayBuffer of their own (the panel transfers it to its worker, which decodes it).
+ */
+export function readWorkspaceFileBytes(abs: string, root: string, limit = MAX_DATA_FILE_BYTES): ArrayBuffer {
   const r = resolveWorkspaceFile(abs, root, limit);
   if (r.problem) throw new FileRefusedError(r.problem);
   // Open the resolved path without following a link swapped in since, and check what was opened.
@@ -71,7 +79,8 @@ export function readWorkspaceFile(abs: string, root: string, limit = MAX_DATA_FI
     const st = fstatSync(fd);
     if (!st.isFile()) throw new FileRefusedError({ kind: 'not-a-file', message: `${abs} is not a regular file` });
     if (st.size > limit) throw new FileRefusedError(tooLarge(abs, st.size, limit));
-    return stripBom(readFileSync(fd, 'utf8'));
+    const b = readFileSync(fd);
+    return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
   } finally {
     closeSync(fd);
   }

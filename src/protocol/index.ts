@@ -10,7 +10,7 @@
  * Platform-neutral: imported by the host (Node), the webview and the worker (browser).
  */
 import {
-  arr, bool, count, finite, grid, lit, matrix, nullable, num, nums, obj, oneOf, opt, record, str, tagged, union,
+  arr, arrayBuffer, bool, count, finite, grid, lit, matrix, nullable, num, nums, obj, oneOf, opt, record, str, tagged, union,
   type Check, type Grid, type Infer,
 } from './validate';
 import { GATE_NAMES, type GateName } from '../core/cells/types';
@@ -171,7 +171,12 @@ export const settings = obj({
 });
 export type PanelSettings = Infer<typeof settings>;
 
-export const sourceFile = obj({ path: str, text: str });
+/**
+ * A data file as the host read it: its bytes, decoded (UTF-8, BOM dropped: src/core/bom.ts decodeText)
+ * by the worker that builds the data. Host -> webview -> worker, the bytes travel as a transferred
+ * ArrayBuffer, never as one JSON string.
+ */
+export const sourceFile = obj({ path: str, bytes: arrayBuffer });
 
 // The normalised definition (src/core/spec.ts). The host parses the definition (ajv, which the
 // parser uses, compiles validators with Function(): not allowed under the webview's CSP) and the
@@ -330,7 +335,7 @@ export const toWorker = tagged({
   init: msg('init', {
     experiment, preferredBackend: oneOf(...PREFERENCES), metricsInterval: count, probeTimeShare: count, checkpointSeconds: count,
     /** wasm binaries fetched by the page (workers from blob: URLs cannot fetch webview resources). */
-    wasm: opt(record(((v: unknown, p: string) => (v instanceof ArrayBuffer ? undefined : `${p}: expected an ArrayBuffer`)) as Check<ArrayBuffer>)),
+    wasm: opt(record(arrayBuffer)),
     /** The worker's messages (errors, why a backend was not used) in the panel's language. */
     l10n: opt(l10nInfo),
   }),

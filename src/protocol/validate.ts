@@ -72,6 +72,9 @@ export const grid: Check<Grid> = (v, p) => {
   return undefined;
 };
 
+/** An ArrayBuffer (file bytes, wasm binaries): sent in a transfer list, not copied as JSON. */
+export const arrayBuffer: Check<ArrayBuffer> = (v, p) => (v instanceof ArrayBuffer ? undefined : `${p}: expected an ArrayBuffer, got ${describe(v)}`);
+
 const OPTIONAL = Symbol('optional');
 export interface Opt<T> extends Check<T | undefined> { [OPTIONAL]: true }
 export function opt<T>(c: Check<T>): Opt<T> {

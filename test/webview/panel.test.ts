@@ -124,8 +124,8 @@ describe('training panel in headless Chromium', () => {
     }
   });
 
-  test('trains your own data: a classify folder (one file per class) and a CoNLL tagger', async () => {
-    for (const name of ['names-by-language', 'pos-conll']) {
+  test('trains your own data: a classify folder (one file per class), a CoNLL tagger and Korean sentence pairs (file bytes transferred, decoded in the worker)', async () => {
+    for (const name of ['names-by-language', 'pos-conll', 'en-ko-translate']) {
       const p = await PanelPage.open(browser, served.origin);
       try {
         await p.init(exampleExperiment(name, (s) => { s.training.steps = 4; s.training.logEvery = 2; }), 'cpu');

@@ -146,3 +146,35 @@ test('backend info carries the fused kernel\'s fallbacks; a probe carries attent
   assert.ok(logs2.some((l) => /attention\.data: 5 values for 2x3/.test(l)), logs2.join('\n'));
   assert.ok(logs.some((l) => /fallbacks\[0\]: expected a string/.test(l)), logs.join('\n'));
 });
+
+test('data files travel as ArrayBuffers (host -> view -> worker), never as one JSON string; the worker decodes them', async () => {
+  const { decodeText } = await import('../../src/core/bom');
+  const bytes = new TextEncoder().encode('\uFEFFsource\ttarget\n한국어\t😀\n');
+  const buf = bytes.buffer.slice(0);
+  const experiment = {
+    key: 'file:///w/p.seqlab.json', name: 'p', definitionFile: '/w/p.seqlab.json', relPath: 'p.seqlab.json', workspaceRoot: '/w',
+    definitionText: '{}', files: [{ path: '/w/data/p.tsv', bytes: buf }], fileErrors: [], problems: [],
+  };
+  assert.equal(hostToView({ v, seq: 1, type: 'experiment', experiment }, 'm'), undefined);
+  const init = { v, seq: 1, type: 'init', experiment, preferredBackend: 'cpu', metricsInterval: 5, probeTimeShare: 20, checkpointSeconds: 0 };
+  assert.equal(toWorker(init, 'm'), undefined);
+  // the old form, the text as a string, and other byte containers are refused by name
+  const asText = { ...experiment, files: [{ path: '/w/data/p.tsv', text: 'source\ttarget\n' }] };
+  assert.match(hostToView({ v, seq: 1, type: 'experiment', experiment: asText }, 'm')!, /files\[0\]\.bytes: expected an ArrayBuffer, got undefined/);
+  const asView = { ...experiment, files: [{ path: '/w/data/p.tsv', bytes: bytes }] };
+  assert.match(toWorker({ ...init, experiment: asView }, 'm')!, /files\[0\]\.bytes: expected an ArrayBuffer, got object/);
+  const asString = { ...experiment, files: [{ path: '/w/data/p.tsv', bytes: 'c291cmNl' }] };
+  assert.match(toWorker({ ...init, experiment: asString }, 'm')!, /files\[0\]\.bytes: expected an ArrayBuffer, got string/);
+  // a transfer detaches the sender's buffer: the bytes moved rather than being copied
+  const { port1, port2 } = new MessageChannel();
+  const got = new Promise<{ files: { bytes: ArrayBuffer }[] }>((r) => { port2.onmessage = (e) => r(e.data); });
+  const sent = experiment.files[0]!.bytes.slice(0);
+  port1.postMessage({ files: [{ bytes: sent }] }, [sent]);
+  const received = await got;
+  port1.close();
+  port2.close();
+  assert.equal(sent.byteLength, 0, 'the sender\'s copy is detached');
+  // decoded as the Node reader decodes: UTF-8, BOM dropped, Korean and emoji whole
+  assert.equal(decodeText(received.files[0]!.bytes), 'source\ttarget\n한국어\t😀\n');
+  assert.equal(decodeText(new Uint8Array([0x61, 0xff, 0x62])), 'a\uFFFDb', 'a malformed byte reads as U+FFFD, as readFileSync does');
+});

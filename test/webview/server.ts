@@ -94,17 +94,25 @@ export function experimentOf(file: string, text: string, over: (spec: NonNullabl
   over(r.spec);
   // the data files it names, as the host reads them: data.file, or every file of data.folder
   const dir = dirname(file);
-  const files: { path: string; text: string }[] = [];
-  if (r.spec.data.file) files.push({ path: join(dir, r.spec.data.file), text: readFileSync(join(dir, r.spec.data.file), 'utf8') });
+  const files: { path: string; bytes: ArrayBuffer }[] = [];
+  if (r.spec.data.file) files.push({ path: join(dir, r.spec.data.file), bytes: bytesOf(join(dir, r.spec.data.file)) });
   if (r.spec.data.folder) {
     const folder = join(dir, r.spec.data.folder);
-    for (const f of readdirSync(folder)) files.push({ path: join(folder, f), text: readFileSync(join(folder, f), 'utf8') });
+    for (const f of readdirSync(folder)) files.push({ path: join(folder, f), bytes: bytesOf(join(folder, f)) });
   }
   return {
     key: `file://${file}`, name: name ?? r.spec.name, definitionFile: file, relPath: relative(ROOT, file), workspaceRoot: ROOT,
     definitionText: text, files, fileErrors: [], spec: r.spec, problems: [],
   };
 }
+
+/** A file's bytes in an ArrayBuffer of their own, as the host reads a data file (src/node/workspaceFile.ts). */
+export function bytesOf(file: string): ArrayBuffer {
+  const b = readFileSync(file);
+  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
+}
+
+const BYTES = '__seqlabArrayBuffer';
 
 export type Posted = { type: string; seq: number; [k: string]: unknown };
 
@@ -144,7 +152,19 @@ export class PanelPage {
   /** Send a host message (stamped with version and the next sequence number unless raw). */
   async send(body: Record<string, unknown>, raw = false): Promise<void> {
     const m = raw ? body : { v: PROTOCOL_VERSION, seq: ++this.seq, ...body };
-    await this.page.evaluate((x) => window.postMessage(x, '*'), m);
+    // ArrayBuffers (data files' bytes) cross into the page as base64 and are posted as ArrayBuffers,
+    // as VS Code posts them (a string expression: no helper of the test's compiler inside the page)
+    let buffers = 0;
+    const json = JSON.stringify(m, (_k, v) => (v instanceof ArrayBuffer ? (buffers++, { [BYTES]: Buffer.from(v).toString('base64') }) : v));
+    if (!buffers) return void (await this.page.evaluate((x) => window.postMessage(x, '*'), m));
+    await this.page.evaluate(`window.postMessage(JSON.parse(${JSON.stringify(json)}, function (k, v) {
+      if (v && typeof v === 'object' && typeof v[${JSON.stringify(BYTES)}] === 'string') {
+        var s = atob(v[${JSON.stringify(BYTES)}]), u = new Uint8Array(s.length);
+        for (var i = 0; i < s.length; i++) u[i] = s.charCodeAt(i);
+        return u.buffer;
+      }
+      return v;
+    }), '*')`);
   }
 
   async init(experiment: ExperimentMsg, preferredBackend: string, metricsInterval = 5, checkpointSeconds = 0, language?: string, restore?: Extract<HostToView, { type: 'init' }>['restore']): Promise<void> {

@@ -14,7 +14,7 @@ import { messagesFor } from '../../core/dsl/messages';
 import { stripBom } from '../../core/bom';
 import type { FileProblem } from '../../core/paths';
 import { tooLargeMessage } from '../../core/tasks/common';
-import { readWorkspaceFile, workspaceFileAccess } from '../../node/workspaceFile';
+import { readWorkspaceFileBytes, workspaceFileAccess } from '../../node/workspaceFile';
 import { readConfig } from '../config';
 import { listWorkspaceFolder } from '../../node/dataFiles';
 
@@ -23,11 +23,11 @@ export async function readExperiment(def: vscode.Uri): Promise<ExperimentMsg> {
   const root = folder ? folder.uri.fsPath : dirnameOf(def.fsPath);
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === def.toString());
   const definitionText = stripBom(open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(def)));
-  const files: { path: string; text: string }[] = [];
+  const files: { path: string; bytes: ArrayBuffer }[] = [];
   const fileErrors: string[] = [];
   const read = (field: string, rel: string, abs: string) => {
     try {
-      files.push({ path: normalizePath(abs), text: readWorkspaceFile(abs, root) });
+      files.push({ path: normalizePath(abs), bytes: readWorkspaceFileBytes(abs, root) });
     } catch (e) {
       const problem = (e as { problem?: FileProblem }).problem;
       fileErrors.push(problem?.kind === 'too-large' ? `${field} '${rel}' ${tooLargeMessage(problem, taskOf(definitionText), messagesFor(vscode.env.language))}` : `${field} '${rel}': ${(e as Error).message}`);

@@ -236,7 +236,8 @@ suite('panel: the training panel in VS Code', () => {
     assert.ok(exp.spec, 'the host parsed the definition');
     assert.equal(exp.files.length, 1);
     assert.ok(exp.files[0]!.path.endsWith('/data/tiny.txt'), exp.files[0]!.path);
-    assert.equal(exp.files[0]!.text, readFileSync(wsUri('data', 'tiny.txt').fsPath, 'utf8'));
+    assert.ok(exp.files[0]!.bytes instanceof ArrayBuffer, 'the file travels as bytes, not a JSON string');
+    assert.deepEqual(new Uint8Array(exp.files[0]!.bytes), new Uint8Array(readFileSync(wsUri('data', 'tiny.txt').fsPath)));
     assert.equal(exp.relPath, 'char-gru.seqlab.json');
 
     // An open, unsaved edit is what the panel trains.
