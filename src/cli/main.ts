@@ -7,21 +7,21 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { csvParseRows } from 'd3-dsv';
 import type { DataInfo, SeqData } from '../core/data';
 import { formatReport } from '../core/evaluate';
-import { PredictError, Predictor } from '../core/predict';
+import { PredictError } from '../core/predict';
 import type { DecodeMethod } from '../core/decode';
 import { parseArgs as nodeParseArgs } from 'node:util';
 import { version } from '../../package.json';
 import { didYouMean } from '../core/dsl/suggest';
-import { formatDiagnostic, parseDefinition, type Diagnostic } from '../core/dsl';
+import { formatDiagnostic, type Diagnostic } from '../core/dsl';
 import { DEFAULT_MEMORY_BUDGET_MB } from '../core/cost';
 import { checkAttentionFixture, checkFixture, parseFixture } from '../core/torch';
 import { checkTrajectory } from '../core/trajectory';
 import type { MetricRow } from '../core/train';
-import type { ModelSpec } from '../core/spec';
 import { takeFallbacks } from '../core/fused';
 import { NODE_BACKENDS, useBackend, type NodeBackend } from '../node/backend';
-import { DefinitionError, TrainInputError, findWorkspaceRoot, importWeights, loadDefinition, loadRunDefinition, runDataInfo, trainFile } from '../node/trainRun';
+import { DefinitionError, TrainInputError, findWorkspaceRoot, importWeights, loadDefinition, loadRunDefinition, trainFile } from '../node/trainRun';
 import { RunStore, RunStoreError, type RunSummary } from '../node/runStore';
+import { openRunPredictor } from '../node/predictRun';
 import { writeFileAtomic } from '../node/atomic';
 import { exportPytorchProject } from '../node/export/pytorch';
 import { runSweep, type ChildTrial } from '../node/sweepRun';
@@ -625,20 +625,9 @@ async function cmdSample(a: Args): Promise<number> {
     seed: num(a, 'seed', Number.isSafeInteger, 'an integer'),
   };
   const { store, id } = resolveRun(a, a.positional[0]);
-  const summary = readableRun(store, id);
-  const sd = store.readWeights(id);
-  if (!sd) throw new Error(`run ${id} has no weights (it ${summary.status}${summary.message ? `: ${summary.message}` : ''})`);
+  readableRun(store, id);
   // the run's own definition and its recorded vocabulary (data.json), not the data as it is now
-  const spec = runSpec(store, id);
-  const info = runDataInfo(store, id);
-  await useBackend('wasm');
-  let p: Predictor;
-  try {
-    p = new Predictor(spec, info, sd);
-  } catch (e) {
-    if (e instanceof PredictError) throw new Error(`run ${id}: ${e.message}`);
-    throw e;
-  }
+  const { predictor: p } = await openRunPredictor(store, id);
   try {
     out(await p.sample(opts));
   } catch (e) {
@@ -648,15 +637,6 @@ async function cmdSample(a: Args): Promise<number> {
     p.dispose();
   }
   return 0;
-}
-
-/** The spec of a run's recorded definition (parsed without reading its data). */
-function runSpec(store: RunStore, id: string): ModelSpec {
-  const defText = store.definitionText(id);
-  if (!defText) throw new Error(`run ${id} is damaged: ${join(store.runDir(id), 'definition.seqlab.json')} is missing`);
-  const parsed = parseDefinition(defText, {});
-  if (!parsed.spec) throw new Error(`run ${id}: its definition no longer parses (${parsed.diagnostics.find((d) => d.severity === 'error')?.message})`);
-  return parsed.spec;
 }
 
 function cmdUnlock(a: Args): number {
@@ -675,26 +655,21 @@ async function cmdPredict(a: Args): Promise<number> {
   const length = num(a, 'length', (n) => Number.isSafeInteger(n) && n > 0 && n <= 10_000, 'a whole number from 1 to 10000');
   const method = decodeMethod(a);
   const { store, id } = resolveRun(a, a.positional[0]);
-  const sd = store.readWeights(id);
-  if (!sd) throw new Error(`run ${id} has no weights`);
-  const spec = runSpec(store, id);
-  // the vocabularies and scaling the run was trained with (data.json; older runs rebuild them from the data)
-  const info = runDataInfo(store, id);
-  let inputs: string[];
-  if (text !== undefined) inputs = [text];
-  else {
-    let content: string;
-    try {
-      content = readFileSync(inFile!, 'utf8');
-    } catch (e) {
-      throw new UsageError(`--file ${inFile}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-    }
-    inputs = predictInputs(content, info, spec.data.length, inFile!);
-  }
-  if (method && info.structure !== 'encoder-decoder') throw new UsageError(`--${method.kind === 'beam' ? 'beam' : 'sample'} is for encoder-decoder models (run ${id} is ${info.structure})`);
-  await useBackend('wasm');
-  const p = new Predictor(spec, info, sd);
+  // the definition, weights and vocabularies the run was trained with (data.json; older runs rebuild them from the data)
+  const { predictor: p, spec, info } = await openRunPredictor(store, id);
   try {
+    let inputs: string[];
+    if (text !== undefined) inputs = [text];
+    else {
+      let content: string;
+      try {
+        content = readFileSync(inFile!, 'utf8');
+      } catch (e) {
+        throw new UsageError(`--file ${inFile}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      }
+      inputs = predictInputs(content, info, spec.data.length, inFile!);
+    }
+    if (method && info.structure !== 'encoder-decoder') throw new UsageError(`--${method.kind === 'beam' ? 'beam' : 'sample'} is for encoder-decoder models (run ${id} is ${info.structure})`);
     let failed = 0;
     inputs.forEach((inp, i) => {
       try {

@@ -9,10 +9,10 @@ import type { BackgroundTrainer } from './background';
 import { readConfig } from './config';
 import { baseName, errorsOf, findDefinitions, isDefinition, loadDefinition, experimentKey, type CoreDiagnostic } from './definitions';
 import type { DefinitionDiagnostics } from './diagnostics';
-import { loadExport, loadTasks, loadTrainRun } from './heavy';
+import { loadExport, loadPredictRun, loadTasks, loadTrainRun } from './heavy';
 import { errorMessage, log } from './log';
 import type { Panels } from './panelBridge';
-import { compareMarkdown, runMarkdown, sweepMarkdown, type ReportProvider } from './reports';
+import { compareMarkdown, predictionMarkdown, runMarkdown, sweepMarkdown, type ReportProvider } from './reports';
 import { resultOf } from '../node/sweepStore';
 import { overlayOf } from './panel/restore';
 import type { RunRef, Runs } from './runs';
@@ -423,6 +423,47 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       if (!r) return undefined;
       const metrics = r.entry.summary && !r.entry.broken ? r.store.readMetrics(r.entry.id) : [];
       return reports.show(r.entry.summary?.name || r.entry.id, runMarkdown(r, metrics));
+    }),
+
+    reg('seqlab.predictWithRun', async (arg) => {
+      // a run's weights on new input: the input box (or `text` in the argument), src/core/predict.ts in
+      // this host (loaded on first use, as background training is), the result as a markdown report
+      const [r] = await runsOf(deps, arg, undefined, t('Predict with Run'), false, hasW);
+      if (!r?.entry.summary) return undefined;
+      const o = arg && typeof arg === 'object' ? (arg as { text?: unknown; beam?: unknown }) : {};
+      const { openRunPredictor } = await loadPredictRun();
+      const { predictor, info } = await openRunPredictor(r.store, r.entry.id);
+      try {
+        const check = (v: string): string | undefined => {
+          try {
+            if (info.input.kind === 'tokens') predictor.tokens(v);
+            else predictor.rows(v);
+            return undefined;
+          } catch (e) {
+            return t('Cannot read this input: {0}', (e as Error).message);
+          }
+        };
+        const name = r.entry.summary.name || r.entry.id;
+        const text = typeof o.text === 'string' ? o.text : await vscode.window.showInputBox({
+          title: t('Predict with Run'),
+          prompt: info.input.kind === 'tokens'
+            ? t('Text for {0} to read', name)
+            : t('{0} numbers a row ({1}), rows separated by ";", in the original units', info.input.features, (info.input.names ?? []).join(', ')),
+          ignoreFocusOut: true,
+          validateInput: (v) => (v.trim() ? check(v) : undefined),
+        });
+        if (text === undefined || !text.trim()) return undefined;
+        const why = check(text);
+        if (why) throw new Error(why);
+        // an encoder-decoder decodes with a beam: its best output and the alternatives
+        const width = typeof o.beam === 'number' && Number.isInteger(o.beam) && o.beam >= 1 ? o.beam : 3;
+        const prediction = predictor.predict(text, info.structure === 'encoder-decoder' ? { method: { kind: 'beam', width } } : {});
+        log().info(`Prediction of run ${r.entry.id} for ${JSON.stringify(text).slice(0, 200)}`);
+        const report = await reports.show(t('Prediction of {0}', name), predictionMarkdown(r, prediction));
+        return { prediction, report };
+      } finally {
+        predictor.dispose();
+      }
     }),
 
     reg('seqlab.revealRun', async (arg) => {

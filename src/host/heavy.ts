@@ -20,6 +20,10 @@ export async function loadExport(): Promise<typeof import('../node/export/pytorc
   return import('../node/export/pytorch');
 }
 
+export async function loadPredictRun(): Promise<typeof import('../node/predictRun')> {
+  return import('../node/predictRun');
+}
+
 export async function loadTasks(): Promise<typeof import('../core/tasks')> {
   return import('../core/tasks');
 }

@@ -230,3 +230,55 @@ export function sweepMarkdown(sweepId: string, experiment: string, trials: RunRe
   });
   return sweepReport(experiment, sweepId, results, sweepWords()) + '\n' + overlayChart(trials, labels).join('\n') + (trials.length ? '' : t('No trial has started yet.') + '\n');
 }
+
+/**
+ * "Predict with Run": one prediction of a run (src/core/predict.ts's record) as markdown, for every
+ * kind of task: an encoder-decoder's output and its beam alternatives, a class and its top
+ * probabilities, a tag per token, next tokens and a continuation, values in the original units.
+ */
+export function predictionMarkdown(r: RunRef, p: Record<string, unknown>): string {
+  const t = vscode.l10n.t;
+  const lang = vscode.env.language;
+  const s = r.entry.summary;
+  const lines: string[] = [`# ${t('Prediction of {0}', s?.name || r.entry.id)}`, '', `| | |`, `|---|---|`];
+  const row = (k: string, v: unknown) => { if (v !== undefined && v !== '') lines.push(`| ${k} | ${cell(v)} |`); };
+  const pct = (v: unknown) => (typeof v === 'number' ? formatPercent(v, lang) : undefined);
+  row(t('Run'), r.entry.id);
+  row(t('Input'), p.input);
+  if (Array.isArray(p.unknown) && p.unknown.length) row(t('Unknown tokens (read as <unk>)'), p.unknown.join(' '));
+  row(t('Output'), p.output);
+  if (p.finished === false) row(t('Note'), t('The decoder reached its length limit without writing the end symbol.'));
+  row(t('Label'), p.label);
+  row(t('Probability'), pct(p.probability));
+  row(t('Continuation'), p.continuation);
+  if (p.prediction && typeof p.prediction === 'object') for (const [k, v] of Object.entries(p.prediction as Record<string, unknown>)) row(k, v);
+  const table = (head: string[], rows: unknown[][]) => {
+    lines.push('', `| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`);
+    for (const x of rows) lines.push(`| ${x.map(cell).join(' | ')} |`);
+  };
+  if (Array.isArray(p.alternatives)) {
+    lines.push('', `## ${t('Beam search alternatives')}`);
+    table(['#', t('Output'), t('Score'), t('Log probability')], (p.alternatives as Record<string, unknown>[]).map((a, i) => [i + 1, a.output, a.score, a.logProb]));
+  }
+  if (Array.isArray(p.top)) {
+    lines.push('', `## ${t('Most likely classes')}`);
+    table([t('Label'), t('Probability')], (p.top as Record<string, unknown>[]).map((x) => [x.label, pct(x.probability)]));
+  }
+  if (Array.isArray(p.next)) {
+    lines.push('', `## ${t('Most likely next tokens')}`);
+    table([t('Token'), t('Probability')], (p.next as Record<string, unknown>[]).map((x) => [JSON.stringify(x.token), pct(x.probability)]));
+  }
+  if (Array.isArray(p.tags)) {
+    const tokens = Array.isArray(p.tokens) ? (p.tokens as unknown[]) : [];
+    lines.push('', `## ${t('Tag per token')}`);
+    table([t('Step'), t('Token'), t('Tag'), t('Probability')], (p.tags as unknown[]).map((g, i) => [i + 1, tokens[i], g, pct((p.probabilities as unknown[] | undefined)?.[i])]));
+  } else if (Array.isArray(p.predictions)) {
+    lines.push('', `## ${t('Values per step')}`);
+    table([t('Step'), t('Values')], (p.predictions as unknown[]).map((v, i) => [i + 1, JSON.stringify(v)]));
+  } else if (Array.isArray(p.probabilities)) {
+    lines.push('', `## ${t('Probability per step')}`);
+    table([t('Step'), t('Probability')], (p.probabilities as unknown[]).map((v, i) => [i + 1, pct(v)]));
+  }
+  lines.push('', `## ${t('As JSON')}`, '', '```json', JSON.stringify(p), '```');
+  return lines.join('\n') + '\n';
+}
