@@ -7,13 +7,14 @@
  * through the validated protocol (src/protocol).
  */
 /// <reference lib="webworker" />
-import { configureL10n, t } from './ui/l10n';
+import { catalogueLocale, configureL10n, t } from './ui/l10n';
 import * as tf from '../src/core/tf';
 import { chooseByProbe, selectBackend } from './backend';
 import { registerWebGpuKernels, setRecurrenceKernel } from '../src/gpu';
 import { getRecurrenceKernel, takeFallbacks } from '../src/core/fused';
 import { registerCpuKernels } from '../src/wasm/kernels';
 import { buildDataset } from '../src/core/tasks';
+import { localizedMessage } from '../src/core/tasks/common';
 import { Trainer, type ProbeResult } from '../src/core/train';
 import { CHECKPOINT_FORMAT, TrainingSession, type SessionEnd } from '../src/core/session';
 import { normalizePath } from '../src/core/paths';
@@ -197,7 +198,8 @@ async function init(exp: ExperimentMsg, preferred: Parameters<typeof selectBacke
   } catch (e) {
     setPhase('error');
     const path = (e as { path?: unknown }).path;
-    return fail(`${exp.relPath}: data: ${(e as Error).message}`, Array.isArray(path) ? [`at ${path.join('.')}`] : undefined);
+    // a data file's problem in the panel's language (the catalogue of src/core/dsl/messages.ts)
+    return fail(`${exp.relPath}: data: ${localizedMessage(e, catalogueLocale())}`, Array.isArray(path) ? [`at ${path.join('.')}`] : undefined);
   }
   // "auto": now that the model is known, time it on every backend that starts and keep the fastest
   if (preferred === 'auto') {

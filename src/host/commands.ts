@@ -4,6 +4,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { locateDataProblem } from '../core/dsl';
 import { workspaceTaskContext } from '../node/dataFiles';
+import { localizedMessage } from '../core/tasks/common';
 import type { RunSummary } from '../node/runStore';
 import type { BackgroundTrainer } from './background';
 import { readConfig } from './config';
@@ -176,7 +177,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         const data = buildDataset(p.spec, workspaceTaskContext(uri.fsPath, root, { memoryBudgetMB: readConfig(uri).memoryBudgetMB }));
         about = t('{0} training and {1} validation examples.', data.train.length, data.valid.length);
       } catch (e) {
-        const msg = errorMessage(e);
+        // in VS Code's language (a data file's problem from the catalogue; the CLI stays English)
+        const msg = localizedMessage(e, vscode.env.language);
         // on the definition's data field (data.file, data.folder, ...), in the Problems panel
         const path = (e as { path?: unknown }).path;
         if (Array.isArray(path)) diagnostics.publish({ ...p, diagnostics: [...p.diagnostics, locateDataProblem(p.text, path, msg, 'data')] }, doc);

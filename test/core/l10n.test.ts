@@ -208,3 +208,64 @@ test('numbers and durations through Intl: "12.3초", "3분 5초" in Korean', asy
   assert.equal(formatPercent(0.973, 'ko'), '97.3%');
   assert.equal(formatDuration(1000, 'not a tag!'), '1 sec', 'a bad tag falls back to English');
 });
+
+test('data errors: a malformed data file reads Korean in a Korean VS Code and the panel (catalogue), English in the CLI', async () => {
+  const { buildDataset, DataError, DataFileError } = await import('../../src/core/tasks');
+  const files: Record<string, string> = {
+    '/w/p.tsv': 'go .\t가 .\nstop\n',
+    '/w/r.csv': 'text,label\n"good film,positive\n',
+    '/w/t.conll': 'the DET\n',
+    '/w/j.jsonl': '{"tokens": ["a"], "tags": []}\n',
+    '/w/f.csv': 'a,b\n1,2\n3,x\n',
+    '/w/big.tsv': 'x',
+  };
+  const build = (data: Record<string, unknown>) => {
+    const r = parseDefinition(JSON.stringify({ name: 'x', data, layers: [{ cell: 'gru', units: 4 }] }));
+    assert.ok(r.spec, JSON.stringify(r.diagnostics));
+    return buildDataset(r.spec!, {
+      definitionFile: '/w/x.seqlab.json', workspaceRoot: '/w',
+      readFile: (abs) => {
+        if (abs === '/w/big.tsv') throw Object.assign(new Error('too large'), { problem: { kind: 'too-large', size: 9e6, limit: 8e6, message: 'too large' } });
+        return files[abs]!;
+      },
+    });
+  };
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ task: 'pairs', file: 'p.tsv' }, /^p\.tsv:2:5: expected 2 tab-separated fields, found 1$/],
+    [{ task: 'classify', file: 'r.csv' }, /^r\.csv:2:\d+: expected a closing '"'/],
+    [{ task: 'tag', file: 't.conll' }, /^t\.conll:1:8: expected 2 tab-separated fields \(token, tag\), found 1 \(separate the token/],
+    [{ task: 'tag', file: 'j.jsonl' }, /^j\.jsonl:1:\d+: expected a list of non-empty strings|^j\.jsonl:1:\d+: expected at least one entry/],
+    [{ task: 'forecast', file: 'f.csv', length: 1 }, /^f\.csv:3:3: expected a number in column "b", found "x"$/],
+    [{ task: 'forecast', file: 'f.csv', length: 1, targets: ['c'] }, /^data\.targets\[0\] "c" is not a field of f\.csv/],
+    [{ task: 'pairs', file: 'big.tsv' }, /^data\.file 'big\.tsv' is 8\.6 MB, over the 7\.6 MB limit/],
+  ];
+  for (const [data, english] of cases) {
+    let caught: unknown;
+    try {
+      build(data);
+    } catch (e) {
+      caught = e;
+    }
+    assert.ok(caught instanceof DataError, `${JSON.stringify(data)}: ${String(caught)}`);
+    const e = caught as InstanceType<typeof DataError>;
+    assert.match(e.message, english, 'the CLI reads English');
+    const ko = e.localized('ko-KR');
+    assert.match(ko, HANGUL, `Korean: ${ko}`);
+    assert.notEqual(ko, e.message);
+    if (e instanceof DataFileError) assert.ok(ko.startsWith(`${e.file}:${e.line}:${e.column}: `), `located the same: ${ko}`);
+    assert.equal(e.localized('fr'), e.message, 'other languages read English');
+  }
+});
+
+test('data errors: the file readers build every message from the catalogue (a data error without Korean fails here)', () => {
+  // src/core/tasks/files.ts's fail() takes only a catalogue sentence (the type checker refuses a string);
+  // these modules throw no DataError with a plain string either
+  for (const f of ['src/core/tasks/files.ts', 'src/core/tasks/classify.ts', 'src/core/tasks/pairs.ts', 'src/core/tasks/tag.ts', 'src/core/tasks/forecast.ts']) {
+    const plain = [...read(f).matchAll(/new Data(?:File)?Error\(\s*[`'"]/g)];
+    assert.deepEqual(plain.map((m) => m[0]), [], `${f}: a data error with an English-only message`);
+  }
+  const common = read('src/core/tasks/common.ts');
+  const readers = common.slice(common.indexOf('export function resolveWorkspacePath'), common.indexOf('/** Round for messages. */'));
+  assert.ok(readers.length > 200);
+  assert.deepEqual([...readers.matchAll(/new DataError\(\s*[`'"]/g)].map((m) => m[0]), [], 'reading a data file: every refusal from the catalogue');
+});

@@ -378,6 +378,72 @@ const en = {
   'sweep-trials-capped': (a: { trials: number; n: number }) => `sweep.trials (${a.trials}) is more than the ${a.n} combinations there are: all ${a.n} are trained`,
   'sweep-seed-ignored': () => 'sweep.seed is ignored by a grid sweep (only "method": "random" draws)',
   'sweep-trial': (a: { trial: number; overrides: string; problem: string }) => `sweep trial ${a.trial} (${a.overrides}) is not a valid definition: ${a.problem}`,
+  // ---- building the data (src/core/tasks, data files): code `data-file` at the file's line and
+  // column, `data` at the definition's field. `found` values are quoted from the file.
+  'data-file/unclosed-quote': () => 'expected a closing \'"\' on the same line (a quoted field cannot span lines), found the end of the line',
+  'data-file/fields': (a: { n: number; kind: 'csv' | 'tsv'; found: number }) =>
+    `expected ${a.n} ${a.kind === 'tsv' ? 'tab-separated' : 'comma-separated'} field${a.n === 1 ? '' : 's'}, found ${a.found}`,
+  'data-file/no-header': (a: { kind: 'csv' | 'tsv' }) =>
+    `expected a header line naming the ${a.kind === 'tsv' ? 'tab-separated' : 'comma-separated'} fields, found an empty file`,
+  'data-file/no-data': () => 'expected data lines after the header line, found the end of the file',
+  'data-file/json-line': (a: { found: string }) => `expected one JSON object on the line, found ${a.found}`,
+  'data-file/json-object': (a: { found: string }) => `expected a JSON object ({"...": ...}), found ${a.found}`,
+  'data-file/json-no-field': (a: { key: string; list: boolean; fields?: string }) =>
+    `expected a field ${a.key} with ${a.list ? 'a list of strings' : 'a string'}, found no such field${a.fields !== undefined ? ` (fields: ${a.fields || 'none'})` : ''}`,
+  'data-file/json-string': (a: { key: string; found: string }) => `expected a non-empty string in ${a.key}, found ${a.found}`,
+  'data-file/json-list': (a: { key: string; found: string }) => `expected a list of strings in ${a.key}, found ${a.found}`,
+  'data-file/json-list-entry': (a: { key: string; found: string; index: number }) =>
+    `expected a list of non-empty strings in ${a.key}, found ${a.found} at index ${a.index}`,
+  'data-file/json-list-empty': (a: { key: string }) => `expected at least one entry in ${a.key}, found an empty list`,
+  'data-file/conll-fields': (a: { found: number; spaces: boolean }) =>
+    `expected 2 tab-separated fields (token, tag), found ${a.found}${a.spaces ? ' (separate the token from its tag with a tab, not spaces)' : ''}`,
+  'data-file/conll-token': () => 'expected a token before the tab, found nothing',
+  'data-file/conll-tag': () => 'expected a tag after the tab, found nothing',
+  'data-file/no-text': (a: { found: string }) => `expected some text to classify, found ${a.found}`,
+  'data-file/class-file-empty': (a: { label: string }) => `expected one example a line for class ${a.label}, found an empty file`,
+  'data-file/empty-label': (a: { field: string }) => `expected a label in field ${a.field}, found an empty field`,
+  'data-file/empty-text': (a: { field: string }) => `expected text in field ${a.field}, found an empty field`,
+  'data-file/pair-source': (a: { found: string }) => `expected a source sequence, found ${a.found}`,
+  'data-file/pair-target': (a: { found: string }) => `expected a target sequence, found ${a.found}`,
+  'data-file/no-pairs': () => 'expected source<TAB>target pairs, found an empty file',
+  'data-file/tag-count': (a: { tokens: number; tags: number }) => `expected as many tags as tokens (${a.tokens}), found ${a.tags}`,
+  'data-file/no-sentences': () => 'expected at least one sentence, found an empty file',
+  'data-file/no-numeric': (a: { header: string }) => `expected numeric columns, found none on the first data line (header: ${a.header})`,
+  'data-file/not-a-number': (a: { column: string; found?: string }) => `expected a number in column ${a.column}, found ${a.found ?? 'an empty field'}`,
+  'data/field-range': (a: { field: string; index: number; file: string; count: number }) =>
+    `${a.field} ${a.index} is out of range: ${a.file} has ${a.count} field${a.count === 1 ? '' : 's'} (0-based)`,
+  'data/field-unknown': (a: { field: string; name: string; file: string; header: string }) =>
+    `${a.field} ${a.name} is not a field of ${a.file}; its header (line 1) has ${a.header}`,
+  'data/format-unknown': (a: { name: string; extensions: string; list: string }) =>
+    `cannot tell how to read '${a.name}' from its extension: name it ${a.extensions} or set data.format to one of ${a.list}`,
+  'data/format-task': (a: { task: string; list: string; format: string; name?: string }) =>
+    `task '${a.task}' reads ${a.list} files, not ${a.format}${a.name !== undefined ? ` ('${a.name}')` : ''}`,
+  'data/needs-file': (a: { task: string; what: 'pairs' | 'tag' | 'forecast' | 'classify' }) =>
+    `task '${a.task}' needs ${{ pairs: 'data.file (TSV or JSONL)', tag: 'data.file (CoNLL or JSONL)', forecast: 'data.file (a CSV file with a header line)', classify: 'data.file (CSV, TSV or JSONL) or data.folder (one file per class)' }[a.what]}`,
+  'data/folder-no-access': (a: { folder: string }) => `cannot list '${a.folder}': no file access here`,
+  'data/folder-unreadable': (a: { folder: string; dir: string; why: string }) => `cannot list data.folder '${a.folder}' (${a.dir}): ${a.why}`,
+  'data/folder-too-few': (a: { folder: string; count: number }) =>
+    `data.folder '${a.folder}' has ${a.count} file${a.count === 1 ? '' : 's'}; it needs one file per class, at least 2`,
+  'data/jsonl-field': (a: { field: 'textField' | 'labelField' }) => `data.${a.field} must name a JSON field (a string) for a JSONL file`,
+  'data/too-few-classes': (a: { source: string; count: number; labels: string }) =>
+    `${a.source} has ${a.count} label${a.count === 1 ? '' : 's'} (${a.labels}); classification needs at least 2`,
+  'data/too-few-tags': (a: { file: string; count: number; tags: string }) =>
+    `${a.file} uses ${a.count} tag${a.count === 1 ? '' : 's'} (${a.tags}); tagging needs at least 2`,
+  'data/columns-empty': (a: { key: string }) => `data.${a.key} must list at least one column`,
+  'data/column-repeated': (a: { key: string; index: number; column: string }) => `data.${a.key}[${a.index}] repeats the column ${a.column}`,
+  'data/split-too-short': (a: { file: string; rows: number; part: 'training' | 'validation' | 'test'; from: number; to: number; length: number; horizon: number }) =>
+    `${a.file} has ${a.rows} row${a.rows === 1 ? '' : 's'}; its ${a.part} part (rows ${a.from} to ${a.to}) has ${a.to - a.from + 1}, fewer than a window of data.length ${a.length} + data.horizon ${a.horizon} = ${a.length + a.horizon}: use more rows, a shorter window, or a smaller data.validation / data.test`,
+  'data/whole-number': (a: { field: string; min: number; max: number; got: string }) => `${a.field} must be a whole number from ${a.min} to ${a.max} (got ${a.got})`,
+  'data/too-few-rows': (a: { file: string; window: number }) => `${a.file} has too few rows for training windows of ${a.window} rows`,
+  'data/path-empty': (a: { field: string }) => `${a.field} must be a non-empty path`,
+  'data/path-bad': (a: { field: string; why: string }) => `${a.field} ${a.why}`,
+  'data/path-unresolved': (a: { path: string }) => `cannot resolve the relative path '${a.path}': the definition file's location is not known`,
+  'data/no-file-access': (a: { name: string }) => `cannot read '${a.name}': no file access here (give data.text instead)`,
+  /** `message` from words.tooLarge (the size, the limit and what to change). */
+  'data/file-too-large': (a: { field: string; name: string; message: string }) => `${a.field} '${a.name}' ${a.message}`,
+  'data/file-refused': (a: { field: string; name: string; why: string }) => `${a.field} '${a.name}': ${a.why}`,
+  'data/file-unreadable': (a: { name: string; abs: string; why: string }) => `cannot read data file '${a.name}' (${a.abs}): ${a.why}`,
+  'data/data-too-large': (a: { total: string; limit: string; remedy: string }) => `this data set would hold ${a.total} numbers (limit ${a.limit}); ${a.remedy}`,
 };
 export type Catalogue = typeof en;
 export type MessageKey = keyof Catalogue;
@@ -501,6 +567,59 @@ const ko: Catalogue = {
   'sweep-trials-capped': (a) => `sweep.trials (${a.trials})가 가능한 조합 ${a.n}개보다 많습니다. ${a.n}개를 모두 학습합니다`,
   'sweep-seed-ignored': () => 'sweep.seed: 그리드 스윕에서는 무시됩니다 ("method": "random"만 무작위로 뽑습니다)',
   'sweep-trial': (a) => `스윕 시행 ${a.trial} (${a.overrides})은(는) 올바른 정의가 아닙니다: ${a.problem}`,
+  'data-file/unclosed-quote': () => '같은 줄에 닫는 \'"\'가 있어야 합니다 (따옴표로 묶은 필드는 여러 줄에 걸칠 수 없습니다). 줄이 끝났습니다',
+  'data-file/fields': (a) => `${a.kind === 'tsv' ? '탭' : '쉼표'}으로 구분된 필드 ${a.n}개가 있어야 하는데 ${a.found}개가 있습니다`,
+  'data-file/no-header': (a) => `${a.kind === 'tsv' ? '탭' : '쉼표'}으로 구분된 필드의 이름을 적은 머리글 줄이 있어야 하는데 파일이 비어 있습니다`,
+  'data-file/no-data': () => '머리글 줄 다음에 데이터 줄이 있어야 하는데 파일이 끝났습니다',
+  'data-file/json-line': (a) => `한 줄에 JSON 객체 하나가 있어야 하는데 다음이 있습니다: ${a.found}`,
+  'data-file/json-object': (a) => `JSON 객체({"...": ...})가 있어야 하는데 다음이 있습니다: ${a.found}`,
+  'data-file/json-no-field': (a) =>
+    `${a.list ? '문자열 목록' : '문자열'}이 든 필드 ${a.key}가 있어야 하는데 그런 필드가 없습니다${a.fields !== undefined ? ` (있는 필드: ${a.fields || '없음'})` : ''}`,
+  'data-file/json-string': (a) => `${a.key}에 빈 문자열이 아닌 문자열이 있어야 하는데 다음이 있습니다: ${a.found}`,
+  'data-file/json-list': (a) => `${a.key}에 문자열 목록이 있어야 하는데 다음이 있습니다: ${a.found}`,
+  'data-file/json-list-entry': (a) => `${a.key}에 빈 문자열이 아닌 문자열 목록이 있어야 하는데 ${a.index}번 항목이 다음과 같습니다: ${a.found}`,
+  'data-file/json-list-empty': (a) => `${a.key}에 항목이 하나 이상 있어야 하는데 빈 목록입니다`,
+  'data-file/conll-fields': (a) =>
+    `탭으로 구분된 필드 2개(토큰, 태그)가 있어야 하는데 ${a.found}개가 있습니다${a.spaces ? ' (토큰과 태그 사이는 공백이 아니라 탭으로 구분하세요)' : ''}`,
+  'data-file/conll-token': () => '탭 앞에 토큰이 있어야 하는데 아무것도 없습니다',
+  'data-file/conll-tag': () => '탭 뒤에 태그가 있어야 하는데 아무것도 없습니다',
+  'data-file/no-text': (a) => `분류할 텍스트가 있어야 하는데 다음이 있습니다: ${a.found}`,
+  'data-file/class-file-empty': (a) => `클래스 ${a.label}의 예제가 한 줄에 하나씩 있어야 하는데 파일이 비어 있습니다`,
+  'data-file/empty-label': (a) => `필드 ${a.field}에 레이블이 있어야 하는데 비어 있습니다`,
+  'data-file/empty-text': (a) => `필드 ${a.field}에 텍스트가 있어야 하는데 비어 있습니다`,
+  'data-file/pair-source': (a) => `원본 시퀀스가 있어야 하는데 다음이 있습니다: ${a.found}`,
+  'data-file/pair-target': (a) => `목표 시퀀스가 있어야 하는데 다음이 있습니다: ${a.found}`,
+  'data-file/no-pairs': () => '원본<TAB>목표 쌍이 있어야 하는데 파일이 비어 있습니다',
+  'data-file/tag-count': (a) => `태그가 토큰 수(${a.tokens})만큼 있어야 하는데 ${a.tags}개가 있습니다`,
+  'data-file/no-sentences': () => '문장이 하나 이상 있어야 하는데 파일이 비어 있습니다',
+  'data-file/no-numeric': (a) => `숫자 열이 있어야 하는데 첫 데이터 줄에 하나도 없습니다 (머리글: ${a.header})`,
+  'data-file/not-a-number': (a) => `열 ${a.column}에 숫자가 있어야 하는데 ${a.found === undefined ? '빈 필드가 있습니다' : `다음이 있습니다: ${a.found}`}`,
+  'data/field-range': (a) => `${a.field} ${a.index}: 범위를 벗어났습니다. ${a.file}의 필드는 ${a.count}개입니다 (0부터 셉니다)`,
+  'data/field-unknown': (a) => `${a.field} ${a.name}: ${a.file}의 필드가 아닙니다. 머리글(1번 줄)에 있는 필드: ${a.header}`,
+  'data/format-unknown': (a) => `'${a.name}'을(를) 어떻게 읽을지 확장자로 알 수 없습니다. 파일 이름을 ${a.extensions}(으)로 하거나 data.format을 다음 중 하나로 두세요: ${a.list}`,
+  'data/format-task': (a) => `'${a.task}' 작업은 ${a.list} 파일을 읽습니다. ${a.format}${a.name !== undefined ? ` ('${a.name}')` : ''}은(는) 읽지 않습니다`,
+  'data/needs-file': (a) =>
+    `'${a.task}' 작업에는 ${{ pairs: 'data.file(TSV 또는 JSONL)', tag: 'data.file(CoNLL 또는 JSONL)', forecast: 'data.file(머리글 줄이 있는 CSV 파일)', classify: 'data.file(CSV, TSV 또는 JSONL) 또는 data.folder(클래스마다 파일 하나)' }[a.what]}이(가) 필요합니다`,
+  'data/folder-no-access': (a) => `'${a.folder}'의 목록을 볼 수 없습니다: 여기서는 파일에 접근할 수 없습니다`,
+  'data/folder-unreadable': (a) => `data.folder '${a.folder}' (${a.dir})의 목록을 볼 수 없습니다: ${a.why}`,
+  'data/folder-too-few': (a) => `data.folder '${a.folder}'에 파일이 ${a.count}개 있습니다. 클래스마다 파일이 하나씩, 적어도 2개 필요합니다`,
+  'data/jsonl-field': (a) => `data.${a.field}: JSONL 파일에서는 JSON 필드 이름(문자열)이어야 합니다`,
+  'data/too-few-classes': (a) => `${a.source}에 레이블이 ${a.count}개(${a.labels}) 있습니다. 분류에는 적어도 2개가 필요합니다`,
+  'data/too-few-tags': (a) => `${a.file}에 태그가 ${a.count}개(${a.tags}) 쓰였습니다. 태깅에는 적어도 2개가 필요합니다`,
+  'data/columns-empty': (a) => `data.${a.key}: 열을 하나 이상 나열해야 합니다`,
+  'data/column-repeated': (a) => `data.${a.key}[${a.index}]: 열 ${a.column}이(가) 반복됩니다`,
+  'data/split-too-short': (a) =>
+    `${a.file}의 행은 ${a.rows}개이고, ${{ training: '학습', validation: '검증', test: '테스트' }[a.part]} 부분(${a.from}~${a.to}행)은 ${a.to - a.from + 1}개로 data.length ${a.length} + data.horizon ${a.horizon} = ${a.length + a.horizon}인 창보다 적습니다: 행을 늘리거나, 창을 줄이거나, data.validation / data.test를 줄이세요`,
+  'data/whole-number': (a) => `${a.field}: ${a.min}부터 ${a.max}까지의 정수여야 합니다 (현재 값: ${a.got})`,
+  'data/too-few-rows': (a) => `${a.file}의 행이 너무 적어 ${a.window}행짜리 학습 창을 만들 수 없습니다`,
+  'data/path-empty': (a) => `${a.field}: 비어 있지 않은 경로여야 합니다`,
+  'data/path-bad': (a) => `${a.field}: 이 경로는 쓸 수 없습니다 (${a.why})`,
+  'data/path-unresolved': (a) => `상대 경로 '${a.path}'을(를) 풀 수 없습니다: 정의 파일의 위치를 모릅니다`,
+  'data/no-file-access': (a) => `'${a.name}'을(를) 읽을 수 없습니다: 여기서는 파일에 접근할 수 없습니다 (대신 data.text를 쓰세요)`,
+  'data/file-too-large': (a) => `${a.field} '${a.name}': 파일이 너무 큽니다. ${a.message}`,
+  'data/file-refused': (a) => `${a.field} '${a.name}': 읽을 수 없습니다 (${a.why})`,
+  'data/file-unreadable': (a) => `데이터 파일 '${a.name}' (${a.abs})을(를) 읽을 수 없습니다: ${a.why}`,
+  'data/data-too-large': (a) => `이 데이터 세트는 숫자를 ${a.total}개 담게 됩니다 (한도 ${a.limit}): ${a.remedy}`,
 };
 
 const CATALOGUES: Record<Locale, { words: Words; messages: Catalogue }> = {

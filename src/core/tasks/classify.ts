@@ -8,7 +8,7 @@ import type { Example, SeqData } from '../data';
 import type { ModelSpec } from '../spec';
 import { PAD, UNK, encodeTokens, indexOf, tokenize } from '../tokenize';
 import { DataError, checkSize, readWorkspaceFile, resolveWorkspacePath, shuffledSplit, tokenizerOf, vocabularyOf, type TaskContext } from './common';
-import { fail, fieldIndex, formatOf, jsonLabel, jsonLines, jsonString, linesOf, plural, tableOf, type SourceFile } from './files';
+import { fail, fieldIndex, formatOf, jsonLabel, jsonLines, jsonString, linesOf, tableOf, type SourceFile } from './files';
 
 interface Labelled {
   tokens: string[];
@@ -21,20 +21,22 @@ export function buildClassify(spec: ModelSpec, ctx: TaskContext): SeqData {
   let source: string;
   const add = (src: SourceFile, line: number, column: number, text: string, label: string) => {
     const tokens = tokenize(text, tk);
-    if (!tokens.length) fail(src, line, column, `expected some text to classify, found ${JSON.stringify(text)}`);
+    if (!tokens.length) fail(src, line, column, (m) => m.text('data-file/no-text', { found: JSON.stringify(text) }));
     items.push({ tokens, label });
   };
   if (spec.data.folder !== undefined) {
     const where = ['data', 'folder'];
     const dir = resolveWorkspacePath(spec.data.folder, where, ctx);
-    if (!ctx.listFolder) throw new DataError(`cannot list '${spec.data.folder}': no file access here`, where);
+    const folder = spec.data.folder;
+    if (!ctx.listFolder) throw new DataError((m) => m.text('data/folder-no-access', { folder }), where);
     let names: string[];
     try {
       names = ctx.listFolder(dir).filter((n) => !n.startsWith('.')).sort();
     } catch (e) {
-      throw new DataError(`cannot list data.folder '${spec.data.folder}' (${dir}): ${(e as Error).message}`, where);
+      const why = (e as Error).message;
+      throw new DataError((m) => m.text('data/folder-unreadable', { folder, dir, why }), where);
     }
-    if (names.length < 2) throw new DataError(`data.folder '${spec.data.folder}' has ${plural(names.length, 'file')}; it needs one file per class, at least 2`, where);
+    if (names.length < 2) throw new DataError((m) => m.text('data/folder-too-few', { folder, count: names.length }), where);
     for (const n of names) {
       const rel = `${spec.data.folder.replace(/[\\/]+$/, '')}/${n}`;
       const f = readWorkspaceFile(rel, where, ctx, 'classify');
@@ -42,7 +44,7 @@ export function buildClassify(spec: ModelSpec, ctx: TaskContext): SeqData {
       const label = n.replace(/\.[^.]*$/, '');
       const before = items.length;
       for (const l of linesOf(src, ctx)) if (l.text.trim() !== '') add(src, l.n, 1, l.text.trim(), label);
-      if (items.length === before) fail(src, 1, 1, `expected one example a line for class ${JSON.stringify(label)}, found an empty file`);
+      if (items.length === before) fail(src, 1, 1, (m) => m.text('data-file/class-file-empty', { label: JSON.stringify(label) }));
     }
     source = `the folder ${spec.data.folder} (${names.length} classes, one file each)`;
   } else if (spec.data.file !== undefined) {
@@ -52,8 +54,8 @@ export function buildClassify(spec: ModelSpec, ctx: TaskContext): SeqData {
     const textKey = spec.data.textField ?? 'text';
     const labelKey = spec.data.labelField ?? 'label';
     if (format === 'jsonl') {
-      if (typeof textKey !== 'string') throw new DataError('data.textField must name a JSON field (a string) for a JSONL file', ['data', 'textField']);
-      if (typeof labelKey !== 'string') throw new DataError('data.labelField must name a JSON field (a string) for a JSONL file', ['data', 'labelField']);
+      if (typeof textKey !== 'string') throw new DataError((m) => m.text('data/jsonl-field', { field: 'textField' }), ['data', 'textField']);
+      if (typeof labelKey !== 'string') throw new DataError((m) => m.text('data/jsonl-field', { field: 'labelField' }), ['data', 'labelField']);
       for (const r of jsonLines(src, ctx)) add(src, r.line, 1, jsonString(src, r, textKey), jsonLabel(src, r, labelKey));
     } else {
       const { header, rows } = tableOf(src, format as 'csv' | 'tsv', ctx);
@@ -61,17 +63,17 @@ export function buildClassify(spec: ModelSpec, ctx: TaskContext): SeqData {
       const li = fieldIndex(src, header, labelKey, 'labelField');
       for (const r of rows) {
         const label = r.cells[li].trim();
-        if (!label) fail(src, r.line, r.starts[li], `expected a label in field ${JSON.stringify(header[li])}, found an empty field`);
-        if (!r.cells[ti].trim()) fail(src, r.line, r.starts[ti], `expected text in field ${JSON.stringify(header[ti])}, found an empty field`);
+        if (!label) fail(src, r.line, r.starts[li], (m) => m.text('data-file/empty-label', { field: JSON.stringify(header[li]) }));
+        if (!r.cells[ti].trim()) fail(src, r.line, r.starts[ti], (m) => m.text('data-file/empty-text', { field: JSON.stringify(header[ti]) }));
         add(src, r.line, r.starts[ti], r.cells[ti], label);
       }
     }
     source = f.name;
   } else {
-    throw new DataError("task 'classify' needs data.file (CSV, TSV or JSONL) or data.folder (one file per class)", ['data']);
+    throw new DataError((m) => m.text('data/needs-file', { task: 'classify', what: 'classify' }), ['data']);
   }
   const classes = [...new Set(items.map((e) => e.label))].sort();
-  if (classes.length < 2) throw new DataError(`${source} has ${plural(classes.length, 'label')} (${classes.join(', ')}); classification needs at least 2`, spec.data.folder !== undefined ? ['data', 'folder'] : ['data', 'file']);
+  if (classes.length < 2) throw new DataError((m) => m.text('data/too-few-classes', { source, count: classes.length, labels: classes.join(', ') }), spec.data.folder !== undefined ? ['data', 'folder'] : ['data', 'file']);
   checkSize(items.reduce((s, e) => s + e.tokens.length + 1, 0), spec, spec.data.folder !== undefined ? ['data', 'folder'] : ['data', 'file']);
   const split = shuffledSplit(spec, items);
   const vocab = vocabularyOf(spec, split.train.map((e) => e.tokens), [PAD, UNK]);

@@ -12,14 +12,36 @@ import { TASKS } from './catalog';
 import { buildVocabulary, splitCharacters, type TokenizerSpec, type TokenLevel } from '../tokenize';
 
 /** A data set could not be built. `path` is the JSON path in the DSL of the field at fault. */
+/**
+ * A data problem's sentence in a language: a catalogue entry of src/core/dsl/messages.ts
+ * (`m.text('data-file/fields', {...})`), so that VS Code and the panel read it in Korean.
+ */
+export type DataText = (m: Messages) => string;
+
+/**
+ * The data cannot be built. The message is English (the CLI's); a message given as a DataText
+ * also reads in the editor's language through `localized`.
+ */
 export class DataError extends Error {
+  private readonly text?: DataText;
   constructor(
-    message: string,
+    message: string | DataText,
     readonly path: (string | number)[],
   ) {
-    super(message);
+    super(typeof message === 'string' ? message : message(messagesFor('en')));
+    if (typeof message !== 'string') this.text = message;
     this.name = 'DataError';
   }
+
+  /** The message in `locale` ('ko', 'ko-KR'; anything else English). */
+  localized(locale: string | undefined): string {
+    return this.text ? this.text(messagesFor(locale)) : this.message;
+  }
+}
+
+/** An error's message in `locale`: a DataError's from the catalogue, any other error's as it is. */
+export function localizedMessage(e: unknown, locale: string | undefined): string {
+  return e instanceof DataError ? e.localized(locale) : e instanceof Error ? e.message : String(e);
 }
 
 /** How the host lets the core read files (the core itself never touches the file system). */
@@ -85,10 +107,10 @@ export function validCount(n: number, fraction: number): number {
 export function checkSize(total: number, spec?: ModelSpec, path: (string | number)[] = ['data', 'samples']): void {
   const LIMIT = 20_000_000;
   if (total > LIMIT) {
-    throw new DataError(
-      `this data set would hold ${total.toLocaleString('en-US')} numbers (limit ${LIMIT.toLocaleString('en-US')}); ${spec ? sizeRemedy(spec.data.task, spec.data.file !== undefined) : 'lower data.samples or data.length'}`,
-      path,
-    );
+    throw new DataError((m) => m.text('data/data-too-large', {
+      total: total.toLocaleString('en-US'), limit: LIMIT.toLocaleString('en-US'),
+      remedy: sizeRemedy(spec?.data.task ?? 'copy', spec?.data.file !== undefined, m),
+    }), path);
   }
 }
 
@@ -173,39 +195,35 @@ export function readDataFile(spec: ModelSpec, ctx: TaskContext): { text: string;
 /** Resolve a path from the definition (relative to it) and check it stays inside the workspace. */
 export function resolveWorkspacePath(rel: unknown, where: (string | number)[], ctx: TaskContext): string {
   const field = `data.${where.slice(1).join('.')}`;
-  if (typeof rel !== 'string' || rel.trim() === '') throw new DataError(`${field} must be a non-empty path`, where);
+  if (typeof rel !== 'string' || rel.trim() === '') throw new DataError((m) => m.text('data/path-empty', { field }), where);
   if (ctx.definitionFile && ctx.workspaceRoot) {
     const r = resolveDataPath(ctx.definitionFile, rel, ctx.workspaceRoot);
-    if ('error' in r) throw new DataError(`${field} ${r.error}`, where);
+    if ('error' in r) throw new DataError((m) => m.text('data/path-bad', { field, why: r.error }), where);
     return r.path;
   }
   if (isAbsolutePath(rel)) return normalizePath(rel);
   if (ctx.definitionFile) return joinPath(dirnameOf(ctx.definitionFile), rel);
   if (ctx.workspaceRoot) return joinPath(ctx.workspaceRoot, rel);
-  throw new DataError(`cannot resolve the relative path '${rel}': the definition file's location is not known`, where);
+  throw new DataError((m) => m.text('data/path-unresolved', { path: rel }), where);
 }
 
 /** Read a workspace file named by the definition field `where` (see resolveWorkspacePath). */
 export function readWorkspaceFile(rel: unknown, where: (string | number)[], ctx: TaskContext, task: string): { text: string; name: string; abs: string } {
   const abs = resolveWorkspacePath(rel, where, ctx);
   const name = rel as string;
-  if (!ctx.readFile) throw new DataError(`cannot read '${name}': no file access here (give data.text instead)`, where);
+  if (!ctx.readFile) throw new DataError((m) => m.text('data/no-file-access', { name }), where);
   let text: string;
   try {
     text = ctx.readFile(abs);
   } catch (e) {
     const problem = (e as { problem?: FileProblem }).problem;
-    if (problem?.kind === 'too-large') {
-      throw new DataError(
-        `data.${where.slice(1).join('.')} '${name}' ${tooLargeMessage(problem, task)}`,
-        where,
-      );
-    }
-    if (problem) throw new DataError(`data.${where.slice(1).join('.')} '${name}': ${problem.message}`, where);
+    const field = `data.${where.slice(1).join('.')}`;
+    if (problem?.kind === 'too-large') throw new DataError((m) => m.text('data/file-too-large', { field, name, message: tooLargeMessage(problem, task, m) }), where);
+    if (problem) throw new DataError((m) => m.text('data/file-refused', { field, name, why: problem.message }), where);
     const why = e instanceof Error ? e.message : String(e);
-    throw new DataError(`cannot read data file '${name}' (${abs}): ${why}`, where);
+    throw new DataError((m) => m.text('data/file-unreadable', { name, abs, why }), where);
   }
-  if (typeof text !== 'string') throw new DataError(`cannot read data file '${name}': the reader returned no text`, where);
+  if (typeof text !== 'string') throw new DataError((m) => m.text('data/file-unreadable', { name, abs, why: 'the reader returned no text' }), where);
   return { text: stripBom(text), name, abs };
 }
 

@@ -8,7 +8,8 @@
  */
 import { csvParseRows } from 'd3-dsv';
 import type { DataFormat, ModelSpec } from '../spec';
-import { DataError, type TaskContext } from './common';
+import { DataError, type DataText, type TaskContext } from './common';
+import { messagesFor } from '../dsl/messages';
 
 /** A located problem in a data file. `path` is the definition field that names the file. */
 export class DataFileError extends DataError {
@@ -17,15 +18,19 @@ export class DataFileError extends DataError {
     readonly file: string,
     readonly line: number,
     readonly column: number,
-    /** What was expected and what was found. */
-    readonly what: string,
+    /** What was expected and what was found (a catalogue entry: English here, Korean in a Korean VS Code). */
+    what: DataText,
     path: (string | number)[],
     /** Absolute path of the file, when known. */
     readonly abs?: string,
   ) {
-    super(`${file}:${line}:${column}: ${what}`, path);
+    super((m) => `${file}:${line}:${column}: ${what(m)}`, path);
+    this.what = what(messagesFor('en'));
     this.name = 'DataFileError';
   }
+
+  /** What was expected and what was found, in English. */
+  readonly what: string;
 }
 
 export interface SourceFile {
@@ -68,7 +73,7 @@ export function parseCsvNumber(s: string): number | undefined {
   return NUMBER.test(t) ? Number(t) : undefined;
 }
 
-export function fail(src: SourceFile, line: number, column: number, what: string): never {
+export function fail(src: SourceFile, line: number, column: number, what: DataText): never {
   throw new DataFileError(src.name, line, column, what, src.where, src.abs);
 }
 
@@ -112,7 +117,7 @@ export function delimitedRows(src: SourceFile, kind: 'csv' | 'tsv', ctx?: TaskCo
       rows.push({ line: l.n, cells: l.text.split('\t'), starts: fieldStarts(l.text, '\t', false) });
     } else {
       const quotes = (l.text.match(/"/g) ?? []).length;
-      if (quotes % 2) fail(src, l.n, l.text.lastIndexOf('"') + 1, 'expected a closing \'"\' on the same line (a quoted field cannot span lines), found the end of the line');
+      if (quotes % 2) fail(src, l.n, l.text.lastIndexOf('"') + 1, (m) => m.text('data-file/unclosed-quote', undefined));
       rows.push({ line: l.n, cells: csvParseRows(l.text)[0] ?? [''], starts: fieldStarts(l.text, ',', true) });
     }
   }
@@ -122,18 +127,17 @@ export function delimitedRows(src: SourceFile, kind: 'csv' | 'tsv', ctx?: TaskCo
 /** Check a row has exactly `n` fields; the error points where the next field should start or at the first extra one. */
 export function expectFields(src: SourceFile, r: Row, n: number, kind: 'csv' | 'tsv', lineText?: string): void {
   if (r.cells.length === n) return;
-  const sep = kind === 'tsv' ? 'tab-separated' : 'comma-separated';
   const column = r.cells.length < n ? (lineText !== undefined ? lineText.length + 1 : r.starts[r.starts.length - 1] + r.cells[r.cells.length - 1].length) : r.starts[n];
-  fail(src, r.line, column, `expected ${plural(n, `${sep} field`)}, found ${r.cells.length}`);
+  fail(src, r.line, column, (m) => m.text('data-file/fields', { n, kind, found: r.cells.length }));
 }
 
 /** One header row naming the fields, then data rows with as many fields. */
 export function tableOf(src: SourceFile, kind: 'csv' | 'tsv', ctx?: TaskContext): { header: string[]; rows: Row[] } {
   const rows = delimitedRows(src, kind, ctx);
-  if (!rows.length) fail(src, 1, 1, `expected a header line naming the ${kind === 'tsv' ? 'tab-separated' : 'comma-separated'} fields, found an empty file`);
+  if (!rows.length) fail(src, 1, 1, (m) => m.text('data-file/no-header', { kind }));
   const header = rows[0].cells.map((c) => c.trim());
   const data = rows.slice(1);
-  if (!data.length) fail(src, rows[0].line + 1, 1, 'expected data lines after the header line, found the end of the file');
+  if (!data.length) fail(src, rows[0].line + 1, 1, (m) => m.text('data-file/no-data', undefined));
   for (const r of data) expectFields(src, r, header.length, kind);
   return { header, rows: data };
 }
@@ -142,17 +146,16 @@ export function tableOf(src: SourceFile, kind: 'csv' | 'tsv', ctx?: TaskContext)
  * The index of a field named in the definition (`data[key]`): by header name, or a 0-based index.
  * Unknown names are errors at the definition's field, listing the header.
  */
-export function fieldIndex(src: SourceFile, header: string[], field: string | number, key: string): number {
+export function fieldIndex(src: SourceFile, header: string[], field: string | number, key: string, at?: number): number {
+  const name = `data.${key}${at !== undefined ? `[${at}]` : ''}`;
+  const path = at !== undefined ? ['data', key, at] : ['data', key];
   if (typeof field === 'number') {
     if (Number.isInteger(field) && field >= 0 && field < header.length) return field;
-    throw new DataError(`data.${key} ${field} is out of range: ${src.name} has ${plural(header.length, 'field')} (0-based)`, ['data', key]);
+    throw new DataError((m) => m.text('data/field-range', { field: name, index: field, file: src.name, count: header.length }), path);
   }
   const i = header.indexOf(field.trim());
   if (i >= 0) return i;
-  throw new DataError(
-    `data.${key} ${shown(field)} is not a field of ${src.name}; its header (line 1) has ${header.map((h) => shown(h)).join(', ')}`,
-    ['data', key],
-  );
+  throw new DataError((m) => m.text('data/field-unknown', { field: name, name: shown(field), file: src.name, header: header.map((h) => shown(h)).join(', ') }), path);
 }
 
 export interface JsonRecord {
@@ -174,10 +177,11 @@ export function jsonLines(src: SourceFile, ctx?: TaskContext): JsonRecord[] {
       const m = /position (\d+)/.exec((e as Error).message);
       const col = m ? Number(m[1]) + 1 : 1;
       const found = m ? (Number(m[1]) >= l.text.length ? 'the end of the line' : shown(l.text.slice(Number(m[1]), Number(m[1]) + 12))) : shown(l.text.slice(0, 20));
-      fail(src, l.n, col, `expected one JSON object on the line, found ${found}`);
+      fail(src, l.n, col, (c) => c.text('data-file/json-line', { found }));
     }
     if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-      fail(src, l.n, firstNonSpace(l.text), `expected a JSON object ({"...": ...}), found ${Array.isArray(v) ? 'a list' : v === null ? 'null' : typeof v}`);
+      const found = Array.isArray(v) ? 'a list' : v === null ? 'null' : typeof v;
+      fail(src, l.n, firstNonSpace(l.text), (c) => c.text('data-file/json-object', { found }));
     }
     out.push({ line: l.n, value: v as Record<string, unknown>, text: l.text });
   }
@@ -203,8 +207,8 @@ function kindOf(v: unknown): string {
 export function jsonString(src: SourceFile, r: JsonRecord, key: string): string {
   const v = Object.prototype.hasOwnProperty.call(r.value, key) ? r.value[key] : undefined;
   if (typeof v === 'string' && v.trim() !== '') return v;
-  if (v === undefined) fail(src, r.line, firstNonSpace(r.text), `expected a field ${shown(key)} with a string, found no such field (fields: ${Object.keys(r.value).map((k) => shown(k)).join(', ') || 'none'})`);
-  fail(src, r.line, keyColumn(r.text, key), `expected a non-empty string in ${shown(key)}, found ${kindOf(v)}`);
+  if (v === undefined) fail(src, r.line, firstNonSpace(r.text), (m) => m.text('data-file/json-no-field', { key: shown(key), list: false, fields: Object.keys(r.value).map((k) => shown(k)).join(', ') }));
+  fail(src, r.line, keyColumn(r.text, key), (m) => m.text('data-file/json-string', { key: shown(key), found: kindOf(v) }));
 }
 
 /** A label field of a JSON record: a string, or a number/boolean read as its text. */
@@ -218,12 +222,12 @@ export function jsonLabel(src: SourceFile, r: JsonRecord, key: string): string {
 export function jsonStrings(src: SourceFile, r: JsonRecord, key: string): string[] {
   const v = Object.prototype.hasOwnProperty.call(r.value, key) ? r.value[key] : undefined;
   if (!Array.isArray(v)) {
-    if (v === undefined) fail(src, r.line, firstNonSpace(r.text), `expected a field ${shown(key)} with a list of strings, found no such field`);
-    fail(src, r.line, keyColumn(r.text, key), `expected a list of strings in ${shown(key)}, found ${kindOf(v)}`);
+    if (v === undefined) fail(src, r.line, firstNonSpace(r.text), (m) => m.text('data-file/json-no-field', { key: shown(key), list: true }));
+    fail(src, r.line, keyColumn(r.text, key), (m) => m.text('data-file/json-list', { key: shown(key), found: kindOf(v) }));
   }
   const bad = v.findIndex((s) => typeof s !== 'string' || s === '');
-  if (bad >= 0) fail(src, r.line, keyColumn(r.text, key), `expected a list of non-empty strings in ${shown(key)}, found ${kindOf(v[bad])} at index ${bad}`);
-  if (!v.length) fail(src, r.line, keyColumn(r.text, key), `expected at least one entry in ${shown(key)}, found an empty list`);
+  if (bad >= 0) fail(src, r.line, keyColumn(r.text, key), (m) => m.text('data-file/json-list-entry', { key: shown(key), found: kindOf(v[bad]), index: bad }));
+  if (!v.length) fail(src, r.line, keyColumn(r.text, key), (m) => m.text('data-file/json-list-empty', { key: shown(key) }));
   return v as string[];
 }
 
@@ -247,12 +251,12 @@ export function conllSentences(src: SourceFile, ctx?: TaskContext): Sentence[] {
     const cells = l.text.split('\t');
     if (cells.length !== 2) {
       const column = cells.length < 2 ? l.text.length + 1 : fieldStarts(l.text, '\t', false)[2];
-      const hint = cells.length < 2 && /\s/.test(l.text.trim()) ? ' (separate the token from its tag with a tab, not spaces)' : '';
-      fail(src, l.n, column, `expected 2 tab-separated fields (token, tag), found ${cells.length}${hint}`);
+      const spaces = cells.length < 2 && /\s/.test(l.text.trim());
+      fail(src, l.n, column, (m) => m.text('data-file/conll-fields', { found: cells.length, spaces }));
     }
     const [token, tag] = cells.map((c) => c.trim());
-    if (!token) fail(src, l.n, 1, 'expected a token before the tab, found nothing');
-    if (!tag) fail(src, l.n, cells[0].length + 2, 'expected a tag after the tab, found nothing');
+    if (!token) fail(src, l.n, 1, (m) => m.text('data-file/conll-token', undefined));
+    if (!tag) fail(src, l.n, cells[0].length + 2, (m) => m.text('data-file/conll-tag', undefined));
     cur ??= { line: l.n, tokens: [], tags: [] };
     cur.tokens.push(token);
     cur.tags.push(tag);
@@ -273,10 +277,10 @@ export function formatOf(spec: ModelSpec, name: string, allowed: DataFormat[]): 
   const list = allowed.map((f) => JSON.stringify(f)).join(', ');
   const f = given ?? byExt;
   if (!f) {
-    throw new DataError(`cannot tell how to read '${name}' from its extension: name it .${allowed.join(', .')} or set data.format to one of ${list}`, ['data', 'file']);
+    throw new DataError((m) => m.text('data/format-unknown', { name, extensions: `.${allowed.join(', .')}`, list }), ['data', 'file']);
   }
   if (!allowed.includes(f)) {
-    throw new DataError(`task '${spec.data.task}' reads ${list} files, not ${JSON.stringify(f)}${given ? '' : ` ('${name}')`}`, given ? ['data', 'format'] : ['data', 'file']);
+    throw new DataError((m) => m.text('data/format-task', { task: spec.data.task, list, format: JSON.stringify(f), ...(given ? {} : { name }) }), given ? ['data', 'format'] : ['data', 'file']);
   }
   return f;
 }

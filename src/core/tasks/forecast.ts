@@ -14,11 +14,11 @@
 import type { ColumnScale, Example, SeqData } from '../data';
 import type { ModelSpec, Scaling } from '../spec';
 import { DataError, checkSize, chronologicalCuts, fmt, intParam, readWorkspaceFile, type TaskContext } from './common';
-import { fail, fieldIndex, formatOf, parseCsvNumber, plural, shown, tableOf, type SourceFile } from './files';
+import { fail, fieldIndex, formatOf, parseCsvNumber, shown, tableOf, type SourceFile } from './files';
 
 function intField(spec: ModelSpec, key: 'horizon' | 'stride', def: number): number {
   const v = spec.data[key] ?? def;
-  if (!Number.isInteger(v) || v < 1 || v > 100_000) throw new DataError(`data.${key} must be a whole number from 1 to 100000 (got ${String(v)})`, ['data', key]);
+  if (!Number.isInteger(v) || v < 1 || v > 100_000) throw new DataError((m) => m.text('data/whole-number', { field: `data.${key}`, min: 1, max: 100_000, got: String(v) }), ['data', key]);
   return v;
 }
 
@@ -40,7 +40,7 @@ export function fitScale(name: string, values: number[], method: Scaling): Colum
 }
 
 export function buildForecast(spec: ModelSpec, ctx: TaskContext): SeqData {
-  if (spec.data.file === undefined) throw new DataError("task 'forecast' needs data.file (a CSV file with a header line)", ['data']);
+  if (spec.data.file === undefined) throw new DataError((m) => m.text('data/needs-file', { task: 'forecast', what: 'forecast' }), ['data']);
   const L = intParam(spec, 'length', 1, 10_000);
   const k = intField(spec, 'horizon', 1);
   const stride = intField(spec, 'stride', 1);
@@ -52,20 +52,14 @@ export function buildForecast(spec: ModelSpec, ctx: TaskContext): SeqData {
   const numeric = header.map((_, i) => parseCsvNumber(rows[0].cells[i]) !== undefined);
   const pick = (list: (string | number)[] | undefined, key: 'features' | 'targets', def: number[]): number[] => {
     if (list === undefined) return def;
-    if (!Array.isArray(list) || !list.length) throw new DataError(`data.${key} must list at least one column`, ['data', key]);
-    const out = list.map((c, i) => {
-      try {
-        return fieldIndex(src, header, c, key);
-      } catch (e) {
-        throw new DataError((e as Error).message.replace(`data.${key} `, `data.${key}[${i}] `), ['data', key, i]);
-      }
-    });
+    if (!Array.isArray(list) || !list.length) throw new DataError((m) => m.text('data/columns-empty', { key }), ['data', key]);
+    const out = list.map((c, i) => fieldIndex(src, header, c, key, i));
     const dup = out.findIndex((c, i) => out.indexOf(c) !== i);
-    if (dup >= 0) throw new DataError(`data.${key}[${dup}] repeats the column ${shown(header[out[dup]])}`, ['data', key, dup]);
+    if (dup >= 0) throw new DataError((m) => m.text('data/column-repeated', { key, index: dup, column: shown(header[out[dup]]) }), ['data', key, dup]);
     return out;
   };
   const allNumeric = header.map((_, i) => i).filter((i) => numeric[i]);
-  if (!allNumeric.length) fail(src, rows[0].line, 1, `expected numeric columns, found none on the first data line (header: ${header.map((h) => shown(h)).join(', ')})`);
+  if (!allNumeric.length) fail(src, rows[0].line, 1, (m) => m.text('data-file/no-numeric', { header: header.map((h) => shown(h)).join(', ') }));
   const features = pick(spec.data.features, 'features', allNumeric);
   const targets = pick(spec.data.targets, 'targets', [allNumeric[allNumeric.length - 1]]);
   const cols = [...new Set([...features, ...targets])];
@@ -77,23 +71,21 @@ export function buildForecast(spec: ModelSpec, ctx: TaskContext): SeqData {
     for (const c of cols) {
       const v = parseCsvNumber(row.cells[c]);
       if (v === undefined || !Number.isFinite(v)) {
-        fail(src, row.line, row.starts[c], `expected a number in column ${shown(header[c])}, found ${row.cells[c].trim() === '' ? 'an empty field' : shown(row.cells[c])}`);
+        const found = row.cells[c].trim() === '' ? undefined : shown(row.cells[c]);
+        fail(src, row.line, row.starts[c], (m) => m.text('data-file/not-a-number', { column: shown(header[c]), ...(found !== undefined ? { found } : {}) }));
       }
       values.get(c)![r] = v;
     }
   }
   const [trainEnd, validEnd] = chronologicalCuts(spec, N);
   const w = L + k; // rows a window spans, its target included
-  const parts: [string, number, number][] = [['training', 0, trainEnd], ['validation', trainEnd, validEnd], ['test', validEnd, N]];
+  const parts: ['training' | 'validation' | 'test', number, number][] = [['training', 0, trainEnd], ['validation', trainEnd, validEnd], ['test', validEnd, N]];
   for (const [name, from, to] of parts) {
     if (to > from && to - from < w) {
-      throw new DataError(
-        `${f.name} has ${plural(N, 'row')}; its ${name} part (rows ${from + 1} to ${to}) has ${to - from}, fewer than a window of data.length ${L} + data.horizon ${k} = ${w}: use more rows, a shorter window, or a smaller data.validation / data.test`,
-        ['data', 'length'],
-      );
+      throw new DataError((m) => m.text('data/split-too-short', { file: f.name, rows: N, part: name, from: from + 1, to, length: L, horizon: k }), ['data', 'length']);
     }
   }
-  if (trainEnd < w) throw new DataError(`${f.name} has too few rows for training windows of ${w} rows`, ['data', 'length']);
+  if (trainEnd < w) throw new DataError((m) => m.text('data/too-few-rows', { file: f.name, window: w }), ['data', 'length']);
   const scales = new Map(cols.map((c) => [c, fitScale(header[c], Array.from(values.get(c)!.subarray(0, trainEnd)), method)]));
   const scaled = (c: number, r: number) => (values.get(c)![r] - scales.get(c)!.offset) / scales.get(c)!.scale;
   const windows = (from: number, to: number): Example[] => {

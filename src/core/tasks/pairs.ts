@@ -15,7 +15,7 @@ interface Pair {
 }
 
 export function buildPairs(spec: ModelSpec, ctx: TaskContext): SeqData {
-  if (spec.data.file === undefined) throw new DataError("task 'pairs' needs data.file (TSV or JSONL)", ['data']);
+  if (spec.data.file === undefined) throw new DataError((m) => m.text('data/needs-file', { task: 'pairs', what: 'pairs' }), ['data']);
   const f = readWorkspaceFile(spec.data.file, ['data', 'file'], ctx, spec.data.task);
   const src: SourceFile = { name: f.name, abs: f.abs, text: f.text, where: ['data', 'file'] };
   const format = formatOf(spec, f.name, ['tsv', 'jsonl']);
@@ -24,8 +24,8 @@ export function buildPairs(spec: ModelSpec, ctx: TaskContext): SeqData {
   const add = (line: number, columns: [number, number], s: string, t: string) => {
     const source = tokenize(s, tk);
     const target = tokenize(t, tk);
-    if (!source.length) fail(src, line, columns[0], `expected a source sequence, found ${JSON.stringify(s)}`);
-    if (!target.length) fail(src, line, columns[1], `expected a target sequence, found ${JSON.stringify(t)}`);
+    if (!source.length) fail(src, line, columns[0], (m) => m.text('data-file/pair-source', { found: JSON.stringify(s) }));
+    if (!target.length) fail(src, line, columns[1], (m) => m.text('data-file/pair-target', { found: JSON.stringify(t) }));
     pairs.push({ source, target });
   };
   if (format === 'jsonl') {
@@ -39,7 +39,7 @@ export function buildPairs(spec: ModelSpec, ctx: TaskContext): SeqData {
       add(r.line, [r.starts[0], r.starts[1]], r.cells[0], r.cells[1]);
     }
   }
-  if (!pairs.length) fail(src, 1, 1, 'expected source<TAB>target pairs, found an empty file');
+  if (!pairs.length) fail(src, 1, 1, (m) => m.text('data-file/no-pairs', undefined));
   checkSize(pairs.reduce((n, p) => n + p.source.length + 2 * (p.target.length + 1), 0), spec, ['data', 'file']);
   const split = shuffledSplit(spec, pairs);
   const vocab = vocabularyOf(spec, split.train.map((p) => p.source), [PAD, UNK]);

@@ -8,10 +8,10 @@ import type { Example, SeqData } from '../data';
 import type { ModelSpec } from '../spec';
 import { PAD, UNK, encodeTokens, indexOf } from '../tokenize';
 import { DataError, checkSize, readWorkspaceFile, shuffledSplit, vocabularyOf, type TaskContext } from './common';
-import { conllSentences, fail, formatOf, jsonLines, jsonStrings, keyColumn, plural, type Sentence, type SourceFile } from './files';
+import { conllSentences, fail, formatOf, jsonLines, jsonStrings, keyColumn, type Sentence, type SourceFile } from './files';
 
 export function buildTag(spec: ModelSpec, ctx: TaskContext): SeqData {
-  if (spec.data.file === undefined) throw new DataError("task 'tag' needs data.file (CoNLL or JSONL)", ['data']);
+  if (spec.data.file === undefined) throw new DataError((m) => m.text('data/needs-file', { task: 'tag', what: 'tag' }), ['data']);
   const f = readWorkspaceFile(spec.data.file, ['data', 'file'], ctx, spec.data.task);
   const src: SourceFile = { name: f.name, abs: f.abs, text: f.text, where: ['data', 'file'] };
   const format = formatOf(spec, f.name, ['conll', 'tsv', 'jsonl']);
@@ -21,17 +21,17 @@ export function buildTag(spec: ModelSpec, ctx: TaskContext): SeqData {
       const tokens = jsonStrings(src, r, 'tokens');
       const tags = jsonStrings(src, r, 'tags');
       if (tags.length !== tokens.length) {
-        fail(src, r.line, keyColumn(r.text, 'tags'), `expected as many tags as tokens (${tokens.length}), found ${tags.length}`);
+        fail(src, r.line, keyColumn(r.text, 'tags'), (m) => m.text('data-file/tag-count', { tokens: tokens.length, tags: tags.length }));
       }
       return { line: r.line, tokens, tags };
     });
   } else sentences = conllSentences(src, ctx);
-  if (sentences.length < 1) fail(src, 1, 1, 'expected at least one sentence, found an empty file');
+  if (sentences.length < 1) fail(src, 1, 1, (m) => m.text('data-file/no-sentences', undefined));
   const lower = spec.data.lowercase ?? false;
   const fold = (t: string) => (lower ? t.normalize('NFC').toLowerCase() : t.normalize('NFC'));
   for (const s of sentences) s.tokens = s.tokens.map(fold);
   const tags = [...new Set(sentences.flatMap((s) => s.tags))].sort();
-  if (tags.length < 2) throw new DataError(`${f.name} uses ${plural(tags.length, 'tag')} (${tags.join(', ')}); tagging needs at least 2`, ['data', 'file']);
+  if (tags.length < 2) throw new DataError((m) => m.text('data/too-few-tags', { file: f.name, count: tags.length, tags: tags.join(', ') }), ['data', 'file']);
   checkSize(sentences.reduce((n, s) => n + 2 * s.tokens.length, 0), spec, ['data', 'file']);
   const split = shuffledSplit(spec, sentences);
   const vocab = vocabularyOf(spec, split.train.map((s) => s.tokens), [PAD, UNK]);
