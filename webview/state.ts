@@ -106,7 +106,7 @@ export class PanelState {
         this.steps = m.steps;
         r.toHost.push({
           type: 'runStart', clientRunId: m.clientRunId, backend: this.backend?.name ?? 'unknown', steps: m.steps,
-          ...(this.model ? { parameters: this.model.params } : {}), ...(m.resumeOf ? { resumeOf: m.resumeOf } : {}),
+          ...(this.model ? { parameters: this.model.params } : {}), ...(m.resumeOf ? { resumeOf: m.resumeOf } : {}), ...(m.data ? { data: m.data } : {}),
         });
         if (m.resumeOf) this.resumable = undefined;
         r.redraw.push('loss', 'chart', 'status');

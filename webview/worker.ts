@@ -466,7 +466,8 @@ function newSession(): void {
 function beginRun(resumed?: { resumeOf: string; fromStep: number }): void {
   if (runId) return;
   runId = `w${Date.now().toString(36)}-${++runCount}`;
-  out.send({ type: 'runStart', clientRunId: runId, steps: trainer!.totalSteps, ...(resumed ?? {}) });
+  // the data's vocabularies, tokenizer and scaling: the run record's data.json (and a resume is checked against it)
+  out.send({ type: 'runStart', clientRunId: runId, steps: trainer!.totalSteps, ...(resumed ?? {}), data: dataInfo(trainer!.data) });
 }
 
 /** Continue a recorded run from its checkpoint (the host checked it belongs to this definition). */

@@ -222,6 +222,28 @@ export const modelSpec = obj({
 });
 /** What the worker validates is exactly src/core/spec.ts's ModelSpec: a compile error here when they drift apart. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+/**
+ * What a run's data.json records (src/core/data.ts DataInfo): vocabularies, tokenizer, scaling. The
+ * worker sends it with a panel run's runStart, so that the panel's runs have the one record of their
+ * vocabulary that CLI runs have (and a resumed run is checked against it).
+ */
+const columnScale = obj({ name: str, offset: finite, scale: finite });
+export const dataInfoMsg = obj({
+  format: lit('seqlab-data/1'), task: str, structure: oneOf('many-to-one', 'many-to-many', 'one-to-many', 'encoder-decoder'),
+  input: union(obj({ kind: lit('tokens'), vocab: arr(str) }), obj({ kind: lit('real'), features: count, names: opt(arr(str)) })),
+  output: union(
+    obj({ kind: lit('classes'), classes: arr(str) }), obj({ kind: lit('binary'), labels: arr(str) }),
+    obj({ kind: lit('real'), features: count, names: opt(arr(str)) }),
+  ),
+  startToken: opt(count), endToken: opt(count), generative: bool,
+  tokenizer: opt(obj({ level: oneOf('characters', 'words'), lowercase: bool })),
+  scaling: opt(obj({ method: oneOf('minmax', 'zscore', 'none'), features: arr(columnScale), targets: arr(columnScale) })),
+  sizes: obj({ train: count, valid: count, test: count }),
+  outputLength: opt(count), inputLength: opt(count),
+});
+const dataInfoMatches: Same<Infer<typeof dataInfoMsg>, import('../core/data').DataInfo> = true;
+void dataInfoMatches;
 const specMatches: Same<Infer<typeof modelSpec>, import('../core/spec').ModelSpec> = true;
 const rowMatches: Same<MetricRowMsg, import('../core/train').MetricRow> = true;
 void specMatches;
@@ -302,7 +324,7 @@ export const viewToHost = tagged({
   backend: msg('backend', { info: backendInfo }),
   state: msg('state', { phase: oneOf(...PHASES), step: count, steps: count }),
   /** A run starts; `resumeOf`: it continues that stopped or interrupted run (same record). */
-  runStart: msg('runStart', { clientRunId: str, backend: str, steps: count, parameters: opt(count), resumeOf: opt(str) }),
+  runStart: msg('runStart', { clientRunId: str, backend: str, steps: count, parameters: opt(count), resumeOf: opt(str), data: opt(dataInfoMsg) }),
   /** Resume this run in the panel (the host answers with 'resume', or says why not). */
   resumeRequest: msg('resumeRequest', { runId: str }),
   /** The user wants runs of any experiment overlaid on the chart: the host lets them pick ('experiment / run') and answers with 'overlays'. */
@@ -388,7 +410,7 @@ export const fromWorker = tagged({
   ready: msg('ready', { model: modelInfo }),
   state: msg('state', { phase: oneOf(...PHASES), step: count, steps: count }),
   /** A run starts (Start, or Step from ready): the worker names it; every run message carries the name. */
-  runStart: msg('runStart', { clientRunId: str, steps: count, resumeOf: opt(str), fromStep: opt(count) }),
+  runStart: msg('runStart', { clientRunId: str, steps: count, resumeOf: opt(str), fromStep: opt(count), data: opt(dataInfoMsg) }),
   metrics: msg('metrics', { clientRunId: str, rows: arr(metricRow) }),
   /** The weights while training (every `checkpointSeconds`), with what resuming needs. */
   checkpoint: msg('checkpoint', { clientRunId: str, step: count, weights: stateDict, resume: opt(resumeState) }),

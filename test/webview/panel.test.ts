@@ -133,6 +133,10 @@ describe('training panel in headless Chromium', () => {
         assert.equal(end.status, 'completed', `${name}: ${JSON.stringify(end).slice(0, 300)}`);
         assert.deepEqual(metrics.map((m) => m.step), [2, 4]);
         assert.ok(metrics.every((m) => Number.isFinite(m.loss)));
+        // the run's data record (data.json) reaches the host with runStart: its vocabulary, read from the bytes
+        const start = (await p.posted()).find((m) => m.type === 'runStart') as { data?: { format: string; input: { kind: string; vocab?: string[] } } };
+        assert.equal(start.data?.format, 'seqlab-data/1', name);
+        if (name === 'en-ko-translate') assert.ok(start.data!.input.vocab!.includes('tea'), 'the English side of the pairs');
       } finally {
         await p.page.close();
       }

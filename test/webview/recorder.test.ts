@@ -338,3 +338,37 @@ test('the end-of-run evaluation of a panel run is written to its record (evaluat
     s.cleanup();
   }
 });
+
+test('a panel run records its data (data.json, the one record of its vocabulary); a resume whose data now reads other tokens is refused', () => {
+  const s = setup();
+  try {
+    const data = {
+      format: 'seqlab-data/1', task: 'hello', structure: 'many-to-many', generative: true, sizes: { train: 1, valid: 0, test: 0 },
+      input: { kind: 'tokens', vocab: ['h', 'e', 'l', 'o'] }, output: { kind: 'classes', classes: ['h', 'e', 'l', 'o'] },
+    };
+    s.rec.handle(s.m('runStart', { clientRunId: 'c1', backend: 'cpu', steps: 100, data }), helloText, 'hello');
+    const id = s.rec.active!.runId;
+    assert.deepEqual(JSON.parse(readFileSync(join(s.store.read(id).dir, 'data.json'), 'utf8')), data);
+    assert.deepEqual(s.store.readDataRecord(id)!.vocabulary, { input: ['h', 'e', 'l', 'o'], output: ['h', 'e', 'l', 'o'] });
+    const weights = { 'rnn.weight_ih_l0': { shape: [1, 2], data: [0.5, 1.5] } };
+    const resume = {
+      optimizer: { optimizer: 'adam', step: 20, slots: {} },
+      progress: { step: 20, rng: 7, order: [0], cursor: 1, elapsedMs: 5 },
+      session: { sinceBest: 0 },
+    };
+    s.rec.handle(s.m('checkpoint', { clientRunId: 'c1', step: 20, weights, resume }), helloText, 'hello');
+    s.rec.end('stopped', 'the training panel was closed');
+    // the word changed since: other characters, so the recorded weights would read other tokens
+    const other = { ...data, input: { kind: 'tokens', vocab: ['h', 'e', 'l', 'p'] }, output: { kind: 'classes', classes: ['h', 'e', 'l', 'p'] } };
+    s.rec.handle(s.m('runStart', { clientRunId: 'c2', backend: 'cpu', steps: 100, resumeOf: id, data: other }), helloText, 'hello');
+    const refused = s.sent.find((x) => x.type === 'runRefused') as Extract<HostToView, { type: 'runRefused' }>;
+    assert.ok(refused, JSON.stringify(s.sent.map((x) => x.type)));
+    assert.match(refused.reason, /do not fit the data as it reads now .*data\.json.*input vocabulary differ/);
+    assert.equal(s.store.read(id).summary!.status, 'stopped', 'the record is untouched');
+    // the same data resumes the same record
+    s.rec.handle(s.m('runStart', { clientRunId: 'c3', backend: 'cpu', steps: 100, resumeOf: id, data }), helloText, 'hello');
+    assert.equal(s.rec.active!.runId, id);
+  } finally {
+    s.cleanup();
+  }
+});

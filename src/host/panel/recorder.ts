@@ -10,6 +10,8 @@
  */
 import type { Outgoing, HostToView, ViewToHost } from '../../protocol';
 import { CHECKPOINT_FORMAT } from '../../core/checkpoint';
+import { dataVocabulary } from '../../core/data';
+import { vocabularyMismatch } from '../../core/stateDict';
 import type { ModelSpec } from '../../core/spec';
 import type { PanelMetricRow, PanelRunStore, PanelRunSummary, PanelRunWriter } from './store';
 
@@ -119,8 +121,12 @@ export class RunRecorder {
     let writer: PanelRunWriter;
     try {
       if (m.resumeOf) {
-        // the same record continues: rows after its checkpoint are dropped (the worker trains them again)
+        // the same record continues: rows after its checkpoint are dropped (the worker trains them again);
+        // not when the data now reads other tokens than the run recorded (its weights would mean other ones)
         const store = this.deps.store();
+        const record = m.data && store.readDataRecord(m.resumeOf);
+        const why = record && vocabularyMismatch(record.vocabulary, dataVocabulary(m.data!));
+        if (why) throw new Error(`run ${m.resumeOf}'s weights do not fit the data as it reads now (${record!.from}): ${why}`);
         writer = store.reopen(m.resumeOf, store.resumable(m.resumeOf).checkpoint);
       } else {
         const spec = this.deps.parseSpec(definitionText);
@@ -129,6 +135,7 @@ export class RunRecorder {
           source: 'panel', ...(m.parameters !== undefined ? { parameters: m.parameters } : {}),
         });
         writer.update({ steps: m.steps, step: 0 });
+        if (m.data) writer.saveDataInfo(m.data);
       }
     } catch (e) {
       status.end();

@@ -7,6 +7,8 @@ import type { MetricRow } from '../../core/train';
 import type { Checkpoint, BestSoFar } from '../../core/checkpoint';
 import type { EvaluationReport } from '../../core/evaluate';
 import type { RunStatus } from '../../protocol';
+import type { DataInfo } from '../../core/data';
+import type { Vocabulary } from '../../core/stateDict';
 
 /** One metric row: the core's MetricRow (the protocol checks the same type on receipt). */
 export type PanelMetricRow = MetricRow;
@@ -36,6 +38,8 @@ export interface PanelRunWriter {
   saveBest(best: BestSoFar, sd: Record<string, { shape: number[]; data: number[] }>): void;
   /** evaluation.json: the end-of-run evaluation (src/core/evaluate.ts). */
   saveEvaluation(report: EvaluationReport): void;
+  /** data.json: the vocabularies, tokenizer and scaling of the run's data (its one record of them). */
+  saveDataInfo(info: DataInfo): void;
   finish(status: PanelRunStatus, message?: string): PanelRunSummary;
 }
 
@@ -50,6 +54,8 @@ export interface PanelRunStore {
   readMetrics(id: string): PanelMetricRow[];
   /** The run's evaluation.json (throws naming the file when it is damaged). */
   readEvaluation?(id: string): EvaluationReport | undefined;
+  /** The run's record of its vocabulary (data.json; older runs: weights.json), src/node/runStore.ts. */
+  readDataRecord(id: string): { vocabulary: Vocabulary; from: string } | undefined;
   /** The store's experiment id of a definition file (defaults to the workspace-relative path). */
   experimentId?(definitionFile: string): string;
 }
