@@ -506,10 +506,25 @@ function renderLive(): void {
     renderProbe();
     uiStats.probeDraws++;
     uiStats.probeDrawMs += performance.now() - t0;
-    // Tell the worker it may take the next periodic snapshot (flow control: never faster than we draw).
     const last = snapshots[snapshots.length - 1];
-    if (last) toWorker?.send({ type: 'probeDrawn', step: last.step });
+    if (last) ackProbe(last.step, t0);
   }
+}
+
+/**
+ * Tell the worker it may take the next periodic snapshot (flow control: never faster than we draw),
+ * once drawing this one has taken at most the snapshot share of the time. Drawing is measured up
+ * to the frame after it (style, layout and paint included): on a 2-core machine the page's drawing
+ * takes the CPU the worker trains on, so the share budgets the page's drawing as the worker's
+ * session budgets its probes. While the run is not live, the ack goes at once.
+ */
+function ackProbe(step: number, t0: number): void {
+  const share = Math.min(0.9, Math.max(0.01, (state.settings?.probeTimeShare ?? 10) / 100));
+  requestAnimationFrame(() => setTimeout(() => {
+    const drawn = performance.now() - t0;
+    const wait = state.phase === 'running' ? Math.max(0, drawn / share - drawn) : 0;
+    setTimeout(() => toWorker?.send({ type: 'probeDrawn', step }), wait);
+  }, 0));
 }
 chart.onDirty = () => invalidate('chart');
 
