@@ -208,6 +208,7 @@ export const modelSpec = obj({
   decoderLayers: arr(layerSpec),
   attention: opt(oneOf('bahdanau', 'luong-general', 'luong-dot')),
   bridge: opt(oneOf('linear', 'sum')),
+  decoderMaxLength: opt(count),
   initialState: oneOf('zeros', 'random', 'learned'),
   structure: oneOf('many-to-one', 'many-to-many', 'one-to-many', 'encoder-decoder'),
   head: obj({ activation: oneOf('softmax', 'sigmoid', 'linear'), loss: oneOf('cross-entropy', 'binary-cross-entropy', 'mse'), dropout: finite }),
@@ -244,7 +245,19 @@ export const dataInfoMsg = obj({
 });
 const dataInfoMatches: Same<Infer<typeof dataInfoMsg>, import('../core/data').DataInfo> = true;
 void dataInfoMatches;
-const specMatches: Same<Infer<typeof modelSpec>, import('../core/spec').ModelSpec> = true;
+const specMatches: Same<Infer<typeof modelSpec>, Omit<import('../core/spec').ModelSpec, 'sweep'>> = true;
+// every field but the sweep travels (an optional field left out of the validator would pass the check above but be dropped as unknown on receipt)
+const specKeys: Same<keyof Infer<typeof modelSpec>, Exclude<keyof import('../core/spec').ModelSpec, 'sweep'>> = true;
+void specKeys;
+export type SpecMsg = Infer<typeof modelSpec>;
+/**
+ * The definition as the panel trains it: the definition itself, without its `sweep` section (the
+ * trials of a sweep train in the background: Run Sweep). The worker would drop a spec carrying it.
+ */
+export function panelSpec(spec: import('../core/spec').ModelSpec): SpecMsg {
+  const { sweep: _sweep, ...rest } = spec;
+  return rest;
+}
 const rowMatches: Same<MetricRowMsg, import('../core/train').MetricRow> = true;
 void specMatches;
 void rowMatches;

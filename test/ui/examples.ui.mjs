@@ -67,7 +67,8 @@ step('open: a workbench on a workspace holding every example, each shortened to 
     const text = readFileSync(file, 'utf8');
     assert.match(text, /"steps"\s*:\s*\d+/, `${name} names its steps`);
     // a short run, validated at its end (evalEvery and logEvery no larger than the run)
-    writeFileSync(file, text.replace(/"steps"\s*:\s*\d+/, `"steps": ${STEPS}`).replace(/"(evalEvery|logEvery)"\s*:\s*\d+/g, `"$1": ${STEPS / 2}`));
+    // (a schedule's warm-up must stay shorter than the run: the definition's own check says so)
+    writeFileSync(file, text.replace(/"steps"\s*:\s*\d+/, `"steps": ${STEPS}`).replace(/"(evalEvery|logEvery)"\s*:\s*\d+/g, `"$1": ${STEPS / 2}`).replace(/"warmupSteps"\s*:\s*\d+/g, `"warmupSteps": ${STEPS / 4}`));
   }
   mkdirSync(join(S.workspace, '.vscode'), { recursive: true });
   writeFileSync(join(S.workspace, '.vscode', 'settings.json'), JSON.stringify({ 'seqlab.preferredBackend': 'cpu' }));
@@ -103,13 +104,15 @@ for (const name of EXAMPLES) {
     });
     assert.ok(heat.labels >= Math.min(2, heat.T), `${name}: ${heat.labels} token labels for ${heat.T} steps`);
     assert.equal(heat.overlaps, false, `${name}: token labels overlap`);
-    // a prediction view: the predictions table or text, the forecast chart, or sampled text
+    // a prediction view: the predictions table or text, the forecast chart, sampled text, or the decoded output
     const pred = await body.evaluate(() => ({
       table: !!document.querySelector('#predictions .pred-table, #predictions .pred-binary'),
       chart: !document.getElementById('forecast').hidden && !!document.querySelector('#forecast canvas'),
       text: (document.getElementById('predictions').textContent ?? '').trim().length > 0,
+      // an encoder-decoder's free-running output (src/core/predict.ts, ./webview/ui/typed.ts)
+      decoded: !document.getElementById('typed-prediction').hidden && (document.getElementById('typed-prediction').textContent ?? '').trim().length > 0,
     }));
-    assert.ok(pred.table || pred.chart || pred.text, `${name}: a prediction view (${JSON.stringify(pred)})`);
+    assert.ok(pred.table || pred.chart || pred.text || pred.decoded, `${name}: a prediction view (${JSON.stringify(pred)})`);
     // the end of the run's evaluation; class tasks draw their confusion matrix
     await see(f.locator('#evaluation:not([hidden])'), `${name}: the evaluation card`, 60_000);
     const ev = await body.evaluate(() => window.seqlabPanel.evaluation);

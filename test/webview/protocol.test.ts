@@ -178,3 +178,38 @@ test('data files travel as ArrayBuffers (host -> view -> worker), never as one J
   assert.equal(decodeText(received.files[0]!.bytes), 'source\ttarget\n한국어\t😀\n');
   assert.equal(decodeText(new Uint8Array([0x61, 0xff, 0x62])), 'a\uFFFDb', 'a malformed byte reads as U+FFFD, as readFileSync does');
 });
+
+test('every shipped example reaches the worker: its definition as the panel trains it (panelSpec) passes the init validator, decoder.maxLength included and the sweep section left out', async () => {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { parseDefinition } = await import('../../src/core/dsl');
+  const { panelSpec } = await import('../../src/protocol');
+  const dir = join(__dirname, '..', '..', 'examples');
+  const names = readdirSync(dir).filter((f) => f.endsWith('.seqlab.json'));
+  assert.ok(names.includes('adding-sweep.seqlab.json'));
+  const texts = names.map((f) => ({ f, text: readFileSync(join(dir, f), 'utf8') }));
+  // and a definition that sets decoder.maxLength (an optional spec field the validator once lacked)
+  const rev = texts.find((t) => t.f === 'reverse-attention.seqlab.json')!;
+  const withMax = JSON.parse(rev.text.replace(/^\s*\/\/.*$/gm, ''));
+  withMax.decoder = { ...(withMax.decoder ?? {}), maxLength: 12 };
+  texts.push({ f: 'reverse-maxlength.seqlab.json', text: JSON.stringify(withMax) });
+  for (const { f, text } of texts) {
+    const r = parseDefinition(text, { file: join(dir, f), workspaceRoot: join(dir, '..') });
+    assert.ok(r.spec, `${f} parses`);
+    const spec = panelSpec(r.spec!);
+    if (f === 'reverse-maxlength.seqlab.json') assert.equal(spec.decoderMaxLength, 12);
+    assert.equal('sweep' in spec, false);
+    const experiment = {
+      key: `file:///w/${f}`, name: f, definitionFile: `/w/${f}`, relPath: f, workspaceRoot: '/w',
+      definitionText: text, files: [], fileErrors: [], problems: [], spec,
+    };
+    const init = { v, seq: 1, type: 'init', experiment, preferredBackend: 'cpu', metricsInterval: 5, probeTimeShare: 10, checkpointSeconds: 0 };
+    assert.equal(toWorker(init, 'm'), undefined, `${f} reaches the worker`);
+  }
+  // the sweep section itself would be dropped on receipt: the reason the host leaves it out
+  const sweepDef = texts.find((t) => t.f === 'adding-sweep.seqlab.json')!;
+  const full = parseDefinition(sweepDef.text).spec!;
+  assert.ok(full.sweep);
+  const raw = { v, seq: 1, type: 'init', experiment: { key: 'k', name: 'n', definitionFile: '/w/a', relPath: 'a', workspaceRoot: '/w', definitionText: '', files: [], fileErrors: [], problems: [], spec: full }, preferredBackend: 'cpu', metricsInterval: 5, probeTimeShare: 10, checkpointSeconds: 0 };
+  assert.match(String(toWorker(raw, 'm')), /sweep/);
+});

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { makeNonce, panelHtml } from '../../src/host/panel/html';
 import { parseDefinition } from '../../src/core/dsl';
-import { PROTOCOL_VERSION, type ExperimentMsg, type HostToView } from '../../src/protocol';
+import { PROTOCOL_VERSION, panelSpec, type ExperimentMsg, type HostToView } from '../../src/protocol';
 
 /** Repository root (this file's grandparent; the working directory when loaded from an ES module). */
 export const ROOT = typeof __dirname === 'string' && existsSync(join(__dirname, 'server.ts')) ? join(__dirname, '..', '..') : process.cwd();
@@ -102,7 +102,7 @@ export function experimentOf(file: string, text: string, over: (spec: NonNullabl
   }
   return {
     key: `file://${file}`, name: name ?? r.spec.name, definitionFile: file, relPath: relative(ROOT, file), workspaceRoot: ROOT,
-    definitionText: text, files, fileErrors: [], spec: r.spec, problems: [],
+    definitionText: text, files, fileErrors: [], spec: panelSpec(r.spec), problems: [],
   };
 }
 

@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import { parseTree, findNodeAtLocation } from 'jsonc-parser/lib/esm/main.js';
 import { normalizePath, resolveDataPath, dirnameOf } from '../../core/paths';
-import type { ExperimentMsg } from '../../protocol';
+import { panelSpec, type ExperimentMsg } from '../../protocol';
 import type { ModelSpec } from '../../core/spec';
 import { parseDefinition } from '../../core/dsl';
 import { messagesFor } from '../../core/dsl/messages';
@@ -69,7 +69,7 @@ export async function readExperiment(def: vscode.Uri): Promise<ExperimentMsg> {
     definitionText,
     files,
     fileErrors,
-    ...(parsed.spec && !problems.length ? { spec: parsed.spec } : {}),
+    ...(parsed.spec && !problems.length ? { spec: panelSpec(parsed.spec) } : {}),
     problems,
     memoryBudgetMB: readConfig(def).memoryBudgetMB,
   };
