@@ -130,7 +130,10 @@ function torchAvailable(): string | undefined {
 }
 
 function pytorch(s: Shape, cell: Cell, steps: number, threads: number): Result {
-  const out = execFileSync(PYTHON, [`${__dirname}/torch_step.py`, JSON.stringify({ B: s.B, T: s.T, V: s.V, H: s.H, cell, steps, threads })], { encoding: 'utf8' });
+  // torch.set_num_threads(1) bounds PyTorch's own (OpenMP) threads, not OpenBLAS's pthreads, which
+  // Debian's python3-torch multiplies matrices with: one thread means the BLAS's too
+  const env = threads === 1 ? { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } : process.env;
+  const out = execFileSync(PYTHON, [`${__dirname}/torch_step.py`, JSON.stringify({ B: s.B, T: s.T, V: s.V, H: s.H, cell, steps, threads })], { encoding: 'utf8', env });
   const r = JSON.parse(out.trim().split('\n').pop()!) as { ms: number; cpu_ms: number; first_ms: number; peak_bytes: number };
   return { ms: r.ms, cpuMs: r.cpu_ms, first: r.first_ms, kernels: NaN, peakBytes: r.peak_bytes };
 }
