@@ -26,8 +26,12 @@ export interface BackgroundOptions {
 export class BackgroundTrainer {
   constructor(private readonly runs: Runs, private readonly status: TrainingStatus) {}
 
-  /** Trains one definition; resolves with the run's summary, or undefined when it could not start. */
-  async train(uri: vscode.Uri, opts: BackgroundOptions = {}): Promise<RunSummary | undefined> {
+  /**
+   * What every background training checks before it starts, saying why it cannot in a message:
+   * a trusted workspace, a local workspace folder, no run of this experiment already training, and
+   * a definition without errors (unsaved edits are saved first: train what the user sees).
+   */
+  private async prepare(uri: vscode.Uri) {
     const name = baseName(uri);
     if (!vscode.workspace.isTrusted) {
       void vscode.window.showWarningMessage(vscode.l10n.t('Training is disabled in a restricted workspace. Trust the workspace to train {0}.', name));
@@ -42,7 +46,6 @@ export class BackgroundTrainer {
       void vscode.window.showWarningMessage(new AlreadyTrainingError(uri).message);
       return undefined;
     }
-    // Train what the user sees: save unsaved edits first.
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (doc?.isDirty) await doc.save();
     const parsed = await loadDefinition(uri);
@@ -55,6 +58,14 @@ export class BackgroundTrainer {
       ).then((c) => { if (c === show) void vscode.commands.executeCommand('workbench.actions.view.problems'); });
       return undefined;
     }
+    return { name, at, parsed: { ...parsed, spec: parsed.spec } };
+  }
+
+  /** Trains one definition; resolves with the run's summary, or undefined when it could not start. */
+  async train(uri: vscode.Uri, opts: BackgroundOptions = {}): Promise<RunSummary | undefined> {
+    const ready = await this.prepare(uri);
+    if (!ready) return undefined;
+    const { name, at, parsed } = ready;
     const cfg = readConfig(uri);
     const backend = nodeBackend(cfg.preferredBackend);
     // the total comes from the session (steps, or epochs over the data; a resumed run's own total)
@@ -109,32 +120,9 @@ export class BackgroundTrainer {
    * with the outcome, or undefined when the sweep could not start.
    */
   async sweep(uri: vscode.Uri, opts: { steps?: number; quiet?: boolean; onDone?: (o: SweepOutcome) => void | Promise<void> } = {}): Promise<SweepOutcome | undefined> {
-    const name = baseName(uri);
-    if (!vscode.workspace.isTrusted) {
-      void vscode.window.showWarningMessage(vscode.l10n.t('Training is disabled in a restricted workspace. Trust the workspace to train {0}.', name));
-      return undefined;
-    }
-    const at = this.runs.locate(uri);
-    if (!at) {
-      void vscode.window.showErrorMessage(vscode.l10n.t('{0} is not in a local workspace folder: open its folder to train it.', name));
-      return undefined;
-    }
-    if (this.status.isActive(uri)) {
-      void vscode.window.showWarningMessage(new AlreadyTrainingError(uri).message);
-      return undefined;
-    }
-    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-    if (doc?.isDirty) await doc.save();
-    const parsed = await loadDefinition(uri);
-    const errs = errorsOf(parsed);
-    if (errs.length || !parsed.spec) {
-      const show = vscode.l10n.t('Show Problems');
-      void vscode.window.showErrorMessage(
-        vscode.l10n.t('{0} has {1} problem(s) and cannot be trained: {2}', name, errs.length, errs[0] ? `${errs[0].line}:${errs[0].column} ${errs[0].message}` : ''),
-        show,
-      ).then((c) => { if (c === show) void vscode.commands.executeCommand('workbench.actions.view.problems'); });
-      return undefined;
-    }
+    const ready = await this.prepare(uri);
+    if (!ready) return undefined;
+    const { name, at, parsed } = ready;
     if (!parsed.spec.sweep) {
       void vscode.window.showInformationMessage(vscode.l10n.t('{0} has no "sweep" section: add one to try several settings (docs/dsl.md, Sweeps).', name));
       return undefined;
