@@ -5,17 +5,16 @@
  * all three (src/core/session.ts), so the metric rows must be the same: epochs, validation every
  * evalEvery, early stopping with its best step, and the kept weights.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { trainFile } from '../../src/node/trainRun';
 import { RunStore } from '../../src/node/runStore';
 import type { MetricRow } from '../../src/core/train';
-import { experimentOf, launch, PanelPage, serve, type Served } from './server';
+import { experimentOf, useBrowser } from './server';
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -29,16 +28,7 @@ const DEF = {
   training: { optimizer: 'adam', learningRate: 0.02, batchSize: 6, epochs: 3, logEvery: 2, evalEvery: 4, earlyStopping: { patience: 2, minDelta: 10 } },
 };
 
-let served: Served;
-let browser: Browser;
-before(async () => {
-  served = await serve();
-  browser = await launch({ webgpu: false });
-});
-after(async () => {
-  await browser?.close();
-  await served?.close();
-});
+const env = useBrowser({ webgpu: false });
 
 const strip = (rows: MetricRow[]) => rows.map(({ elapsedMs: _e, ...r }) => r);
 
@@ -61,7 +51,7 @@ test('CLI, background trainer and panel give the same metric rows, validation an
   const bgRows = new RunStore(ws).readMetrics(bg.id);
 
   // 3. the panel's worker in Chromium (its metricsInterval setting 7 is a default the definition overrides)
-  const p = await PanelPage.open(browser, served.origin);
+  const p = await env.open();
   await p.init(experimentOf(file, text), 'cpu', 7);
   const { end } = await p.trainToEnd();
   const posted = await p.posted();

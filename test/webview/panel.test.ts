@@ -3,28 +3,15 @@
  * Chromium, under the panel's own CSP. Only the VS Code host is faked (see server.ts).
  * WebGPU runs on SwiftShader here (~1.2 ms per dispatched op), so the runs are short.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
 import { PROTOCOL_VERSION } from '../../src/protocol';
 import { interpolateRdBu, interpolateViridis } from 'd3-scale-chromatic';
-import { exampleExperiment, helloExperiment, launch, PanelPage, serve, type Served } from './server';
+import { exampleExperiment, helloExperiment, PanelPage, launch, rgb, useBrowser } from './server';
 
-/** d3's '#rrggbb' / 'rgb(r, g, b)' as numbers. */
-const rgb = (c: string) => (c.startsWith('#') ? [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)) : c.match(/\d+/g)!.slice(0, 3).map(Number));
 
 const STEPS = 30;
-let served: Served;
-let browser: Browser;
-
-before(async () => {
-  served = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await served?.close();
-});
+const env = useBrowser();
 
 function assertFalls(metrics: { step: number; loss: number }[]): void {
   assert.ok(metrics.length >= 3, `expected several metric rows, got ${metrics.length}`);
@@ -35,7 +22,7 @@ function assertFalls(metrics: { step: number; loss: number }[]): void {
 
 describe('training panel in headless Chromium', () => {
   test('trains the hello example on WebGPU; the loss falls; weights and metrics reach the host', async () => {
-    const p = await PanelPage.open(browser, served.origin);
+    const p = await env.open();
     // WebGPU by setting: this browser's adapter is SwiftShader, which "auto" does not use (below)
     await p.init(helloExperiment((s) => (s.training.steps = STEPS)), 'webgpu');
     const be = await p.waitFor((m) => m.type === 'backend');
@@ -57,7 +44,7 @@ describe('training panel in headless Chromium', () => {
   test('without WebGPU it falls back, says why, and trains', async () => {
     const b = await launch({ webgpu: false });
     try {
-      const p = await PanelPage.open(b, served.origin);
+      const p = await PanelPage.open(b, env.origin);
       await p.init(helloExperiment((s) => (s.training.steps = STEPS)), 'auto');
       const be = await p.waitFor((m) => m.type === 'backend');
       const info = be.info as { name: string; skipped: { name: string; reason: string }[] };
@@ -83,7 +70,7 @@ describe('training panel in headless Chromium', () => {
   });
 
   test('the wasm backend (forced by the setting) loads its binaries under the CSP and trains', async () => {
-    const p = await PanelPage.open(browser, served.origin);
+    const p = await env.open();
     await p.init(helloExperiment((s) => (s.training.steps = STEPS)), 'wasm');
     const be = await p.waitFor((m) => m.type === 'backend');
     const info = be.info as { name: string; preferred: string; skipped: unknown[] };
@@ -100,7 +87,7 @@ describe('training panel in headless Chromium', () => {
   test('WebGPU loss, hidden-state gradients and trained weights equal the CPU backend (cast/transpose bug guard)', async () => {
     const results: Record<string, { probeLoss: number; gradNorms: number[]; h: number[][]; losses: number[]; weights: Record<string, { data: number[] }> }> = {};
     for (const backend of ['webgpu', 'cpu']) {
-      const p = await PanelPage.open(browser, served.origin);
+      const p = await env.open();
       await p.init(helloExperiment((s) => { s.training.steps = 8; delete s.training.logEvery; }), backend, 1); // the setting applies: the definition gives no logEvery
       const be = await p.waitFor((m) => m.type === 'backend');
       assert.equal((be.info as { name: string }).name, backend);
@@ -126,7 +113,7 @@ describe('training panel in headless Chromium', () => {
 
   test('trains your own data: a classify folder (one file per class), a CoNLL tagger and Korean sentence pairs (file bytes transferred, decoded in the worker)', async () => {
     for (const name of ['names-by-language', 'pos-conll', 'en-ko-translate']) {
-      const p = await PanelPage.open(browser, served.origin);
+      const p = await env.open();
       try {
         await p.init(exampleExperiment(name, (s) => { s.training.steps = 4; s.training.logEvery = 2; }), 'cpu');
         const { metrics, end } = await p.trainToEnd();
@@ -144,7 +131,7 @@ describe('training panel in headless Chromium', () => {
   });
 
   test('the heatmap is really drawn (pixel colours at known cells) and the tooltip shows the right value', async () => {
-    const p = await PanelPage.open(browser, served.origin);
+    const p = await env.open();
     await p.init(helloExperiment((s) => (s.training.steps = 10)), 'cpu');
     await p.trainToEnd();
     await p.page.waitForFunction(() => (window as any).seqlabPanel.heatmap.geometry !== undefined);
@@ -198,7 +185,7 @@ describe('training panel in headless Chromium', () => {
   });
 
   test('pause, step once, resume and stop drive the worker; stop saves the run as stopped', async () => {
-    const p = await PanelPage.open(browser, served.origin);
+    const p = await env.open();
     await p.init(helloExperiment((s) => { s.training.steps = 100000; delete s.training.logEvery; }), 'cpu', 1);
     await p.page.waitForFunction(() => document.body.dataset.phase === 'ready', undefined, { timeout: 60_000 });
     await p.page.click('#btn-step');
@@ -224,13 +211,13 @@ describe('training panel in headless Chromium', () => {
   test('Resume in the panel: a stopped run continues from its checkpoint with the losses of an uninterrupted run', async () => {
     const exp = helloExperiment((s) => { s.training.steps = 12; delete s.training.logEvery; s.training.evalEvery = 4; s.training.batchSize = 1; });
     const strip = (rows: Record<string, unknown>[]) => rows.map(({ elapsedMs: _e, ...r }) => r);
-    const a = await PanelPage.open(browser, served.origin);
+    const a = await env.open();
     await a.init(exp, 'cpu', 1);
     const full = (await a.trainToEnd()).metrics as unknown as Record<string, unknown>[];
     await a.page.close();
 
     // five single steps, then Stop: stopping checkpoints the run
-    const b = await PanelPage.open(browser, served.origin);
+    const b = await env.open();
     await b.init(exp, 'cpu', 1);
     await b.page.waitForFunction(() => document.body.dataset.phase === 'ready', undefined, { timeout: 60_000 });
     for (let i = 1; i <= 5; i++) {
@@ -252,7 +239,7 @@ describe('training panel in headless Chromium', () => {
     await b.page.close();
 
     // the panel reopened on that run: Resume asks the host, which answers with the checkpoint
-    const c = await PanelPage.open(browser, served.origin);
+    const c = await env.open();
     await c.init(exp, 'cpu', 1, 0, undefined, {
       summary: { id: 'r1', name: 'hello', status: 'stopped', backend: 'cpu', startedAt: new Date().toISOString(), step: 5, steps: 12, checkpointStep: 5 },
       metrics: before as never,
@@ -275,7 +262,7 @@ describe('training panel in headless Chromium', () => {
   });
 
   test('while training, the weights reach the host every checkpointSeconds, so closing the panel keeps them', async () => {
-    const p = await PanelPage.open(browser, served.origin);
+    const p = await env.open();
     await p.init(helloExperiment((s) => { s.training.steps = 100000; delete s.training.logEvery; }), 'cpu', 1, 1);
     await p.page.waitForFunction(() => document.body.dataset.phase === 'ready', undefined, { timeout: 60_000 });
     await p.page.click('#btn-start');
@@ -298,7 +285,7 @@ describe('training panel in headless Chromium', () => {
   });
 
   test('malformed and out-of-order host messages are dropped, not acted on', async () => {
-    const p = await PanelPage.open(browser, served.origin);
+    const p = await env.open();
     // before init: a control message is out of order
     await p.send({ type: 'control', action: 'start' });
     await p.waitFor((m) => m.type === 'log' && /before 'init'/.test(String(m.message)));
@@ -320,7 +307,7 @@ describe('training panel in headless Chromium', () => {
   });
 
   test('snapshots never come faster than the page draws them: without frames the worker skips periodic probes', async () => {
-    const p = await PanelPage.open(browser, served.origin);
+    const p = await env.open();
     await p.init(helloExperiment((s) => { s.training.steps = 20; delete s.training.logEvery; }), 'cpu', 1);
     await p.page.waitForFunction(() => (window as any).seqlabPanel.snapshots.length > 0 && document.body.dataset.phase === 'ready', undefined, { timeout: 60_000 });
     await p.page.waitForTimeout(300); // the initial snapshot is drawn and acknowledged
@@ -338,7 +325,7 @@ describe('training panel in headless Chromium', () => {
   });
 
   test('the chart draws at most about two points per pixel at 100k points, keeping spikes and sparse validation points', async () => {
-    const p = await PanelPage.open(browser, served.origin);
+    const p = await env.open();
     const r = await p.page.evaluate(() => {
       const c = (window as any).seqlabPanel.chart;
       const rows = Array.from({ length: 100000 }, (_, i) => ({ step: i + 1, loss: i === 54321 ? 50 : 1 + Math.sin(i / 100) * 0.1, elapsedMs: 0, ...(i % 1000 === 999 ? { validLoss: 0.5 } : {}) }));
@@ -354,7 +341,7 @@ describe('training panel in headless Chromium', () => {
     await p.page.close();
   });
   test('"Overlay runs…" asks the host for runs of any experiment; the runs it sends are drawn with their labels', async () => {
-    const p = await PanelPage.open(browser, served.origin);
+    const p = await env.open();
     await p.init(helloExperiment(), 'cpu', 1);
     await p.page.waitForFunction(() => document.body.dataset.phase === 'ready', undefined, { timeout: 60_000 });
     await p.page.click('#btn-overlays');
@@ -370,7 +357,7 @@ describe('training panel in headless Chromium', () => {
     await p.page.close();
   });
   test('sigmoid gates use a sequential scale over [0, 1]; a regression shows predicted vs true on one axis; the tooltip stays on screen', async () => {
-    const p = await PanelPage.open(browser, served.origin);
+    const p = await env.open();
     await p.init(exampleExperiment('adding-lstm', (s) => { s.training.steps = 4; s.data.samples = 64; }), 'cpu', 2);
     await p.trainToEnd();
     await p.page.waitForFunction(() => (window as any).seqlabPanel.heatmap.geometry !== undefined);
@@ -417,7 +404,7 @@ describe('training panel in headless Chromium', () => {
   });
 
   test('a theme switch re-colours the loss chart; high-contrast themes get contrast borders', async () => {
-    const p = await PanelPage.open(browser, served.origin);
+    const p = await env.open();
     await p.init(helloExperiment((s) => (s.training.steps = 6)), 'cpu', 2);
     await p.trainToEnd();
     const before = await p.page.evaluate(() => (window as any).seqlabPanel.chart.strokes()['train (smoothed)']);
@@ -433,7 +420,7 @@ describe('training panel in headless Chromium', () => {
     await p.page.close();
   });
   test('in Korean (the host\'s bundle), every text of the panel is Korean and <html lang> is "ko"', async () => {
-    const p = await PanelPage.open(browser, served.origin);
+    const p = await env.open();
     await p.init(exampleExperiment('adding-lstm', (s) => { s.training.steps = 4; s.data.samples = 64; }), 'cpu', 2, 0, 'ko');
     await p.trainToEnd();
     await p.page.waitForSelector('#forecast .u-legend');
@@ -456,7 +443,7 @@ describe('training panel in headless Chromium', () => {
     await p.page.close();
   });
   test('dense token labels are thinned and never overlap; padding is left out of the probe labels', async () => {
-    const p = await PanelPage.open(browser, served.origin);
+    const p = await env.open();
     await p.init(exampleExperiment('sentiment', (s) => { s.training.steps = 2; s.data.samples = 40; }), 'cpu', 1);
     await p.trainToEnd();
     await p.page.waitForFunction(() => (window as any).seqlabPanel.heatmap.geometry !== undefined);

@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
 import { dirname, join, extname, normalize, relative } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { after, before } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { makeNonce, panelHtml } from '../../src/host/panel/html';
 import { parseDefinition } from '../../src/core/dsl';
@@ -189,4 +190,26 @@ export class PanelPage {
     const metrics = (await this.posted()).filter((m) => m.type === 'metrics').flatMap((m) => m.rows as { step: number; loss: number }[]);
     return { metrics, end };
   }
+}
+
+/** d3's '#rrggbb' / 'rgb(r, g, b)' colours as numbers (pixel checks). */
+export const rgb = (c: string): number[] => (c.startsWith('#') ? [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)) : c.match(/\d+/g)!.slice(0, 3).map(Number));
+
+/** The static server and headless Chromium of one test file: started before its tests, closed after them. */
+export function useBrowser(o: Parameters<typeof launch>[0] = {}): { readonly browser: Browser; readonly origin: string; open(): Promise<PanelPage> } {
+  let served: Served | undefined;
+  let browser: Browser | undefined;
+  before(async () => {
+    served = await serve();
+    browser = await launch(o);
+  });
+  after(async () => {
+    await browser?.close();
+    await served?.close();
+  });
+  return {
+    get browser() { return browser!; },
+    get origin() { return served!.origin; },
+    open: () => PanelPage.open(browser!, served!.origin),
+  };
 }

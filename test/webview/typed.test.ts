@@ -4,24 +4,13 @@
  * the English-to-Korean translator (free-running, with the beam's alternatives), clear messages for
  * input the model cannot read, and the alignment view's pixels and tooltip on a known grid.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
 import { interpolateViridis } from 'd3-scale-chromatic';
-import { exampleExperiment, launch, PanelPage, serve, type Served } from './server';
+import { exampleExperiment, PanelPage, rgb, useBrowser } from './server';
 
-const rgb = (c: string) => (c.startsWith('#') ? [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)) : c.match(/\d+/g)!.slice(0, 3).map(Number));
 
-let served: Served;
-let browser: Browser;
-before(async () => {
-  served = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await served?.close();
-});
+const env = useBrowser();
 
 /** Type `text` into the probe box (as a person does: choose "type…", type, Enter) and wait for its snapshot. */
 async function typeProbe(p: PanelPage, text: string): Promise<any> {
@@ -57,7 +46,7 @@ async function typeBad(p: PanelPage, text: string, why: RegExp): Promise<void> {
 
 describe('typed input and the alignment view in headless Chromium', () => {
   test('a classifier, a tagger and a forecaster predict on typed input, with the heatmap over its tokens; bad input is explained', async () => {
-    const p = await PanelPage.open(browser, served.origin);
+    const p = await env.open();
     try {
       await p.init(exampleExperiment('names-by-language'), 'cpu');
       await ready(p);
@@ -76,7 +65,7 @@ describe('typed input and the alignment view in headless Chromium', () => {
       await p.page.close();
     }
 
-    const q = await PanelPage.open(browser, served.origin);
+    const q = await env.open();
     try {
       await q.init(exampleExperiment('pos-conll'), 'cpu');
       await ready(q);
@@ -92,7 +81,7 @@ describe('typed input and the alignment view in headless Chromium', () => {
       await q.page.close();
     }
 
-    const f = await PanelPage.open(browser, served.origin);
+    const f = await env.open();
     try {
       await f.init(exampleExperiment('sine-forecast'), 'cpu');
       await ready(f);
@@ -114,7 +103,7 @@ describe('typed input and the alignment view in headless Chromium', () => {
   });
 
   test('en-ko-translate: a sentence typed into the panel is translated free-running; the beam shows its alternatives; the decoder axis is the decoded tokens', async () => {
-    const p = await PanelPage.open(browser, served.origin);
+    const p = await env.open();
     try {
       await p.init(exampleExperiment('en-ko-translate', (s) => { s.training.steps = Number(process.env.ENKO_STEPS ?? 400); s.training.logEvery = 100; s.training.evalEvery = 400; }), 'cpu', 100);
       const { end } = await p.trainToEnd(600_000);
@@ -146,7 +135,7 @@ describe('typed input and the alignment view in headless Chromium', () => {
   });
 
   test('the alignment view: viridis pixels at known cells of a known attention grid, the tooltip names the token pair and the weight', async () => {
-    const p = await PanelPage.open(browser, served.origin);
+    const p = await env.open();
     try {
       await p.init(exampleExperiment('reverse-attention'), 'cpu');
       await ready(p);

@@ -3,27 +3,16 @@
  * its nodes and edges per kind of model, read from the SVG's data- attributes, and a clicked
  * cell's equations with the numbers of the probe snapshot the worker sent.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import { exampleExperiment, launch, PanelPage, serve, type Served } from './server';
+import { exampleExperiment, PanelPage, useBrowser } from './server';
 import type { ExperimentMsg } from '../../src/protocol';
 import { visibleSteps } from '../../webview/ui/unrolled';
 
 /** How many steps the view draws for a sequence of T. */
 const shown = (T: number) => visibleSteps(T).filter((s) => s !== 'gap').length;
 
-let served: Served;
-let browser: Browser;
-
-before(async () => {
-  served = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await served?.close();
-});
+const env = useBrowser();
 
 type Data = Record<string, string>;
 interface Drawn {
@@ -40,7 +29,7 @@ interface Snap {
 
 /** Open the panel on a definition and wait for the first snapshot to be drawn. */
 async function open(exp: ExperimentMsg): Promise<{ p: PanelPage; drawn: Drawn; snap: Snap; model: { params: number; headParams?: number; recurrentLayers?: { layer: number; params: number }[] } }> {
-  const p = await PanelPage.open(browser, served.origin);
+  const p = await env.open();
   await p.init(exp, 'cpu');
   await p.page.waitForSelector('#unrolled-svg [data-kind="cell"]', { timeout: 120_000 });
   // a string: tsx would wrap named helpers of a function in __name, which the page lacks

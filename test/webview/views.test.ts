@@ -4,31 +4,20 @@
  * (the worker's evaluation), the forecast chart's input window in original units, and token labels
  * that rotate when dense with padding left out of the heatmap.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
 import { interpolateViridis } from 'd3-scale-chromatic';
-import { exampleExperiment, launch, PanelPage, serve, type Served } from './server';
+import { exampleExperiment, PanelPage, rgb, useBrowser } from './server';
 
-const rgb = (c: string) => (c.startsWith('#') ? [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)) : c.match(/\d+/g)!.slice(0, 3).map(Number));
 
-let served: Served;
-let browser: Browser;
-before(async () => {
-  served = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await served?.close();
-});
+const env = useBrowser();
 
 const pixel = (p: PanelPage, id: string, x: number, y: number) =>
   p.page.evaluate(([id, x, y]) => Array.from((document.getElementById(id as string) as HTMLCanvasElement).getContext('2d')!.getImageData(x as number, y as number, 1, 1).data), [id, x, y] as const);
 
 describe('evaluation and prediction views', () => {
   test('a known confusion matrix: cells coloured by row share, counts and class labels, hover with count and row %', async () => {
-    const p = await PanelPage.open(browser, served.origin);
+    const p = await env.open();
     await p.init(exampleExperiment('hello', (s) => (s.training.steps = 2)), 'cpu');
     await p.page.waitForFunction(() => document.body.dataset.phase === 'ready', undefined, { timeout: 120_000 });
     // rows: true class, columns: predicted; figures as src/core/evaluate.ts classificationReport gives them
@@ -91,7 +80,7 @@ describe('evaluation and prediction views', () => {
   });
 
   test('a tagger trained in the panel shows the worker\'s end-of-run confusion matrix, sends it to the host for the record, and leaves padding out of its heatmap', async () => {
-    const p = await PanelPage.open(browser, served.origin);
+    const p = await env.open();
     await p.init(exampleExperiment('tagger-bilstm', (s) => { s.training.steps = 6; s.training.evalEvery = 3; s.data.samples = 120; }), 'cpu', 3);
     await p.trainToEnd();
     await p.page.waitForSelector('#evaluation:not([hidden])');
@@ -126,7 +115,7 @@ describe('evaluation and prediction views', () => {
   });
 
   test('a recorded run restored in the panel shows its evaluation.json', async () => {
-    const p = await PanelPage.open(browser, served.origin);
+    const p = await env.open();
     const report = {
       kind: 'classification', split: 'test', examples: 4, loss: 0.3, n: 4, accuracy: 0.75, macroF1: 0.73,
       labels: ['neg', 'pos'], confusion: [[2, 0], [1, 1]],
@@ -142,7 +131,7 @@ describe('evaluation and prediction views', () => {
   });
 
   test('stock forecast: the chart shows the close prices of the input window, then predicted and true, in dollars', async () => {
-    const p = await PanelPage.open(browser, served.origin);
+    const p = await env.open();
     await p.init(exampleExperiment('stock-forecast', (s) => { s.training.steps = 4; s.training.logEvery = 2; s.training.evalEvery = 4; }), 'cpu', 2);
     await p.trainToEnd();
     await p.page.waitForSelector('#forecast .u-legend');
@@ -166,7 +155,7 @@ describe('evaluation and prediction views', () => {
   });
 
   test('adding: predicted and true written out on one axis that holds 0', async () => {
-    const p = await PanelPage.open(browser, served.origin);
+    const p = await env.open();
     await p.init(exampleExperiment('adding-lstm', (s) => { s.training.steps = 2; s.data.samples = 64; }), 'cpu', 2);
     await p.trainToEnd();
     await p.page.waitForSelector('#forecast .u-legend');
@@ -181,7 +170,7 @@ describe('evaluation and prediction views', () => {
   });
 
   test('a long sequence\'s predictions wrap into tables that fit the card, every step once', async () => {
-    const p = await PanelPage.open(browser, served.origin);
+    const p = await env.open();
     await p.init(exampleExperiment('char-gru', (s) => { s.training.steps = 1; }), 'cpu', 1);
     await p.page.waitForSelector('#predictions .pred-table', { timeout: 120_000 });
     await p.page.setViewportSize({ width: 480, height: 1400 });
@@ -203,7 +192,7 @@ describe('evaluation and prediction views', () => {
   });
 
   test('dense token labels turn a quarter when that shows more of them, and never overlap', async () => {
-    const p = await PanelPage.open(browser, served.origin);
+    const p = await env.open();
     await p.init(exampleExperiment('tagger-bilstm', (s) => { s.training.steps = 1; s.data.samples = 60; }), 'cpu', 1);
     await p.page.waitForFunction(() => (window as any).seqlabPanel.heatmap.geometry !== undefined, undefined, { timeout: 120_000 });
     // a probe of many long words, typed: the columns are narrow for them
