@@ -81,3 +81,23 @@ export async function runCommand(page, title, timeout = WAIT) {
     }
   }
 }
+
+/** Open a workspace file by name through Quick Open (Ctrl+P), retried until the list shows it. */
+export async function quickOpen(page, name) {
+  const input = page.locator('.quick-input-widget input');
+  await until(`Quick Open to list ${name}`, async () => {
+    await page.keyboard.press('Control+P');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(name);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: name });
+    try {
+      await row.first().waitFor({ state: 'visible', timeout: 3_000 });
+      await page.keyboard.press('Enter');
+      return true;
+    } catch {
+      await page.keyboard.press('Escape');
+      return false;
+    }
+  }, 60_000, 500);
+  await see(page.locator('.tabs-container .tab', { hasText: name }), `an editor tab for ${name}`);
+}

@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot, ensureSetup, makeScratch, makeWorkspace, startCodeServer, launchChromium, workbenchUrl } from '../../scripts/vscode-test/codeserver.mjs';
-import { artifacts, createSteps, runCommand, see, until } from '../../scripts/vscode-test/ui.mjs';
+import { artifacts, createSteps, runCommand, see, until, quickOpen } from '../../scripts/vscode-test/ui.mjs';
 
 /** Training steps of each example here (their own are hundreds). */
 const STEPS = 12;
@@ -35,25 +35,6 @@ after(async () => {
   await S.server?.stop();
   S.scratch?.cleanup();
 });
-
-async function quickOpen(page, name) {
-  const input = page.locator('.quick-input-widget input');
-  await until(`Quick Open to list ${name}`, async () => {
-    await page.keyboard.press('Control+P');
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
-    await input.fill(name);
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: name });
-    try {
-      await row.first().waitFor({ state: 'visible', timeout: 3_000 });
-      await page.keyboard.press('Enter');
-      return true;
-    } catch {
-      await page.keyboard.press('Escape');
-      return false;
-    }
-  }, 60_000, 500);
-  await see(page.locator('.tabs-container .tab', { hasText: name }), `an editor tab for ${name}`);
-}
 
 step('open: a workbench on a workspace holding every example, each shortened to a few steps', async () => {
   if (process.env.SEQLAB_TEST_NO_BUILD !== '1') {

@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot, ensureSetup, makeScratch, startCodeServer, launchChromium, workbenchUrl } from '../../scripts/vscode-test/codeserver.mjs';
-import { artifacts, createSteps, runCommand, see, until } from '../../scripts/vscode-test/ui.mjs';
+import { artifacts, createSteps, runCommand, see, until, quickOpen } from '../../scripts/vscode-test/ui.mjs';
 
 /** @type {{ scratch?: any, server?: any, browser?: any, page?: import('playwright-core').Page, workspace?: string }} */
 const S = {};
@@ -30,25 +30,6 @@ after(async () => {
   await S.server?.stop();
   S.scratch?.cleanup();
 });
-
-async function quickOpen(page, name) {
-  const input = page.locator('.quick-input-widget input');
-  await until(`Quick Open to list ${name}`, async () => {
-    await page.keyboard.press('Control+P');
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
-    await input.fill(name);
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: name });
-    try {
-      await row.first().waitFor({ state: 'visible', timeout: 3_000 });
-      await page.keyboard.press('Enter');
-      return true;
-    } catch {
-      await page.keyboard.press('Escape');
-      return false;
-    }
-  }, 60_000, 500);
-  await see(page.locator('.tabs-container .tab', { hasText: name }), `an editor tab for ${name}`);
-}
 
 step('open: a Korean workbench opens a definition with a misspelt key', async () => {
   if (process.env.SEQLAB_TEST_NO_BUILD !== '1') {
