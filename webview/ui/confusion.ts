@@ -13,6 +13,7 @@
 import type { EvaluationReportMsg } from '../../src/protocol';
 import { sequential, textOn } from './colormap';
 import { onThemeChange } from './theme';
+import { placeTooltip } from './tooltip';
 import { displayLanguage, t } from './l10n';
 import { formatPercent } from '../../src/core/format';
 
@@ -218,12 +219,7 @@ export class ConfusionView {
     this.tooltip.dataset.i = String(c.i);
     this.tooltip.dataset.j = String(c.j);
     this.tooltip.hidden = false;
-    // fixed to the viewport, on the side of the pointer with room (as the heatmap's)
-    const tw = this.tooltip.offsetWidth, th = this.tooltip.offsetHeight;
-    const tx = e.clientX + 12 + tw > window.innerWidth ? e.clientX - 12 - tw : e.clientX + 12;
-    const ty = e.clientY + 12 + th > window.innerHeight ? e.clientY - 12 - th : e.clientY + 12;
-    this.tooltip.style.left = `${Math.max(0, tx)}px`;
-    this.tooltip.style.top = `${Math.max(0, ty)}px`;
+    placeTooltip(this.tooltip, e);
   }
 }
 

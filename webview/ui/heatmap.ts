@@ -10,6 +10,7 @@
 import type { Grid } from '../../src/protocol';
 import { LUT, LUT_SIZE, diverging, sequential, type ScaleKind } from './colormap';
 import { onThemeChange } from './theme';
+import { placeTooltip } from './tooltip';
 import { t } from './l10n';
 
 export { diverging, sequential } from './colormap';
@@ -315,12 +316,7 @@ export class Heatmap {
     this.tooltip.dataset.t = String(c.t);
     this.tooltip.dataset.unit = c.unit === undefined ? '' : String(c.unit);
     this.tooltip.hidden = false;
-    // Fixed to the viewport (the scrolling wrap would clip it), on the side of the pointer with room.
-    const tw = this.tooltip.offsetWidth, th = this.tooltip.offsetHeight;
-    const tx = e.clientX + 12 + tw > window.innerWidth ? e.clientX - 12 - tw : e.clientX + 12;
-    const ty = e.clientY + 12 + th > window.innerHeight ? e.clientY - 12 - th : e.clientY + 12;
-    this.tooltip.style.left = `${Math.max(0, tx)}px`;
-    this.tooltip.style.top = `${Math.max(0, ty)}px`;
+    placeTooltip(this.tooltip, e);
   }
 }
 
