@@ -61,13 +61,27 @@ export class BackgroundTrainer {
     return { name, at, parsed: { ...parsed, spec: parsed.spec } };
   }
 
+  /** What every training the host starts is given: the workspace, the settings' run folder, memory budget, backend and intervals. */
+  private hostOptions(uri: vscode.Uri, workspaceRoot: string, steps: number | undefined) {
+    const cfg = readConfig(uri);
+    return {
+      workspaceRoot,
+      runsDir: cfg.runsFolder,
+      memoryBudgetMB: cfg.memoryBudgetMB,
+      ...(steps !== undefined ? { steps } : {}),
+      backend: nodeBackend(cfg.preferredBackend),
+      source: 'host' as const,
+      defaults: { logEvery: cfg.metricsInterval },
+    };
+  }
+
   /** Trains one definition; resolves with the run's summary, or undefined when it could not start. */
   async train(uri: vscode.Uri, opts: BackgroundOptions = {}): Promise<RunSummary | undefined> {
     const ready = await this.prepare(uri);
     if (!ready) return undefined;
     const { name, at, parsed } = ready;
-    const cfg = readConfig(uri);
-    const backend = nodeBackend(cfg.preferredBackend);
+    const base = this.hostOptions(uri, at.folder.uri.fsPath, opts.steps);
+    const backend = base.backend;
     // the total comes from the session (steps, or epochs over the data; a resumed run's own total)
     let steps = opts.steps ?? parsed.spec.training.steps;
     const ac = new AbortController();
@@ -77,13 +91,7 @@ export class BackgroundTrainer {
       const { trainFile } = await loadTrainRun();
       let lastRefresh = 0;
       const summary = await trainFile(uri.fsPath, {
-        workspaceRoot: at.folder.uri.fsPath,
-        runsDir: cfg.runsFolder,
-        memoryBudgetMB: cfg.memoryBudgetMB,
-        ...(opts.steps !== undefined ? { steps: opts.steps } : {}),
-        backend,
-        source: 'host',
-        defaults: { logEvery: cfg.metricsInterval },
+        ...base,
         ...(opts.resume ? { resume: opts.resume } : {}),
         ...(opts.initFrom ? { initFrom: opts.initFrom } : {}),
         signal: ac.signal,
@@ -127,8 +135,8 @@ export class BackgroundTrainer {
       void vscode.window.showInformationMessage(vscode.l10n.t('{0} has no "sweep" section: add one to try several settings (docs/dsl.md, Sweeps).', name));
       return undefined;
     }
-    const cfg = readConfig(uri);
-    const backend = nodeBackend(cfg.preferredBackend);
+    const base = this.hostOptions(uri, at.folder.uri.fsPath, opts.steps);
+    const backend = base.backend;
     const ac = new AbortController();
     let trials = 0;
     let done = 0;
@@ -138,13 +146,7 @@ export class BackgroundTrainer {
       const { runSweep } = await loadSweepRun();
       let lastRefresh = 0;
       const outcome = await runSweep(uri.fsPath, {
-        workspaceRoot: at.folder.uri.fsPath,
-        runsDir: cfg.runsFolder,
-        memoryBudgetMB: cfg.memoryBudgetMB,
-        ...(opts.steps !== undefined ? { steps: opts.steps } : {}),
-        backend,
-        source: 'host',
-        defaults: { logEvery: cfg.metricsInterval },
+        ...base,
         signal: ac.signal,
         onPlan: ({ id, trials: list }) => {
           trials = list.length;
