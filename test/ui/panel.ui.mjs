@@ -28,7 +28,7 @@ import { join } from 'node:path';
 import {
   repoRoot, ensureSetup, makeScratch, startCodeServer, launchChromium, workbenchUrl, installVsix, sleep,
 } from '../../scripts/vscode-test/codeserver.mjs';
-import { artifacts, createSteps, runCommand, see, until } from '../../scripts/vscode-test/ui.mjs';
+import { artifacts, createSteps, runCommand, see, until, quickOpen } from '../../scripts/vscode-test/ui.mjs';
 
 /** Steps of the hello run the panel trains (the example has 200). */
 const STEPS = 1500;
@@ -83,22 +83,7 @@ step('open: the workbench opens a workspace with the hello example, Quick Open s
   await see(page.locator('.monaco-workbench'), 'the VS Code workbench (.monaco-workbench)', 60_000);
   await see(page.locator('.part.statusbar'), 'the status bar');
   // Quick Open (Ctrl+P) the definition, like a person.
-  const input = page.locator('.quick-input-widget input');
-  await until('Quick Open to list hello.seqlab.json', async () => {
-    await page.keyboard.press('Control+P');
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
-    await input.fill('hello.seqlab.json');
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'hello.seqlab.json' });
-    try {
-      await row.first().waitFor({ state: 'visible', timeout: 3_000 });
-      await page.keyboard.press('Enter');
-      return true;
-    } catch {
-      await page.keyboard.press('Escape');
-      return false;
-    }
-  }, 60_000, 500);
-  await see(page.locator('.tabs-container .tab', { hasText: 'hello.seqlab.json' }), 'an editor tab for hello.seqlab.json');
+  await quickOpen(page, 'hello.seqlab.json');
   await see(page.locator('.editor-instance .monaco-editor .view-lines', { hasText: '"name"' }), 'the text of hello.seqlab.json in the editor');
 });
 
