@@ -32,6 +32,12 @@ export interface FusedDirectionArgs {
    * sequence has T steps.
    */
   lengths?: number[];
+  /**
+   * Zeros [T, B, H] in time order added to h_t inside the recurrence (RunOptions.inject): the
+   * gradient with respect to them is dL/dh_t over every path (the probe's ||dL/dh_t||). Only
+   * offered to a kernel whose `supportsInject` is true, and never with `lengths`.
+   */
+  inject?: tf.Tensor3D;
 }
 
 export interface FusedDirectionResult {
@@ -52,6 +58,8 @@ export interface RecurrenceKernel {
    * variable-length batch: the op-by-op path runs, and the fallback is noted (see noteFallback).
    */
   readonly supportsLengths?: boolean;
+  /** True when `direction` implements `inject` (else a probe's gradient runs op by op). */
+  readonly supportsInject?: boolean;
   /** One direction of one layer, differentiable; undefined declines (the op-by-op path runs). */
   direction(args: FusedDirectionArgs): FusedDirectionResult | undefined;
 }

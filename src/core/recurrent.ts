@@ -143,13 +143,16 @@ export class RecurrentStack {
         const idx = final.length;
         const dir: Direction = d === 0 ? 'forward' : 'backward';
         // a registered fused kernel (src/core/fused.ts) may run the whole direction; it returns time order
-        const kernel = opts.inject?.has(`${k}:${dir}`) ? undefined : getRecurrenceKernel();
+        const injected = opts.inject?.get(`${k}:${dir}`);
+        const kernel = getRecurrenceKernel();
         let fused: FusedDirectionResult | undefined;
         if (kernel && lengths && !kernel.supportsLengths) {
           noteFallback(`the ${kernel.name} kernel does not take per-sequence lengths; this variable-length batch ran op by op`);
-        } else if (kernel) {
+        } else if (kernel && (!injected || (kernel.supportsInject && !lengths))) {
           fused = kernel.direction({
             cell: l.cell, activation: l.activation, units: l.units, x: input, reverse: d === 1, w, init: opts.init?.[idx], trace: !!opts.trace, lengths,
+            // the injected zeros come in processing order; the kernel takes time order
+            ...(injected ? { inject: tf.stack(d === 0 ? injected : [...injected].reverse()) as tf.Tensor3D } : {}),
           });
         }
         if (fused) {
@@ -162,7 +165,7 @@ export class RecurrentStack {
         const xp = tf.reshape(cell.projectInputs(tf.reshape(input, [T * B, input.shape[2]]), w), [T, B, -1]) as tf.Tensor3D;
         const r = runDirection(cell, w, d === 0 ? xp : tf.reverse(xp, 0), init, {
           trace: !!opts.trace,
-          inject: opts.inject?.get(`${k}:${dir}`),
+          inject: injected,
           masks: masks && (d === 0 ? masks : [...masks].reverse()),
         });
         final.push(r.final);

@@ -3,16 +3,19 @@
  * AssemblyScript source in ./assembly/recurrence.ts) runs one direction of one layer, registered as
  * tfjs kernels with a gradient so that autodiff sees ONE node per layer direction:
  *
- *   SeqlabCpuRecurrence      inputs x [T*B, I] (time order), wIh, wHh, bIh?, bHh?, h0?, c0?
+ *   SeqlabCpuRecurrence      inputs x [T*B, I] (time order), wIh, wHh, bIh?, bHh?, h0?, c0?,
+ *                            inject? (zeros [T*B, H] added to h_t: a probe's dL/dh_t)
  *                            XP = X W_ih^T for all T*B rows: one matrix product
  *                            then the recurrence over all T steps in one call (per step:
  *                            P = h W_hh^T, gates, state update)
- *                            outputs [S (what backpropagation keeps), h [T, B, H] time order,
+ *                            outputs [S (a handle to what backpropagation keeps, see
+ *                            SavedStates), h [T, B, H] time order,
  *                            h_n, c_n (LSTM), then, for traces, c and the gates in time order]
  *   its gradient             SeqlabCpuRecurrenceGrad: the backward recurrence over all T steps
  *                            in one call (dXP per row), then ONE matrix product each over all
  *                            T*B rows: dW_ih = dXP^T X, dW_hh = dHP^T H_prev, dx = dXP W_ih;
- *                            db_ih, db_hh: column sums of dXP and dHP.
+ *                            db_ih, db_hh: column sums of dXP and dHP; d inject = dL/dh_t
+ *                            in full, which the backward recurrence has at hand anyway.
  *
  * Platform-neutral: the caller hands over the module's bytes (Node: src/node/kernels.ts reads
  * dist/seqlab-recurrence.wasm or compiles the source; a worker gets them from its host).
@@ -128,6 +131,10 @@ export interface ForwardAttrs {
   trace: boolean;
   /** Per-sequence lengths [B] (a variable-length batch, see FusedDirectionArgs); absent: all T. */
   lengths?: number[];
+  /** Autodiff is recording: keep S for the backward (SavedStates). */
+  save: boolean;
+  /** An input `inject` [T*B, H] of zeros added to h_t (FusedDirectionArgs.inject): its gradient is dL/dh_t. */
+  hasInject?: boolean;
 }
 
 /** What the kernels need of a tfjs backend: read an input, make an output. */
@@ -139,12 +146,91 @@ interface BackendLike {
   makeTensorInfo?(shape: number[], dtype: tf.DataType, values?: Float32Array): tf.TensorInfo;
   /** wasm backend: copies `values` into its heap */
   makeOutput?(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: Float32Array): tf.TensorInfo;
+  /** wasm backend: a view of a tensor's values in its heap */
+  typedArrayFromHeap?(info: tf.TensorInfo): Float32Array | Int32Array;
 }
 
-/** A new tensor holding `values` (an array the caller gives away, or a view it keeps: copy = true). */
-function make(backend: BackendLike, shape: number[], values: Float32Array, copy = false): tf.TensorInfo {
-  if (backend.kind === 'wasm') return backend.makeOutput!(shape, 'float32', undefined, values);
-  return backend.makeTensorInfo!(shape, 'float32', copy ? values.slice() : values);
+/**
+ * A new float32 tensor of `shape` whose values `fill` writes straight where the backend keeps
+ * them (wasm: tfjs's heap; cpu: the array it keeps), with no array in between: a large new
+ * ArrayBuffer per output per step costs more in Chromium's worker than the copy itself.
+ * `fill` must not allocate tensors (that could move tfjs's heap under the view).
+ */
+function output(backend: BackendLike, shape: number[], fill: (dst: Float32Array) => void): tf.TensorInfo {
+  if (backend.kind === 'wasm') {
+    const info = backend.makeOutput!(shape, 'float32');
+    fill(backend.typedArrayFromHeap!(info) as Float32Array);
+    return info;
+  }
+  const dst = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  fill(dst);
+  return backend.makeTensorInfo!(shape, 'float32', dst);
+}
+
+/** A one-element int32 tensor (a SavedStates handle). */
+function handle(backend: BackendLike, id: number): tf.TensorInfo {
+  const v = Int32Array.of(id);
+  if (backend.kind === 'wasm') return backend.makeOutput!([1], 'int32', undefined, v as unknown as Float32Array);
+  return backend.makeTensorInfo!([1], 'int32', v as unknown as Float32Array);
+}
+
+/**
+ * What the backward recurrence needs of a forward one (S: every step's h, c, gates), kept here as
+ * a plain array while autodiff records, under a handle: the kernel's first output is a one-element
+ * int32 tensor naming it. S itself as a tfjs tensor would cost, per layer direction and training
+ * step, a copy into tfjs's heap, a second one when the tape saves it (Identity) and a zero
+ * tensor of its size for its unused gradient (tfjs fills a missing dy with zeros): 1.4 MB each
+ * for adding-lstm, 12% of its step in Chromium's worker. The backward takes its entry out; entries of a recording
+ * that has ended without reaching them (a gradient of a part of the graph) are dropped when the
+ * next recording saves (tfjs starts a new tape array per outermost recording). Nothing is kept
+ * while autodiff is not recording (inference, validation, the probe's trace): the handle is 0.
+ */
+class SavedStates {
+  private readonly entries = new Map<number, { S: Float32Array; tape: object }>();
+  private next = 1;
+  /** Arrays given back, reused by keep (a new large ArrayBuffer per step is what this avoids); at most POOL_BYTES. */
+  private readonly pool: Float32Array[] = [];
+  private static readonly POOL_BYTES = 64 << 20;
+
+  /** Keep a copy of S (a view of the module's memory) for the current recording (the engine's active tape); returns its handle. */
+  keep(src: Float32Array): number {
+    const tape = tf.engine().state.activeTape as object;
+    for (const [id, e] of this.entries) if (e.tape !== tape) { this.entries.delete(id); this.give(e.S); }
+    const at = this.pool.findIndex((a) => a.length === src.length);
+    const S = at >= 0 ? this.pool.splice(at, 1)[0]! : new Float32Array(src.length);
+    S.set(src);
+    const id = this.next;
+    this.next = this.next >= 0x7fffffff ? 1 : this.next + 1;
+    this.entries.set(id, { S, tape });
+    return id;
+  }
+
+  /** Copy the state under `id` into `dst` at `at` and let it go. */
+  restore(id: number, dst: Float32Array, at: number): void {
+    const e = this.entries.get(id);
+    if (!e) throw new Error(`seqlab fused recurrence: the forward state ${id} of this layer direction is gone (its gradient was taken outside the recording that ran it, or twice)`);
+    this.entries.delete(id);
+    dst.set(e.S, at);
+    this.give(e.S);
+  }
+
+  private give(S: Float32Array): void {
+    let bytes = S.byteLength;
+    for (const a of this.pool) bytes += a.byteLength;
+    if (bytes <= SavedStates.POOL_BYTES) this.pool.push(S);
+  }
+
+  /** Entries kept now (tests). */
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+const savedStates = new SavedStates();
+
+/** The number of forward states kept for a backward (tests: none left after a training step). */
+export function savedStateCount(): number {
+  return savedStates.size;
 }
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
@@ -172,6 +258,13 @@ function read(backend: BackendLike, info: tf.TensorInfo | undefined, name: strin
   const v = backend.readSync(info.dataId);
   if (!(v instanceof Float32Array)) throw new Error(`seqlab fused recurrence: input '${name}' is not float32`);
   return v;
+}
+
+/** The value of a SavedStates handle (a one-element int32 tensor). */
+function readHandle(backend: BackendLike, info: tf.TensorInfo | undefined): number {
+  if (!info || info.dtype !== 'int32') throw new Error('seqlab fused recurrence: input \'S\' (the forward state\'s handle) missing');
+  const v = backend.readSync(info.dataId);
+  return (v as Int32Array)[0]!;
 }
 
 /** The parts of tfjs-backend-wasm's backend that locate a tensor in its heap. */
@@ -240,12 +333,10 @@ function putPadded(m: RecurrenceModule, d: Dims, src: Float32Array | undefined, 
   for (let b = 0; b < rows; b++) m.mem.set(src.subarray(b * d.H, b * d.H + d.H), at + b * d.Hp);
 }
 
-/** [rows, Hp] at `at` -> a new [rows, H] array. */
-function takeUnpadded(m: RecurrenceModule, d: Dims, at: number, rows: number): Float32Array {
-  if (d.Hp === d.H) return m.mem.slice(at, at + rows * d.H);
-  const out = new Float32Array(rows * d.H);
+/** [rows, Hp] at `at` -> [rows, H] into `out`. */
+function takeUnpadded(m: RecurrenceModule, d: Dims, at: number, rows: number, out: Float32Array): void {
+  if (d.Hp === d.H) { out.set(m.mem.subarray(at, at + rows * d.H)); return; }
   for (let r = 0; r < rows; r++) out.set(m.mem.subarray(at + r * d.Hp, at + r * d.Hp + d.H), r * d.H);
-  return out;
 }
 
 /**
@@ -262,16 +353,14 @@ function putMask(m: RecurrenceModule, d: Dims, reverse: boolean, lengths: number
   return at;
 }
 
-/** Per-step [B, width] blocks at `at` (processing order, row s at at + (s + shift) * B * width) -> time order [T, B, cols of width from col0]. */
-function takeTimeOrder(m: RecurrenceModule, d: Dims, reverse: boolean, at: number, width: number, shift: number, col0: number, cols: number): Float32Array {
-  const out = new Float32Array(d.R * cols);
+/** Per-step [B, width] blocks at `at` (processing order, row s at at + (s + shift) * B * width) -> time order [T, B, cols of width from col0] into `out`. */
+function takeTimeOrder(m: RecurrenceModule, d: Dims, reverse: boolean, at: number, width: number, shift: number, col0: number, cols: number, out: Float32Array): void {
   const f = m.mem;
   for (let t = 0; t < d.T; t++) {
     const s = stepOf(t, d.T, reverse);
     const blk = at + (s + shift) * d.B * width + col0;
     for (let b = 0; b < d.B; b++) out.set(f.subarray(blk + b * width, blk + b * width + cols), (t * d.B + b) * cols);
   }
-  return out;
 }
 
 function forwardKernel() {
@@ -289,6 +378,10 @@ function forwardKernel() {
     const [S, X, wihT, whhT, bi, bh, P, M] = m.layout([st.total, d.R * I, I * d.GHp, d.Hp * d.GHp, d.GHp, d.GHp, d.B * d.GHp, a.lengths ? d.R : 0]);
     const mask = putMask(m, d, a.reverse, a.lengths, M);
     const hAt = S, cAt = S + st.h, auxAt = cAt + st.c, gAt = auxAt + st.aux;
+    // h_t + e_t with e = 0: the same h (the zeros are there for their gradient, dL/dh_t)
+    if (a.hasInject && read(backend, i.inject, 'inject').some((v) => v !== 0)) {
+      throw new Error('seqlab fused recurrence: inject must be zeros (it is there for its gradient, dL/dh_t)');
+    }
     putRowsInOrder(m, d, a.reverse, x, I, X);
     putWeights(m, d, read(backend, i.wIh, 'wIh'), read(backend, i.wHh, 'wHh'), { wihT, whhT });
     putGateVector(m, d, a.bias ? read(backend, i.bIh, 'bIh') : undefined, bi);
@@ -299,20 +392,21 @@ function forwardKernel() {
     // XP = X W_ih^T for all T*B rows at once, into the gate region: [R, I] x [I, G*Hp]
     m.x.gemm(d.R, d.GHp, I, X, I, 1, wihT, d.GHp, gAt, d.GHp, 0);
     m.x.forwardSequence(CELL_CODE[d.cell], a.relu ? 1 : 0, d.T, d.B, d.Hp, gAt, hAt, cAt, auxAt, whhT, bi, bh, P, mask);
-    const f = m.mem;
-    const h = takeTimeOrder(m, d, a.reverse, hAt, d.Hp, 1, 0, d.H);
-    // a variable-length batch: out_t = m_t h_t (zero at and after each sequence's length)
-    if (a.lengths) for (let t = 0; t < d.T; t++) for (let b = 0; b < d.B; b++) if (t >= a.lengths[b]) h.fill(0, (t * d.B + b) * d.H, (t * d.B + b + 1) * d.H);
+    const lengths = a.lengths;
     const outs = [
-      make(backend, [st.total], f.subarray(S, S + st.total), true),
-      make(backend, [d.T, d.B, d.H], h),
-      make(backend, [d.B, d.H], takeUnpadded(m, d, hAt + d.T * BHp, d.B)),
+      handle(backend, a.save ? savedStates.keep(m.mem.subarray(S, S + st.total)) : 0),
+      output(backend, [d.T, d.B, d.H], (h) => {
+        takeTimeOrder(m, d, a.reverse, hAt, d.Hp, 1, 0, d.H, h);
+        // a variable-length batch: out_t = m_t h_t (zero at and after each sequence's length)
+        if (lengths) for (let t = 0; t < d.T; t++) for (let b = 0; b < d.B; b++) if (t >= lengths[b]) h.fill(0, (t * d.B + b) * d.H, (t * d.B + b + 1) * d.H);
+      }),
+      output(backend, [d.B, d.H], (o) => takeUnpadded(m, d, hAt + d.T * BHp, d.B, o)),
     ];
-    if (d.cell === 'lstm') outs.push(make(backend, [d.B, d.H], takeUnpadded(m, d, cAt + d.T * BHp, d.B)));
+    if (d.cell === 'lstm') outs.push(output(backend, [d.B, d.H], (o) => takeUnpadded(m, d, cAt + d.T * BHp, d.B, o)));
     if (a.trace) {
-      if (d.cell === 'lstm') outs.push(make(backend, [d.T, d.B, d.H], takeTimeOrder(m, d, a.reverse, cAt, d.Hp, 1, 0, d.H)));
+      if (d.cell === 'lstm') outs.push(output(backend, [d.T, d.B, d.H], (o) => takeTimeOrder(m, d, a.reverse, cAt, d.Hp, 1, 0, d.H, o)));
       GATE_NAMES[d.cell].forEach((_, k) => {
-        outs.push(make(backend, [d.T, d.B, d.H], takeTimeOrder(m, d, a.reverse, gAt, d.GHp, 0, k * d.Hp, d.H)));
+        outs.push(output(backend, [d.T, d.B, d.H], (o) => takeTimeOrder(m, d, a.reverse, gAt, d.GHp, 0, k * d.Hp, d.H, o)));
       });
     }
     return outs;
@@ -339,7 +433,7 @@ function backwardKernel() {
     ]);
     const mask = putMask(m, d, a.reverse, a.lengths, M);
     const hAt = S, cAt = S + st.h, auxAt = cAt + st.c, gAt = auxAt + st.aux;
-    m.mem.set(read(backend, i.S, 'S'), S);
+    savedStates.restore(readHandle(backend, i.S), m.mem, S);
     putRowsInOrder(m, d, a.reverse, x, I, X);
     putWeights(m, d, read(backend, i.wIh, 'wIh'), read(backend, i.wHh, 'wHh'), { whh, wih });
     // dL/dh per step from above, in processing order (zeros when h is unused)
@@ -351,8 +445,10 @@ function backwardKernel() {
     putPadded(m, d, a.hasDhN ? read(backend, i.dhN, 'dhN') : undefined, carry);
     putPadded(m, d, a.hasDcN ? read(backend, i.dcN, 'dcN') : undefined, dc);
     // the backward recurrence: g's rows become dXP, GRU's dHP goes to dhp (frozen rows: 0, so
-    // padding steps add nothing to the weight gradients below and get dx = 0)
+    // padding steps add nothing to the weight gradients below and get dx = 0); dhs becomes dL/dh_t
+    // in full (every path from h_t to the loss): the gradient of the injected zeros
     m.x.backwardSequence(CELL_CODE[d.cell], a.relu ? 1 : 0, d.T, d.B, d.Hp, gAt, dhp, hAt, cAt, auxAt, whh, dhs, carry, dc, mask);
+
     const dHP = gru ? dhp : gAt;
     // ONE product each over all T*B rows:
     // dW_ih = dXP^T X      [G*Hp, R] x [R, I]
@@ -361,29 +457,28 @@ function backwardKernel() {
     m.x.gemm(d.GHp, d.Hp, d.R, dHP, 1, d.GHp, hAt, d.Hp, dwhh, d.Hp, 0);
     // dx = dXP W_ih        [R, G*Hp] x [G*Hp, I]
     m.x.gemm(d.R, I, d.GHp, gAt, d.GHp, 1, wih, I, dx, I, 0);
-    const f = m.mem;
     // back to PyTorch's layout: drop padding rows (and W_hh's padding columns), time order for dx
-    const gateRows = (at: number, w: number, cols: number) => {
-      const out = new Float32Array(d.G * d.H * cols);
+    const gateRows = (at: number, w: number, cols: number) => (out: Float32Array) => {
+      const f = m.mem;
       for (let k = 0; k < d.G; k++) for (let j = 0; j < d.H; j++) out.set(f.subarray(at + (k * d.Hp + j) * w, at + (k * d.Hp + j) * w + cols), (k * d.H + j) * cols);
-      return out;
     };
-    const dxOut = a.reverse ? takeTimeOrder(m, d, true, dx, I, 0, 0, I) : f.slice(dx, dx + d.R * I);
     const outs = [
-      make(backend, [d.R, I], dxOut),
-      make(backend, [d.G * d.H, I], gateRows(dwih, I, I)),
-      make(backend, [d.G * d.H, d.H], gateRows(dwhh, d.Hp, d.H)),
+      output(backend, [d.R, I], (o) => (a.reverse ? takeTimeOrder(m, d, true, dx, I, 0, 0, I, o) : o.set(m.mem.subarray(dx, dx + d.R * I)))),
+      output(backend, [d.G * d.H, I], gateRows(dwih, I, I)),
+      output(backend, [d.G * d.H, d.H], gateRows(dwhh, d.Hp, d.H)),
     ];
     if (a.bias) {
       m.x.colsum(d.R, d.GHp, gAt, d.GHp, dbi, 0);
       m.x.colsum(d.R, d.GHp, dHP, d.GHp, dbh, 0);
-      outs.push(make(backend, [d.G * d.H], gateRows(dbi, 1, 1)));
-      outs.push(make(backend, [d.G * d.H], gateRows(dbh, 1, 1)));
+      outs.push(output(backend, [d.G * d.H], gateRows(dbi, 1, 1)));
+      outs.push(output(backend, [d.G * d.H], gateRows(dbh, 1, 1)));
     }
     if (a.hasInit) {
-      outs.push(make(backend, [d.B, d.H], takeUnpadded(m, d, carry, d.B)));
-      if (d.cell === 'lstm') outs.push(make(backend, [d.B, d.H], takeUnpadded(m, d, dc, d.B)));
+      outs.push(output(backend, [d.B, d.H], (o) => takeUnpadded(m, d, carry, d.B, o)));
+      if (d.cell === 'lstm') outs.push(output(backend, [d.B, d.H], (o) => takeUnpadded(m, d, dc, d.B, o)));
     }
+    // dL/dh_t in full, which the backward recurrence left in dhs: the gradient of the injected zeros
+    if (a.hasInject) outs.push(output(backend, [d.R, d.H], (o) => takeTimeOrder(m, d, a.reverse, dhs, d.Hp, 0, 0, d.H, o)));
     return outs;
   };
 }
@@ -414,14 +509,22 @@ function forwardGrad(dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.
       grads.c0 = () => c0;
     }
   }
+  if (a.hasInject) {
+    const e = outs[k++];
+    grads.inject = () => e;
+  }
   return grads;
 }
 
 let registered = false;
 
-function withKind(backend: unknown, kind: BackendLike['kind']): BackendLike {
-  const b = backend as Omit<BackendLike, 'kind'>;
-  return { kind, readSync: (id) => b.readSync(id), makeTensorInfo: b.makeTensorInfo?.bind(b), makeOutput: b.makeOutput?.bind(b) };
+function withKind(backend: unknown, kind: BackendLike['kind']): BackendLike & WasmHeapLike {
+  const b = backend as Omit<BackendLike, 'kind'> & WasmHeapLike;
+  // wasm and dataIdMap: read() takes the inputs as views of tfjs's heap (see read)
+  return {
+    kind, readSync: (id) => b.readSync(id), makeTensorInfo: b.makeTensorInfo?.bind(b), makeOutput: b.makeOutput?.bind(b), typedArrayFromHeap: b.typedArrayFromHeap?.bind(b),
+    wasm: b.wasm, dataIdMap: b.dataIdMap,
+  };
 }
 
 function registerKernels(): void {
@@ -439,6 +542,7 @@ function registerKernels(): void {
 export class CpuRecurrence implements RecurrenceKernel {
   readonly name = 'wasm-simd-fused';
   readonly supportsLengths = true;
+  readonly supportsInject = true;
 
   direction(args: FusedDirectionArgs): FusedDirectionResult | undefined {
     if (!(CPU_BACKENDS as readonly string[]).includes(tf.getBackend())) return undefined;
@@ -449,9 +553,15 @@ export class CpuRecurrence implements RecurrenceKernel {
     const bias = !!w.bIh;
     const attrs: ForwardAttrs = {
       cell, relu: cell === 'rnn' && args.activation === 'relu', reverse: args.reverse, T, B, H, bias, hasInit: !!args.init, trace: args.trace,
+      save: tf.engine().state.gradientDepth > 0,
     };
     if (args.lengths) attrs.lengths = args.lengths;
+    if (args.inject && args.lengths) return undefined; // not offered (see FusedDirectionArgs.inject)
     const inputs: tf.NamedTensorMap = { x: tf.reshape(x, [T * B, I]), wIh: w.wIh, wHh: w.wHh };
+    if (args.inject) {
+      attrs.hasInject = true;
+      inputs.inject = tf.reshape(args.inject, [T * B, H]);
+    }
     if (bias) Object.assign(inputs, { bIh: w.bIh!, bHh: w.bHh! });
     if (args.init) {
       inputs.h0 = args.init.h;

@@ -11,7 +11,7 @@ import * as tf from '../../src/core/tf';
 import { checkFixture, type TorchFixture } from '../../src/core/torch';
 import { RecurrentStack, type LayerConfig } from '../../src/core/recurrent';
 import { getRecurrenceKernel, setRecurrenceKernel, takeFallbacks } from '../../src/core/fused';
-import { CPU_BACKWARD, CPU_FORWARD, recurrenceModule } from '../../src/wasm/kernels';
+import { CPU_BACKWARD, CPU_FORWARD, recurrenceModule, savedStateCount } from '../../src/wasm/kernels';
 import { Rng } from '../../src/core/rng';
 import type { CellState } from '../../src/core/cells';
 
@@ -66,7 +66,10 @@ const CASES: Case[] = [
   { name: 'lengths: gru H64 B9 T12 bi mul', layers: [{ cell: 'gru', units: 64, bidirectional: true, merge: 'mul' }], I: 2, B: 9, T: 12, lengths: [12, 11, 1, 5, 12, 3, 8, 2, 7] },
 ];
 
-/** Outputs, final states, traces and the gradient of a fixed random loss wrt every parameter, x and h0/c0. */
+/**
+ * Outputs, final states, traces and the gradient of a fixed random loss wrt every parameter, x and
+ * h0/c0; for full-length batches also wrt zeros injected into every h_t (the probe's dL/dh_t).
+ */
 function runStack(c: Case, seed: number): Record<string, Float32Array> {
   const layers = c.layers.map(layer);
   const stack = new RecurrentStack('rnn', c.I, layers, new Rng(seed));
@@ -83,12 +86,16 @@ function runStack(c: Case, seed: number): Record<string, Float32Array> {
       const wOut = rand([c.T, c.B, stack.outputSize]);
       const wN = Array.from({ length: nStates }, (_, k) => rand([c.B, layers[layerOf(layers, k)].units]));
       const out: Record<string, Float32Array> = {};
+      // a zero per layer, direction and step, in processing order (as Trainer.probe makes them)
+      const inject = c.lengths ? undefined : new Map(layers.flatMap((l, k) => (l.bidirectional ? ['forward', 'backward'] : ['forward'])
+        .map((d) => [`${k}:${d}`, Array.from({ length: c.T }, () => tf.zeros([c.B, l.units]) as tf.Tensor2D)] as const)));
+      let injecting = false;
       const f = (...args: tf.Tensor[]) => {
         const [xi, ...rest] = args;
         const init: CellState[] | undefined = c.init
           ? h0.map((_, k) => ({ h: rest[k] as tf.Tensor2D, c: lstmStates.includes(k) ? (rest[nStates + lstmStates.indexOf(k)] as tf.Tensor2D) : undefined }))
           : undefined;
-        const r = stack.run(xi as tf.Tensor3D, { init, trace: true, lengths: c.lengths });
+        const r = stack.run(xi as tf.Tensor3D, { init, trace: true, lengths: c.lengths, ...(injecting ? { inject } : {}) });
         out.output = r.output.dataSync() as Float32Array;
         r.final.forEach((s, k) => {
           out[`h_n${k}`] = s.h.dataSync() as Float32Array;
@@ -113,6 +120,17 @@ function runStack(c: Case, seed: number): Record<string, Float32Array> {
       g.forEach((t, k) => { out[`grad input ${k}`] = t.dataSync() as Float32Array; });
       const { grads } = tf.paramGrads(() => f(...inputs), stack.params);
       for (const [n] of params) out[`grad ${n}`] = grads[n].dataSync() as Float32Array;
+      if (inject) {
+        injecting = true;
+        const zs = [...inject.values()].flat();
+        const gz = tf.grads((...a: tf.Tensor[]) => { void a; return f(...inputs); })(zs);
+        let at = 0;
+        for (const [key, list] of inject) {
+          out[`grad inject ${key}`] = tf.concat(gz.slice(at, at + list.length)).dataSync() as Float32Array;
+          at += list.length;
+        }
+        injecting = false;
+      }
       return out;
     });
   } finally {
@@ -156,7 +174,7 @@ for (const backend of BACKENDS) {
   }
 }
 
-test('the fused kernel declines what it does not support (the op-by-op cells run): a bias on only one side, the gradient probe', async () => {
+test('the fused kernel declines what it does not support (the op-by-op cells run): a bias on only one side, the gradient probe of a variable-length batch', async () => {
   await useBackend('wasm');
   const stack = new RecurrentStack('', 2, [layer({ cell: 'gru', units: 3 })], new Rng(1));
   const x = tf.randomUniform([3, 2, 2]) as tf.Tensor3D;
@@ -164,14 +182,49 @@ test('the fused kernel declines what it does not support (the op-by-op cells run
   const kernel = getRecurrenceKernel()!;
   assert.equal(kernel.direction({ cell: 'gru', activation: 'tanh', units: 3, x, reverse: false, w: { ...w, bHh: undefined }, trace: false }), undefined);
   assert.equal(kernel.direction({ cell: 'gru', activation: 'tanh', units: 3, x: tf.zeros([0, 2, 2]) as tf.Tensor3D, reverse: false, w, trace: false }), undefined);
-  // inject (dL/dh probe) keeps the op-by-op path, whose per-step h the probe needs
+  // the dL/dh_t probe (inject) of a variable-length batch runs op by op; of a full-length one, fused
   const inject = new Map([['0:forward', [0, 1, 2].map(() => tf.zeros([2, 3]) as tf.Tensor2D)]]);
-  const prof = await tf.profile(() => { stack.run(x, { inject }); return []; });
-  assert.ok(!prof.kernelNames.includes(CPU_FORWARD));
+  const packed = await tf.profile(() => { stack.run(x, { inject, lengths: [3, 1] }); return []; });
+  assert.ok(!packed.kernelNames.includes(CPU_FORWARD));
+  const full = await tf.profile(() => { stack.run(x, { inject }); return []; });
+  assert.ok(full.kernelNames.includes(CPU_FORWARD));
+  // the zeros are there for their gradient: anything else is refused, not silently dropped
+  const ones = new Map([['0:forward', [0, 1, 2].map(() => tf.ones([2, 3]) as tf.Tensor2D)]]);
+  assert.throws(() => stack.run(x, { inject: ones }), /inject must be zeros/);
+  tf.dispose(ones.get('0:forward')!);
   setRecurrenceKernel(undefined);
   await useBackend('wasm');
   tf.dispose([x, ...inject.get('0:forward')!]);
   for (const v of stack.params.values()) v.dispose();
+});
+
+test('the forward states kept for backpropagation: none outside a recording, taken by the backward, and an unreached one dropped by the next recording', async () => {
+  for (const backend of BACKENDS) {
+    await useBackend(backend);
+    const stack = new RecurrentStack('', 2, [layer({ cell: 'lstm', units: 5 }), layer({ cell: 'gru', units: 3 })], new Rng(3));
+    const x = tf.randomUniform([4, 2, 2]) as tf.Tensor3D;
+    const loss = () => tf.sum(stack.run(x).output) as tf.Scalar;
+    const grad = (params: typeof stack.params) => { const r = tf.paramGrads(loss, params); tf.dispose([r.value, ...Object.values(r.grads)]); };
+    const before = savedStateCount();
+    tf.dispose(stack.run(x).output); // inference: nothing kept
+    assert.equal(savedStateCount(), before);
+    grad(stack.params);
+    assert.equal(savedStateCount(), 0, 'both layers\' backward took their states');
+    // the gradient of layer 1's weights only: layer 0's backward never runs, its state stays ...
+    const top = new Map([...stack.params].filter(([n]) => n.endsWith('_l1')));
+    assert.equal(top.size, 4);
+    grad(top);
+    assert.equal(savedStateCount(), 1);
+    // ... until the next recording, which drops it
+    grad(stack.params);
+    assert.equal(savedStateCount(), 0);
+    // a backward that finds no state says so (here: a handle that was never kept)
+    assert.throws(() => tf.engine().runKernel(CPU_BACKWARD, {
+      S: tf.tensor1d([123456], 'int32'), x: tf.zeros([8, 2]), wIh: tf.zeros([20, 2]), wHh: tf.zeros([20, 5]),
+    }, { cell: 'lstm', relu: false, reverse: false, T: 4, B: 2, H: 5, bias: false, hasInit: false, trace: false, save: true, hasDhs: false, hasDhN: false, hasDcN: false }), /forward state 123456 .* is gone/);
+    tf.dispose(x);
+    for (const v of stack.params.values()) v.dispose();
+  }
 });
 
 test('the module\'s SIMD exp-based tanh and sigmoid agree with Math to float32 precision over the whole range', async () => {

@@ -367,6 +367,7 @@ export function lstmBackward(B: i32, Hp: i32, xp: i32, dhs: i32, carry: i32, dc:
     for (let j = 0; j < Hp; j += 4) {
       const s = b * Hp + j;
       const dh = f32x4.add(v128.load(at(dhs + s)), v128.load(at(carry + s)));
+      v128.store(at(dhs + s), dh); // dL/dh' in full: the probe's ||dL/dh_t|| (see backwardSequence)
       v128.store(at(carry + s), f32x4.splat(0));
       const i = v128.load(at(xp + row + j)), f = v128.load(at(xp + row + Hp + j));
       const g = v128.load(at(xp + row + 2 * Hp + j)), o = v128.load(at(xp + row + 3 * Hp + j));
@@ -428,6 +429,7 @@ export function gruBackward(B: i32, Hp: i32, xp: i32, dhp: i32, dhs: i32, carry:
     for (let j = 0; j < Hp; j += 4) {
       const s = b * Hp + j;
       const dh = f32x4.add(v128.load(at(dhs + s)), v128.load(at(carry + s)));
+      v128.store(at(dhs + s), dh); // dL/dh' in full: the probe's ||dL/dh_t|| (see backwardSequence)
       const r = v128.load(at(xp + row + j)), z = v128.load(at(xp + row + Hp + j)), n = v128.load(at(xp + row + 2 * Hp + j));
       const dN = f32x4.mul(dh, f32x4.sub(one, z));
       const dZ = f32x4.mul(dh, f32x4.sub(v128.load(at(hPrev + s)), n));
@@ -468,6 +470,7 @@ export function rnnBackward(B: i32, Hp: i32, xp: i32, dhs: i32, carry: i32, h: i
     for (let j = 0; j < Hp; j += 4) {
       const s = b * Hp + j;
       const dh = f32x4.add(v128.load(at(dhs + s)), v128.load(at(carry + s)));
+      v128.store(at(dhs + s), dh); // dL/dh' in full: the probe's ||dL/dh_t|| (see backwardSequence)
       v128.store(at(carry + s), zero);
       const y = v128.load(at(h + s));
       const d = relu ? v128.and(dh, f32x4.gt(y, zero)) : f32x4.mul(dh, f32x4.sub(one, f32x4.mul(y, y)));
@@ -517,7 +520,9 @@ export function forwardSequence(cell: i32, relu: i32, T: i32, B: i32, Hp: i32, g
 }
 
 /**
- * Backward over s = T-1 .. 0. dhs [T, B, Hp]: dL/dh from above per step; carry [B, Hp] starts as
+ * Backward over s = T-1 .. 0. dhs [T, B, Hp]: dL/dh from above per step, overwritten with dL/dh_s
+ * in full (from above plus the carry from step s+1: every path from h_s to the loss; a frozen
+ * row's is left as read); carry [B, Hp] starts as
  * dL/dh_n and ends as dL/dh_0, dc [B, Hp] (LSTM) as dL/dc_n -> dL/dc_0. The carry between steps is
  * dL/dh_prev = dHP W_hh (GRU: + dh z). g's rows become dXP; GRU's dHP goes to dhp (else dHP = dXP).
  * whh: W_hh [G*Hp, Hp] row-major. mask as forwardSequence's: a frozen row's dh and dc pass
