@@ -13,7 +13,12 @@
 // the time from the click on Start to the chart's first drawing with a point in it.
 // Runs alternate CLI, panel, CLI, panel so that a change in the machine's load falls on both;
 // the figure of each side is the median of its rounds.
-// Usage: node --import tsx bench/panel-speed.bench.mjs [--rounds N] [--scale X] [--models a,b] [--backends wasm,cpu] [--probe-share PERCENT] [--json]
+// Graphics: by default Chromium as it runs on a machine without a GPU (canvas, rasterization and
+// compositing in software, WebGL on SwiftShader as a software fallback); `--graphics swiftshader`
+// makes SwiftShader its GPU instead (the WebGPU tests' setting), which moves the page's canvas,
+// rasterization and compositing into SwiftShader's threads: about half a core more on a 2-core
+// machine while the panel trains, taken from the worker. The header prints chrome://gpu's lines.
+// Usage: node --import tsx bench/panel-speed.bench.mjs [--rounds N] [--scale X] [--models a,b] [--backends wasm,cpu] [--probe-share PERCENT] [--graphics software|swiftshader] [--json]
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +32,8 @@ const scale = Number(flag('scale', 1));
 const models = flag('models', 'hello,char-gru,adding-lstm').split(',');
 const backends = flag('backends', 'wasm,cpu').split(',');
 const json = argv.includes('--json');
+const graphics = flag('graphics', 'software');
+if (!['software', 'swiftshader'].includes(graphics)) throw new Error(`--graphics: expected software or swiftshader, found ${graphics}`);
 // the panel's settings as a new user has them: package.json's defaults (--probe-share overrides one)
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 const props = Object.assign({}, ...[pkg.contributes.configuration].flat().map((c) => c.properties));
@@ -154,11 +161,26 @@ async function panelRun(browser, origin, model, backend, steps) {
 }
 
 const served = await serve();
-const browser = await launch({ webgpu: false });
+const browser = await launch({ webgpu: false, swiftshaderGpu: graphics === 'swiftshader' });
+
+/** chrome://gpu's Canvas, Compositing and WebGL lines: how this browser draws. */
+async function graphicsStatus() {
+  const page = await browser.newPage();
+  try {
+    await page.goto('chrome://gpu');
+    await page.waitForTimeout(1000);
+    const text = await page.evaluate(() => (document.querySelector('info-view')?.shadowRoot ?? document).textContent ?? '');
+    return ['Canvas', 'Compositing', 'WebGL'].map((k) => `${k}: ${(text.match(new RegExp(`\\*\\s*${k}:\\s*([^*]*)`)) ?? [])[1]?.replace(/\s+/g, ' ').trim() ?? '?'}`).join('; ');
+  } catch (e) {
+    return `chrome://gpu unreadable: ${e.message}`;
+  } finally {
+    await page.close();
+  }
+}
 const results = [];
 const print = (o) => { results.push(o); if (json) console.log(JSON.stringify(o)); };
 try {
-  if (!json) console.log(`machine: load ${load()} (1/5/15 min); panel settings ${JSON.stringify(defaults)}`);
+  if (!json) console.log(`machine: load ${load()} (1/5/15 min); panel settings ${JSON.stringify(defaults)}\ngraphics: ${graphics} (${await graphicsStatus()})`);
   for (const model of models) {
     for (const backend of backends) {
       const steps = stepsOf(model);
@@ -175,7 +197,7 @@ try {
       const o = {
         model, backend, steps, cli_steps_per_s: median(cli), panel_steps_per_s: median(panel), ratio: median(panel) / median(cli),
         cli_steps_per_cpu_s: median(cliCpu), panel_steps_per_cpu_s: median(panelCpu), cpu_ratio: median(panelCpu) / median(cliCpu),
-        first_point_ms: median(first), load: load(),
+        first_point_ms: median(first), load: load(), graphics,
       };
       print(o);
       const f = (x) => x.toFixed(1).padStart(7);
@@ -189,7 +211,7 @@ try {
   if (models.includes('hello')) {
     const runs = [];
     for (let r = 0; r < rounds; r++) runs.push(await panelRun(browser, served.origin, 'hello', 'auto', undefined));
-    const o = { model: 'hello', backend: `auto->${runs.map((x) => x.backend).join('/')}`, steps: 200, first_point_ms: median(runs.map((x) => x.firstPointMs)), total_ms: median(runs.map((x) => x.totalMs)), load: load() };
+    const o = { model: 'hello', backend: `auto->${runs.map((x) => x.backend).join('/')}`, steps: 200, first_point_ms: median(runs.map((x) => x.firstPointMs)), total_ms: median(runs.map((x) => x.totalMs)), load: load(), graphics };
     print(o);
     if (!json) console.log(`hello 200 steps in the panel (auto chose ${runs.map((x) => x.backend).join('/')}): Start -> first point ${o.first_point_ms.toFixed(0)} ms, Start -> end ${o.total_ms.toFixed(0)} ms (target < 2000 ms; load ${o.load})`);
   }

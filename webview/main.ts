@@ -469,7 +469,7 @@ const uiStats = { messages: 0, messageMs: 0, probeDraws: 0, probeDrawMs: 0 };
  * compositor (on a machine without a GPU, CPU time the training worker competes for), and a person
  * cannot read faster than that. Phase changes and user actions are drawn at once.
  */
-const LIVE_INTERVAL_MS = 100;
+const LIVE_INTERVAL_MS = 200;
 type Part = 'status' | 'loss' | 'chart' | 'probe';
 const dirty = new Set<Part>();
 let liveTimer: ReturnType<typeof setTimeout> | undefined;

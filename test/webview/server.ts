@@ -63,14 +63,21 @@ export async function serve(): Promise<Served> {
 
 export const CHROMIUM = process.env.SEQLAB_CHROMIUM ?? '/usr/bin/chromium';
 
-/** Headless Chromium; `webgpu: false` leaves WebGPU off (no --enable-unsafe-webgpu) to exercise the fallback. */
-export async function launch(o: { webgpu?: boolean; args?: string[] } = {}): Promise<Browser> {
+/**
+ * Headless Chromium; `webgpu: false` leaves WebGPU off (no --enable-unsafe-webgpu) to exercise the
+ * fallback. `swiftshaderGpu` (default true) makes SwiftShader Chromium's GPU (--use-angle=swiftshader):
+ * WebGL and WebGPU then run on it, and so do canvas, rasterization and compositing, all in
+ * software threads of the GPU process. false: Chromium's own choice on a machine without a GPU
+ * (chrome://gpu: canvas, rasterization and compositing "Software only"; WebGL still on SwiftShader
+ * as a software fallback), which is what a user without a GPU gets.
+ */
+export async function launch(o: { webgpu?: boolean; swiftshaderGpu?: boolean; args?: string[] } = {}): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: [
       ...(o.args ?? []),
-      ...(o.webgpu === false ? [] : ['--enable-unsafe-webgpu']), '--enable-unsafe-swiftshader', '--use-angle=swiftshader',
+      ...(o.webgpu === false ? [] : ['--enable-unsafe-webgpu']), '--enable-unsafe-swiftshader', ...(o.swiftshaderGpu === false ? [] : ['--use-angle=swiftshader']),
       '--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync',
     ],
