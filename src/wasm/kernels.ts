@@ -42,10 +42,11 @@ interface Exports {
   memory: WebAssembly.Memory;
   heapStart(): number;
   gemm(M: number, N: number, K: number, a: number, sam: number, sak: number, b: number, ldb: number, c: number, ldc: number, accumulate: number): void;
-  gemm64(M: number, N: number, K: number, a: number, sam: number, sak: number, b: number, ldb: number, c: number, ldc: number, accumulate: number): void;
+  widen(src: number, n: number, dst: number): void;
+  gemm64w(M: number, N: number, K: number, a64: number, w64: number, c: number, ldc: number, accumulate: number): void;
   colsum(R: number, N: number, x: number, ld: number, out: number, accumulate: number): void;
-  forwardSequence(cell: number, relu: number, T: number, B: number, Hp: number, g: number, h: number, c: number, aux: number, whhT: number, bi: number, bh: number, p: number, mask: number): void;
-  backwardSequence(cell: number, relu: number, T: number, B: number, Hp: number, g: number, dhp: number, h: number, c: number, aux: number, whh: number, dhs: number, carry: number, dc: number, mask: number): void;
+  forwardSequence(cell: number, relu: number, T: number, B: number, Hp: number, g: number, h: number, c: number, aux: number, whhT: number, bi: number, bh: number, p: number, mask: number, wide: number): void;
+  backwardSequence(cell: number, relu: number, T: number, B: number, Hp: number, g: number, dhp: number, h: number, c: number, aux: number, whh: number, dhs: number, carry: number, dc: number, mask: number, wide: number): void;
   tanhArray(x: number, y: number, n: number): void;
   sigmoidArray(x: number, y: number, n: number): void;
 }
@@ -115,6 +116,9 @@ function stateSizes(d: Dims): { h: number; c: number; aux: number; g: number; to
   const g = d.R * d.GHp;
   return { h: hb, c, aux, g, total: hb + c + aux + g };
 }
+
+/** The recurrence's float64 scratch (see forwardSequence): W_hh and one step's h or dHP, 2 floats a value. */
+const wideSize = (d: Dims) => 2 * (d.GHp * d.Hp + d.B * d.GHp);
 
 /** Processing step s of time t (and back). */
 const stepOf = (t: number, T: number, reverse: boolean) => (reverse ? T - 1 - t : t);
@@ -374,8 +378,8 @@ function forwardKernel() {
     const m = need();
     const st = stateSizes(d);
     const BHp = d.B * d.Hp;
-    // [ S | X | W_ih^T | W_hh^T | b_ih | b_hh | P | mask ]
-    const [S, X, wihT, whhT, bi, bh, P, M] = m.layout([st.total, d.R * I, I * d.GHp, d.Hp * d.GHp, d.GHp, d.GHp, d.B * d.GHp, a.lengths ? d.R : 0]);
+    // [ S | X | W_ih^T | W_hh^T | b_ih | b_hh | P | mask | wide ]
+    const [S, X, wihT, whhT, bi, bh, P, M, wide] = m.layout([st.total, d.R * I, I * d.GHp, d.Hp * d.GHp, d.GHp, d.GHp, d.B * d.GHp, a.lengths ? d.R : 0, wideSize(d)]);
     const mask = putMask(m, d, a.reverse, a.lengths, M);
     const hAt = S, cAt = S + st.h, auxAt = cAt + st.c, gAt = auxAt + st.aux;
     // h_t + e_t with e = 0: the same h (the zeros are there for their gradient, dL/dh_t)
@@ -391,7 +395,7 @@ function forwardKernel() {
     if (d.cell === 'lstm') putPadded(m, d, a.hasInit ? read(backend, i.c0, 'c0') : undefined, cAt);
     // XP = X W_ih^T for all T*B rows at once, into the gate region: [R, I] x [I, G*Hp]
     m.x.gemm(d.R, d.GHp, I, X, I, 1, wihT, d.GHp, gAt, d.GHp, 0);
-    m.x.forwardSequence(CELL_CODE[d.cell], a.relu ? 1 : 0, d.T, d.B, d.Hp, gAt, hAt, cAt, auxAt, whhT, bi, bh, P, mask);
+    m.x.forwardSequence(CELL_CODE[d.cell], a.relu ? 1 : 0, d.T, d.B, d.Hp, gAt, hAt, cAt, auxAt, whhT, bi, bh, P, mask, wide);
     const lengths = a.lengths;
     const outs = [
       handle(backend, a.save ? savedStates.keep(m.mem.subarray(S, S + st.total)) : 0),
@@ -426,10 +430,10 @@ function backwardKernel() {
     const m = need();
     const st = stateSizes(d);
     const gru = d.cell === 'gru';
-    // [ S | X | W_hh | W_ih | dhs | carry | dc | dHP (GRU) | dx | dW_ih | dW_hh | db_ih | db_hh | mask ]
-    const [S, X, whh, wih, dhs, carry, dc, dhp, dx, dwih, dwhh, dbi, dbh, M] = m.layout([
+    // [ S | X | W_hh | W_ih | dhs | carry | dc | dHP (GRU) | dx | dW_ih | dW_hh | db_ih | db_hh | mask | wide ]
+    const [S, X, whh, wih, dhs, carry, dc, dhp, dx, dwih, dwhh, dbi, dbh, M, wide] = m.layout([
       st.total, d.R * I, d.GHp * d.Hp, d.GHp * I, d.R * d.Hp, d.B * d.Hp, d.B * d.Hp, gru ? d.R * d.GHp : 0,
-      d.R * I, d.GHp * I, d.GHp * d.Hp, d.GHp, d.GHp, a.lengths ? d.R : 0,
+      d.R * I, d.GHp * I, d.GHp * d.Hp, d.GHp, d.GHp, a.lengths ? d.R : 0, wideSize(d),
     ]);
     const mask = putMask(m, d, a.reverse, a.lengths, M);
     const hAt = S, cAt = S + st.h, auxAt = cAt + st.c, gAt = auxAt + st.aux;
@@ -447,7 +451,7 @@ function backwardKernel() {
     // the backward recurrence: g's rows become dXP, GRU's dHP goes to dhp (frozen rows: 0, so
     // padding steps add nothing to the weight gradients below and get dx = 0); dhs becomes dL/dh_t
     // in full (every path from h_t to the loss): the gradient of the injected zeros
-    m.x.backwardSequence(CELL_CODE[d.cell], a.relu ? 1 : 0, d.T, d.B, d.Hp, gAt, dhp, hAt, cAt, auxAt, whh, dhs, carry, dc, mask);
+    m.x.backwardSequence(CELL_CODE[d.cell], a.relu ? 1 : 0, d.T, d.B, d.Hp, gAt, dhp, hAt, cAt, auxAt, whh, dhs, carry, dc, mask, wide);
 
     const dHP = gru ? dhp : gAt;
     // ONE product each over all T*B rows:

@@ -201,44 +201,7 @@ export function gemm(M: i32, N: i32, K: i32, a: i32, sam: i32, sak: i32, b: i32,
   v128.store(pc, c0);
 }
 
-// ---------------------------------------------------------------------------------------------
-// The same product with products and sums in float64 (f64x2 lanes), rounded to float32 once per
-// K block, like tfjs's cpu matmul. The recurrence uses it (h W_hh^T forward, dHP W_hh backward):
-// its rounding errors are fed back T times, and in float32 they drifted one PyTorch training
-// trajectory (torch-train gru_m2o_bce_rmsprop_value) from 1e-8 to 1.3e-4 in 15 RMSprop steps;
-// in float64 it stays at the op-by-op cells' 1e-5..8e-5. About 2x the float32 product's time.
-// Blocked like gemm: 4 columns x 4 rows per inner kernel (8 accumulators of 2 float64 lanes).
-// ---------------------------------------------------------------------------------------------
-
-export function gemm64(M: i32, N: i32, K: i32, a: i32, sam: i32, sak: i32, b: i32, ldb: i32, c: i32, ldc: i32, accumulate: i32): void {
-  if (K == 0) {
-    if (!accumulate) for (let m = 0; m < M; m++) memory.fill(at(c + m * ldc), 0, <usize>N << 2);
-    return;
-  }
-  for (let k0 = 0; k0 < K; k0 += KC) {
-    const kn = min(KC, K - k0);
-    const acc = accumulate != 0 || k0 > 0;
-    const ak = a + k0 * sak;
-    const bk = b + k0 * ldb;
-    let n = 0;
-    for (; n + 4 <= N; n += 4) {
-      let m = 0;
-      for (; m + 4 <= M; m += 4) block4x4d(kn, ak + m * sam, sam, sak, bk + n, ldb, c + m * ldc + n, ldc, acc);
-      for (; m < M; m++) block1x4d(kn, ak + m * sam, sak, bk + n, ldb, c + m * ldc + n, acc);
-    }
-    for (; n < N; n++) {
-      for (let m = 0; m < M; m++) {
-        // one dot product: sum_k A(m, k) B[k, n]
-        let s: f64 = acc ? <f64>load<f32>(at(c + m * ldc + n)) : 0;
-        const am = ak + m * sam;
-        for (let k = 0; k < kn; k++) s += <f64>load<f32>(at(am + k * sak)) * <f64>load<f32>(at(bk + k * ldb + n));
-        store<f32>(at(c + m * ldc + n), <f32>s);
-      }
-    }
-  }
-}
-
-/** 4 floats of B as two f64x2: lanes 0-1 and 2-3 */
+/** 4 floats as two f64x2: lanes 0-1 and 2-3 */
 // @ts-ignore: decorator
 @inline function lo2(v: v128): v128 { return f64x2.promote_low_f32x4(v); }
 // @ts-ignore: decorator
@@ -255,24 +218,61 @@ export function gemm64(M: i32, N: i32, K: i32, a: i32, sam: i32, sak: i32, b: i3
   v128.store(p, f32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5));
 }
 
+// ---------------------------------------------------------------------------------------------
+// The recurrence's products (h W_hh^T forward, dHP W_hh backward) in float64, rounded to float32
+// once per C value: their rounding errors are fed back T times, and in float32 they drifted one
+// PyTorch training trajectory (torch-train gru_m2o_bce_rmsprop_value) from 1e-8 to 1.3e-4 in 15
+// RMSprop steps; in float64 it stays at the op-by-op cells' 1e-5..8e-5. The products of two
+// float32 values are exact in float64. Both operands come widened to float64 (widen), packed
+// row-major: A [M, K] (a64), B [K, N] (w64), addresses float indices like every region (2 floats
+// a value). W_hh is widened once per call, the step's h (or dHP) once per step, rather than every
+// value at every use inside the loops: 2.8x faster for B32 H128 LSTM's h W_hh^T than widening
+// inside (about 3x the float32 product's time, now 2-3x). 4 columns x 4 rows per inner kernel
+// (8 accumulators of 2 float64 lanes), then the single-row tail.
+// ---------------------------------------------------------------------------------------------
+
+/** dst (float64, 2 floats each) = src (float32), n values. */
+export function widen(src: i32, n: i32, dst: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v = v128.load(at(src + i));
+    v128.store(at(dst + 2 * i), lo2(v));
+    v128.store(at(dst + 2 * i), hi2(v), 16);
+  }
+  for (; i < n; i++) store<f64>(at(dst + 2 * i), <f64>load<f32>(at(src + i)));
+}
+
+/** C[m, n] (= or +=) sum_k A[m, k] B[k, n]; N a multiple of 4. */
+export function gemm64w(M: i32, N: i32, K: i32, a64: i32, w64: i32, c: i32, ldc: i32, accumulate: i32): void {
+  if (K == 0) {
+    if (!accumulate) for (let m = 0; m < M; m++) memory.fill(at(c + m * ldc), 0, <usize>N << 2);
+    return;
+  }
+  const acc = accumulate != 0;
+  for (let n = 0; n < N; n += 4) {
+    let m = 0;
+    for (; m + 4 <= M; m += 4) block4x4w(K, a64 + 2 * m * K, w64 + 2 * n, N, c + m * ldc + n, ldc, acc);
+    for (; m < M; m++) block1x4w(K, a64 + 2 * m * K, w64 + 2 * n, N, c + m * ldc + n, acc);
+  }
+}
+
 // @ts-ignore: decorator
-@inline function block4x4d(K: i32, a: i32, sam: i32, sak: i32, b: i32, ldb: i32, c: i32, ldc: i32, acc: bool): void {
+@inline function block4x4w(K: i32, a: i32, b: i32, ldb: i32, c: i32, ldc: i32, acc: bool): void {
   const z = f64x2.splat(0);
   let c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
   let pa = at(a), pb = at(b);
-  const sa = at(sak), sb = at(ldb), r = at(sam);
+  const sb = at(2 * ldb), r = at(2 * K);
   for (let k = 0; k < K; k++) {
-    const bv = v128.load(pb);
-    const b0 = lo2(bv), b1 = hi2(bv);
-    let x = f64x2.splat(<f64>load<f32>(pa));
+    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+    let x = v128.load64_splat(pa);
     c00 = f64x2.add(c00, f64x2.mul(x, b0)); c01 = f64x2.add(c01, f64x2.mul(x, b1));
-    x = f64x2.splat(<f64>load<f32>(pa + r));
+    x = v128.load64_splat(pa + r);
     c10 = f64x2.add(c10, f64x2.mul(x, b0)); c11 = f64x2.add(c11, f64x2.mul(x, b1));
-    x = f64x2.splat(<f64>load<f32>(pa + 2 * r));
+    x = v128.load64_splat(pa + 2 * r);
     c20 = f64x2.add(c20, f64x2.mul(x, b0)); c21 = f64x2.add(c21, f64x2.mul(x, b1));
-    x = f64x2.splat(<f64>load<f32>(pa + 3 * r));
+    x = v128.load64_splat(pa + 3 * r);
     c30 = f64x2.add(c30, f64x2.mul(x, b0)); c31 = f64x2.add(c31, f64x2.mul(x, b1));
-    pa += sa; pb += sb;
+    pa += 8; pb += sb;
   }
   const l = at(ldc);
   const pc = at(c);
@@ -283,16 +283,15 @@ export function gemm64(M: i32, N: i32, K: i32, a: i32, sam: i32, sak: i32, b: i3
 }
 
 // @ts-ignore: decorator
-@inline function block1x4d(K: i32, a: i32, sak: i32, b: i32, ldb: i32, c: i32, acc: bool): void {
+@inline function block1x4w(K: i32, a: i32, b: i32, ldb: i32, c: i32, acc: bool): void {
   let c0 = f64x2.splat(0), c1 = f64x2.splat(0);
   let pa = at(a), pb = at(b);
-  const sa = at(sak), sb = at(ldb);
+  const sb = at(2 * ldb);
   for (let k = 0; k < K; k++) {
-    const bv = v128.load(pb);
-    const x = f64x2.splat(<f64>load<f32>(pa));
-    c0 = f64x2.add(c0, f64x2.mul(x, lo2(bv)));
-    c1 = f64x2.add(c1, f64x2.mul(x, hi2(bv)));
-    pa += sa; pb += sb;
+    const x = v128.load64_splat(pa);
+    c0 = f64x2.add(c0, f64x2.mul(x, v128.load(pb)));
+    c1 = f64x2.add(c1, f64x2.mul(x, v128.load(pb, 16)));
+    pa += 8; pb += sb;
   }
   put4(at(c), c0, c1, acc);
 }
@@ -485,6 +484,8 @@ export function rnnBackward(B: i32, Hp: i32, xp: i32, dhs: i32, carry: i32, h: i
 //   h [(T+1), B, Hp]  row 0 = h_0, row s+1 = h after step s     c [(T+1), B, Hp] (LSTM)
 //   aux [T, B, Hp]    LSTM tanh(c'), GRU hn                       g [T, B, G*Hp] gates (see above)
 //   p [B, G*Hp]       scratch for h W_hh^T
+//   wide              scratch of 2 (G*Hp*Hp + B*G*Hp) floats: W_hh (or W_hh^T) and the step's h (or
+//                     dHP) widened to float64 for the products (see gemm64w)
 //   mask [T, B]       variable lengths (PyTorch's packed sequences): m_s[b] = 1 while sequence b
 //                     runs at step s, else 0; -1: every sequence runs every step. With it
 //                       state_s = m_s cell(x_s, state_{s-1}) + (1 - m_s) state_{s-1}
@@ -497,13 +498,16 @@ export function rnnBackward(B: i32, Hp: i32, xp: i32, dhs: i32, carry: i32, h: i
   return mask >= 0 && load<f32>(at(mask + b)) == 0;
 }
 
-export function forwardSequence(cell: i32, relu: i32, T: i32, B: i32, Hp: i32, g: i32, h: i32, c: i32, aux: i32, whhT: i32, bi: i32, bh: i32, p: i32, mask: i32): void {
+export function forwardSequence(cell: i32, relu: i32, T: i32, B: i32, Hp: i32, g: i32, h: i32, c: i32, aux: i32, whhT: i32, bi: i32, bh: i32, p: i32, mask: i32, wide: i32): void {
   const G = (cell == 1 ? 4 : cell == 2 ? 3 : 1) * Hp;
   const BH = B * Hp;
+  const w64 = wide, h64 = wide + 2 * Hp * G;
+  widen(whhT, Hp * G, w64);
   for (let s = 0; s < T; s++) {
     const hPrev = h + s * BH;
     // p = h_prev W_hh^T   [B, Hp] x [Hp, G*Hp]
-    gemm64(B, G, Hp, hPrev, Hp, 1, whhT, G, p, G, 0);
+    widen(hPrev, BH, h64);
+    gemm64w(B, G, Hp, h64, w64, p, G, 0);
     const gs = g + s * B * G;
     if (cell == 1) lstmForward(B, Hp, gs, p, bi, bh, c + s * BH, c + (s + 1) * BH, aux + s * BH, hPrev + BH);
     else if (cell == 2) gruForward(B, Hp, gs, p, bi, bh, hPrev, aux + s * BH, hPrev + BH);
@@ -525,13 +529,15 @@ export function forwardSequence(cell: i32, relu: i32, T: i32, B: i32, Hp: i32, g
  * row's is left as read); carry [B, Hp] starts as
  * dL/dh_n and ends as dL/dh_0, dc [B, Hp] (LSTM) as dL/dc_n -> dL/dc_0. The carry between steps is
  * dL/dh_prev = dHP W_hh (GRU: + dh z). g's rows become dXP; GRU's dHP goes to dhp (else dHP = dXP).
- * whh: W_hh [G*Hp, Hp] row-major. mask as forwardSequence's: a frozen row's dh and dc pass
+ * whh: W_hh [G*Hp, Hp] row-major; wide as forwardSequence's. mask as forwardSequence's: a frozen row's dh and dc pass
  * through the step unchanged (state_s = state_{s-1}), its dXP and dHP are 0 (its output h is
  * 0, so its dhs is not read).
  */
-export function backwardSequence(cell: i32, relu: i32, T: i32, B: i32, Hp: i32, g: i32, dhp: i32, h: i32, c: i32, aux: i32, whh: i32, dhs: i32, carry: i32, dc: i32, mask: i32): void {
+export function backwardSequence(cell: i32, relu: i32, T: i32, B: i32, Hp: i32, g: i32, dhp: i32, h: i32, c: i32, aux: i32, whh: i32, dhs: i32, carry: i32, dc: i32, mask: i32, wide: i32): void {
   const G = (cell == 1 ? 4 : cell == 2 ? 3 : 1) * Hp;
   const BH = B * Hp;
+  const w64 = wide, d64 = wide + 2 * G * Hp;
+  widen(whh, G * Hp, w64);
   for (let s = T - 1; s >= 0; s--) {
     const gs = g + s * B * G;
     const ms = mask < 0 ? -1 : mask + s * B;
@@ -540,6 +546,7 @@ export function backwardSequence(cell: i32, relu: i32, T: i32, B: i32, Hp: i32, 
     else if (cell == 2) { d = dhp + s * B * G; gruBackward(B, Hp, gs, d, dhs + s * BH, carry, h + s * BH, aux + s * BH, ms); }
     else rnnBackward(B, Hp, gs, dhs + s * BH, carry, h + (s + 1) * BH, relu, ms);
     // carry += dHP W_hh   [B, G*Hp] x [G*Hp, Hp] (a frozen row's dHP is 0: its carry passes)
-    gemm64(B, Hp, G, d, G, 1, whh, Hp, carry, Hp, 1);
+    widen(d, B * G, d64);
+    gemm64w(B, Hp, G, d64, w64, carry, Hp, 1);
   }
 }
