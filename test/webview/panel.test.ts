@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PROTOCOL_VERSION } from '../../src/protocol';
 import { interpolateRdBu, interpolateViridis } from 'd3-scale-chromatic';
-import { exampleExperiment, helloExperiment, PanelPage, launch, rgb, useBrowser } from './server';
+import { exampleExperiment, helloExperiment, hoverCanvas, PanelPage, launch, rgb, useBrowser } from './server';
 
 
 const STEPS = 30;
@@ -166,12 +166,7 @@ describe('training panel in headless Chromium', () => {
 
     // hover: the tooltip names t, token, unit and the value
     const [t, u] = [2, 5];
-    const box = (await p.page.locator('#heatmap-canvas').boundingBox())!;
-    const cw = await p.page.evaluate(() => { const c = document.getElementById('heatmap-canvas') as HTMLCanvasElement; return [c.width, c.height]; });
-    await p.page.mouse.move(
-      box.x + ((geo.left + t * geo.cellW + geo.cellW / 2) * box.width) / cw[0]!,
-      box.y + ((geo.top + u * geo.cellH + geo.cellH / 2) * box.height) / cw[1]!,
-    );
+    await hoverCanvas(p, 'heatmap-canvas', geo.left + t * geo.cellW + geo.cellW / 2, geo.top + u * geo.cellH + geo.cellH / 2);
     const tip = p.page.locator('#heatmap-tooltip');
     await tip.waitFor({ state: 'visible' });
     const text = (await tip.textContent()) ?? '';
@@ -389,13 +384,10 @@ describe('training panel in headless Chromium', () => {
     // hover at the right edge of the heatmap: the tooltip flips to stay inside the viewport
     await p.page.setViewportSize({ width: 420, height: 900 });
     await p.page.waitForTimeout(300); // the heatmap redraws for the new width
-    await p.page.locator('#heatmap-canvas').scrollIntoViewIfNeeded();
-    const box = (await p.page.locator('#heatmap-canvas').boundingBox())!;
-    const g2 = await p.page.evaluate(() => { const h = (window as any).seqlabPanel.heatmap; return { ...h.geometry, W: h.canvas.width, H: h.canvas.height }; });
+    const g2 = await p.page.evaluate(() => (window as any).seqlabPanel.heatmap.geometry);
     // the last timestep's cell, at the right edge of the grid
-    const cx = box.x + ((g2.left + (g2.T - 0.5) * g2.cellW) * box.width) / g2.W;
+    const { x: cx } = await hoverCanvas(p, 'heatmap-canvas', g2.left + (g2.T - 0.5) * g2.cellW, g2.top + g2.cellH / 2);
     assert.ok(cx > 420 - 200, `the last column (${cx}) is near the viewport's right edge`);
-    await p.page.mouse.move(cx, box.y + ((g2.top + g2.cellH / 2) * box.height) / g2.H);
     const tip = p.page.locator('#heatmap-tooltip');
     await tip.waitFor({ state: 'visible' });
     const tb = (await tip.boundingBox())!;

@@ -202,6 +202,24 @@ export class PanelPage {
 /** d3's '#rrggbb' / 'rgb(r, g, b)' colours as numbers (pixel checks). */
 export const rgb = (c: string): number[] => (c.startsWith('#') ? [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)) : c.match(/\d+/g)!.slice(0, 3).map(Number));
 
+/** RGBA of the pixel at (x, y), in the canvas's own pixels, of canvas `#id` (pixel checks). */
+export const pixel = (p: PanelPage, id: string, x: number, y: number): Promise<number[]> =>
+  p.page.evaluate(([id, x, y]) => Array.from((document.getElementById(id as string) as HTMLCanvasElement).getContext('2d')!.getImageData(x as number, y as number, 1, 1).data), [id, x, y] as const);
+
+/**
+ * Move the mouse over (x, y), in the canvas's own pixels, of canvas `#id` (scrolled into view
+ * first; the canvas may be drawn at another size than it is shown). Returns the page point.
+ */
+export async function hoverCanvas(p: PanelPage, id: string, x: number, y: number): Promise<{ x: number; y: number }> {
+  const canvas = p.page.locator(`#${id}`);
+  await canvas.scrollIntoViewIfNeeded();
+  const box = (await canvas.boundingBox())!;
+  const [w, h] = await p.page.evaluate((id) => { const c = document.getElementById(id) as HTMLCanvasElement; return [c.width, c.height]; }, id);
+  const at = { x: box.x + (x * box.width) / w!, y: box.y + (y * box.height) / h! };
+  await p.page.mouse.move(at.x, at.y);
+  return at;
+}
+
 /** The static server and headless Chromium of one test file: started before its tests, closed after them. */
 export function useBrowser(o: Parameters<typeof launch>[0] = {}): { readonly browser: Browser; readonly origin: string; open(): Promise<PanelPage> } {
   let served: Served | undefined;

@@ -7,7 +7,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { interpolateViridis } from 'd3-scale-chromatic';
-import { exampleExperiment, PanelPage, rgb, useBrowser } from './server';
+import { exampleExperiment, hoverCanvas, PanelPage, pixel, rgb, useBrowser } from './server';
 
 
 const env = useBrowser();
@@ -164,18 +164,14 @@ describe('typed input and the alignment view in headless Chromium', () => {
       }), A);
       const geo = await p.page.evaluate(() => (window as any).seqlabPanel.alignment.heatmap.geometry);
       assert.deepEqual([geo.T, geo.units], [4, 3], 'source along x, target down y');
-      const pixel = (x: number, y: number) => p.page.evaluate(([x, y]) => Array.from((document.getElementById('alignment-canvas') as HTMLCanvasElement).getContext('2d')!.getImageData(x, y, 1, 1).data), [x, y]);
       for (const [tt, s] of [[0, 0], [1, 2], [2, 3], [0, 3], [2, 1]] as const) {
-        const px = await pixel(geo.left + s * geo.cellW + Math.floor(geo.cellW / 2), geo.top + tt * geo.cellH + Math.floor(geo.cellH / 2));
+        const px = await pixel(p, 'alignment-canvas', geo.left + s * geo.cellW + Math.floor(geo.cellW / 2), geo.top + tt * geo.cellH + Math.floor(geo.cellH / 2));
         const want = rgb(interpolateViridis(A[tt]![s]!));
         for (let k = 0; k < 3; k++) assert.ok(Math.abs(px[k]! - want[k]!) <= 3, `a[${tt}][${s}] = ${A[tt]![s]}: pixel ${px} expected ${want}`);
       }
       assert.equal(await p.page.getAttribute('#alignment-canvas', 'data-colormap'), 'sequential');
       // hover target 1 ("y") x source 2 ("c"): 0.7
-      await p.page.locator('#alignment-canvas').scrollIntoViewIfNeeded();
-      const box = (await p.page.locator('#alignment-canvas').boundingBox())!;
-      const wh = await p.page.evaluate(() => { const c = document.getElementById('alignment-canvas') as HTMLCanvasElement; return [c.width, c.height]; });
-      await p.page.mouse.move(box.x + ((geo.left + 2.5 * geo.cellW) * box.width) / wh[0]!, box.y + ((geo.top + 1.5 * geo.cellH) * box.height) / wh[1]!);
+      await hoverCanvas(p, 'alignment-canvas', geo.left + 2.5 * geo.cellW, geo.top + 1.5 * geo.cellH);
       const tip = p.page.locator('#alignment-tooltip');
       await tip.waitFor({ state: 'visible' });
       assert.equal(await tip.textContent(), 'target 1 "y" ← source 2 "c": attention 0.7000');

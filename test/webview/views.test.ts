@@ -7,13 +7,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { interpolateViridis } from 'd3-scale-chromatic';
-import { exampleExperiment, PanelPage, rgb, useBrowser } from './server';
+import { exampleExperiment, hoverCanvas, pixel, rgb, useBrowser } from './server';
 
 
 const env = useBrowser();
-
-const pixel = (p: PanelPage, id: string, x: number, y: number) =>
-  p.page.evaluate(([id, x, y]) => Array.from((document.getElementById(id as string) as HTMLCanvasElement).getContext('2d')!.getImageData(x as number, y as number, 1, 1).data), [id, x, y] as const);
 
 describe('evaluation and prediction views', () => {
   test('a known confusion matrix: cells coloured by row share, counts and class labels, hover with count and row %', async () => {
@@ -57,10 +54,7 @@ describe('evaluation and prediction views', () => {
     assert.match(await p.page.locator('#evaluation .eval-summary').innerText(), /accuracy 85\.0%.*macro F1 0\.800/);
     // hover on (true VERB, predicted NOUN): 1 of 4 = 25.0% of the row
     await p.page.evaluate(() => { document.getElementById('evaluation')!.hidden = false; });
-    await p.page.locator('#confusion-canvas').scrollIntoViewIfNeeded();
-    const box = (await p.page.locator('#confusion-canvas').boundingBox())!;
-    const size = await p.page.evaluate(() => { const c = document.getElementById('confusion-canvas') as HTMLCanvasElement; return [c.width, c.height]; });
-    await p.page.mouse.move(box.x + ((geo.left + 0.5 * geo.cell) * box.width) / size[0]!, box.y + ((geo.top + 1.5 * geo.cell) * box.height) / size[1]!);
+    await hoverCanvas(p, 'confusion-canvas', geo.left + 0.5 * geo.cell, geo.top + 1.5 * geo.cell);
     const tip = p.page.locator('#evaluation .heatmap-tooltip');
     await tip.waitFor({ state: 'visible' });
     assert.equal(await tip.textContent(), 'true VERB → predicted NOUN: 1 (25.0% of the row)');
