@@ -31,6 +31,18 @@ async function ready(p: PanelPage): Promise<void> {
   await p.page.waitForFunction(() => document.body.dataset.phase === 'ready' && (window as any).seqlabPanel.snapshots.length > 0, undefined, { timeout: 120_000 });
 }
 
+/** The panel of example `name` on cpu, ready with its first snapshot, for `fn`; closed after it. */
+async function onExample(name: string, fn: (p: PanelPage) => Promise<void>): Promise<void> {
+  const p = await env.open();
+  try {
+    await p.init(exampleExperiment(name), 'cpu');
+    await ready(p);
+    await fn(p);
+  } finally {
+    await p.page.close();
+  }
+}
+
 /** Type input the model cannot read: the message by the box names the problem, and the page does not crash. */
 async function typeBad(p: PanelPage, text: string, why: RegExp): Promise<void> {
   const before = await p.page.evaluate(() => (window as any).seqlabPanel.snapshots.length);
@@ -46,10 +58,7 @@ async function typeBad(p: PanelPage, text: string, why: RegExp): Promise<void> {
 
 describe('typed input and the alignment view in headless Chromium', () => {
   test('a classifier, a tagger and a forecaster predict on typed input, with the heatmap over its tokens; bad input is explained', async () => {
-    const p = await env.open();
-    try {
-      await p.init(exampleExperiment('names-by-language'), 'cpu');
-      await ready(p);
+    await onExample('names-by-language', async (p) => {
       const snap = await typeProbe(p, 'Takahashi');
       assert.deepEqual(snap.inputTokens, [...'takahashi'], 'lower-cased characters, as in training');
       assert.equal(snap.layers[0].h.length, 9, 'the heatmap has one column per typed character');
@@ -61,45 +70,33 @@ describe('typed input and the alignment view in headless Chromium', () => {
       assert.deepEqual(rows.slice(1).map((r) => r[0]), top.map((c) => c.label));
       assert.match((await p.page.textContent('#typed-prediction')) ?? '', new RegExp(`predicted: ${top[0]!.label} \\(p=${top[0]!.probability.toFixed(3)}\\)`));
       await typeBad(p, '   ', /the input is empty/);
-    } finally {
-      await p.page.close();
-    }
+    });
 
-    const q = await env.open();
-    try {
-      await q.init(exampleExperiment('pos-conll'), 'cpu');
-      await ready(q);
-      const snap = await typeProbe(q, 'the zorblax sees a bird .');
+    await onExample('pos-conll', async (p) => {
+      const snap = await typeProbe(p, 'the zorblax sees a bird .');
       assert.equal(snap.inputTokens.length, 6);
       assert.equal(snap.inputTokens[1], '<unk>', 'an unknown word is read as <unk>');
-      const rows = await q.page.$$eval('#typed-tags tr', (trs) => trs.map((tr) => [...tr.children].slice(1).map((c) => c.textContent)));
+      const rows = await p.page.$$eval('#typed-tags tr', (trs) => trs.map((tr) => [...tr.children].slice(1).map((c) => c.textContent)));
       assert.deepEqual(rows[0], ['the', 'zorblax', 'sees', 'a', 'bird', '.']);
       assert.equal(rows[1]!.length, 6, 'one tag per token');
       assert.deepEqual(rows[1], snap.typed.tags);
-      assert.match((await q.page.textContent('#typed-prediction')) ?? '', /not in the vocabulary, read as <unk>: zorblax/);
-    } finally {
-      await q.page.close();
-    }
+      assert.match((await p.page.textContent('#typed-prediction')) ?? '', /not in the vocabulary, read as <unk>: zorblax/);
+    });
 
-    const f = await env.open();
-    try {
-      await f.init(exampleExperiment('sine-forecast'), 'cpu');
-      await ready(f);
+    await onExample('sine-forecast', async (p) => {
       const window32 = Array.from({ length: 32 }, (_, i) => Math.sin(i / 3).toFixed(3)).join(', ');
-      const snap = await typeProbe(f, window32);
+      const snap = await typeProbe(p, window32);
       assert.equal(snap.layers[0].h.length, 32, 'the heatmap runs over the 32 typed values');
       const values = Object.values(snap.typed.prediction) as number[];
       assert.equal(values.length, 1);
       assert.ok(Number.isFinite(values[0]));
-      assert.match((await f.page.textContent('#typed-prediction')) ?? '', new RegExp(`forecast: \\w+ = ${String(values[0]).replace(/[.-]/g, '\\$&')}`));
-      assert.ok(await f.page.evaluate(() => document.getElementById('forecast')!.hidden), 'no predicted-vs-true chart for typed input (there is no truth)');
-      await typeBad(f, '0.1, 0.2, 0.3', /expected a window of 32 values .*found 3/);
-      await typeBad(f, '0.1, abc', /expected 1 number/);
+      assert.match((await p.page.textContent('#typed-prediction')) ?? '', new RegExp(`forecast: \\w+ = ${String(values[0]).replace(/[.-]/g, '\\$&')}`));
+      assert.ok(await p.page.evaluate(() => document.getElementById('forecast')!.hidden), 'no predicted-vs-true chart for typed input (there is no truth)');
+      await typeBad(p, '0.1, 0.2, 0.3', /expected a window of 32 values .*found 3/);
+      await typeBad(p, '0.1, abc', /expected 1 number/);
       // the last good input is still what the panel shows
-      assert.equal(await f.page.evaluate(() => (window as any).seqlabPanel.snapshots.at(-1).typed.input), window32);
-    } finally {
-      await f.page.close();
-    }
+      assert.equal(await p.page.evaluate(() => (window as any).seqlabPanel.snapshots.at(-1).typed.input), window32);
+    });
   });
 
   test('en-ko-translate: a sentence typed into the panel is translated free-running; the beam shows its alternatives; the decoder axis is the decoded tokens', async () => {
@@ -135,10 +132,7 @@ describe('typed input and the alignment view in headless Chromium', () => {
   });
 
   test('the alignment view: viridis pixels at known cells of a known attention grid, the tooltip names the token pair and the weight', async () => {
-    const p = await env.open();
-    try {
-      await p.init(exampleExperiment('reverse-attention'), 'cpu');
-      await ready(p);
+    await onExample('reverse-attention', async (p) => {
       // a live snapshot of an attention model shows the view, labelled with its free-running output
       await p.page.locator('#alignment').waitFor({ state: 'visible' });
       const live = await p.page.evaluate(() => {
@@ -184,8 +178,6 @@ describe('typed input and the alignment view in headless Chromium', () => {
       });
       assert.equal(back.drawn, back.first);
       assert.equal(back.T, live.rows);
-    } finally {
-      await p.page.close();
-    }
+    });
   });
 });
