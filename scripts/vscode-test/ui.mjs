@@ -1,10 +1,12 @@
 // Helpers for the Playwright UI tests in test/ui/*.ui.mjs (node's test runner): ordered steps that
 // stop the chain on the first failure (with a screenshot), plain-language waits, and the command
 // palette driven the way a person uses it.
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot, sleep } from './codeserver.mjs';
+import { ensureSetup, makeScratch, repoRoot, sleep } from './codeserver.mjs';
 
 export const artifacts = join(repoRoot, 'test-artifacts');
 export const WAIT = 30_000;
@@ -34,6 +36,33 @@ export function createSteps({ page, prefix = '', timeout = 120_000 }) {
       }
     });
   };
+}
+
+/**
+ * One UI test file's session in `S`: before its steps, the artifacts folder, the cached code-server
+ * and a scratch folder (`S.scratch`, named from `scratch`); after them, the browser and code-server
+ * its steps started (`S.browser`, `S.server`) are closed and the scratch removed. Returns its
+ * step() (createSteps, screenshots named with `prefix`).
+ */
+export function workbenchSession(S, { scratch, prefix = '', timeout = 120_000 }) {
+  before(async () => {
+    mkdirSync(artifacts, { recursive: true });
+    ensureSetup();
+    S.scratch = makeScratch(scratch);
+  });
+  after(async () => {
+    await S.browser?.close().catch(() => {});
+    await S.server?.stop();
+    S.scratch?.cleanup();
+  });
+  return createSteps({ page: () => S.page, prefix, timeout });
+}
+
+/** npm run build, unless SEQLAB_TEST_NO_BUILD=1 (the caller has built already). */
+export function buildUnlessSkipped() {
+  if (process.env.SEQLAB_TEST_NO_BUILD === '1') return;
+  const r = spawnSync('npm', ['run', '--silent', 'build'], { cwd: repoRoot, encoding: 'utf8' });
+  assert.equal(r.status, 0, `npm run build failed:\n${r.stdout}\n${r.stderr}`);
 }
 
 /** Waits for a locator to be visible, failing with `what` instead of a selector dump. */

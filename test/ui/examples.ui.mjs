@@ -8,13 +8,11 @@
 //
 // Runtime: the definitions are copied with a few training steps (STEPS) and the panel set to the CPU
 // backend (no timed backend probe), and each panel is closed before the next opens.
-import { after, before } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot, ensureSetup, makeScratch, makeWorkspace, startCodeServer, launchChromium, workbenchUrl } from '../../scripts/vscode-test/codeserver.mjs';
-import { artifacts, createSteps, runCommand, see, until, quickOpen } from '../../scripts/vscode-test/ui.mjs';
+import { repoRoot, makeWorkspace, startCodeServer, launchChromium, workbenchUrl } from '../../scripts/vscode-test/codeserver.mjs';
+import { artifacts, buildUnlessSkipped, workbenchSession, runCommand, see, until, quickOpen } from '../../scripts/vscode-test/ui.mjs';
 
 /** Training steps of each example here (their own are hundreds). */
 const STEPS = 12;
@@ -22,25 +20,10 @@ const EXAMPLES = readdirSync(join(repoRoot, 'examples')).filter((f) => f.endsWit
 
 /** @type {{ scratch?: any, server?: any, browser?: any, page?: import('playwright-core').Page, workspace?: string }} */
 const S = {};
-const step = createSteps({ page: () => S.page, prefix: 'examples-', timeout: 180_000 });
-
-before(async () => {
-  mkdirSync(artifacts, { recursive: true });
-  ensureSetup();
-  S.scratch = makeScratch('seqlab-ui-examples-');
-});
-
-after(async () => {
-  await S.browser?.close().catch(() => {});
-  await S.server?.stop();
-  S.scratch?.cleanup();
-});
+const step = workbenchSession(S, { scratch: 'seqlab-ui-examples-', prefix: 'examples-', timeout: 180_000 });
 
 step('open: a workbench on a workspace holding every example, each shortened to a few steps', async () => {
-  if (process.env.SEQLAB_TEST_NO_BUILD !== '1') {
-    const r = spawnSync('npm', ['run', '--silent', 'build'], { cwd: repoRoot, encoding: 'utf8' });
-    assert.equal(r.status, 0, `npm run build failed:\n${r.stdout}\n${r.stderr}`);
-  }
+  buildUnlessSkipped();
   assert.ok(EXAMPLES.length >= 10, `examples found: ${EXAMPLES}`);
   S.workspace = makeWorkspace(join(S.scratch.dir, 'workspace'));
   for (const name of EXAMPLES) {

@@ -6,36 +6,19 @@
 // Screenshots: test-artifacts/korean-problems.png, korean-hover.png, korean-panel.png (the README's
 // media/screenshots/panel-ko.png is a copy of the last), korean-<step>-failed.png on failure.
 // Run by `npm run test:ui` or alone: `node --test test/ui/korean.ui.mjs`.
-import { after, before } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot, ensureSetup, makeScratch, startCodeServer, launchChromium, workbenchUrl } from '../../scripts/vscode-test/codeserver.mjs';
-import { artifacts, createSteps, runCommand, see, until, quickOpen } from '../../scripts/vscode-test/ui.mjs';
+import { repoRoot, startCodeServer, launchChromium, workbenchUrl } from '../../scripts/vscode-test/codeserver.mjs';
+import { artifacts, buildUnlessSkipped, workbenchSession, runCommand, see, until, quickOpen } from '../../scripts/vscode-test/ui.mjs';
 
 /** @type {{ scratch?: any, server?: any, browser?: any, page?: import('playwright-core').Page, workspace?: string }} */
 const S = {};
-const step = createSteps({ page: () => S.page, prefix: 'korean-', timeout: 240_000 });
+const step = workbenchSession(S, { scratch: 'seqlab-ui-korean-', prefix: 'korean-', timeout: 240_000 });
 const HANGUL = /[\uAC00-\uD7A3]/;
 
-before(async () => {
-  mkdirSync(artifacts, { recursive: true });
-  ensureSetup();
-  S.scratch = makeScratch('seqlab-ui-korean-');
-});
-
-after(async () => {
-  await S.browser?.close().catch(() => {});
-  await S.server?.stop();
-  S.scratch?.cleanup();
-});
-
 step('open: a Korean workbench opens a definition with a misspelt key', async () => {
-  if (process.env.SEQLAB_TEST_NO_BUILD !== '1') {
-    const r = spawnSync('npm', ['run', '--silent', 'build'], { cwd: repoRoot, encoding: 'utf8' });
-    assert.equal(r.status, 0, `npm run build failed:\n${r.stdout}\n${r.stderr}`);
-  }
+  buildUnlessSkipped();
   for (const f of ['extension.js', 'webview.js', 'worker.js', 'seqlab.schema.ko.json']) assert.ok(existsSync(join(repoRoot, 'dist', f)), `dist/${f} missing`);
   S.workspace = join(S.scratch.dir, 'workspace');
   mkdirSync(S.workspace, { recursive: true });

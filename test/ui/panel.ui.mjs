@@ -20,15 +20,13 @@
 //             software adapter here): the panel runs on WEBGPU, names the adapter, and "Step once"
 //             trains a step on it; screenshot test-artifacts/panel-webgpu.png
 // Screenshots: test-artifacts/panel.png at the end, panel-<step>-failed.png on failure.
-import { after, before } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  repoRoot, ensureSetup, makeScratch, startCodeServer, launchChromium, workbenchUrl, installVsix, sleep,
+  repoRoot, startCodeServer, launchChromium, workbenchUrl, installVsix, sleep,
 } from '../../scripts/vscode-test/codeserver.mjs';
-import { artifacts, createSteps, runCommand, see, until, quickOpen } from '../../scripts/vscode-test/ui.mjs';
+import { artifacts, buildUnlessSkipped, workbenchSession, runCommand, see, until, quickOpen } from '../../scripts/vscode-test/ui.mjs';
 
 /** Steps of the hello run the panel trains (the example has 200). */
 const STEPS = 1500;
@@ -36,19 +34,7 @@ const STEP_TIMEOUT = 240_000;
 
 /** @type {{ scratch?: any, server?: any, browser?: any, page?: import('playwright-core').Page, workspace?: string, frame?: import('playwright-core').FrameLocator, dev?: string }} */
 const S = {};
-const step = createSteps({ page: () => S.page, prefix: 'panel-', timeout: STEP_TIMEOUT });
-
-before(async () => {
-  mkdirSync(artifacts, { recursive: true });
-  ensureSetup();
-  S.scratch = makeScratch('seqlab-ui-panel-');
-});
-
-after(async () => {
-  await S.browser?.close().catch(() => {});
-  await S.server?.stop();
-  S.scratch?.cleanup();
-});
+const step = workbenchSession(S, { scratch: 'seqlab-ui-panel-', prefix: 'panel-', timeout: STEP_TIMEOUT });
 
 step('open: the workbench opens a workspace with the hello example, Quick Open shows the definition', async () => {
   let extensionDevelopmentPath;
@@ -58,10 +44,7 @@ step('open: the workbench opens a workspace with the hello example, Quick Open s
     installVsix(process.env.SEQLAB_UI_VSIX, extensionsDir, join(S.scratch.dir, 'user-data'));
     assert.ok(readdirSync(extensionsDir).some((d) => d.startsWith('seqlab.seqlab-')), 'the .vsix installed');
   } else {
-    if (process.env.SEQLAB_TEST_NO_BUILD !== '1') {
-      const r = spawnSync('npm', ['run', '--silent', 'build'], { cwd: repoRoot, encoding: 'utf8' });
-      assert.equal(r.status, 0, `npm run build failed:\n${r.stdout}\n${r.stderr}`);
-    }
+    buildUnlessSkipped();
     for (const f of ['extension.js', 'webview.js', 'worker.js']) assert.ok(existsSync(join(repoRoot, 'dist', f)), `dist/${f} missing`);
     extensionDevelopmentPath = repoRoot;
   }

@@ -11,19 +11,18 @@
 //   problems : the new definition has no problems; a misspelt key shows a Sequence Lab
 //              problem (so the zero could have been non-zero), undo clears it
 // Screenshots go to test-artifacts/ (workbench.png at the end, <step>-failed.png on failure).
-import { after, before } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  repoRoot, ensureSetup, makeScratch, startCodeServer, launchChromium, workbenchUrl, installVsix, sleep,
+  repoRoot, startCodeServer, launchChromium, workbenchUrl, installVsix, sleep,
 } from '../../scripts/vscode-test/codeserver.mjs';
-import { artifacts, createSteps, runCommand, see, until, WAIT } from '../../scripts/vscode-test/ui.mjs';
+import { artifacts, workbenchSession, runCommand, see, until, WAIT } from '../../scripts/vscode-test/ui.mjs';
 
 /** @type {{ scratch?: any, server?: any, browser?: any, page?: import('playwright-core').Page, vsix?: string, workspace?: string, extensionsDir?: string, userData?: string, newName?: string }} */
 const S = {};
-const step = createSteps({ page: () => S.page });
+const step = workbenchSession(S, { scratch: 'seqlab-ui-' });
 
 /** The status-bar problems entry's accessible label, e.g. "No Problems" or "1 error, 0 warnings". */
 async function problemsLabel(page) {
@@ -41,18 +40,6 @@ async function waitProblems(page, ok, what, timeout = WAIT) {
   }
 }
 const noProblems = (l) => /no problems/i.test(l) || /^\s*0\D+0\s*$/.test(l);
-
-before(async () => {
-  mkdirSync(artifacts, { recursive: true });
-  ensureSetup();
-  S.scratch = makeScratch('seqlab-ui-');
-});
-
-after(async () => {
-  await S.browser?.close().catch(() => {});
-  await S.server?.stop();
-  S.scratch?.cleanup();
-});
 
 step('package: npm run package builds the .vsix', async () => {
   if (process.env.SEQLAB_UI_VSIX) {
