@@ -42,6 +42,12 @@ export async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeout
   assert.fail(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
 }
 
+/** The tree's node of run `id` of hello.seqlab.json, once the tree lists it (with `status`, when given). */
+export function helloRunNode(a: SeqlabApi, id: string, status?: string, timeoutMs?: number) {
+  return waitFor(`run ${id} of hello in the tree${status ? ` (${status})` : ''}`, async () =>
+    (await a.tree.experiments()).find((e) => e.key === 'hello.seqlab.json')?.runs.find((r) => r.entry.id === id && (status === undefined || r.entry.summary?.status === status)), timeoutMs);
+}
+
 export async function writeText(uri: vscode.Uri, text: string): Promise<void> {
   await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
 }

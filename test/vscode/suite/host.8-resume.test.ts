@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { RunSummary } from '../../../src/node/runStore';
-import { api, cli, closeEditors, remove, waitFor, writeText, wsUri } from './host-helpers';
+import { api, cli, closeEditors, remove, waitFor, writeText, wsUri, helloRunNode } from './host-helpers';
 
 suite('host: resume and warm start', () => {
   suiteTeardown(async () => { await closeEditors(); });
@@ -20,8 +20,7 @@ suite('host: resume and warm start', () => {
     const stopped = await first;
     assert.equal(stopped.status, 'stopped');
     assert.equal(stopped.checkpointStep, stopped.step, 'stopping checkpoints at the step it stopped');
-    const node = await waitFor('the stopped run in the tree', async () =>
-      (await a.tree.experiments()).find((e) => e.key === 'hello.seqlab.json')?.runs.find((r) => r.entry.id === stopped.id && r.entry.summary?.status === 'stopped'));
+    const node = await helloRunNode(a, stopped.id, 'stopped');
     assert.match(String(a.tree.getTreeItem(node).contextValue), /\bresumable\b/);
 
     const resumed = vscode.commands.executeCommand<RunSummary>('seqlab.resumeRun', node);
@@ -45,8 +44,7 @@ suite('host: resume and warm start', () => {
     const def = wsUri('hello.seqlab.json');
     const base = await vscode.commands.executeCommand<RunSummary>('seqlab.trainInBackground', def, { quiet: true, steps: 150 });
     assert.equal(base.status, 'completed');
-    const node = await waitFor('the run in the tree', async () =>
-      (await a.tree.experiments()).find((e) => e.key === 'hello.seqlab.json')?.runs.find((r) => r.entry.id === base.id && r.entry.summary?.status === 'completed'));
+    const node = await helloRunNode(a, base.id, 'completed');
     assert.doesNotMatch(String(a.tree.getTreeItem(node).contextValue), /\bresumable\b/);
     assert.match(String(a.tree.getTreeItem(node).contextValue), /\bweights\b/);
     const warm = await vscode.commands.executeCommand<RunSummary>('seqlab.trainFromWeights', { runId: base.id, definition: def, quiet: true, steps: 5 });

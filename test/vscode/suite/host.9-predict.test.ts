@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { RunSummary } from '../../../src/node/runStore';
-import { api, closeEditors, waitFor, wsUri } from './host-helpers';
+import { api, closeEditors, wsUri, helloRunNode } from './host-helpers';
 
 type Predicted = { prediction: Record<string, unknown>; report: vscode.Uri };
 
@@ -16,8 +16,7 @@ suite('host: Predict with Run', () => {
     const def = wsUri('hello.seqlab.json');
     const run = await vscode.commands.executeCommand<RunSummary>('seqlab.trainInBackground', def, { quiet: true, steps: 150 });
     assert.equal(run.status, 'completed');
-    const node = await waitFor('the run in the tree', async () =>
-      (await a.tree.experiments()).find((e) => e.key === 'hello.seqlab.json')?.runs.find((r) => r.entry.id === run.id && r.entry.summary?.status === 'completed'));
+    const node = await helloRunNode(a, run.id, 'completed');
     assert.match(String(a.tree.getTreeItem(node).contextValue), /\bweights\b/, 'the context menu entry shows on this run');
     const ext = vscode.extensions.getExtension('seqlab.seqlab')!.packageJSON as { contributes: { menus: Record<string, { command: string; when?: string }[]> } };
     assert.ok(ext.contributes.menus['view/item/context']!.some((m) => m.command === 'seqlab.predictWithRun' && /weights/.test(m.when ?? '')));

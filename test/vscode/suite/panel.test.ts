@@ -10,7 +10,7 @@ import type { TrainingPanels } from '../../../src/host/panel';
 import { readExperiment } from '../../../src/host/panel/experiment';
 import type { PanelRunSummary } from '../../../src/host/panel/store';
 import { BACKENDS } from '../../../src/protocol';
-import { api, closeEditors, remove, sleep, waitFor, writeText, wsUri } from './host-helpers';
+import { api, closeEditors, remove, sleep, waitFor, writeText, wsUri, helloRunNode } from './host-helpers';
 
 const VIEW_TYPE = 'seqlab.trainingPanel';
 
@@ -112,8 +112,7 @@ suite('panel: the training panel in VS Code', () => {
     assert.ok(existsSync(join(run.dir, 'definition.seqlab.json')));
 
     // The tree lists the run under hello with its final loss.
-    const node = await waitFor('the run in the tree', async () =>
-      (await a.tree.experiments()).find((e) => e.key === 'hello.seqlab.json')?.runs.find((r) => r.entry.id === summary.id), 15_000);
+    const node = await helloRunNode(a, summary.id, undefined, 15_000);
     const item = a.tree.getTreeItem(node);
     const loss = summary.finalLoss!;
     assert.match(String(item.description), new RegExp(`loss ${(Math.abs(loss) >= 0.001 ? loss.toFixed(4) : loss.toExponential(2)).replace('.', '\\.')}`));
