@@ -254,12 +254,7 @@ function need(): RecurrenceModule {
  */
 function read(backend: BackendLike, info: tf.TensorInfo | undefined, name: string): Float32Array {
   if (!info) throw new Error(`seqlab fused recurrence: input '${name}' missing`);
-  const heap = backend.kind === 'wasm' ? (backend as unknown as WasmHeapLike) : undefined;
-  const at = heap?.dataIdMap?.get(info.dataId);
-  if (heap?.wasm?.HEAPU8 && at && at.dtype === 'float32' && typeof at.memoryOffset === 'number') {
-    return new Float32Array(heap.wasm.HEAPU8.buffer, at.memoryOffset, info.shape.reduce((a, b) => a * b, 1));
-  }
-  const v = backend.readSync(info.dataId);
+  const v = backend.kind === 'wasm' && info.dtype === 'float32' ? backend.typedArrayFromHeap!(info) : backend.readSync(info.dataId);
   if (!(v instanceof Float32Array)) throw new Error(`seqlab fused recurrence: input '${name}' is not float32`);
   return v;
 }
@@ -269,12 +264,6 @@ function readHandle(backend: BackendLike, info: tf.TensorInfo | undefined): numb
   if (!info || info.dtype !== 'int32') throw new Error('seqlab fused recurrence: input \'S\' (the forward state\'s handle) missing');
   const v = backend.readSync(info.dataId);
   return (v as Int32Array)[0]!;
-}
-
-/** The parts of tfjs-backend-wasm's backend that locate a tensor in its heap. */
-interface WasmHeapLike {
-  wasm?: { HEAPU8?: Uint8Array };
-  dataIdMap?: { get(dataId: object): { memoryOffset?: number | null; dtype?: string } | undefined };
 }
 
 
@@ -522,12 +511,11 @@ function forwardGrad(dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.
 
 let registered = false;
 
-function withKind(backend: unknown, kind: BackendLike['kind']): BackendLike & WasmHeapLike {
-  const b = backend as Omit<BackendLike, 'kind'> & WasmHeapLike;
-  // wasm and dataIdMap: read() takes the inputs as views of tfjs's heap (see read)
+function withKind(backend: unknown, kind: BackendLike['kind']): BackendLike {
+  const b = backend as Omit<BackendLike, 'kind'>;
+  // typedArrayFromHeap: read() takes the inputs as views of tfjs's heap, output() writes there
   return {
     kind, readSync: (id) => b.readSync(id), makeTensorInfo: b.makeTensorInfo?.bind(b), makeOutput: b.makeOutput?.bind(b), typedArrayFromHeap: b.typedArrayFromHeap?.bind(b),
-    wasm: b.wasm, dataIdMap: b.dataIdMap,
   };
 }
 
