@@ -548,7 +548,6 @@ export class CpuRecurrence implements RecurrenceKernel {
       save: tf.engine().state.gradientDepth > 0,
     };
     if (args.lengths) attrs.lengths = args.lengths;
-    if (args.inject && args.lengths) return undefined; // not offered (see FusedDirectionArgs.inject)
     const inputs: tf.NamedTensorMap = { x: tf.reshape(x, [T * B, I]), wIh: w.wIh, wHh: w.wHh };
     if (args.inject) {
       attrs.hasInject = true;

@@ -226,9 +226,9 @@ export function gemm(M: i32, N: i32, K: i32, a: i32, sam: i32, sak: i32, b: i32,
 // float32 values are exact in float64. Both operands come widened to float64 (widen), packed
 // row-major: A [M, K] (a64), B [K, N] (w64), addresses float indices like every region (2 floats
 // a value). W_hh is widened once per call, the step's h (or dHP) once per step, rather than every
-// value at every use inside the loops: 2.8x faster for B32 H128 LSTM's h W_hh^T than widening
-// inside (about 3x the float32 product's time, now 2-3x). 4 columns x 4 rows per inner kernel
-// (8 accumulators of 2 float64 lanes), then the single-row tail.
+// value at every use inside the loops, which made B32 H128 LSTM's h W_hh^T 2.8x slower (3.5-8x
+// the float32 product's time; now 2-3x). 4 columns x 4 rows per inner kernel (8 accumulators of
+// 2 float64 lanes), then the single-row tail.
 // ---------------------------------------------------------------------------------------------
 
 /** dst (float64, 2 floats each) = src (float32), n values. */
